@@ -1,0 +1,44 @@
+/*
+ * buf.h - a growable byte buffer.
+ *
+ * Every renderer writes its output into a pyro_buf; the decoder inflates into
+ * one.  Invariant: data[len] == '\0' whenever data != NULL, so a buffer holding
+ * text is always a valid C string (the content itself may contain NUL bytes;
+ * len is the truth).  A zeroed struct (PYRO_BUF_INIT) is a valid empty buffer.
+ *
+ * Error convention: functions return 0 or a negative errno (-ENOMEM).  After a
+ * failed append the buffer keeps its previous content.
+ */
+#ifndef PYRO_BUF_H
+#define PYRO_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct pyro_buf {
+	char *data;     /* owned; NULL until the first append */
+	size_t len;     /* bytes used, excluding the trailing NUL */
+	size_t cap;     /* bytes allocated */
+};
+
+#define PYRO_BUF_INIT { NULL, 0, 0 }
+
+/* Release the memory; the buffer is empty and reusable afterwards. */
+void pyro_buf_release(struct pyro_buf *b);
+
+/* Make room for at least `extra` more bytes. */
+int pyro_buf_grow(struct pyro_buf *b, size_t extra);
+
+int pyro_buf_add(struct pyro_buf *b, const void *data, size_t len);
+int pyro_buf_puts(struct pyro_buf *b, const char *s);
+int pyro_buf_putc(struct pyro_buf *b, char c);
+int pyro_buf_printf(struct pyro_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int pyro_buf_vprintf(struct pyro_buf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+/* Hand the memory over to the caller (free() it); the buffer becomes empty.
+ * Returns NULL for an empty buffer that never allocated. */
+char *pyro_buf_detach(struct pyro_buf *b, size_t *len);
+
+#endif

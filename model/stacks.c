@@ -1,0 +1,306 @@
+/*
+ * stacks.c - aggregated call stacks; see stacks.h.
+ *
+ * Two open-addressing hash tables make aggregation linear in the input:
+ * frames keyed by their (name, node) string ids, stacks keyed by their
+ * frame-reference sequence.  Both store index + 1 so that 0 marks a free slot.
+ */
+#include "stacks.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t mix64(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return h;
+}
+
+static uint64_t frame_hash(uint32_t name, uint32_t node)
+{
+	return mix64(((uint64_t)name << 32) | node);
+}
+
+static uint64_t refs_hash(const uint32_t *refs, uint32_t depth)
+{
+	return pyro_hash_bytes(refs, (size_t)depth * sizeof(*refs),
+			       PYRO_HASH_SEED ^ depth);
+}
+
+int pyro_stacks_init(struct pyro_stacks *s)
+{
+	memset(s, 0, sizeof(*s));
+	return pyro_strtab_init(&s->strs);
+}
+
+void pyro_meta_release(struct pyro_meta *m)
+{
+	size_t i;
+
+	free(m->service);
+	free(m->type);
+	free(m->span);
+	free(m->sample_type);
+	free(m->sample_unit);
+	free(m->file);
+	free(m->build_id);
+	free(m->doc_url);
+	for (i = 0; i < m->ncomments; i++)
+		free(m->comments[i]);
+	free(m->comments);
+	memset(m, 0, sizeof(*m));
+}
+
+static int dup_opt(char **dst, const char *src)
+{
+	*dst = NULL;
+	if (!src)
+		return 0;
+	*dst = strdup(src);
+	return *dst ? 0 : -ENOMEM;
+}
+
+int pyro_meta_copy(struct pyro_meta *dst, const struct pyro_meta *src)
+{
+	size_t i;
+	int rc = 0;
+
+	*dst = *src;
+	dst->comments = NULL;
+	dst->ncomments = 0;
+	rc |= dup_opt(&dst->service, src->service);
+	rc |= dup_opt(&dst->type, src->type);
+	rc |= dup_opt(&dst->span, src->span);
+	rc |= dup_opt(&dst->sample_type, src->sample_type);
+	rc |= dup_opt(&dst->sample_unit, src->sample_unit);
+	rc |= dup_opt(&dst->file, src->file);
+	rc |= dup_opt(&dst->build_id, src->build_id);
+	rc |= dup_opt(&dst->doc_url, src->doc_url);
+	if (!rc && src->ncomments) {
+		dst->comments = calloc(src->ncomments, sizeof(char *));
+		if (!dst->comments)
+			rc = -ENOMEM;
+		for (i = 0; !rc && i < src->ncomments; i++) {
+			rc = dup_opt(&dst->comments[i], src->comments[i]);
+			dst->ncomments = i + 1;
+		}
+	}
+	if (rc) {
+		pyro_meta_release(dst);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void pyro_stacks_release(struct pyro_stacks *s)
+{
+	pyro_strtab_release(&s->strs);
+	free(s->frames);
+	free(s->frame_slots);
+	free(s->refs);
+	free(s->stacks);
+	free(s->stack_slots);
+	pyro_meta_release(&s->meta);
+	memset(s, 0, sizeof(*s));
+}
+
+static int frames_rehash(struct pyro_stacks *s, uint32_t nslots)
+{
+	uint32_t *slots = calloc(nslots, sizeof(*slots));
+	uint32_t id;
+
+	if (!slots)
+		return -ENOMEM;
+	for (id = 0; id < s->nframes; id++) {
+		const struct pyro_frame *f = &s->frames[id];
+		uint32_t i = (uint32_t)frame_hash(f->name, f->node) & (nslots - 1);
+
+		while (slots[i])
+			i = (i + 1) & (nslots - 1);
+		slots[i] = id + 1;
+	}
+	free(s->frame_slots);
+	s->frame_slots = slots;
+	s->frame_nslots = nslots;
+	return 0;
+}
+
+int pyro_stacks_frame(struct pyro_stacks *s, const char *name, size_t name_len,
+		      const char *node, size_t node_len, uint32_t *id)
+{
+	uint32_t name_id, node_id, i;
+	int rc;
+
+	rc = pyro_strtab_intern(&s->strs, name, name_len, &name_id);
+	if (!rc)
+		rc = pyro_strtab_intern(&s->strs, node, node_len, &node_id);
+	if (rc)
+		return rc;
+	if (s->nframes >= PYRO_REF_INLINE - 1)
+		return -EOVERFLOW;
+	if (s->frame_nslots < 2 * (s->nframes + 1)) {
+		rc = frames_rehash(s, s->frame_nslots ? s->frame_nslots * 2 : 256);
+		if (rc)
+			return rc;
+	}
+	for (i = (uint32_t)frame_hash(name_id, node_id) & (s->frame_nslots - 1);
+	     s->frame_slots[i]; i = (i + 1) & (s->frame_nslots - 1)) {
+		const struct pyro_frame *f = &s->frames[s->frame_slots[i] - 1];
+
+		if (f->name == name_id && f->node == node_id) {
+			*id = s->frame_slots[i] - 1;
+			return 0;
+		}
+	}
+	if (s->nframes == s->frames_cap) {
+		uint32_t cap = s->frames_cap ? s->frames_cap * 2 : 256;
+		struct pyro_frame *frames = realloc(s->frames, cap * sizeof(*frames));
+
+		if (!frames)
+			return -ENOMEM;
+		s->frames = frames;
+		s->frames_cap = cap;
+	}
+	s->frames[s->nframes].name = name_id;
+	s->frames[s->nframes].node = node_id;
+	s->frame_slots[i] = s->nframes + 1;
+	*id = s->nframes++;
+	return 0;
+}
+
+static int stacks_rehash(struct pyro_stacks *s, size_t nslots)
+{
+	uint32_t *slots = calloc(nslots, sizeof(*slots));
+	size_t k;
+
+	if (!slots)
+		return -ENOMEM;
+	for (k = 0; k < s->nstacks; k++) {
+		const struct pyro_stack *st = &s->stacks[k];
+		size_t i = refs_hash(s->refs + st->off, st->depth) & (nslots - 1);
+
+		while (slots[i])
+			i = (i + 1) & (nslots - 1);
+		slots[i] = (uint32_t)(k + 1);
+	}
+	free(s->stack_slots);
+	s->stack_slots = slots;
+	s->stack_nslots = nslots;
+	return 0;
+}
+
+/* The slot holding refs, or the free slot where it belongs. */
+static size_t stack_slot(const struct pyro_stacks *s, const uint32_t *refs,
+			 uint32_t depth)
+{
+	size_t mask = s->stack_nslots - 1;
+	size_t i = refs_hash(refs, depth) & mask;
+
+	for (; s->stack_slots[i]; i = (i + 1) & mask) {
+		const struct pyro_stack *st = &s->stacks[s->stack_slots[i] - 1];
+
+		if (st->depth == depth &&
+		    !memcmp(s->refs + st->off, refs, depth * sizeof(*refs)))
+			break;
+	}
+	return i;
+}
+
+int pyro_stacks_find(const struct pyro_stacks *s, const uint32_t *refs,
+		     uint32_t depth, size_t *idx)
+{
+	size_t i;
+
+	if (!s->stack_nslots)
+		return -ENOENT;
+	i = stack_slot(s, refs, depth);
+	if (!s->stack_slots[i])
+		return -ENOENT;
+	*idx = s->stack_slots[i] - 1;
+	return 0;
+}
+
+static int append_stack(struct pyro_stacks *s, const uint32_t *refs,
+			uint32_t depth)
+{
+	if (s->nstacks >= UINT32_MAX - 1)
+		return -EOVERFLOW;
+	if (s->nrefs + depth > s->refs_cap) {
+		size_t cap = s->refs_cap ? s->refs_cap : 1024;
+		uint32_t *p;
+
+		while (cap < s->nrefs + depth)
+			cap *= 2;
+		p = realloc(s->refs, cap * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		s->refs = p;
+		s->refs_cap = cap;
+	}
+	if (s->nstacks == s->stacks_cap) {
+		size_t cap = s->stacks_cap ? s->stacks_cap * 2 : 256;
+		struct pyro_stack *p = realloc(s->stacks, cap * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		s->stacks = p;
+		s->stacks_cap = cap;
+	}
+	if (depth)
+		memcpy(s->refs + s->nrefs, refs, depth * sizeof(*refs));
+	s->stacks[s->nstacks].off = s->nrefs;
+	s->stacks[s->nstacks].depth = depth;
+	s->stacks[s->nstacks].value = 0;
+	s->nrefs += depth;
+	s->nstacks++;
+	return 0;
+}
+
+int pyro_stacks_add(struct pyro_stacks *s, const uint32_t *refs,
+		    uint32_t depth, int64_t value, size_t *idx)
+{
+	size_t i, k;
+	int rc;
+
+	if (s->stack_nslots < 2 * (s->nstacks + 1)) {
+		rc = stacks_rehash(s, s->stack_nslots ? s->stack_nslots * 2 : 1024);
+		if (rc)
+			return rc;
+	}
+	i = stack_slot(s, refs, depth);
+	if (!s->stack_slots[i]) {
+		rc = append_stack(s, refs, depth);
+		if (rc)
+			return rc;
+		s->stack_slots[i] = (uint32_t)s->nstacks;
+	}
+	k = s->stack_slots[i] - 1;
+	if (__builtin_add_overflow(s->stacks[k].value, value, &s->stacks[k].value)) {
+		/* __builtin_add_overflow stores the wrapped sum: undo it. */
+		s->stacks[k].value -= value;
+		return -EOVERFLOW;
+	}
+	if (idx)
+		*idx = k;
+	return 0;
+}
+
+int pyro_stacks_total(const struct pyro_stacks *s, int64_t *total)
+{
+	int64_t sum = 0;
+	size_t k;
+
+	for (k = 0; k < s->nstacks; k++) {
+		int64_t v = s->stacks[k].value;
+
+		if (v == INT64_MIN)
+			return -EOVERFLOW;
+		if (__builtin_add_overflow(sum, v < 0 ? -v : v, &sum))
+			return -EOVERFLOW;
+	}
+	*total = sum;
+	return 0;
+}

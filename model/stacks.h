@@ -1,0 +1,145 @@
+/*
+ * stacks.h - the aggregated call stacks of one node: what every renderer reads.
+ *
+ * A node (one snapshot's sample type, or a merge of many snapshots) reduces to
+ * a multiset of call stacks with a value each.  Renderers need nothing else:
+ * folded prints the stacks, the flame graph lays out their prefix tree, and
+ * top.txt computes pprof's flat/cum per function from them.
+ *
+ * Frames.  A frame is one line of a pprof Location: an inlined call is a frame
+ * of its own.  Each frame carries two names because pprof itself uses two:
+ *   name  the function name as stored, or "0x4f1984" (the location address in
+ *         lowercase hex) for a location without line information: what
+ *         folded and flame.svg show;
+ *   node  pprof's report node name at function granularity: the function
+ *         name, or "[binary]" (basename of the mapping file) or "<unknown>"
+ *         for a location without line information: what top.txt shows.
+ *
+ * Stacks.  A stack is `depth` frame references stored root first in `refs`,
+ * starting at `off`.  A reference is a frame id, with PYRO_REF_INLINE set when
+ * that frame is an inlined callee of the next outer frame of the same
+ * location (pprof prints "(inline)" for functions reached only that way).
+ * Identical reference sequences are aggregated: every stack is distinct.
+ * Values are the raw integers of the node's sample type (no unit scaling);
+ * a stack may hold 0 (renderers skip it) or, in diffs, a negative value.
+ *
+ * Ownership: a pyro_stacks owns all its arrays, strings and meta strings.
+ * Error convention: 0 or a negative errno.
+ */
+#ifndef PYRO_STACKS_H
+#define PYRO_STACKS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "strtab.h"
+
+#define PYRO_REF_INLINE 0x80000000u     /* flag bit in a frame reference */
+#define PYRO_REF_FRAME(r) ((r) & ~PYRO_REF_INLINE)
+
+struct pyro_frame {
+	uint32_t name;          /* strtab id: function name or "0x..." address */
+	uint32_t node;          /* strtab id: pprof node name for top.txt */
+};
+
+struct pyro_stack {
+	size_t off;             /* index of the root frame reference in refs */
+	uint32_t depth;         /* frame references; 0 is a valid empty stack */
+	int64_t value;          /* summed raw sample value */
+};
+
+/* How the snapshots of a node were combined. */
+enum pyro_merge_rule {
+	PYRO_MERGE_SINGLE = 0,  /* one snapshot, nothing merged */
+	PYRO_MERGE_SUM,         /* per-stack sum, as `pprof -top a b c` */
+	PYRO_MERGE_INCREASE,    /* cumulative series: increase over the span */
+	PYRO_MERGE_MEAN,        /* gauge: per-stack mean, rounded */
+};
+
+/* What the values mean and where they came from; printed in headers. */
+struct pyro_meta {
+	char *service;          /* archive service name */
+	char *type;             /* pyrofs type directory name, e.g. "mutex_count" */
+	char *span;             /* time node name, e.g. "2026-11-24T10-15-00Z", "all" */
+	char *sample_type;      /* as stored in the profile, e.g. "contentions" */
+	char *sample_unit;      /* as stored, e.g. "count", "nanoseconds" */
+	char *file;             /* basename of mapping[0]'s file, or NULL */
+	char *build_id;         /* mapping[0]'s build id, or NULL */
+	char *doc_url;          /* Profile.doc_url, or NULL */
+	char **comments;        /* Profile.comment strings */
+	size_t ncomments;
+	int64_t time_nanos;     /* earliest snapshot's time, 0 if unknown */
+	int64_t duration_nanos; /* summed durations, 0 if unknown */
+	int64_t newest_nanos;   /* newest member snapshot's time */
+	unsigned nsnapshots;    /* snapshots combined into this node */
+	enum pyro_merge_rule rule;
+};
+
+struct pyro_stacks {
+	struct pyro_strtab strs;        /* frame names */
+	struct pyro_frame *frames;      /* frame id -> names */
+	uint32_t nframes;
+	uint32_t frames_cap;
+	uint32_t *frame_slots;          /* hash of frames: id + 1, 0 = empty */
+	uint32_t frame_nslots;          /* power of two */
+	uint32_t *refs;                 /* all stacks' frame references */
+	size_t nrefs;
+	size_t refs_cap;
+	struct pyro_stack *stacks;      /* distinct stacks */
+	size_t nstacks;
+	size_t stacks_cap;
+	uint32_t *stack_slots;          /* hash of stacks: index + 1, 0 = empty */
+	size_t stack_nslots;            /* power of two */
+	struct pyro_meta meta;
+};
+
+/* Set up an empty set. Returns 0 or -ENOMEM. */
+int pyro_stacks_init(struct pyro_stacks *s);
+
+/* Free everything, meta strings included; s may be zeroed. */
+void pyro_stacks_release(struct pyro_stacks *s);
+
+/* Intern the frame (name, node); *id receives the frame id. */
+int pyro_stacks_frame(struct pyro_stacks *s, const char *name, size_t name_len,
+		      const char *node, size_t node_len, uint32_t *id);
+
+/* Add value to the stack refs[0..depth) (root first), creating it if new.
+ * If idx is not NULL it receives the stack's index.  -EOVERFLOW when the sum
+ * would not fit in 64 bits (the stack keeps its previous value). */
+int pyro_stacks_add(struct pyro_stacks *s, const uint32_t *refs,
+		    uint32_t depth, int64_t value, size_t *idx);
+
+/* Look a stack up without adding it: its index, or -ENOENT. */
+int pyro_stacks_find(const struct pyro_stacks *s, const uint32_t *refs,
+		     uint32_t depth, size_t *idx);
+
+/* Sum of |value| over all stacks: pprof's report total. -EOVERFLOW if it
+ * does not fit. */
+int pyro_stacks_total(const struct pyro_stacks *s, int64_t *total);
+
+static inline const uint32_t *pyro_stack_refs(const struct pyro_stacks *s,
+					      const struct pyro_stack *st)
+{
+	return s->refs + st->off;
+}
+
+/* The folded/flame name and the top.txt node name of a frame reference. */
+static inline struct pyro_str pyro_ref_name(const struct pyro_stacks *s,
+					    uint32_t ref)
+{
+	return pyro_strtab_get(&s->strs, s->frames[PYRO_REF_FRAME(ref)].name);
+}
+
+static inline struct pyro_str pyro_ref_node(const struct pyro_stacks *s,
+					    uint32_t ref)
+{
+	return pyro_strtab_get(&s->strs, s->frames[PYRO_REF_FRAME(ref)].node);
+}
+
+/* Free the meta strings and zero the meta. */
+void pyro_meta_release(struct pyro_meta *m);
+
+/* Deep-copy src into dst (dst is overwritten, not released). */
+int pyro_meta_copy(struct pyro_meta *dst, const struct pyro_meta *src);
+
+#endif

@@ -1,0 +1,153 @@
+/*
+ * strtab.c - interned byte strings; see strtab.h.
+ *
+ * Bytes live in an arena of chunks so that interning never moves earlier
+ * strings; the hash table maps bytes to ids with linear probing.
+ */
+#include "strtab.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CHUNK_SIZE (64 * 1024)
+
+struct pyro_strtab_chunk {
+	struct pyro_strtab_chunk *next;
+	size_t used;            /* bytes used in data */
+	size_t size;            /* bytes available in data */
+	char data[];
+};
+
+uint64_t pyro_hash_bytes(const void *data, size_t len, uint64_t seed)
+{
+	const unsigned char *p = data;
+	uint64_t h = seed;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+/* Copy len bytes plus a NUL into the arena; NULL on allocation failure. */
+static char *arena_copy(struct pyro_strtab *t, const char *s, size_t len)
+{
+	struct pyro_strtab_chunk *c = t->chunks;
+	char *dst;
+
+	if (!c || c->size - c->used < len + 1) {
+		size_t size = len + 1 > CHUNK_SIZE ? len + 1 : CHUNK_SIZE;
+
+		c = malloc(sizeof(*c) + size);
+		if (!c)
+			return NULL;
+		c->size = size;
+		c->used = 0;
+		/* A big one-off string gets its own chunk behind the current
+		 * one, so the current chunk's free space is not wasted. */
+		if (t->chunks && size > CHUNK_SIZE) {
+			c->next = t->chunks->next;
+			t->chunks->next = c;
+		} else {
+			c->next = t->chunks;
+			t->chunks = c;
+		}
+	}
+	dst = c->data + c->used;
+	if (len)
+		memcpy(dst, s, len);
+	dst[len] = '\0';
+	c->used += len + 1;
+	return dst;
+}
+
+static int rehash(struct pyro_strtab *t, uint32_t nslots)
+{
+	uint32_t *slots = calloc(nslots, sizeof(*slots));
+	uint32_t id;
+
+	if (!slots)
+		return -ENOMEM;
+	for (id = 0; id < t->count; id++) {
+		struct pyro_str s = t->strs[id];
+		uint32_t i = (uint32_t)pyro_hash_bytes(s.ptr, s.len,
+						       PYRO_HASH_SEED) & (nslots - 1);
+
+		while (slots[i])
+			i = (i + 1) & (nslots - 1);
+		slots[i] = id + 1;
+	}
+	free(t->slots);
+	t->slots = slots;
+	t->nslots = nslots;
+	return 0;
+}
+
+int pyro_strtab_init(struct pyro_strtab *t)
+{
+	uint32_t id;
+
+	memset(t, 0, sizeof(*t));
+	return pyro_strtab_intern(t, "", 0, &id);
+}
+
+void pyro_strtab_release(struct pyro_strtab *t)
+{
+	struct pyro_strtab_chunk *c = t->chunks;
+
+	while (c) {
+		struct pyro_strtab_chunk *next = c->next;
+
+		free(c);
+		c = next;
+	}
+	free(t->strs);
+	free(t->slots);
+	memset(t, 0, sizeof(*t));
+}
+
+int pyro_strtab_intern(struct pyro_strtab *t, const char *s, size_t len,
+		       uint32_t *id)
+{
+	uint64_t h = pyro_hash_bytes(s, len, PYRO_HASH_SEED);
+	uint32_t i;
+	char *copy;
+	int rc;
+
+	if (len > UINT32_MAX - 1)
+		return -EOVERFLOW;
+	if (t->nslots < 2 * (t->count + 1)) {
+		rc = rehash(t, t->nslots ? t->nslots * 2 : 64);
+		if (rc)
+			return rc;
+	}
+	for (i = (uint32_t)h & (t->nslots - 1); t->slots[i];
+	     i = (i + 1) & (t->nslots - 1)) {
+		struct pyro_str cur = t->strs[t->slots[i] - 1];
+
+		if (cur.len == len && memcmp(cur.ptr, s, len) == 0) {
+			*id = t->slots[i] - 1;
+			return 0;
+		}
+	}
+	if (t->count == t->cap) {
+		uint32_t cap = t->cap ? t->cap * 2 : 64;
+		struct pyro_str *strs = realloc(t->strs, cap * sizeof(*strs));
+
+		if (!strs)
+			return -ENOMEM;
+		t->strs = strs;
+		t->cap = cap;
+	}
+	copy = arena_copy(t, s, len);
+	if (!copy)
+		return -ENOMEM;
+	t->strs[t->count].ptr = copy;
+	t->strs[t->count].len = (uint32_t)len;
+	t->slots[i] = t->count + 1;
+	*id = t->count++;
+	return 0;
+}

@@ -1,0 +1,27 @@
+/*
+ * render.h - turn model data into bytes.
+ *
+ * Every renderer appends to a pyro_buf and returns 0 or a negative errno.
+ * Renderers do no I/O and know nothing of FUSE; offsets and caching belong
+ * to fs/.  Output depends only on the input, so equal inputs give equal bytes.
+ */
+#ifndef PYRO_RENDER_H
+#define PYRO_RENDER_H
+
+#include "../model/buf.h"
+#include "../model/stacks.h"
+
+/* top.txt: `pprof -top` for the node's sample type (header, rows, units,
+ * default node fraction 0.005), plus one "Merge:" header line for merged
+ * nodes naming the rule and the number of snapshots. */
+int pyro_top_render(const struct pyro_stacks *s, struct pyro_buf *out);
+
+/* folded: collapsed stacks "root;child;leaf VALUE\n", one line per distinct
+ * stack, zero sums left out, sorted bytewise.  In names, ';' and control
+ * bytes (< 0x20, 0x7f) are written as "\xNN" so a line always parses. */
+int pyro_folded_render(const struct pyro_stacks *s, struct pyro_buf *out);
+
+/* flame.svg: a self-contained interactive SVG flame graph. */
+int pyro_flame_render(const struct pyro_stacks *s, struct pyro_buf *out);
+
+#endif
