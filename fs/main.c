@@ -1,0 +1,228 @@
+/*
+ * main.c - the pyrofs command line.
+ *
+ *   pyrofs [options] ARCHIVE MOUNTPOINT
+ *
+ * Options parse straight into struct cli: our -o keys go to pyro_fs_opt(),
+ * fstab-only keys (noauto, nofail, _netdev, x-*, ...) are dropped, and the
+ * rest (-f, -d, -s, FUSE's -o keys) pass through to libfuse.  The archive is
+ * indexed before mounting, so a mount that appears is ready to serve, and
+ * the parent process returns only then (fuse_main daemonizes after mount).
+ * Teardown runs in reverse order of setup through the goto ladder.
+ */
+#include "ops.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fs.h"
+
+struct cli {
+	struct pyro_fs_opts opts;
+	const char *archive;            /* borrowed from argv */
+	const char *mountpoint;         /* borrowed from argv */
+	int show_help;
+	int show_version;
+	int bad;                        /* an option failed to parse */
+};
+
+enum { KEY_HELP, KEY_VERSION };
+
+static const struct fuse_opt cli_spec[] = {
+	FUSE_OPT_KEY("-h", KEY_HELP),
+	FUSE_OPT_KEY("--help", KEY_HELP),
+	FUSE_OPT_KEY("-V", KEY_VERSION),
+	FUSE_OPT_KEY("--version", KEY_VERSION),
+	FUSE_OPT_END
+};
+
+/* mount(8) and systemd keys that mean nothing to a FUSE filesystem. */
+static int fstab_only(const char *opt)
+{
+	static const char *const keys[] = {
+		"auto", "noauto", "nofail", "user", "users", "nouser", "owner",
+		"group", "_netdev", "defaults", "rw",
+	};
+	size_t i;
+
+	if (!strncmp(opt, "x-", 2) || !strncmp(opt, "comment=", 8))
+		return 1;
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!strcmp(opt, keys[i]))
+			return 1;
+	return 0;
+}
+
+static int cli_proc(void *data, const char *arg, int key,
+		    struct fuse_args *outargs)
+{
+	struct cli *cli = data;
+	char err[PYRO_ERR_MAX];
+	int rc;
+
+	(void)outargs;
+	switch (key) {
+	case KEY_HELP:
+		cli->show_help = 1;
+		return 0;
+	case KEY_VERSION:
+		cli->show_version = 1;
+		return 0;
+	case FUSE_OPT_KEY_NONOPT:
+		if (!cli->archive) {
+			cli->archive = arg;
+			return 0;
+		}
+		if (!cli->mountpoint) {
+			cli->mountpoint = arg;
+			return 1;       /* libfuse mounts it */
+		}
+		fprintf(stderr, "pyrofs: unexpected argument: %s\n", arg);
+		cli->bad = 1;
+		return -1;
+	case FUSE_OPT_KEY_OPT:
+		rc = pyro_fs_opt(&cli->opts, arg, err);
+		if (rc < 0) {
+			fprintf(stderr, "pyrofs: %s\n", err);
+			cli->bad = 1;
+			return -1;
+		}
+		if (rc == 0 || fstab_only(arg))
+			return 0;
+		return 1;
+	default:
+		return 1;
+	}
+}
+
+static void usage(const char *prog)
+{
+	printf("usage: %s [options] ARCHIVE MOUNTPOINT\n\n"
+	       "Mount a directory of pprof profiles read-only as\n"
+	       "MOUNTPOINT/<service>/<type>/<time>/{top.txt,folded,flame.svg}.\n"
+	       "Unmount with: fusermount3 -u MOUNTPOINT\n\n"
+	       "pyrofs options:\n%s\n", prog, pyro_fs_opts_help);
+}
+
+/* One-line diagnosis of a mountpoint we cannot use, or 0. */
+static int check_mountpoint(const char *mp)
+{
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int empty = 1;
+
+	if (stat(mp, &st) != 0) {
+		fprintf(stderr, "pyrofs: mountpoint %s: %s\n", mp, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "pyrofs: mountpoint %s is not a directory\n", mp);
+		return -1;
+	}
+	d = opendir(mp);
+	if (!d) {
+		fprintf(stderr, "pyrofs: mountpoint %s: %s\n", mp, strerror(errno));
+		return -1;
+	}
+	while (empty && (de = readdir(d)))
+		empty = !strcmp(de->d_name, ".") || !strcmp(de->d_name, "..");
+	closedir(d);
+	if (!empty) {
+		fprintf(stderr, "pyrofs: mountpoint %s is not an empty directory\n", mp);
+		return -1;
+	}
+	return 0;
+}
+
+static int check_dev_fuse(void)
+{
+	int fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0) {
+		fprintf(stderr, "pyrofs: cannot open /dev/fuse (%s): is FUSE "
+			"available here (modprobe fuse; apt-get install fuse3)?\n",
+			strerror(errno));
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/* -o fsname=ARCHIVE,subtype=pyrofs,ro (the archive path escaped). */
+static int add_mount_opts(struct fuse_args *args, const char *archive)
+{
+	char *opts = NULL, *fsname;
+	int rc = -1;
+
+	if (asprintf(&fsname, "fsname=%s", archive) < 0)
+		return -1;
+	if (!fuse_opt_add_opt_escaped(&opts, fsname) &&
+	    !fuse_opt_add_opt(&opts, "subtype=pyrofs") &&
+	    !fuse_opt_add_opt(&opts, "ro") &&
+	    !fuse_opt_add_arg(args, "-o") && !fuse_opt_add_arg(args, opts))
+		rc = 0;
+	free(opts);
+	free(fsname);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
+	struct pyro_fs *fs = NULL;
+	struct cli cli = { 0 };
+	char err[PYRO_ERR_MAX], *archive = NULL;
+	int ret = 1;
+
+	pyro_fs_opts_init(&cli.opts);
+	if (fuse_opt_parse(&args, &cli, cli_spec, cli_proc) != 0 || cli.bad)
+		goto out_args;
+	if (cli.show_help || cli.show_version) {
+		if (cli.show_help)
+			usage(argv[0]);
+		else
+			printf("pyrofs version %s\n", PYRO_VERSION);
+		/* libfuse prints its own options or version next. */
+		fuse_opt_add_arg(&args, cli.show_help ? "--help" : "--version");
+		args.argv[0][0] = '\0';
+		ret = fuse_main(args.argc, args.argv, &pyro_fuse_ops, NULL);
+		goto out_args;
+	}
+	if (!cli.archive || !cli.mountpoint) {
+		fprintf(stderr, "usage: %s [options] ARCHIVE MOUNTPOINT "
+			"(--help for more)\n", argv[0]);
+		goto out_args;
+	}
+	archive = realpath(cli.archive, NULL);
+	if (!archive) {
+		fprintf(stderr, "pyrofs: archive %s: %s\n", cli.archive,
+			strerror(errno));
+		goto out_args;
+	}
+	if (check_mountpoint(cli.mountpoint) || check_dev_fuse())
+		goto out_archive;
+	if (pyro_fs_open(archive, &cli.opts, &fs, err) != 0) {
+		fprintf(stderr, "pyrofs: %s\n", err);
+		goto out_archive;
+	}
+	if (add_mount_opts(&args, archive) != 0) {
+		fprintf(stderr, "pyrofs: out of memory\n");
+		goto out_fs;
+	}
+	ret = fuse_main(args.argc, args.argv, &pyro_fuse_ops, fs);
+out_fs:
+	pyro_fs_close(fs);
+out_archive:
+	free(archive);
+out_args:
+	fuse_opt_free_args(&args);
+	return ret;
+}

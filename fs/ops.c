@@ -1,0 +1,295 @@
+/*
+ * ops.c - FUSE glue: each operation resolves its path to a node with one
+ * call and hands the work to node.c.  Nothing here knows about profiles or
+ * output formats; everything is read-only and every write answers EROFS.
+ *
+ * An open file holds a reference to its rendered bytes in fi->fh, so all
+ * reads of one open see the same bytes even if the cache evicts them, and
+ * reads at any offset are plain slices.
+ */
+#include "ops.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/statvfs.h>
+
+#include "fs.h"
+
+static struct pyro_fs *ctx_fs(void)
+{
+	return fuse_get_context()->private_data;
+}
+
+static void *op_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
+{
+	(void)conn;
+	cfg->use_ino = 1;               /* our inode numbers: see node.c */
+	cfg->readdir_ino = 1;
+	cfg->entry_timeout = 1.0;
+	cfg->attr_timeout = 1.0;
+	/* File managers probe for .hidden, .Trash, autorun.inf, ...: let the
+	 * kernel remember that they are absent. */
+	cfg->negative_timeout = 1.0;
+	return ctx_fs();
+}
+
+static int op_getattr(const char *path, struct stat *st,
+		      struct fuse_file_info *fi)
+{
+	struct pyro_node n;
+	int rc = pyro_resolve(ctx_fs(), path, &n);
+
+	(void)fi;
+	return rc ? rc : pyro_node_stat(ctx_fs(), &n, st);
+}
+
+static int op_readlink(const char *path, char *buf, size_t size)
+{
+	struct pyro_node n;
+	const char *target;
+	int rc = pyro_resolve(ctx_fs(), path, &n);
+
+	if (!rc)
+		rc = pyro_node_readlink(&n, &target);
+	if (rc)
+		return rc;
+	if (size == 0)
+		return -EINVAL;
+	strncpy(buf, target, size - 1);
+	buf[size - 1] = '\0';
+	return 0;
+}
+
+static int op_open(const char *path, struct fuse_file_info *fi)
+{
+	struct pyro_node n;
+	struct pyro_blob *b;
+	int rc;
+
+	if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC))
+		return -EROFS;
+	rc = pyro_resolve(ctx_fs(), path, &n);
+	if (!rc)
+		rc = pyro_node_bytes(ctx_fs(), &n, &b);
+	if (rc)
+		return rc;
+	fi->fh = (uint64_t)(uintptr_t)b;
+	/* Snapshot files never change: keep their pages.  The errors list
+	 * grows, so it bypasses the page cache and its stale size. */
+	fi->keep_cache = pyro_node_immutable(&n);
+	fi->direct_io = !fi->keep_cache;
+	return 0;
+}
+
+static int op_read(const char *path, char *buf, size_t size, off_t off,
+		   struct fuse_file_info *fi)
+{
+	const struct pyro_blob *b = (const struct pyro_blob *)(uintptr_t)fi->fh;
+
+	(void)path;
+	if (off < 0)
+		return -EINVAL;
+	if ((size_t)off >= b->len)
+		return 0;
+	if (size > b->len - (size_t)off)
+		size = b->len - (size_t)off;
+	memcpy(buf, b->data + off, size);
+	return (int)size;
+}
+
+static int op_release(const char *path, struct fuse_file_info *fi)
+{
+	(void)path;
+	pyro_obj_put((struct pyro_obj *)(uintptr_t)fi->fh);
+	return 0;
+}
+
+struct fill_ctx {
+	struct pyro_fs *fs;
+	void *buf;
+	fuse_fill_dir_t filler;
+};
+
+static int fill_one(void *arg, const char *name, const struct pyro_node *c)
+{
+	struct fill_ctx *ctx = arg;
+	struct stat st;
+
+	pyro_node_stat_cheap(ctx->fs, c, &st);
+	return ctx->filler(ctx->buf, name, &st, 0, 0);
+}
+
+static int op_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
+		      off_t off, struct fuse_file_info *fi,
+		      enum fuse_readdir_flags flags)
+{
+	struct fill_ctx ctx = { ctx_fs(), buf, filler };
+	struct pyro_node n;
+	int rc = pyro_resolve(ctx.fs, path, &n);
+
+	(void)off;
+	(void)fi;
+	(void)flags;
+	if (rc)
+		return rc;
+	filler(buf, ".", NULL, 0, 0);
+	filler(buf, "..", NULL, 0, 0);
+	return pyro_node_list(ctx.fs, &n, fill_one, &ctx);
+}
+
+static int op_access(const char *path, int mask)
+{
+	struct pyro_node n;
+	int rc = pyro_resolve(ctx_fs(), path, &n);
+
+	if (rc)
+		return rc;
+	return (mask & W_OK) ? -EROFS : 0;
+}
+
+static int op_statfs(const char *path, struct statvfs *sv)
+{
+	(void)path;
+	memset(sv, 0, sizeof(*sv));
+	sv->f_bsize = 4096;
+	sv->f_frsize = 4096;
+	sv->f_namemax = 255;
+	sv->f_flag = ST_RDONLY;
+	return 0;
+}
+
+/* ---- every write answers EROFS ---------------------------------------- */
+
+static int rofs_path(const char *path)
+{
+	(void)path;
+	return -EROFS;
+}
+
+static int rofs_mode(const char *path, mode_t mode)
+{
+	(void)path;
+	(void)mode;
+	return -EROFS;
+}
+
+static int rofs_two(const char *from, const char *to)
+{
+	(void)from;
+	(void)to;
+	return -EROFS;
+}
+
+static int op_mknod(const char *path, mode_t mode, dev_t dev)
+{
+	(void)dev;
+	return rofs_mode(path, mode);
+}
+
+static int op_rename(const char *from, const char *to, unsigned int flags)
+{
+	(void)flags;
+	return rofs_two(from, to);
+}
+
+static int op_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
+{
+	(void)fi;
+	return rofs_mode(path, mode);
+}
+
+static int op_chown(const char *path, uid_t uid, gid_t gid,
+		    struct fuse_file_info *fi)
+{
+	(void)uid;
+	(void)gid;
+	(void)fi;
+	return rofs_path(path);
+}
+
+static int op_truncate(const char *path, off_t size, struct fuse_file_info *fi)
+{
+	(void)size;
+	(void)fi;
+	return rofs_path(path);
+}
+
+static int op_write(const char *path, const char *buf, size_t size, off_t off,
+		    struct fuse_file_info *fi)
+{
+	(void)buf;
+	(void)size;
+	(void)off;
+	(void)fi;
+	return rofs_path(path);
+}
+
+static int op_create(const char *path, mode_t mode, struct fuse_file_info *fi)
+{
+	(void)fi;
+	return rofs_mode(path, mode);
+}
+
+static int op_setxattr(const char *path, const char *name, const char *value,
+		       size_t size, int flags)
+{
+	(void)name;
+	(void)value;
+	(void)size;
+	(void)flags;
+	return rofs_path(path);
+}
+
+static int op_removexattr(const char *path, const char *name)
+{
+	(void)name;
+	return rofs_path(path);
+}
+
+static int op_utimens(const char *path, const struct timespec tv[2],
+		      struct fuse_file_info *fi)
+{
+	(void)tv;
+	(void)fi;
+	return rofs_path(path);
+}
+
+static int op_fallocate(const char *path, int mode, off_t off, off_t len,
+			struct fuse_file_info *fi)
+{
+	(void)mode;
+	(void)off;
+	(void)len;
+	(void)fi;
+	return rofs_path(path);
+}
+
+const struct fuse_operations pyro_fuse_ops = {
+	.init = op_init,
+	.getattr = op_getattr,
+	.readlink = op_readlink,
+	.open = op_open,
+	.read = op_read,
+	.release = op_release,
+	.readdir = op_readdir,
+	.access = op_access,
+	.statfs = op_statfs,
+	.mknod = op_mknod,
+	.mkdir = rofs_mode,
+	.unlink = rofs_path,
+	.rmdir = rofs_path,
+	.symlink = rofs_two,
+	.rename = op_rename,
+	.link = rofs_two,
+	.chmod = op_chmod,
+	.chown = op_chown,
+	.truncate = op_truncate,
+	.write = op_write,
+	.create = op_create,
+	.setxattr = op_setxattr,
+	.removexattr = op_removexattr,
+	.utimens = op_utimens,
+	.fallocate = op_fallocate,
+};

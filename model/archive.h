@@ -1,0 +1,115 @@
+/*
+ * archive.h - the index of a profile archive: services, types, snapshots.
+ *
+ * The archive contract (README "The archive"):
+ *   - every directory directly under ARCHIVE is a service; profile files
+ *     anywhere below it belong to it;
+ *   - profile files lying directly in ARCHIVE belong to a service named
+ *     after ARCHIVE itself (its base name), so a flat directory of profiles
+ *     mounts as one service;
+ *   - files are recognised by content; files and directories whose name
+ *     starts with '.' are ignored (collectors write temporary files so);
+ *   - each sample type of a profile is one snapshot in the series of its
+ *     type directory (see types.h);
+ *   - a snapshot's time is the profile's time_nanos, else a time in the
+ *     file name, else the file's mtime.
+ *
+ * Opening reads only profile headers (pyro_profile_peek).  The index is
+ * immutable afterwards, except for the list of problems, which full decoding
+ * may extend later; it has its own lock, so an archive may be read from many
+ * threads at once.
+ */
+#ifndef PYRO_ARCHIVE_H
+#define PYRO_ARCHIVE_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "profile.h"
+#include "timefmt.h"
+#include "types.h"
+
+enum pyro_time_origin {
+	PYRO_TIME_PROFILE,      /* Profile.time_nanos */
+	PYRO_TIME_FILENAME,     /* parsed from the file name */
+	PYRO_TIME_MTIME,        /* the file's modification time */
+};
+
+/* One profile file of the archive. */
+struct pyro_source {
+	char *path;                     /* relative to the archive root */
+	int64_t time_nanos;             /* resolved snapshot time */
+	enum pyro_time_origin origin;
+};
+
+/* One sample type of one profile file, in its type directory. */
+struct pyro_snapshot {
+	const struct pyro_source *src;
+	uint32_t type_index;            /* index into the profile's sample types */
+	char name[PYRO_TIME_NAME_MAX];  /* directory name, unique in its series */
+};
+
+/* All snapshots of one service and type directory, oldest first. */
+struct pyro_series {
+	char *type;                     /* directory name, e.g. "mutex_count" */
+	char *sample_type;              /* as stored, from the first snapshot */
+	char *sample_unit;
+	enum pyro_series_kind kind;
+	struct pyro_snapshot *snaps;    /* sorted by time, then path */
+	size_t nsnaps;
+};
+
+struct pyro_service {
+	char *name;
+	struct pyro_series *series;     /* sorted by type name */
+	size_t nseries;
+};
+
+/* A file that could not be used, and why. */
+struct pyro_problem {
+	char *path;                     /* relative to the archive root */
+	char *reason;
+};
+
+struct pyro_archive {
+	char *root;                     /* absolute path of ARCHIVE */
+	size_t max_profile_size;        /* decompressed bytes per profile */
+	struct pyro_service *services;  /* sorted by name */
+	size_t nservices;
+	struct pyro_source **sources;   /* every usable profile file */
+	size_t nsources;
+	pthread_mutex_t lock;           /* guards problems */
+	struct pyro_problem *problems;  /* sorted by path when listed */
+	size_t nproblems;
+	size_t problems_cap;
+};
+
+/* Index the archive at root.  *out is owned by the caller
+ * (pyro_archive_free).  Fails only when root itself is unusable; bad files
+ * become problems. */
+int pyro_archive_open(const char *root, size_t max_profile_size,
+		      struct pyro_archive **out, char err[PYRO_ERR_MAX]);
+
+void pyro_archive_free(struct pyro_archive *a);
+
+const struct pyro_service *pyro_archive_service(const struct pyro_archive *a,
+						const char *name);
+const struct pyro_series *pyro_service_series(const struct pyro_service *s,
+					      const char *type);
+/* The snapshot called name, or NULL. */
+const struct pyro_snapshot *pyro_series_snapshot(const struct pyro_series *se,
+						 const char *name);
+
+/* Record a problem with path (replacing an earlier reason for it). */
+int pyro_archive_problem(struct pyro_archive *a, const char *path,
+			 const char *reason);
+
+/* "path: reason\n" per problem, sorted by path, into out. */
+int pyro_archive_problems_text(struct pyro_archive *a, struct pyro_buf *out);
+
+/* Absolute path of a source into out (PATH_MAX bytes). */
+int pyro_source_abspath(const struct pyro_archive *a,
+			const struct pyro_source *src, char *out, size_t size);
+
+#endif

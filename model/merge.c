@@ -1,0 +1,296 @@
+/*
+ * merge.c - build a node's stacks from its snapshots; see merge.h.
+ *
+ * One pass over the snapshots, oldest first.  Each snapshot's stacks are
+ * mapped into the union (out): its frames re-interned, its stacks looked up
+ * or added.  Per union stack three accumulators run side by side - sum,
+ * increase and the previous value - so the rule can be chosen at the end,
+ * after the content has shown whether a cumulative series really is one.
+ * Memory is O(union stacks), whatever the number of snapshots.
+ */
+#include "merge.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct acc {
+	int64_t *sum;           /* per union stack: sum of values */
+	int64_t *inc;           /* per union stack: increase */
+	int64_t *prev;          /* per union stack: value in the last snapshot */
+	int64_t *cur;           /* per union stack: value in this snapshot */
+	size_t cap;
+	int64_t prev_total;     /* total of the last snapshot */
+	int monotonic;          /* no stack fell without a restart */
+	int overflow;
+};
+
+static int acc_grow(struct acc *acc, size_t n)
+{
+	int64_t **arrays[] = { &acc->sum, &acc->inc, &acc->prev, &acc->cur };
+	size_t cap = acc->cap ? acc->cap : 256, i;
+
+	if (n <= acc->cap)
+		return 0;
+	while (cap < n)
+		cap *= 2;
+	for (i = 0; i < 4; i++) {
+		int64_t *p = realloc(*arrays[i], cap * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		memset(p + acc->cap, 0, (cap - acc->cap) * sizeof(*p));
+		*arrays[i] = p;
+	}
+	acc->cap = cap;
+	return 0;
+}
+
+static void acc_release(struct acc *acc)
+{
+	free(acc->sum);
+	free(acc->inc);
+	free(acc->prev);
+	free(acc->cur);
+}
+
+/* Map snapshot stacks `src` into the union `out`, leaving each union
+ * stack's value for this snapshot in acc->cur. */
+static int map_into(struct pyro_stacks *out, const struct pyro_stacks *src,
+		    struct acc *acc)
+{
+	uint32_t *fmap = NULL, *refs = NULL;
+	size_t refs_cap = 0, k;
+	uint32_t f;
+	int rc = 0;
+
+	fmap = malloc((src->nframes ? src->nframes : 1) * sizeof(*fmap));
+	if (!fmap)
+		return -ENOMEM;
+	for (f = 0; f < src->nframes && !rc; f++) {
+		struct pyro_str name = pyro_strtab_get(&src->strs, src->frames[f].name);
+		struct pyro_str node = pyro_strtab_get(&src->strs, src->frames[f].node);
+
+		rc = pyro_stacks_frame(out, name.ptr, name.len, node.ptr, node.len,
+				       &fmap[f]);
+	}
+	for (k = 0; k < src->nstacks && !rc; k++) {
+		const struct pyro_stack *st = &src->stacks[k];
+		const uint32_t *sr = pyro_stack_refs(src, st);
+		size_t idx;
+		uint32_t d;
+
+		if (st->depth > refs_cap) {
+			uint32_t *r = realloc(refs, st->depth * sizeof(*r));
+
+			if (!r) {
+				rc = -ENOMEM;
+				break;
+			}
+			refs = r;
+			refs_cap = st->depth;
+		}
+		for (d = 0; d < st->depth; d++)
+			refs[d] = fmap[PYRO_REF_FRAME(sr[d])] |
+				  (sr[d] & PYRO_REF_INLINE);
+		rc = pyro_stacks_add(out, refs, st->depth, 0, &idx);
+		if (!rc)
+			rc = acc_grow(acc, out->nstacks);
+		if (!rc)
+			acc->cur[idx] = st->value;
+	}
+	free(refs);
+	free(fmap);
+	return rc;
+}
+
+/* Fold this snapshot's values (acc->cur) into the accumulators. */
+static void accumulate(struct acc *acc, size_t nunion, int first,
+		       int64_t total)
+{
+	int restart = !first && total < acc->prev_total;
+	size_t u;
+
+	for (u = 0; u < nunion; u++) {
+		int64_t c = acc->cur[u], p = acc->prev[u], d;
+
+		if (first || restart || c >= p) {
+			d = first || restart ? c : c - p;
+		} else {
+			acc->monotonic = 0;
+			d = c;
+		}
+		if (__builtin_add_overflow(acc->sum[u], c, &acc->sum[u]) ||
+		    __builtin_add_overflow(acc->inc[u], d, &acc->inc[u]))
+			acc->overflow = 1;
+		acc->prev[u] = c;
+		acc->cur[u] = 0;
+	}
+	acc->prev_total = total;
+}
+
+static int64_t mean_rounded(int64_t sum, int64_t n)
+{
+	int64_t q = sum / n, r = sum % n;
+
+	/* Half away from zero, without overflowing sum + n / 2. */
+	if (r * 2 >= n)
+		q++;
+	else if (r * 2 <= -n)
+		q--;
+	return q;
+}
+
+static enum pyro_merge_rule choose_rule(const struct pyro_series *se,
+					enum pyro_merge_policy policy,
+					const struct acc *acc)
+{
+	if (policy == PYRO_POLICY_PPROF)
+		return PYRO_MERGE_SUM;
+	switch (se->kind) {
+	case PYRO_KIND_GAUGE:
+		return PYRO_MERGE_MEAN;
+	case PYRO_KIND_CUMULATIVE:
+		return acc->monotonic ? PYRO_MERGE_INCREASE : PYRO_MERGE_SUM;
+	default:
+		return PYRO_MERGE_SUM;
+	}
+}
+
+/* Decode one member snapshot into its own stacks. */
+static int load_member(struct pyro_archive *a, const struct pyro_snapshot *sn,
+		       struct pyro_stacks *st, char err[PYRO_ERR_MAX])
+{
+	struct pyro_profile *p = NULL;
+	char path[PATH_MAX];
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	rc = pyro_source_abspath(a, sn->src, path, sizeof(path));
+	if (rc) {
+		snprintf(err, PYRO_ERR_MAX, "path too long");
+		return rc;
+	}
+	rc = pyro_profile_load(path, a->max_profile_size, &p, err);
+	if (!rc && sn->type_index >= pyro_profile_ntypes(p)) {
+		snprintf(err, PYRO_ERR_MAX, "profile changed: sample type %u missing",
+			 sn->type_index);
+		rc = -EIO;
+	}
+	if (!rc)
+		rc = pyro_profile_stacks(p, sn->type_index, st, err);
+	pyro_profile_free(p);
+	if (rc && rc != -ENOMEM)
+		pyro_archive_problem(a, sn->src->path, err);
+	return rc;
+}
+
+static int set_names(struct pyro_meta *m, const struct pyro_service *svc,
+		     const struct pyro_series *se, const char *span)
+{
+	free(m->service);
+	free(m->type);
+	free(m->span);
+	m->service = strdup(svc->name);
+	m->type = strdup(se->type);
+	m->span = strdup(span);
+	return m->service && m->type && m->span ? 0 : -ENOMEM;
+}
+
+/* Meta of the merge: first member's header, earliest time, summed
+ * durations, newest time. */
+static void merge_meta(struct pyro_meta *m, const struct pyro_meta *member)
+{
+	if (member->time_nanos && (!m->time_nanos || member->time_nanos < m->time_nanos))
+		m->time_nanos = member->time_nanos;
+	if (member->newest_nanos > m->newest_nanos)
+		m->newest_nanos = member->newest_nanos;
+	if (__builtin_add_overflow(m->duration_nanos, member->duration_nanos,
+				   &m->duration_nanos))
+		m->duration_nanos = INT64_MAX;
+	m->nsnapshots++;
+}
+
+static int build_many(struct pyro_archive *a, const struct pyro_series *se,
+		      const struct pyro_snapshot *const *snaps, size_t n,
+		      enum pyro_merge_policy policy, struct pyro_stacks *out,
+		      char err[PYRO_ERR_MAX])
+{
+	struct acc acc = { .monotonic = 1 };
+	enum pyro_merge_rule rule;
+	size_t i, u, used = 0;
+	int rc = 0;
+
+	for (i = 0; i < n && rc != -ENOMEM; i++) {
+		struct pyro_stacks st;
+		int64_t total = 0;
+
+		rc = load_member(a, snaps[i], &st, err);
+		if (!rc)
+			rc = pyro_stacks_total(&st, &total);
+		if (!rc && !used)
+			rc = pyro_meta_copy(&out->meta, &st.meta);
+		else if (!rc)
+			merge_meta(&out->meta, &st.meta);
+		if (!rc)
+			rc = map_into(out, &st, &acc);
+		if (!rc)
+			rc = acc_grow(&acc, out->nstacks);
+		if (!rc) {
+			accumulate(&acc, out->nstacks, used == 0, total);
+			used++;
+		}
+		pyro_stacks_release(&st);
+	}
+	if (rc == -ENOMEM)
+		goto out;
+	rc = 0;
+	if (!used) {
+		rc = -EIO;
+		goto out;
+	}
+	if (acc.overflow) {
+		snprintf(err, PYRO_ERR_MAX, "merged values overflow 64 bits");
+		rc = -EOVERFLOW;
+		goto out;
+	}
+	rule = choose_rule(se, policy, &acc);
+	for (u = 0; u < out->nstacks; u++) {
+		int64_t *v = &out->stacks[u].value;
+
+		if (rule == PYRO_MERGE_INCREASE)
+			*v = acc.inc[u];
+		else if (rule == PYRO_MERGE_MEAN)
+			*v = mean_rounded(acc.sum[u], (int64_t)used);
+		else
+			*v = acc.sum[u];
+	}
+	out->meta.rule = rule;
+out:
+	acc_release(&acc);
+	return rc;
+}
+
+int pyro_merge_build(struct pyro_archive *a, const struct pyro_service *svc,
+		     const struct pyro_series *se,
+		     const struct pyro_snapshot *const *snaps, size_t n,
+		     enum pyro_merge_policy policy, const char *span,
+		     struct pyro_stacks *out, char err[PYRO_ERR_MAX])
+{
+	int rc;
+
+	if (n == 1) {
+		rc = load_member(a, snaps[0], out, err);
+	} else {
+		rc = pyro_stacks_init(out);
+		if (!rc)
+			rc = build_many(a, se, snaps, n, policy, out, err);
+	}
+	if (!rc)
+		rc = set_names(&out->meta, svc, se, span);
+	if (rc == -ENOMEM)
+		snprintf(err, PYRO_ERR_MAX, "out of memory");
+	return rc;
+}

@@ -1,0 +1,40 @@
+/*
+ * merge.h - the stacks of a node: one snapshot, or many merged.
+ *
+ * Merge rules (README "Merges"), chosen per series:
+ *   rate-like (cpu, wall, other types)   per-stack sum, as `pprof -top a b c`
+ *   cumulative (alloc_*, mutex_*, block_*: counted since process start)
+ *       the increase over the span: per stack the sum of the differences
+ *       between consecutive snapshots; the first snapshot counts whole, and
+ *       so does a snapshot whose total dropped (the process restarted).  So
+ *       one process's archive merges to its last snapshot.  If some stack
+ *       decreases while the total did not drop, the series is not
+ *       cumulative after all (deltas uploaded by an agent) and is summed.
+ *   gauges (inuse_*, goroutines)         per-stack mean, rounded half away
+ *                                        from zero
+ * With PYRO_POLICY_PPROF every merge is a plain sum.
+ * Time is the earliest member's, duration the sum of durations (as pprof).
+ */
+#ifndef PYRO_MERGE_H
+#define PYRO_MERGE_H
+
+#include "archive.h"
+#include "stacks.h"
+
+enum pyro_merge_policy {
+	PYRO_POLICY_AUTO,       /* rules by type and content */
+	PYRO_POLICY_PPROF,      /* every merge a plain sum */
+};
+
+/* Build the stacks of snaps[0..n) (oldest first, n >= 1) of series se of
+ * service svc into out (initialised here; release it even on failure).
+ * `span` names the node in meta ("all", a snapshot name).  A member that
+ * fails to decode is recorded as an archive problem and left out; -EIO if
+ * none could be read, with the reason in err. */
+int pyro_merge_build(struct pyro_archive *a, const struct pyro_service *svc,
+		     const struct pyro_series *se,
+		     const struct pyro_snapshot *const *snaps, size_t n,
+		     enum pyro_merge_policy policy, const char *span,
+		     struct pyro_stacks *out, char err[PYRO_ERR_MAX]);
+
+#endif
