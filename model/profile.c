@@ -272,11 +272,11 @@ static int strip_bulk_fields(const uint8_t *data, size_t len,
 	return 0;
 }
 
-static const char *str_at(const Pprof__Profile *m, int64_t i)
+/* 1 if i indexes the string table.  Table entries are protobuf bytes, not
+ * NUL-terminated: copy them with str_dup before using them as C strings. */
+static int str_ok(const Pprof__Profile *m, int64_t i)
 {
-	if (i < 0 || (size_t)i >= m->n_string_table)
-		return NULL;
-	return (const char *)m->string_table[i].data;
+	return i >= 0 && (size_t)i < m->n_string_table;
 }
 
 /* A C string copy of string i, or NULL when out of range / allocation. */
@@ -300,7 +300,7 @@ static char *str_dup(const Pprof__Profile *m, int64_t i)
 static int check_str(const Pprof__Profile *m, int64_t i, const char *what,
 		     char err[PYRO_ERR_MAX])
 {
-	if (str_at(m, i) || i == 0)
+	if (str_ok(m, i))
 		return 0;
 	set_err(err, "bad protobuf: %s string index %lld outside the string table (%zu entries)",
 		what, (long long)i, m->n_string_table);
@@ -676,6 +676,15 @@ static int compile_anchored(const char *re, regex_t *rx)
 	return rc;
 }
 
+static int compile_string(const Pprof__Profile *m, int64_t i, regex_t *rx)
+{
+	char *re = str_dup(m, i);
+	int rc = re ? compile_anchored(re, rx) : -ENOMEM;
+
+	free(re);
+	return rc;
+}
+
 static int name_matches(const regex_t *rx, const char *name, size_t len)
 {
 	size_t skip, n = simplified_len(name, len, &skip);
@@ -728,10 +737,10 @@ static int prune_locations(struct pyro_profile *p, char err[PYRO_ERR_MAX])
 		return 0;
 	/* pprof fails on a regexp it cannot compile; we serve the profile
 	 * unpruned rather than not at all. */
-	if (compile_anchored(str_at(m, m->drop_frames), &drop))
+	if (compile_string(m, m->drop_frames, &drop))
 		return 0;
 	if (m->keep_frames && m->string_table[m->keep_frames].len)
-		have_keep = compile_anchored(str_at(m, m->keep_frames), &keep) == 0;
+		have_keep = compile_string(m, m->keep_frames, &keep) == 0;
 	for (i = 0; i < m->n_location; i++) {
 		const Pprof__Location *l = m->location[i];
 		size_t j;
@@ -837,11 +846,19 @@ struct loc_frames {
 	size_t *off;            /* per location: first ref; off[n] = end */
 };
 
-static const char *base_name(const char *path)
+/* Go's filepath.Base, in place: trailing slashes dropped, last element
+ * kept; "" stays "". */
+static char *base_name(char *path)
 {
-	const char *slash = strrchr(path, '/');
+	size_t n = strlen(path);
+	char *slash;
 
-	return slash && slash[1] ? slash + 1 : path;
+	while (n > 1 && path[n - 1] == '/')
+		path[--n] = '\0';
+	slash = strrchr(path, '/');
+	if (slash && slash[1])
+		memmove(path, slash + 1, strlen(slash + 1) + 1);
+	return path;
 }
 
 /* pprof's node name for a location without symbol: "[binary]" or
@@ -853,9 +870,13 @@ static int unsymbolized_node(const struct pyro_profile *p,
 	uint32_t mi;
 
 	if (l->mapping_id && !id_map_get(&p->mappings, l->mapping_id, &mi) &&
-	    m->string_table[m->mapping[mi]->filename].len)
-		return pyro_buf_printf(b, "[%s]", base_name(
-			str_at(m, m->mapping[mi]->filename)));
+	    m->string_table[m->mapping[mi]->filename].len) {
+		char *file = str_dup(m, m->mapping[mi]->filename);
+		int rc = file ? pyro_buf_printf(b, "[%s]", base_name(file)) : -ENOMEM;
+
+		free(file);
+		return rc;
+	}
 	return pyro_buf_puts(b, "<unknown>");
 }
 
@@ -978,9 +999,12 @@ static int fill_meta(const struct pyro_profile *p, size_t index,
 	if (m->n_mapping) {
 		const Pprof__Mapping *mp = m->mapping[0];
 
-		if (m->string_table[mp->filename].len &&
-		    !(meta->file = strdup(base_name(str_at(m, mp->filename)))))
-			return -ENOMEM;
+		if (m->string_table[mp->filename].len) {
+			meta->file = str_dup(m, mp->filename);
+			if (!meta->file)
+				return -ENOMEM;
+			base_name(meta->file);
+		}
 		if (m->string_table[mp->build_id].len &&
 		    !(meta->build_id = str_dup(m, mp->build_id)))
 			return -ENOMEM;
