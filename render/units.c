@@ -41,9 +41,24 @@ static const struct unit time_units[] = {
 	{ "hrs", { "hour", "hr" }, 3600e9 },
 };
 
+/* Google Compute Units, which pprof also scales. */
+static const struct unit gcu_units[] = {
+	{ "n*GCU", { "nanogcu" }, 1e-9 },
+	{ "u*GCU", { "microgcu" }, 1e-6 },
+	{ "m*GCU", { "milligcu" }, 1e-3 },
+	{ "GCU", { "gcu" }, 1 },
+	{ "k*GCU", { "kilogcu" }, 1e3 },
+	{ "M*GCU", { "megagcu" }, 1e6 },
+	{ "G*GCU", { "gigagcu" }, 1e9 },
+	{ "T*GCU", { "teragcu" }, 1e12 },
+	{ "P*GCU", { "petagcu" }, 1e15 },
+};
+
+/* In pprof's lookup order: memory, time, GCU. */
 static const struct unit_family families[] = {
 	{ memory_units, sizeof(memory_units) / sizeof(memory_units[0]), "B", 1 },
 	{ time_units, sizeof(time_units) / sizeof(time_units[0]), "s", 1e9 },
+	{ gcu_units, sizeof(gcu_units) / sizeof(gcu_units[0]), "GCU", 1 },
 };
 
 #define NFAMILIES (sizeof(families) / sizeof(families[0]))

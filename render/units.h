@@ -5,7 +5,8 @@
  * tooltips should read the same way, so both use these.  The rules follow
  * pprof's public behaviour: units are sniffed case-insensitively with a
  * trailing plural "s" dropped ("nanoseconds" -> nanosecond); memory scales
- * B, kB, MB, GB, TB, PB by powers of 1024; time ns, us, ms, s, hrs; anything
+ * B, kB, MB, GB, TB, PB by powers of 1024; time ns, us, ms, s, hrs; Google
+ * compute units n*GCU .. P*GCU; anything
  * else (count, samples, ...) is printed as a bare number.
  *
  * to_unit is a unit name, or "auto"/"minimum" to pick the largest unit in
