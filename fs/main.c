@@ -190,6 +190,7 @@ int main(int argc, char **argv)
 			usage(argv[0]);
 		else
 			printf("pyrofs version %s\n", PYRO_VERSION);
+		fflush(stdout);
 		/* libfuse prints its own options or version next. */
 		fuse_opt_add_arg(&args, cli.show_help ? "--help" : "--version");
 		args.argv[0][0] = '\0';

@@ -1,0 +1,3 @@
+module pyrofs/demogen
+
+go 1.19

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Install the Debian packages pyrofs needs to build, test and run; idempotent.
+#   scripts/install-deps.sh              build + test dependencies
+#   scripts/install-deps.sh --peers      also the comparison peers (go, chromium, NYTProf)
+#   scripts/install-deps.sh --demo-gen   also golang-go, to regenerate demo/archive
+set -euo pipefail
+
+pkgs=(build-essential pkg-config protobuf-c-compiler libprotobuf-c-dev libfuse3-dev
+      fuse3 zlib1g-dev libcmocka-dev libxml2-utils valgrind)
+for arg in "$@"; do
+	case "$arg" in
+	--peers) pkgs+=(golang-go chromium libdevel-nytprof-perl) ;;
+	--demo-gen) pkgs+=(golang-go) ;;
+	-h|--help) sed -n '2,5s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	*) echo "install-deps: unknown option: $arg" >&2; exit 2 ;;
+	esac
+done
+
+missing=()
+for p in "${pkgs[@]}"; do
+	[[ " ${missing[*]} " == *" $p "* ]] && continue
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	[ "$st" = "install ok installed" ] || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "install-deps: all dependencies present"
+	exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+	sudo=()
+elif command -v sudo >/dev/null 2>&1; then
+	sudo=(sudo)
+else
+	echo "install-deps: need root or sudo to install: ${missing[*]}" >&2
+	exit 1
+fi
+
+"${sudo[@]}" apt-get update -q >/dev/null
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+	apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: installed ${missing[*]}"
