@@ -164,11 +164,16 @@ static int add_mount_opts(struct fuse_args *args, const char *archive)
 
 	if (asprintf(&fsname, "fsname=%s", archive) < 0)
 		return -1;
+	/* libfuse 3.14 defaults max_idle_threads to -1 and then complains
+	 * about it on stderr; inserted first, so a user's value still wins. */
+	if (fuse_opt_insert_arg(args, 1, "-omax_idle_threads=10"))
+		goto out;
 	if (!fuse_opt_add_opt_escaped(&opts, fsname) &&
 	    !fuse_opt_add_opt(&opts, "subtype=pyrofs") &&
 	    !fuse_opt_add_opt(&opts, "ro") &&
 	    !fuse_opt_add_arg(args, "-o") && !fuse_opt_add_arg(args, opts))
 		rc = 0;
+out:
 	free(opts);
 	free(fsname);
 	return rc;
