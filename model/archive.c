@@ -106,7 +106,9 @@ int pyro_archive_problems_text(struct pyro_archive *a, struct pyro_buf *out)
 	int rc = 0;
 
 	pthread_mutex_lock(&a->lock);
-	qsort(a->problems, a->nproblems, sizeof(*a->problems), cmp_problem);
+	if (a->nproblems > 1)   /* qsort(NULL, 0, ...) is undefined */
+		qsort(a->problems, a->nproblems, sizeof(*a->problems),
+		      cmp_problem);
 	for (i = 0; i < a->nproblems && !rc; i++)
 		rc = pyro_buf_printf(out, "%s: %s\n", a->problems[i].path,
 				     a->problems[i].reason);
@@ -414,7 +416,8 @@ static int build_services(struct pyro_archive *a, struct entry *e, size_t n)
 {
 	size_t i, j, k;
 
-	qsort(e, n, sizeof(*e), cmp_entry);
+	if (n > 1)      /* e is NULL in an empty archive */
+		qsort(e, n, sizeof(*e), cmp_entry);
 	for (i = 0; i < n; i = j) {
 		struct pyro_service *svc, *ns;
 

@@ -106,22 +106,27 @@ static int map_into(struct pyro_stacks *out, const struct pyro_stacks *src,
 	return rc;
 }
 
-/* Fold this snapshot's values (acc->cur) into the accumulators. */
+/* Fold this snapshot's values (acc->cur) into the accumulators.
+ *
+ * Increase, per stack: the first snapshot counts whole, then each one adds
+ * its rise over the previous; a value that fell means the counter was reset
+ * (the process restarted), so the new value counts whole.  Deciding per
+ * stack keeps a stack that merely vanished (value 0) from resetting the
+ * others.  Whether the series is cumulative at all is judged per snapshot:
+ * a stack may fall only when the profile's total fell too (a restart);
+ * anything else means values go up and down, as deltas do. */
 static void accumulate(struct acc *acc, size_t nunion, int first,
 		       int64_t total)
 {
-	int restart = !first && total < acc->prev_total;
+	int total_fell = !first && total < acc->prev_total;
 	size_t u;
 
 	for (u = 0; u < nunion; u++) {
-		int64_t c = acc->cur[u], p = acc->prev[u], d;
+		int64_t c = acc->cur[u], p = acc->prev[u];
+		int64_t d = first || c < p ? c : c - p;
 
-		if (first || restart || c >= p) {
-			d = first || restart ? c : c - p;
-		} else {
+		if (!first && c < p && !total_fell)
 			acc->monotonic = 0;
-			d = c;
-		}
 		if (__builtin_add_overflow(acc->sum[u], c, &acc->sum[u]) ||
 		    __builtin_add_overflow(acc->inc[u], d, &acc->inc[u]))
 			acc->overflow = 1;
@@ -283,6 +288,9 @@ int pyro_merge_build(struct pyro_archive *a, const struct pyro_service *svc,
 
 	if (n == 1) {
 		rc = load_member(a, snaps[0], out, err);
+		/* As for many members: none could be read. */
+		if (rc && rc != -ENOMEM)
+			rc = -EIO;
 	} else {
 		rc = pyro_stacks_init(out);
 		if (!rc)

@@ -4,11 +4,11 @@
  * Merge rules (README "Merges"), chosen per series:
  *   rate-like (cpu, wall, other types)   per-stack sum, as `pprof -top a b c`
  *   cumulative (alloc_*, mutex_*, block_*: counted since process start)
- *       the increase over the span: per stack the sum of the differences
- *       between consecutive snapshots; the first snapshot counts whole, and
- *       so does a snapshot whose total dropped (the process restarted).  So
- *       one process's archive merges to its last snapshot.  If some stack
- *       decreases while the total did not drop, the series is not
+ *       the increase over the span: per stack, the first snapshot counts
+ *       whole, then each later one adds its rise over the previous; a value
+ *       that fell means the counter restarted, and it counts whole.  So one
+ *       process's archive merges to its last snapshot.  If a stack falls in
+ *       a snapshot whose total did not fall (no restart), the series is not
  *       cumulative after all (deltas uploaded by an agent) and is summed.
  *   gauges (inuse_*, goroutines)         per-stack mean, rounded half away
  *                                        from zero
