@@ -1,0 +1,483 @@
+/*
+ * test_merge.c - merging the snapshots of a series (model/merge.c).
+ *
+ * The group setup writes one archive with a service per scenario (removed
+ * by the group teardown); T0 = 1795515300 = 2026-11-24T10:15:00Z and
+ * snapshot i is at T0 + 10 i seconds:
+ *
+ *   rate      Go CPU x3      cpu: main;a 10 20 30, main;b 5 - -, main;c - - 1
+ *   mono      mutex x3       contentions: main;lock 10 15 22, main;other 1 1 2
+ *   restart   mutex x4       contentions: main;lock 10 15 4 9 (total drops)
+ *   deltas    mutex x2       contentions: A 10 5, B 2 20 (A falls, total not)
+ *   vanish    mutex x3       contentions: X 900 900 900, Y 100 - - (Y's
+ *                            stack disappears: the total falls, X goes on)
+ *   gauge     Go heap x3     inuse_space: X 100 200 301, Y 5 - -;
+ *                            alloc_space: X 900 1000 1100, Y 5 5 5
+ *   half      inuse_space x2 P 1 2, Q -1 -2, R 3 -, T 1 -
+ *   bad       Go CPU x3      the second has a valid header but a sample
+ *                            referencing a missing location
+ *   gone      Go CPU x2      both like bad's second
+ *
+ * Values are compared as text (mkprof_stacks_text: sorted lines).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../model/merge.h"
+#include "../support/mkprof.h"
+
+#define SEC 1000000000LL
+#define T0 1795515300LL
+#define MAXP (64u << 20)
+#define MAX_SNAPS 8
+
+struct fixture {
+	char tmp[MKPROF_PATH_MAX];
+	char root[MKPROF_PATH_MAX];
+	struct pyro_archive *a;
+};
+
+/* ---- the archive ------------------------------------------------------- */
+
+static struct mkprof *go_cpu(int i)
+{
+	struct mkprof *p = mkprof_new();
+
+	mkprof_sample_type(p, "samples", "count");
+	mkprof_sample_type(p, "cpu", "nanoseconds");
+	mkprof_period_type(p, "cpu", "nanoseconds", 10000000);
+	mkprof_time(p, (T0 + 10 * i) * SEC);
+	mkprof_duration(p, 10 * SEC);
+	mkprof_mapping(p, "/usr/bin/api");
+	return p;
+}
+
+static struct mkprof *go_mutex(int i)
+{
+	struct mkprof *p = mkprof_new();
+
+	mkprof_sample_type(p, "contentions", "count");
+	mkprof_sample_type(p, "delay", "nanoseconds");
+	mkprof_period_type(p, "contentions", "count", 1);
+	mkprof_time(p, (T0 + 10 * i) * SEC);
+	return p;
+}
+
+static struct mkprof *go_heap(int i)
+{
+	struct mkprof *p = mkprof_new();
+
+	mkprof_sample_type(p, "alloc_objects", "count");
+	mkprof_sample_type(p, "alloc_space", "bytes");
+	mkprof_sample_type(p, "inuse_objects", "count");
+	mkprof_sample_type(p, "inuse_space", "bytes");
+	mkprof_period_type(p, "space", "bytes", 524288);
+	mkprof_time(p, (T0 + 10 * i) * SEC);
+	return p;
+}
+
+static struct mkprof *inuse(int i)
+{
+	struct mkprof *p = mkprof_new();
+
+	mkprof_sample_type(p, "inuse_space", "bytes");
+	mkprof_time(p, (T0 + 10 * i) * SEC);
+	return p;
+}
+
+/* Write p as ROOT/svc/<kind>-<T0 + 10 i>.pb.gz and free it. */
+static int put(struct fixture *f, struct mkprof *p, const char *svc,
+	       const char *kind, int i)
+{
+	char rel[256], path[MKPROF_PATH_MAX];
+	int rc;
+
+	snprintf(rel, sizeof(rel), "%s/%s-%lld.pb.gz", svc, kind, T0 + 10 * i);
+	mkprof_join(path, f->root, rel);
+	rc = mkprof_write(p, path, 1);
+	mkprof_free(p);
+	return rc;
+}
+
+/* A Go CPU profile whose only sample references location 99. */
+static struct mkprof *corrupt_cpu(int i)
+{
+	struct mkprof *p = go_cpu(i);
+
+	mkprof_sample(p, (int64_t[]){ 1, 10 }, "main;a");
+	mkprof_message(p)->sample[0]->location_id[0] = 99;
+	return p;
+}
+
+static int write_archive(struct fixture *f)
+{
+	static const int64_t mono[] = { 10, 15, 22 }, restart[] = { 10, 15, 4, 9 };
+	static const int64_t x[] = { 100, 200, 301 };
+	struct mkprof *p;
+	int i, rc = 0;
+
+	for (i = 0; i < 3; i++) {
+		p = go_cpu(i);
+		mkprof_sample(p, (int64_t[]){ i + 1, 10 * (i + 1) }, "main;a");
+		if (i == 0)
+			mkprof_sample(p, (int64_t[]){ 1, 5 }, "main;b");
+		if (i == 2)
+			mkprof_sample(p, (int64_t[]){ 1, 1 }, "main;c");
+		rc |= put(f, p, "rate", "cpu", i);
+
+		p = go_mutex(i);
+		mkprof_sample(p, (int64_t[]){ mono[i], 10 * mono[i] }, "main;lock");
+		mkprof_sample(p, (int64_t[]){ i == 2 ? 2 : 1, 7 }, "main;other");
+		rc |= put(f, p, "mono", "mutex", i);
+
+		p = go_heap(i);
+		mkprof_sample(p, (int64_t[]){ 9, 900 + 100 * i, 1, x[i] }, "main;x");
+		mkprof_sample(p, (int64_t[]){ 1, 5, i == 0, i == 0 ? 5 : 0 }, "main;y");
+		rc |= put(f, p, "gauge", "heap", i);
+
+		if (i == 1) {
+			p = corrupt_cpu(i);
+		} else {
+			p = go_cpu(i);
+			mkprof_sample(p, (int64_t[]){ 1, 10 }, "main;a");
+		}
+		rc |= put(f, p, "bad", "cpu", i);
+	}
+	for (i = 0; i < 4; i++) {
+		p = go_mutex(i);
+		mkprof_sample(p, (int64_t[]){ restart[i], restart[i] }, "main;lock");
+		rc |= put(f, p, "restart", "mutex", i);
+	}
+	for (i = 0; i < 3; i++) {
+		p = go_mutex(i);
+		mkprof_sample(p, (int64_t[]){ 900, 900 }, "main;X");
+		if (i == 0)
+			mkprof_sample(p, (int64_t[]){ 100, 100 }, "main;Y");
+		rc |= put(f, p, "vanish", "mutex", i);
+	}
+	for (i = 0; i < 2; i++) {
+		p = go_mutex(i);
+		mkprof_sample(p, (int64_t[]){ i ? 5 : 10, 1 }, "main;A");
+		mkprof_sample(p, (int64_t[]){ i ? 20 : 2, 1 }, "main;B");
+		rc |= put(f, p, "deltas", "mutex", i);
+
+		p = inuse(i);
+		mkprof_sample(p, (int64_t[]){ i ? 2 : 1 }, "main;P");
+		mkprof_sample(p, (int64_t[]){ i ? -2 : -1 }, "main;Q");
+		if (i == 0) {
+			mkprof_sample(p, (int64_t[]){ 3 }, "main;R");
+			mkprof_sample(p, (int64_t[]){ 1 }, "main;T");
+		}
+		rc |= put(f, p, "half", "inuse", i);
+
+		rc |= put(f, corrupt_cpu(i), "gone", "cpu", i);
+	}
+	return rc ? -1 : 0;
+}
+
+static int group_teardown(void **state)
+{
+	struct fixture *f = *state;
+	int rc;
+
+	if (!f)
+		return 0;
+	pyro_archive_free(f->a);
+	rc = mkprof_rmtree(f->tmp);
+	free(f);
+	*state = NULL;
+	return rc ? -1 : 0;
+}
+
+static int group_setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	char err[PYRO_ERR_MAX];
+
+	if (!f || mkprof_tmpdir(f->tmp)) {
+		free(f);
+		return -1;
+	}
+	*state = f;
+	mkprof_join(f->root, f->tmp, "archive");
+	if (write_archive(f))
+		goto fail;
+	if (pyro_archive_open(f->root, MAXP, &f->a, err)) {
+		fprintf(stderr, "setup: %s\n", err);
+		goto fail;
+	}
+	return 0;
+fail:
+	group_teardown(state);  /* cmocka skips it when the setup fails */
+	return -1;
+}
+
+/* ---- helpers ------------------------------------------------------------- */
+
+struct merged {
+	struct pyro_stacks s;
+	int rc;
+	char err[PYRO_ERR_MAX];
+};
+
+/* Merge snapshots [first, first + n) of svc/type (n 0: all of them). */
+static void merge(struct fixture *f, const char *svc, const char *type,
+		  size_t first, size_t n, enum pyro_merge_policy policy,
+		  const char *span, struct merged *m)
+{
+	const struct pyro_snapshot *snaps[MAX_SNAPS];
+	const struct pyro_service *sv = pyro_archive_service(f->a, svc);
+	const struct pyro_series *se;
+	size_t i;
+
+	assert_non_null(sv);
+	se = pyro_service_series(sv, type);
+	assert_non_null(se);
+	if (!n)
+		n = se->nsnaps - first;
+	assert_true(first + n <= se->nsnaps && n <= MAX_SNAPS);
+	for (i = 0; i < n; i++)
+		snaps[i] = &se->snaps[first + i];
+	m->err[0] = '\0';
+	m->rc = pyro_merge_build(f->a, sv, se, snaps, n, policy, span, &m->s,
+				 m->err);
+}
+
+/* The merge succeeded with rule and stacks text expected; releases m. */
+static void check(struct merged *m, enum pyro_merge_rule rule,
+		  const char *expected)
+{
+	struct pyro_buf text = PYRO_BUF_INIT;
+
+	if (m->rc)
+		fail_msg("merge failed (%d): %s", m->rc, m->err);
+	assert_int_equal(m->s.meta.rule, rule);
+	assert_int_equal(mkprof_stacks_text(&m->s, &text), 0);
+	assert_string_equal(text.data ? text.data : "", expected);
+	pyro_buf_release(&text);
+	pyro_stacks_release(&m->s);
+}
+
+/* The recorded problem of path, or NULL. */
+static const char *problem_of(struct pyro_archive *a, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < a->nproblems; i++)
+		if (!strcmp(a->problems[i].path, path))
+			return a->problems[i].reason;
+	return NULL;
+}
+
+/* ---- cases ---------------------------------------------------------------- */
+
+static void test_index(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(f->a->nservices, 9);
+	assert_int_equal(f->a->nproblems, 0);       /* headers are all valid */
+	assert_int_equal(pyro_service_series(pyro_archive_service(f->a, "half"),
+					     "inuse_space")->kind, PYRO_KIND_GAUGE);
+}
+
+static void test_rate_sum(void **state)
+{
+	struct merged m;
+
+	merge(*state, "rate", "cpu", 0, 0, PYRO_POLICY_AUTO, "all", &m);
+	assert_int_equal(m.rc, 0);
+	assert_string_equal(m.s.meta.service, "rate");
+	assert_string_equal(m.s.meta.type, "cpu");
+	assert_string_equal(m.s.meta.span, "all");
+	assert_string_equal(m.s.meta.sample_type, "cpu");
+	assert_string_equal(m.s.meta.sample_unit, "nanoseconds");
+	assert_string_equal(m.s.meta.file, "api");
+	assert_int_equal(m.s.meta.time_nanos, T0 * SEC);
+	assert_int_equal(m.s.meta.newest_nanos, (T0 + 20) * SEC);
+	assert_int_equal(m.s.meta.duration_nanos, 30 * SEC);
+	assert_int_equal(m.s.meta.nsnapshots, 3);
+	check(&m, PYRO_MERGE_SUM, "main;a 60\nmain;b 5\nmain;c 1\n");
+
+	merge(*state, "rate", "samples", 1, 2, PYRO_POLICY_AUTO, "x", &m);
+	assert_int_equal(m.s.meta.time_nanos, (T0 + 10) * SEC);
+	assert_int_equal(m.s.meta.duration_nanos, 20 * SEC);
+	assert_int_equal(m.s.meta.nsnapshots, 2);
+	check(&m, PYRO_MERGE_SUM, "main;a 5\nmain;c 1\n");
+}
+
+/* One process's cumulative series merges to its last snapshot. */
+static void test_cumulative_increase(void **state)
+{
+	struct merged m;
+
+	merge(*state, "mono", "mutex_count", 0, 0, PYRO_POLICY_AUTO, "all", &m);
+	assert_int_equal(m.s.meta.nsnapshots, 3);
+	check(&m, PYRO_MERGE_INCREASE, "main;lock 22\nmain;other 2\n");
+	merge(*state, "mono", "mutex_duration", 0, 0, PYRO_POLICY_AUTO, "all", &m);
+	check(&m, PYRO_MERGE_INCREASE, "main;lock 220\nmain;other 7\n");
+	/* A later span: the first member counts whole. */
+	merge(*state, "mono", "mutex_count", 1, 2, PYRO_POLICY_AUTO, "x", &m);
+	check(&m, PYRO_MERGE_INCREASE, "main;lock 22\nmain;other 2\n");
+}
+
+/* The total drops at the third snapshot: it counts whole. */
+static void test_cumulative_restart(void **state)
+{
+	struct merged m;
+
+	merge(*state, "restart", "mutex_count", 0, 0, PYRO_POLICY_AUTO, "all", &m);
+	assert_int_equal(m.s.meta.nsnapshots, 4);
+	check(&m, PYRO_MERGE_INCREASE, "main;lock 24\n");
+}
+
+/* A stack that disappears resets only itself: X is not counted again. */
+static void test_cumulative_vanished_stack(void **state)
+{
+	struct merged m;
+
+	merge(*state, "vanish", "mutex_count", 0, 0, PYRO_POLICY_AUTO, "all", &m);
+	check(&m, PYRO_MERGE_INCREASE, "main;X 900\nmain;Y 100\n");
+}
+
+/* A stack falls while the total grows: deltas, not cumulative: summed. */
+static void test_cumulative_deltas(void **state)
+{
+	struct merged m;
+
+	merge(*state, "deltas", "mutex_count", 0, 0, PYRO_POLICY_AUTO, "all", &m);
+	check(&m, PYRO_MERGE_SUM, "main;A 15\nmain;B 22\n");
+}
+
+static void test_gauge_mean(void **state)
+{
+	struct merged m;
+
+	merge(*state, "gauge", "inuse_space", 0, 0, PYRO_POLICY_AUTO, "all", &m);
+	assert_int_equal(m.s.meta.nsnapshots, 3);
+	/* X: 601 / 3 = 200.33; Y: 5 / 3 = 1.67 (absent counts 0). */
+	check(&m, PYRO_MERGE_MEAN, "main;x 200\nmain;y 2\n");
+	/* A cumulative type of the same files: x 900 1000 1100, y 5 5 5. */
+	merge(*state, "gauge", "alloc_space", 0, 0, PYRO_POLICY_AUTO, "all", &m);
+	check(&m, PYRO_MERGE_INCREASE, "main;x 1100\nmain;y 5\n");
+}
+
+/* Halves round away from zero. */
+static void test_gauge_halves(void **state)
+{
+	struct merged m;
+
+	merge(*state, "half", "inuse_space", 0, 0, PYRO_POLICY_AUTO, "all", &m);
+	check(&m, PYRO_MERGE_MEAN, "main;P 2\nmain;Q -2\nmain;R 2\nmain;T 1\n");
+}
+
+static void test_policy_pprof(void **state)
+{
+	struct merged m;
+
+	merge(*state, "mono", "mutex_count", 0, 0, PYRO_POLICY_PPROF, "all", &m);
+	check(&m, PYRO_MERGE_SUM, "main;lock 47\nmain;other 4\n");
+	merge(*state, "gauge", "inuse_space", 0, 0, PYRO_POLICY_PPROF, "all", &m);
+	check(&m, PYRO_MERGE_SUM, "main;x 601\nmain;y 5\n");
+}
+
+static void test_single(void **state)
+{
+	struct merged m;
+
+	merge(*state, "mono", "mutex_count", 2, 1, PYRO_POLICY_AUTO,
+	      "2026-11-24T10-15-20Z", &m);
+	assert_string_equal(m.s.meta.span, "2026-11-24T10-15-20Z");
+	assert_string_equal(m.s.meta.service, "mono");
+	assert_string_equal(m.s.meta.type, "mutex_count");
+	assert_int_equal(m.s.meta.nsnapshots, 1);
+	assert_int_equal(m.s.meta.time_nanos, (T0 + 20) * SEC);
+	check(&m, PYRO_MERGE_SINGLE, "main;lock 22\nmain;other 2\n");
+	/* Even for a gauge, and with the pprof policy. */
+	merge(*state, "gauge", "inuse_space", 0, 1, PYRO_POLICY_PPROF, "all", &m);
+	check(&m, PYRO_MERGE_SINGLE, "main;x 100\nmain;y 5\n");
+}
+
+/* A member that fails to decode is a problem and is left out. */
+static void test_bad_member(void **state)
+{
+	struct fixture *f = *state;
+	struct merged m;
+
+	merge(f, "bad", "cpu", 0, 0, PYRO_POLICY_AUTO, "all", &m);
+	assert_int_equal(m.s.meta.nsnapshots, 2);
+	assert_int_equal(m.s.meta.time_nanos, T0 * SEC);
+	assert_int_equal(m.s.meta.duration_nanos, 20 * SEC);
+	check(&m, PYRO_MERGE_SUM, "main;a 20\n");
+	assert_string_equal(problem_of(f->a, "bad/cpu-1795515310.pb.gz"),
+			    "malformed profile: sample 0 references missing location 99");
+	assert_null(problem_of(f->a, "bad/cpu-1795515300.pb.gz"));
+}
+
+/* No member decodes: -EIO with the reason. */
+static void test_all_bad(void **state)
+{
+	static const char reason[] =
+		"malformed profile: sample 0 references missing location 99";
+	struct fixture *f = *state;
+	struct merged m;
+
+	merge(f, "gone", "cpu", 0, 0, PYRO_POLICY_AUTO, "all", &m);
+	assert_int_equal(m.rc, -EIO);
+	assert_string_equal(m.err, reason);
+	pyro_stacks_release(&m.s);
+	merge(f, "gone", "cpu", 1, 1, PYRO_POLICY_AUTO, "all", &m);
+	assert_int_equal(m.rc, -EIO);
+	assert_string_equal(m.err, reason);
+	pyro_stacks_release(&m.s);
+	assert_string_equal(problem_of(f->a, "gone/cpu-1795515300.pb.gz"), reason);
+	assert_string_equal(problem_of(f->a, "gone/cpu-1795515310.pb.gz"), reason);
+}
+
+/* A file replaced after indexing by garbage. */
+static void test_replaced_member(void **state)
+{
+	struct fixture *f = *state;
+	char path[MKPROF_PATH_MAX];
+	struct merged m;
+
+	mkprof_join(path, f->root, "rate/cpu-1795515310.pb.gz");
+	assert_int_equal(mkprof_write_file(path, "garbage\n", 8), 0);
+	merge(f, "rate", "cpu", 0, 0, PYRO_POLICY_AUTO, "all", &m);
+	assert_int_equal(m.s.meta.nsnapshots, 2);
+	assert_int_equal(m.s.meta.duration_nanos, 20 * SEC);
+	check(&m, PYRO_MERGE_SUM, "main;a 40\nmain;b 5\nmain;c 1\n");
+	assert_string_equal(problem_of(f->a, "rate/cpu-1795515310.pb.gz"),
+			    "not a pprof profile (protobuf does not decode as a Profile)");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_index),
+		cmocka_unit_test(test_rate_sum),
+		cmocka_unit_test(test_cumulative_increase),
+		cmocka_unit_test(test_cumulative_restart),
+		cmocka_unit_test(test_cumulative_vanished_stack),
+		cmocka_unit_test(test_cumulative_deltas),
+		cmocka_unit_test(test_gauge_mean),
+		cmocka_unit_test(test_gauge_halves),
+		cmocka_unit_test(test_policy_pprof),
+		cmocka_unit_test(test_single),
+		cmocka_unit_test(test_bad_member),
+		cmocka_unit_test(test_all_bad),
+		/* Last: it changes the archive's files. */
+		cmocka_unit_test(test_replaced_member),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
