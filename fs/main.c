@@ -13,6 +13,8 @@
 #include "ops.h"
 
 #include <dirent.h>
+#include <limits.h>
+#include <signal.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
@@ -164,24 +166,63 @@ static int add_mount_opts(struct fuse_args *args, const char *archive)
 
 	if (asprintf(&fsname, "fsname=%s", archive) < 0)
 		return -1;
-	/* libfuse 3.14 defaults max_idle_threads to -1 and then complains
-	 * about it on stderr; inserted first, so a user's value still wins. */
-	if (fuse_opt_insert_arg(args, 1, "-omax_idle_threads=10"))
-		goto out;
 	if (!fuse_opt_add_opt_escaped(&opts, fsname) &&
 	    !fuse_opt_add_opt(&opts, "subtype=pyrofs") &&
 	    !fuse_opt_add_opt(&opts, "ro") &&
 	    !fuse_opt_add_arg(args, "-o") && !fuse_opt_add_arg(args, opts))
 		rc = 0;
-out:
 	free(opts);
 	free(fsname);
 	return rc;
 }
 
+/* Print our help or version, then libfuse's. */
+static void show_info(const struct cli *cli, const char *prog,
+		      struct fuse_args *args)
+{
+	if (cli->show_help) {
+		usage(prog);
+		printf("FUSE options:\n");
+		fuse_cmdline_help();
+		fuse_lib_help(args);
+	} else {
+		printf("pyrofs version %s\nFUSE library version %s\n",
+		       PYRO_VERSION, fuse_pkgversion());
+		fflush(stdout);
+		fuse_lowlevel_version();
+	}
+}
+
+/* Serve until unmounted.  libfuse's loop returns the number of the signal
+ * that stopped it; SIGINT, SIGTERM and SIGHUP are a clean stop (exit 0,
+ * as systemd expects), which fuse_main would report as a failure. */
+static int serve(struct fuse *fuse, const struct fuse_cmdline_opts *fo)
+{
+	struct fuse_loop_config *cfg;
+	int res;
+
+	if (fo->singlethread) {
+		res = fuse_loop(fuse);
+	} else {
+		cfg = fuse_loop_cfg_create();
+		if (!cfg)
+			return 1;
+		fuse_loop_cfg_set_clone_fd(cfg, (unsigned int)fo->clone_fd);
+		fuse_loop_cfg_set_max_threads(cfg, fo->max_threads);
+		/* Unset, it is UINT_MAX, which 3.14 rejects with a warning. */
+		if (fo->max_idle_threads != UINT_MAX)
+			fuse_loop_cfg_set_idle_threads(cfg, fo->max_idle_threads);
+		res = fuse_loop_mt(fuse, cfg);
+		fuse_loop_cfg_destroy(cfg);
+	}
+	return res == 0 || res == SIGINT || res == SIGTERM || res == SIGHUP ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
+	struct fuse_cmdline_opts fo = { 0 };
+	struct fuse *fuse = NULL;
 	struct pyro_fs *fs = NULL;
 	struct cli cli = { 0 };
 	char err[PYRO_ERR_MAX], *archive = NULL;
@@ -191,15 +232,8 @@ int main(int argc, char **argv)
 	if (fuse_opt_parse(&args, &cli, cli_spec, cli_proc) != 0 || cli.bad)
 		goto out_args;
 	if (cli.show_help || cli.show_version) {
-		if (cli.show_help)
-			usage(argv[0]);
-		else
-			printf("pyrofs version %s\n", PYRO_VERSION);
-		fflush(stdout);
-		/* libfuse prints its own options or version next. */
-		fuse_opt_add_arg(&args, cli.show_help ? "--help" : "--version");
-		args.argv[0][0] = '\0';
-		ret = fuse_main(args.argc, args.argv, &pyro_fuse_ops, NULL);
+		show_info(&cli, argv[0], &args);
+		ret = 0;
 		goto out_args;
 	}
 	if (!cli.archive || !cli.mountpoint) {
@@ -219,12 +253,27 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pyrofs: %s\n", err);
 		goto out_archive;
 	}
-	if (add_mount_opts(&args, archive) != 0) {
-		fprintf(stderr, "pyrofs: out of memory\n");
+	if (add_mount_opts(&args, archive) != 0 ||
+	    fuse_parse_cmdline(&args, &fo) != 0)
 		goto out_fs;
-	}
-	ret = fuse_main(args.argc, args.argv, &pyro_fuse_ops, fs);
+	fuse = fuse_new(&args, &pyro_fuse_ops, sizeof(pyro_fuse_ops), fs);
+	if (!fuse)
+		goto out_fs;
+	if (fuse_mount(fuse, fo.mountpoint) != 0)
+		goto out_new;
+	/* The archive is indexed and the mount is live: only now does the
+	 * parent process return, so scripts can use the mount at once. */
+	if (fuse_daemonize(fo.foreground) != 0 ||
+	    fuse_set_signal_handlers(fuse_get_session(fuse)) != 0)
+		goto out_mount;
+	ret = serve(fuse, &fo);
+	fuse_remove_signal_handlers(fuse_get_session(fuse));
+out_mount:
+	fuse_unmount(fuse);
+out_new:
+	fuse_destroy(fuse);
 out_fs:
+	free(fo.mountpoint);
 	pyro_fs_close(fs);
 out_archive:
 	free(archive);

@@ -7,6 +7,7 @@
 
 #define FUSE_USE_VERSION 314
 #include <fuse.h>
+#include <fuse_lowlevel.h>
 
 extern const struct fuse_operations pyro_fuse_ops;
 
