@@ -109,6 +109,10 @@ valgrind: deps $(UNIT_BINS)
 conformance: deps all
 	@tests/conformance/run.sh $(O)
 
+.PHONY: browser-test
+browser-test: deps all
+	@tests/browser/run.sh $(O)
+
 demo: deps all
 	@scripts/demo.sh $(O)
 

@@ -31,6 +31,7 @@
 static const struct pyro_file_kind file_kinds[] = {
 	{ "flame.svg", pyro_flame_render },
 	{ "folded", pyro_folded_render },
+	{ "icicle.svg", pyro_icicle_render },
 	{ "top.txt", pyro_top_render },
 };
 

@@ -21,7 +21,13 @@ int pyro_top_render(const struct pyro_stacks *s, struct pyro_buf *out);
  * bytes (< 0x20, 0x7f) are written as "\xNN" so a line always parses. */
 int pyro_folded_render(const struct pyro_stacks *s, struct pyro_buf *out);
 
-/* flame.svg: a self-contained interactive SVG flame graph. */
+/* flame.svg: a self-contained interactive SVG flame graph, root at the
+ * bottom.  Boxes under 0.5 px and beyond the 2500 widest are left out and
+ * the subtitle says how much; see flame.c for the whole rule. */
 int pyro_flame_render(const struct pyro_stacks *s, struct pyro_buf *out);
+
+/* icicle.svg: the same graph top-down (root at the top, as Pyroscope draws
+ * it); same boxes, colours, behaviour and pruning as flame.svg. */
+int pyro_icicle_render(const struct pyro_stacks *s, struct pyro_buf *out);
 
 #endif

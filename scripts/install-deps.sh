@@ -3,6 +3,7 @@
 #   scripts/install-deps.sh              build + test dependencies
 #   scripts/install-deps.sh --peers      also the comparison peers (go, chromium, NYTProf)
 #   scripts/install-deps.sh --demo-gen   also golang-go, to regenerate demo/archive
+#   scripts/install-deps.sh --browser    also chromium (+ nodejs, npm if absent) for make browser-test
 set -euo pipefail
 
 pkgs=(build-essential pkg-config protobuf-c-compiler libprotobuf-c-dev libfuse3-dev
@@ -11,7 +12,11 @@ for arg in "$@"; do
 	case "$arg" in
 	--peers) pkgs+=(golang-go chromium libdevel-nytprof-perl) ;;
 	--demo-gen) pkgs+=(golang-go) ;;
-	-h|--help) sed -n '2,5s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	--browser)
+		pkgs+=(chromium)
+		command -v node >/dev/null || pkgs+=(nodejs)
+		command -v npm >/dev/null || pkgs+=(npm) ;;
+	-h|--help) sed -n '2,6s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "install-deps: unknown option: $arg" >&2; exit 2 ;;
 	esac
 done

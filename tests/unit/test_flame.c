@@ -1,18 +1,21 @@
 /*
- * test_flame.c - unit tests of render/flame.c (flame.svg).
+ * test_flame.c - unit tests of render/flame.c (flame.svg and icicle.svg).
  *
  * Stacks are built by hand; assertions look for exact substrings of the
- * SVG (layout numbers, escaping, subtitle) and every output is checked with
- * `xmllint --noout -` when /usr/bin/xmllint exists.
+ * SVG (layout numbers, escaping, subtitle, colours) and every output is
+ * checked with `xmllint --noout -` when /usr/bin/xmllint exists.  The
+ * behaviour of the inline script is tested in a real browser by
+ * tests/browser/run.sh.
  *
- * Golden file: test_golden compares the whole output for a small fixed tree
- * with tests/unit/golden/flame_small.svg (path relative to the repo root,
- * where `make` runs the tests).  After an intended change of the output,
- * refresh it with
+ * Golden files: test_golden compares the whole output for a small fixed
+ * tree with tests/unit/golden/flame_small.svg (flame) and
+ * flame_small_icicle.svg (icicle), paths relative to the repo root, where
+ * `make` runs the tests.  After an intended change of the output, refresh
+ * them with
  *
  *     PYRO_UPDATE_GOLDEN=1 out/tests/test_flame
  *
- * and review the diff of the golden file before committing it.
+ * and review the diff of the golden files before committing them.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,6 +24,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,8 +34,11 @@
 #include "model/stacks.h"
 #include "render/render.h"
 
-#define GOLDEN_SMALL "tests/unit/golden/flame_small.svg"
+#define GOLDEN_FLAME "tests/unit/golden/flame_small.svg"
+#define GOLDEN_ICICLE "tests/unit/golden/flame_small_icicle.svg"
 #define XMLLINT "/usr/bin/xmllint"
+
+typedef int (*render_fn)(const struct pyro_stacks *, struct pyro_buf *);
 
 /* ---- helpers -------------------------------------------------------- */
 
@@ -99,14 +106,20 @@ static void assert_xml_ok(const struct pyro_buf *b)
 	assert_int_equal(WEXITSTATUS(st), 0);
 }
 
-/* Render s into b (released by the caller) and check it is XML. */
-static void render(const struct pyro_stacks *s, struct pyro_buf *b)
+/* Render s with fn into b (released by the caller) and check it is XML. */
+static void render_with(render_fn fn, const struct pyro_stacks *s,
+			struct pyro_buf *b)
 {
 	*b = (struct pyro_buf)PYRO_BUF_INIT;
-	assert_int_equal(pyro_flame_render(s, b), 0);
+	assert_int_equal(fn(s, b), 0);
 	assert_non_null(b->data);
 	assert_int_equal(strlen(b->data), b->len);
 	assert_xml_ok(b);
+}
+
+static void render(const struct pyro_stacks *s, struct pyro_buf *b)
+{
+	render_with(pyro_flame_render, s, b);
 }
 
 static void assert_has(const struct pyro_buf *b, const char *needle)
@@ -151,39 +164,146 @@ static void assert_clean_utf8(const struct pyro_buf *b)
 	}
 }
 
-/* ---- tests ---------------------------------------------------------- */
+/* The fill of the box whose title starts with "<title>NAME (". */
+static unsigned fill_of(const struct pyro_buf *b, const char *name)
+{
+	char key[256];
+	const char *p;
+	unsigned rgb;
 
-/* all=8: a=4 {b=3, c=1}, d=4.  Rows: y = 60 + (maxdepth - depth) * 16. */
+	snprintf(key, sizeof(key), "<title>%s (", name);
+	p = strstr(b->data, key);
+	if (!p)
+		fail_msg("no box %s", name);
+	p = strstr(p, "fill=\"#");
+	assert_non_null(p);
+	assert_int_equal(sscanf(p, "fill=\"#%6x\"", &rgb), 1);
+	return rgb;
+}
+
+/* Hue in degrees [0, 360) of a colour. */
+static double hue_of(unsigned rgb)
+{
+	double r = (rgb >> 16) / 255.0, g = (rgb >> 8 & 0xff) / 255.0,
+	       b = (rgb & 0xff) / 255.0;
+	double mx = fmax(r, fmax(g, b)), mn = fmin(r, fmin(g, b)), d = mx - mn, h;
+
+	assert_true(d > 0);
+	if (mx == r)
+		h = fmod((g - b) / d, 6.0);
+	else if (mx == g)
+		h = (b - r) / d + 2;
+	else
+		h = (r - g) / d + 4;
+	h *= 60;
+	return h < 0 ? h + 360 : h;
+}
+
+/* Remove every ' y="N"' and the data-dir value from b (len unchanged). */
+static void strip_rows(struct pyro_buf *b)
+{
+	char *r = b->data, *w = b->data;
+
+	while (*r) {
+		if (!strncmp(r, " y=\"", 4)) {
+			r = strchr(r + 4, '"') + 1;
+			continue;
+		}
+		if (!strncmp(r, "data-dir=\"", 10)) {
+			r = strchr(r + 10, '"') + 1;
+			continue;
+		}
+		*w++ = *r++;
+	}
+	*w = '\0';
+}
+
+/* The bytes between "<script" and "</script>". */
+static char *script_of(const struct pyro_buf *b)
+{
+	const char *p = strstr(b->data, "<script"), *e;
+
+	assert_non_null(p);
+	e = strstr(p, "</script>");
+	assert_non_null(e);
+	return strndup(p, (size_t)(e - p));
+}
+
+/* ---- layout --------------------------------------------------------- */
+
+/* all=8: a=4 {b=3, c=1}, d=4, in both orientations.  Flame rows:
+ * y = 60 + (maxdepth - depth) * 16; icicle rows: y = 60 + depth * 16. */
+static void build_small(struct pyro_stacks *s)
+{
+	init(s);
+	add(s, 4, "d", NULL);
+	add(s, 1, "a", "c", NULL);
+	add(s, 3, "a", "b", NULL);
+}
+
 static void test_layout(void **state)
 {
 	struct pyro_stacks s;
 	struct pyro_buf b;
 
-	init(&s);
-	add(&s, 4, "d", NULL);
-	add(&s, 1, "a", "c", NULL);
-	add(&s, 3, "a", "b", NULL);
+	build_small(&s);
 	render(&s, &b);
 	assert_has(&b, "width=\"1200\" height=\"142\" viewBox=\"0 0 1200 142\"");
+	assert_has(&b, "<g id=\"frames\" data-dir=\"up\" data-total=\"8\">");
 	assert_has(&b, "<g data-o=\"0\" data-v=\"8\"><title>all (8 contentions, 100%)"
-		   "</title><rect x=\"0.00\" y=\"92\" width=\"1200.00\" height=\"15\"");
+		   "</title><rect x=\"0\" y=\"92\" width=\"1200\" height=\"15\"");
 	assert_has(&b, "<g data-o=\"0\" data-v=\"4\"><title>a (4 contentions, 50.00%)"
-		   "</title><rect x=\"0.00\" y=\"76\" width=\"600.00\" height=\"15\"");
-	assert_has(&b, "<title>d (4 contentions, 50.00%)</title>"
-		   "<rect x=\"600.00\" y=\"76\" width=\"600.00\" height=\"15\"");
-	assert_has(&b, "<title>b (3 contentions, 37.50%)</title>"
-		   "<rect x=\"0.00\" y=\"60\" width=\"450.00\" height=\"15\"");
+		   "</title><rect x=\"0\" y=\"76\" width=\"600\" height=\"15\"");
+	assert_has(&b, "<g data-o=\"4\" data-v=\"4\"><title>d (4 contentions, 50.00%)"
+		   "</title><rect x=\"600\" y=\"76\" width=\"600\" height=\"15\"");
+	assert_has(&b, "<g data-o=\"0\" data-v=\"3\"><title>b (3 contentions, 37.50%)"
+		   "</title><rect x=\"0\" y=\"60\" width=\"450\" height=\"15\"");
 	assert_has(&b, "<g data-o=\"3\" data-v=\"1\"><title>c (1 contentions, 12.50%)"
-		   "</title><rect x=\"450.00\" y=\"60\" width=\"150.00\" height=\"15\"");
-	assert_has(&b, "<text x=\"603.00\" y=\"87\">d</text>");
+		   "</title><rect x=\"450\" y=\"60\" width=\"150\" height=\"15\"");
+	assert_has(&b, "<text x=\"603\" y=\"87\">d</text>");
+	assert_has(&b, "<text x=\"3\" y=\"103\">all</text>");
 	assert_has(&b, ">Total: 8 contentions</text>");
-	assert_has(&b, "<title>svc contentions all</title>");
+	assert_has(&b, "<title>svc/contentions/all</title>");
+	assert_has(&b, "<text id=\"details\" x=\"10\" y=\"128\"> </text>");
 	/* preorder, children by name: all, a, b, c, d */
 	assert_true(strstr(b.data, "<title>a (") < strstr(b.data, "<title>b ("));
 	assert_true(strstr(b.data, "<title>b (") < strstr(b.data, "<title>c ("));
 	assert_true(strstr(b.data, "<title>c (") < strstr(b.data, "<title>d ("));
+	assert_int_equal(count(b.data, "<g data-o="), 5);
 	assert_lacks(&b, "merged");
-	assert_lacks(&b, "hidden");
+	assert_lacks(&b, " hidden (");
+	pyro_buf_release(&b);
+	pyro_stacks_release(&s);
+}
+
+/* The same tree top-down: same x and widths, rows mirrored. */
+static void test_layout_icicle(void **state)
+{
+	struct pyro_stacks s;
+	struct pyro_buf b, f;
+
+	build_small(&s);
+	render_with(pyro_icicle_render, &s, &b);
+	assert_has(&b, "width=\"1200\" height=\"142\" viewBox=\"0 0 1200 142\"");
+	assert_has(&b, "<g id=\"frames\" data-dir=\"down\" data-total=\"8\">");
+	assert_has(&b, "<title>all (8 contentions, 100%)</title>"
+		   "<rect x=\"0\" y=\"60\" width=\"1200\" height=\"15\"");
+	assert_has(&b, "<title>a (4 contentions, 50.00%)</title>"
+		   "<rect x=\"0\" y=\"76\" width=\"600\" height=\"15\"");
+	assert_has(&b, "<title>d (4 contentions, 50.00%)</title>"
+		   "<rect x=\"600\" y=\"76\" width=\"600\" height=\"15\"");
+	assert_has(&b, "<title>b (3 contentions, 37.50%)</title>"
+		   "<rect x=\"0\" y=\"92\" width=\"450\" height=\"15\"");
+	assert_has(&b, "<g data-o=\"3\" data-v=\"1\"><title>c (1 contentions, 12.50%)"
+		   "</title><rect x=\"450\" y=\"92\" width=\"150\" height=\"15\"");
+	assert_has(&b, "<text x=\"3\" y=\"71\">all</text>");
+	assert_has(&b, "<text x=\"603\" y=\"87\">d</text>");
+	/* one renderer: only rows and data-dir differ */
+	render(&s, &f);
+	strip_rows(&b);
+	strip_rows(&f);
+	assert_string_equal(b.data, f.data);
+	pyro_buf_release(&f);
 	pyro_buf_release(&b);
 	pyro_stacks_release(&s);
 }
@@ -209,14 +329,15 @@ static void test_merge_by_name(void **state)
 	render(&s, &b);
 	assert_int_equal(count(b.data, "<title>work ("), 1);
 	assert_has(&b, "<title>work (10 contentions, 100%)</title>"
-		   "<rect x=\"0.00\" y=\"60\" width=\"1200.00\"");
+		   "<rect x=\"0\" y=\"60\" width=\"1200\"");
 	assert_lacks(&b, "zero");
 	assert_lacks(&b, "negative");
 	pyro_buf_release(&b);
 	pyro_stacks_release(&s);
 }
 
-/* Labels: cut with ".." to (width - 6) / 7.25 characters, none under 3. */
+/* Labels: (width - 6) / 7.25 characters; a longer name loses its package
+ * path, then is cut with ".."; none under 3 characters. */
 static void test_labels(void **state)
 {
 	struct pyro_stacks s;
@@ -227,37 +348,78 @@ static void test_labels(void **state)
 	add(&s, 6, "big", NULL);
 	add(&s, 1, "zz_tiny_label_does_not_fit_at_all", "x", NULL);
 	render(&s, &b);
-	assert_has(&b, "<text x=\"3.00\" y=\"87\">abcdefghijklmnopq..</text>");
-	assert_has(&b, "<text x=\"153.00\" y=\"87\">big</text>");
+	assert_has(&b, "<text x=\"3\" y=\"87\">abcdefghijklmnopq..</text>");
+	assert_has(&b, "<text x=\"153\" y=\"87\">big</text>");
+	assert_has(&b, "<text x=\"1053\" y=\"87\">zz_tiny_label_doe..</text>");
 	/* a short name is shown whole */
-	assert_has(&b, ">x</text>");
+	assert_has(&b, "<text x=\"1053\" y=\"71\">x</text>");
 	pyro_buf_release(&b);
-
-	/* a box of 20 px holds (20 - 6) / 7.25 < 3 characters: no label */
 	pyro_stacks_release(&s);
+
+	/* too long: the package path goes first, then the tail is cut */
+	init(&s);
+	add(&s, 6, "big", NULL);
+	add(&s, 1, "github.com/acme/api/pkg0.(*T).Method", NULL);
+	add(&s, 1, "net/http.(*conn).serveLongerName", NULL);
+	render(&s, &b);
+	assert_has(&b, "<text x=\"903\" y=\"71\">pkg0.(*T).Method</text>");
+	assert_has(&b, "<text x=\"1053\" y=\"71\">http.(*conn).serv..</text>");
+	pyro_buf_release(&b);
+	pyro_stacks_release(&s);
+
+	/* a box of 20 px holds (20 - 6) / 7.25 < 3 characters: no label;
+	 * characters are code points, not bytes */
 	init(&s);
 	add(&s, 1, "narrow", NULL);
-	add(&s, 59, "wide", NULL);
+	add(&s, 59, "\xc3\xa9t\xc3\xa9\xc3\xa9t\xc3\xa9\xc3\xa9t\xc3\xa9\xc3\xa9t\xc3\xa9"
+		    "\xc3\xa9t\xc3\xa9\xc3\xa9t\xc3\xa9\xc3\xa9t\xc3\xa9\xc3\xa9t\xc3\xa9"
+		    "\xc3\xa9t\xc3\xa9\xc3\xa9t\xc3\xa9\xc3\xa9t\xc3\xa9\xc3\xa9t\xc3\xa9"
+		    "\xc3\xa9t\xc3\xa9\xc3\xa9t\xc3\xa9\xc3\xa9t\xc3\xa9\xc3\xa9t\xc3\xa9"
+		    "\xc3\xa9t\xc3\xa9\xc3\xa9t\xc3\xa9\xc3\xa9t\xc3\xa9\xc3\xa9t\xc3\xa9"
+		    "\xc3\xa9t\xc3\xa9\xc3\xa9t\xc3\xa9\xc3\xa9t\xc3\xa9\xc3\xa9t\xc3\xa9"
+		    "\xc3\xa9t\xc3\xa9\xc3\xa9t\xc3\xa9\xc3\xa9t\xc3\xa9\xc3\xa9t\xc3\xa9"
+		    "\xc3\xa9t\xc3\xa9\xc3\xa9t\xc3\xa9\xc3\xa9t\xc3\xa9\xc3\xa9t\xc3\xa9"
+		    "\xc3\xa9t\xc3\xa9\xc3\xa9t\xc3\xa9\xc3\xa9t\xc3\xa9\xc3\xa9t\xc3\xa9"
+		    "\xc3\xa9t\xc3\xa9\xc3\xa9t\xc3\xa9\xc3\xa9t\xc3\xa9\xc3\xa9t\xc3\xa9"
+		    "\xc3\xa9t\xc3\xa9\xc3\xa9t\xc3\xa9\xc3\xa9t\xc3\xa9\xc3\xa9t\xc3\xa9"
+		    "\xc3\xa9t\xc3\xa9\xc3\xa9t\xc3\xa9\xc3\xa9t\xc3\xa9\xc3\xa9t\xc3\xa9"
+		    "\xc3\xa9t\xc3\xa9\xc3\xa9t\xc3\xa9\xc3\xa9t\xc3\xa9\xc3\xa9t\xc3\xa9"
+		    "\xc3\xa9t\xc3\xa9\xc3\xa9t\xc3\xa9\xc3\xa9t\xc3\xa9\xc3\xa9t\xc3\xa9", NULL);
 	render(&s, &b);
 	assert_has(&b, "<title>narrow (1 contentions, 1.67%)</title>"
-		   "<rect x=\"0.00\" y=\"60\" width=\"20.00\" height=\"15\" fill=\"#");
-	assert_lacks(&b, "<text x=\"3.00\" y=\"71\">");
+		   "<rect x=\"0\" y=\"60\" width=\"20\" height=\"15\" fill=\"#");
+	assert_lacks(&b, "<text x=\"3\" y=\"71\">");
+	/* 1180 px: (1180 - 6) / 7.25 = 161 characters, 159 kept + ".." */
+	assert_has(&b, "<text x=\"23\" y=\"71\">\xc3\xa9t\xc3\xa9\xc3\xa9t\xc3\xa9");
+	{
+		const char *p = strstr(b.data, "<text x=\"23\" y=\"71\">");
+		const char *e = strstr(p, "</text>");
+		size_t chars = 0;
+
+		for (p += strlen("<text x=\"23\" y=\"71\">"); p < e; p++)
+			chars += ((unsigned char)*p & 0xc0) != 0x80;
+		assert_int_equal(chars, 161);
+		assert_memory_equal(e - 2, "..", 2);
+	}
 	pyro_buf_release(&b);
 	pyro_stacks_release(&s);
 }
 
-/* Untrusted names: escaped, made valid UTF-8 and valid XML. */
+/* ---- safety --------------------------------------------------------- */
+
+/* Untrusted names: escaped, made valid UTF-8 and valid XML, never script. */
 static void test_escaping(void **state)
 {
 	static const char nasty[] = "ctl\x01\x1b\x7f\ttab\nnl\0nul";
-	struct pyro_stacks s;
-	struct pyro_buf b;
-	char *longname = malloc(10001);
+	struct pyro_stacks s, plain;
+	struct pyro_buf b, pb;
+	char *longname = malloc(10001), *want, *s1, *s2;
 	uint32_t refs[2];
 
 	assert_non_null(longname);
 	memset(longname, 'L', 10000);
-	memcpy(longname + 5000, "<&>", 3);
+	memcpy(longname + 100, "<&>", 3);
+	memcpy(longname + 9000, "]]>", 3);
 	longname[10000] = '\0';
 	assert_int_equal(pyro_stacks_init(&s), 0);
 	meta(&s, "<svc>&", "t\"'", "]]>", "a<b", "count");
@@ -265,6 +427,8 @@ static void test_escaping(void **state)
 	add(&s, 1, "main", "a&b", NULL);
 	add(&s, 1, "main", "say \"hi\" 'there'", NULL);
 	add(&s, 1, "main", "x]]>y", NULL);
+	add(&s, 1, "main", "<![CDATA[z", NULL);
+	add(&s, 1, "main", "javascript:alert(2)", NULL);
 	add(&s, 1, "main", "bad\xff\xfe\xc0\xaf\xed\xa0\x80\xef\xbf\xbf\xe6\x97", NULL);
 	add(&s, 1, "main", "ok \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x94\xa5", NULL);
 	add(&s, 1, "main", longname, NULL);
@@ -278,26 +442,56 @@ static void test_escaping(void **state)
 	assert_has(&b, ">a&amp;b (");
 	assert_has(&b, ">say &quot;hi&quot; &apos;there&apos; (");
 	assert_has(&b, ">x]]&gt;y (");
-	/* the two CDATA sections (style, script) are the only "]]>" */
+	assert_has(&b, ">&lt;![CDATA[z (");
+	/* the two CDATA sections (style, script) are the only ones */
 	assert_int_equal(count(b.data, "]]>"), 2);
+	assert_int_equal(count(b.data, "<![CDATA["), 2);
 	assert_has(&b, ">bad\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
 		   "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
 		   "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd (");
 	assert_has(&b, ">ok \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x94\xa5 (");
 	assert_has(&b, ">ctl\xef\xbf\xbd\xef\xbf\xbd\x7f\xef\xbf\xbdtab"
 		   "\xef\xbf\xbdnl\xef\xbf\xbdnul (");
-	assert_has(&b, "LLLL&lt;&amp;&gt;LLLL");
-	assert_has(&b, "<title>&lt;svc&gt;&amp; t&quot;&apos; ]]&gt;</title>");
-	assert_has(&b, ">Total: 8 a&lt;b</text>");
-	/* the script holds no data: it ends right after its fixed text */
+	/* a 10,000-character name is cut to 500 characters and ".." */
+	want = malloc(600);
+	assert_non_null(want);
+	memset(want, 'L', 100);
+	strcpy(want + 100, "&lt;&amp;&gt;");
+	memset(want + 113, 'L', 397);
+	strcpy(want + 510, ".. (");
+	assert_has(&b, want);
+	assert_lacks(&b, "LLLL]]");
+	/* meta strings too; a sample type that is not a plain word is dropped */
+	assert_has(&b, "<title>&lt;svc&gt;&amp;/t&quot;&apos;/]]&gt;</title>");
+	assert_has(&b, ">Total: 10</text>");
+	assert_lacks(&b, "a<b");
+	assert_lacks(&b, "a&lt;b");
+	/* nothing points outside the file: no link, no import, no URL */
+	assert_lacks(&b, "href");
+	assert_lacks(&b, "@import");
+	assert_int_equal(count(b.data, "://"), 3);  /* svg, xhtml, svg ns */
+	/* the script is one fixed text: the same for any input */
 	assert_int_equal(count(b.data, "<script"), 1);
+	assert_int_equal(pyro_stacks_init(&plain), 0);
+	add(&plain, 5, "x", NULL);
+	render(&plain, &pb);
+	s1 = script_of(&b);
+	s2 = script_of(&pb);
+	assert_string_equal(s1, s2);
+	free(s1);
+	free(s2);
+	pyro_buf_release(&pb);
+	pyro_stacks_release(&plain);
 	pyro_buf_release(&b);
 	pyro_stacks_release(&s);
+	free(want);
 	free(longname);
 }
 
+/* ---- pruning -------------------------------------------------------- */
+
 /* Narrow boxes are left out, counted with their descendants. */
-static void test_prune(void **state)
+static void test_prune_min_width(void **state)
 {
 	struct pyro_stacks s;
 	struct pyro_buf b;
@@ -312,10 +506,12 @@ static void test_prune(void **state)
 	}
 	add(&s, 1, "tiny00", "deep", "deeper", NULL);
 	render(&s, &b);
-	assert_has(&b, "Total: 1000101 contentions; 102 frames narrower than "
-		   "0.5px hidden (101 contentions, 0.01%)</text>");
+	assert_has(&b, ">Total: 1000101 contentions; 102 frames hidden (narrower "
+		   "than 0.5px): 101 contentions, 0.01%</text>");
 	assert_lacks(&b, "tiny");
 	assert_lacks(&b, "deep");
+	/* the run of hidden siblings is 0.12 px: not drawn either */
+	assert_lacks(&b, "class=\"rest\"");
 	/* hidden frames do not make the picture taller */
 	assert_has(&b, "height=\"126\"");
 	pyro_buf_release(&b);
@@ -327,28 +523,237 @@ static void test_prune(void **state)
 	add(&s, 1, "edge", NULL);
 	render(&s, &b);
 	assert_has(&b, "<title>edge (1 contentions, 0.042%)</title>"
-		   "<rect x=\"1199.50\" y=\"60\" width=\"0.50\"");
-	assert_lacks(&b, "hidden");
+		   "<rect x=\"1199.5\" y=\"60\" width=\"0.5\"");
+	assert_lacks(&b, " hidden (");
 	pyro_buf_release(&b);
 	pyro_stacks_release(&s);
 }
 
-/* Units, merges, empty input, overflow. */
-static void test_meta_and_edges(void **state)
+/* At most 2500 frames: the widest, a tie at the cap hidden whole.
+ * 100 chains "cNNN_DD" of 30 frames, chain NNN of value NNN (100..199):
+ * 3001 frames, all at least 8 px.  Sorted by value the root comes first,
+ * then 30 frames of each value from 199 down; the 2501st widest has value
+ * 116, so chains 100..116 are hidden: 510 frames worth 100 + .. + 116 =
+ * 1836 of 14950.  They are the first 17 children of the root (names sort
+ * so): one hidden run, drawn as one hatched box of 1836/14950 * 1200 px. */
+static void test_prune_cap(void **state)
+{
+	struct pyro_stacks s;
+	struct pyro_buf b;
+	uint32_t refs[30];
+	char name[16];
+	int i, d;
+
+	init(&s);
+	for (i = 100; i < 200; i++) {
+		for (d = 0; d < 30; d++) {
+			snprintf(name, sizeof(name), "c%03d_%02d", i, d);
+			refs[d] = frame(&s, name);
+		}
+		assert_int_equal(pyro_stacks_add(&s, refs, 30, i, NULL), 0);
+	}
+	render(&s, &b);
+	assert_has(&b, ">Total: 14950 contentions; 510 frames hidden (at most "
+		   "9.31px wide; cap 2500 boxes): 1836 contentions, 12.28%</text>");
+	assert_int_equal(count(b.data, "<g data-o="), 1 + 83 * 30);
+	assert_lacks(&b, "<title>c116_");
+	assert_has(&b, "<title>c117_00 (117 contentions, 0.78%)</title>"
+		   "<rect x=\"147.37\" y=\"524\" width=\"9.39\"");
+	assert_has(&b, "<title>c199_29 (");
+	assert_has(&b, "<g class=\"rest\" data-o=\"0\" data-v=\"1836\"><title>"
+		   "510 hidden frames (1836 contentions, 12.28%)</title>"
+		   "<rect x=\"0\" y=\"524\" width=\"147.37\" height=\"15\" "
+		   "fill=\"url(#rest)\"/><text x=\"3\" y=\"535\">510 hidden frames"
+		   "</text></g>");
+	assert_int_equal(count(b.data, "class=\"rest\""), 1);
+	/* 60 + 31 rows * 16 + 34 */
+	assert_has(&b, "height=\"590\"");
+	pyro_buf_release(&b);
+	pyro_stacks_release(&s);
+}
+
+/* Hidden siblings between drawn ones: one hatched box per run when the run
+ * is at least 2 px, counting the hidden descendants too. */
+static void test_prune_runs(void **state)
+{
+	struct pyro_stacks s;
+	struct pyro_buf b;
+	char name[16];
+	int i;
+
+	init(&s);
+	add(&s, 98000, "big", NULL);
+	for (i = 0; i < 50; i++) {
+		snprintf(name, sizeof(name), "r%02d", i);
+		add(&s, 20, name, NULL);        /* 0.24 px each */
+	}
+	add(&s, 1000, "r25x", NULL);            /* drawn, 12 px, splits the run */
+	add(&s, 5, "r03", "child", NULL);      /* hidden under a hidden frame */
+	render(&s, &b);
+	/* r00..r25 (26 frames + child) before r25x, r26..r49 after */
+	assert_has(&b, "<g class=\"rest\" data-o=\"19600\" data-v=\"105\"><title>"
+		   "27 hidden frames (525 contentions, 0.52%)</title>"
+		   "<rect x=\"1175.94\" y=\"60\" width=\"6.3\"");
+	assert_has(&b, "<g data-o=\"19705\" data-v=\"200\"><title>r25x (");
+	assert_has(&b, "<g class=\"rest\" data-o=\"19905\" data-v=\"96\"><title>"
+		   "24 hidden frames (480 contentions, 0.48%)</title>"
+		   "<rect x=\"1194.24\" y=\"60\" width=\"5.76\"");
+	assert_has(&b, "; 51 frames hidden (narrower than 0.5px): 1005 contentions, 1.00%<");
+	pyro_buf_release(&b);
+	pyro_stacks_release(&s);
+}
+
+/* ---- colours -------------------------------------------------------- */
+
+struct pal_case {
+	const char *type;       /* pyrofs type name */
+	double lo, hi;          /* hue range, degrees */
+	const char *hit;        /* search highlight */
+};
+
+/* Each type family gets its palette; the hue range of each is disjoint. */
+static void test_palette(void **state)
+{
+	static const struct pal_case cases[] = {
+		{ "cpu", 0, 50, "#e03ce0" },
+		{ "wall", 0, 50, "#e03ce0" },
+		{ "samples", 0, 50, "#e03ce0" },
+		{ "alloc_space", 80, 150, "#e03ce0" },
+		{ "alloc_objects", 80, 150, "#e03ce0" },
+		{ "inuse_space", 80, 150, "#e03ce0" },
+		{ "inuse_objects", 80, 150, "#e03ce0" },
+		{ "alloc_in_new_tlab_bytes", 80, 150, "#e03ce0" },
+		{ "mutex_count", 195, 235, "#ff8a00" },
+		{ "mutex_duration", 195, 235, "#ff8a00" },
+		{ "block_count", 195, 235, "#ff8a00" },
+		{ "block_duration", 195, 235, "#ff8a00" },
+		{ "contentions", 195, 235, "#ff8a00" },
+		{ "delay", 195, 235, "#ff8a00" },
+		{ "lock_count", 195, 235, "#ff8a00" },
+		{ "goroutines", 255, 295, "#2cb82c" },
+		{ "exceptions", 25, 45, "#e03ce0" },
+	};
+	static const char *const fns[] = {
+		"main.main", "runtime.mallocgc", "net/http.(*conn).serve",
+		"com.acme.Cart.add", "std::vector::push_back", "0x4f1984",
+		"all",
+	};
+	char hit[64];
+	size_t i, k;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pyro_stacks s;
+		struct pyro_buf b;
+
+		assert_int_equal(pyro_stacks_init(&s), 0);
+		meta(&s, "svc", cases[i].type, "all", "x", "count");
+		for (k = 0; k + 1 < sizeof(fns) / sizeof(fns[0]); k++)
+			add(&s, 1, fns[k], NULL);
+		render(&s, &b);
+		for (k = 0; k < sizeof(fns) / sizeof(fns[0]); k++) {
+			double h = hue_of(fill_of(&b, fns[k]));
+
+			if (h < cases[i].lo - 1 || h > cases[i].hi + 1)
+				fail_msg("%s: %s has hue %.1f", cases[i].type, fns[k], h);
+		}
+		snprintf(hit, sizeof(hit), ".hit>rect{fill:%s}", cases[i].hit);
+		assert_has(&b, hit);
+		pyro_buf_release(&b);
+		pyro_stacks_release(&s);
+	}
+}
+
+/* Colour = palette + name: the same function has the same colour in every
+ * file of a palette, whatever else the profile holds; functions of one
+ * package share a hue and differ in shade. */
+static void test_color_stable(void **state)
+{
+	struct pyro_stacks a, c;
+	struct pyro_buf ba, bc, bi;
+
+	assert_int_equal(pyro_stacks_init(&a), 0);
+	meta(&a, "api", "cpu", "2026-11-24T10-15-00Z", "cpu", "nanoseconds");
+	add(&a, 10, "main.main", "net/http.(*conn).serve", NULL);
+	add(&a, 10, "main.main", "net/http.(*conn).readRequest", NULL);
+	add(&a, 10, "runtime.mallocgc", NULL);
+	assert_int_equal(pyro_stacks_init(&c), 0);
+	meta(&c, "billing", "wall", "all", "wall", "nanoseconds");
+	add(&c, 99, "other", "runtime.mallocgc", NULL);
+	add(&c, 1, "main.main", NULL);
+	render(&a, &ba);
+	render(&c, &bc);
+	render_with(pyro_icicle_render, &a, &bi);
+	/* exact values: these are what users see, keep them stable */
+	assert_int_equal(fill_of(&ba, "main.main"), 0xe78943);
+	assert_int_equal(fill_of(&ba, "runtime.mallocgc"), 0xf56739);
+	assert_int_equal(fill_of(&bc, "main.main"), fill_of(&ba, "main.main"));
+	assert_int_equal(fill_of(&bc, "runtime.mallocgc"),
+			 fill_of(&ba, "runtime.mallocgc"));
+	assert_int_equal(fill_of(&bi, "main.main"), fill_of(&ba, "main.main"));
+	assert_true(fabs(hue_of(fill_of(&ba, "net/http.(*conn).serve")) -
+			 hue_of(fill_of(&ba, "net/http.(*conn).readRequest"))) < 1.5);
+	assert_int_not_equal(fill_of(&ba, "net/http.(*conn).serve"),
+			     fill_of(&ba, "net/http.(*conn).readRequest"));
+	pyro_buf_release(&ba);
+	pyro_buf_release(&bc);
+	pyro_buf_release(&bi);
+	pyro_stacks_release(&a);
+	pyro_stacks_release(&c);
+}
+
+/* ---- header, units, edges ------------------------------------------- */
+
+/* Values count in their greatest common divisor: CPU's 10 ms steps. */
+static void test_quantum(void **state)
 {
 	struct pyro_stacks s;
 	struct pyro_buf b;
 
 	assert_int_equal(pyro_stacks_init(&s), 0);
 	meta(&s, "api", "cpu", "2026-11-24T10-15-00Z", "cpu", "nanoseconds");
+	add(&s, 30000000, "main", "a", NULL);
+	add(&s, 20000000, "main", "b", NULL);
+	add(&s, 50000000, "main", NULL);
+	render(&s, &b);
+	assert_has(&b, "data-total=\"10\">");
+	assert_has(&b, "<g data-o=\"3\" data-v=\"2\"><title>b (20ms, 20.00%)</title>"
+		   "<rect x=\"360\" y=\"60\" width=\"240\"");
+	pyro_buf_release(&b);
+	pyro_stacks_release(&s);
+}
+
+/* Units, merges, time span, empty input, overflow. */
+static void test_meta_and_edges(void **state)
+{
+	struct pyro_stacks s;
+	struct pyro_buf b;
+
+	assert_int_equal(pyro_stacks_init(&s), 0);
+	meta(&s, "api", "cpu", "all", "cpu", "nanoseconds");
 	s.meta.nsnapshots = 12;
 	s.meta.rule = PYRO_MERGE_SUM;
+	s.meta.time_nanos = 1795601700000000000;        /* 2026-11-25 10:15:00 */
+	s.meta.newest_nanos = 1795605300123456789;      /* 11:15:00.12 */
 	add(&s, 4500000000, "main", "work", NULL);
 	add(&s, 1170000000, "main", NULL);
 	render(&s, &b);
 	assert_has(&b, ">Total: 5.67s; merged 12 snapshots (sum)</text>");
 	assert_has(&b, "<title>work (4.50s, 79.37%)</title>");
-	assert_has(&b, ">api cpu 2026-11-24T10-15-00Z</text>");
+	assert_has(&b, ">api/cpu/all (2026-11-25 10:15:00 to 2026-11-25 "
+		   "11:15:00 UTC)</text>");
+	pyro_buf_release(&b);
+	pyro_stacks_release(&s);
+
+	/* memory and a single snapshot */
+	assert_int_equal(pyro_stacks_init(&s), 0);
+	meta(&s, "leaky", "inuse_space", "2026-11-24T10-15-00Z", "inuse_space", "bytes");
+	s.meta.nsnapshots = 1;
+	s.meta.time_nanos = 1795601700000000000;
+	add(&s, 3 << 20, "main.cacheSession", NULL);
+	render(&s, &b);
+	assert_has(&b, ">leaky/inuse_space/2026-11-24T10-15-00Z</text>");
+	assert_has(&b, ">Total: 3MB</text>");
+	assert_has(&b, "<title>main.cacheSession (3MB, 100%)</title>");
 	pyro_buf_release(&b);
 	pyro_stacks_release(&s);
 
@@ -359,6 +764,10 @@ static void test_meta_and_edges(void **state)
 	render(&s, &b);
 	assert_has(&b, ">Total: 0 contentions; no samples</text>");
 	assert_lacks(&b, "<g data-o");
+	assert_has(&b, "data-total=\"0\"");
+	pyro_buf_release(&b);
+	render_with(pyro_icicle_render, &s, &b);
+	assert_has(&b, ">Total: 0 contentions; no samples</text>");
 	pyro_buf_release(&b);
 	pyro_stacks_release(&s);
 
@@ -375,6 +784,7 @@ static void test_meta_and_edges(void **state)
 	add(&s, INT64_MAX / 2 + 1, "b", NULL);
 	b = (struct pyro_buf)PYRO_BUF_INIT;
 	assert_int_equal(pyro_flame_render(&s, &b), -EOVERFLOW);
+	assert_int_equal(pyro_icicle_render(&s, &b), -EOVERFLOW);
 	pyro_buf_release(&b);
 	pyro_stacks_release(&s);
 }
@@ -401,24 +811,30 @@ static void build_mixed(struct pyro_stacks *s, unsigned step)
 /* Same input, same bytes, whatever the insertion order. */
 static void test_deterministic(void **state)
 {
+	static const render_fn fns[] = { pyro_flame_render, pyro_icicle_render };
 	struct pyro_stacks s1, s2;
 	struct pyro_buf b1, b2, b3;
+	size_t i;
 
 	build_mixed(&s1, 1);
 	build_mixed(&s2, 7);    /* 7 is prime to 500: a permutation */
-	render(&s1, &b1);
-	render(&s1, &b2);
-	render(&s2, &b3);
-	assert_int_equal(b1.len, b2.len);
-	assert_memory_equal(b1.data, b2.data, b1.len);
-	assert_int_equal(b1.len, b3.len);
-	assert_memory_equal(b1.data, b3.data, b1.len);
-	pyro_buf_release(&b1);
-	pyro_buf_release(&b2);
-	pyro_buf_release(&b3);
+	for (i = 0; i < 2; i++) {
+		render_with(fns[i], &s1, &b1);
+		render_with(fns[i], &s1, &b2);
+		render_with(fns[i], &s2, &b3);
+		assert_int_equal(b1.len, b2.len);
+		assert_memory_equal(b1.data, b2.data, b1.len);
+		assert_int_equal(b1.len, b3.len);
+		assert_memory_equal(b1.data, b3.data, b1.len);
+		pyro_buf_release(&b1);
+		pyro_buf_release(&b2);
+		pyro_buf_release(&b3);
+	}
 	pyro_stacks_release(&s1);
 	pyro_stacks_release(&s2);
 }
+
+/* ---- golden --------------------------------------------------------- */
 
 static void write_file(const char *path, const struct pyro_buf *b)
 {
@@ -451,19 +867,35 @@ static char *read_file(const char *path, size_t *len)
 	return data;
 }
 
-/* The whole file for a small tree, byte for byte. */
-static void test_golden(void **state)
+static void check_golden(const char *path, const struct pyro_buf *b)
 {
 	const char *update = getenv("PYRO_UPDATE_GOLDEN");
-	struct pyro_stacks s;
-	struct pyro_buf b;
 	char *want;
 	size_t len;
 
+	if (update && !strcmp(update, "1")) {
+		write_file(path, b);
+		return;
+	}
+	want = read_file(path, &len);
+	if (len != b->len || memcmp(want, b->data, len) != 0)
+		fail_msg("%s differs from the output; if intended, rerun "
+			 "with PYRO_UPDATE_GOLDEN=1 and review", path);
+	free(want);
+}
+
+/* The whole file for a small tree, byte for byte, in both orientations. */
+static void test_golden(void **state)
+{
+	struct pyro_stacks s;
+	struct pyro_buf b;
+
 	assert_int_equal(pyro_stacks_init(&s), 0);
-	meta(&s, "checkout", "cpu", "2026-11-24T10-15-00Z", "cpu", "nanoseconds");
+	meta(&s, "checkout", "cpu", "all", "cpu", "nanoseconds");
 	s.meta.nsnapshots = 3;
 	s.meta.rule = PYRO_MERGE_SUM;
+	s.meta.time_nanos = 1795601700000000000;        /* 10:15:00 */
+	s.meta.newest_nanos = 1795602900000000000;      /* 10:35:00 */
 	add(&s, 300000000, "main", "serve", "json.Marshal", NULL);
 	add(&s, 120000000, "main", "serve", "sql.Query", "syscall.Read", NULL);
 	add(&s, 80000000, "main", "serve", NULL);
@@ -472,15 +904,10 @@ static void test_golden(void **state)
 	add(&s, 100000, "main", "gc", "tiny", NULL);
 	add(&s, 10000000, "runtime.mcall", NULL);
 	render(&s, &b);
-	if (update && !strcmp(update, "1")) {
-		write_file(GOLDEN_SMALL, &b);
-	} else {
-		want = read_file(GOLDEN_SMALL, &len);
-		if (len != b.len || memcmp(want, b.data, len) != 0)
-			fail_msg("%s differs from the output; if intended, rerun "
-				 "with PYRO_UPDATE_GOLDEN=1 and review", GOLDEN_SMALL);
-		free(want);
-	}
+	check_golden(GOLDEN_FLAME, &b);
+	pyro_buf_release(&b);
+	render_with(pyro_icicle_render, &s, &b);
+	check_golden(GOLDEN_ICICLE, &b);
 	pyro_buf_release(&b);
 	pyro_stacks_release(&s);
 }
@@ -489,10 +916,16 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_layout),
+		cmocka_unit_test(test_layout_icicle),
 		cmocka_unit_test(test_merge_by_name),
 		cmocka_unit_test(test_labels),
 		cmocka_unit_test(test_escaping),
-		cmocka_unit_test(test_prune),
+		cmocka_unit_test(test_prune_min_width),
+		cmocka_unit_test(test_prune_cap),
+		cmocka_unit_test(test_prune_runs),
+		cmocka_unit_test(test_palette),
+		cmocka_unit_test(test_color_stable),
+		cmocka_unit_test(test_quantum),
 		cmocka_unit_test(test_meta_and_edges),
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_golden),

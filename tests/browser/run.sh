@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Browser test of flame.svg and icicle.svg: what a person sees in Chromium.
+#
+#   tests/browser/run.sh [OUT_DIR]        OUT_DIR holds pyrofs (default out)
+#
+# 1. corpus-xml.sh: every sample type of every corpus profile renders a
+#    flame.svg and icicle.svg that xmllint accepts (skipped without corpus).
+# 2. flame.test.js in headless Debian Chromium, driven by playwright-core
+#    (tests/browser/package.json; `npm ci` here when node_modules is
+#    missing): mounts a copy of demo/archive (plus the corpus's large.cpu as
+#    service "large" when present) with `pyrofs -f`, opens the files through
+#    file://, and checks loading without console errors or fetches, zoom,
+#    hover, search, the case toggle, URL state after a reload, the static
+#    picture without JavaScript, for api/cpu (flame and icicle) and
+#    leaky/inuse_space.  Screenshots go to OUT_DIR/browser-artifacts/.
+#    Load times are printed as figures, never asserted.
+#
+# Ends with "browser: N passed, M failed" (", 1 skipped" when the browser
+# part cannot run: no /usr/bin/chromium, node or usable /dev/fuse; install
+# with scripts/install-deps.sh --browser).  Exit status 0 unless a check
+# failed.  Every path unmounts.
+set -u
+export LC_ALL=C
+
+OUT=${1:-out}
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+CORPUS=${PYRO_CORPUS:-$REPO/../shared/corpus}
+CHROMIUM=${PYRO_CHROMIUM:-/usr/bin/chromium}
+pass=0 fail=0 skip=0
+
+if [ ! -x "$OUT/pyrofs" ] || [ ! -x "$OUT/pyrofs-cat" ]; then
+	echo "browser: $OUT/pyrofs not built (run make first)" >&2
+	exit 2
+fi
+OUT=$(cd "$OUT" && pwd)
+ARTIFACTS=$OUT/browser-artifacts
+mkdir -p "$ARTIFACTS"
+
+summary() {
+	if [ "$skip" -gt 0 ]; then
+		echo "browser: $pass passed, $fail failed, $skip skipped"
+	else
+		echo "browser: $pass passed, $fail failed"
+	fi
+	[ "$fail" -eq 0 ]
+}
+
+# ---- 1. every corpus profile is valid XML -------------------------------
+if "$HERE/corpus-xml.sh" "$OUT" "$CORPUS/profiles"; then
+	pass=$((pass + 1))
+else
+	case $? in
+	77) ;;                  # no corpus or no xmllint: said so, not a check
+	*) fail=$((fail + 1)) ;;
+	esac
+fi
+
+# ---- 2. the browser -------------------------------------------------------
+why=
+if [ ! -x "$CHROMIUM" ]; then
+	why="no $CHROMIUM (scripts/install-deps.sh --browser)"
+elif ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+	why="no node/npm (scripts/install-deps.sh --browser)"
+elif ! command -v fusermount3 >/dev/null || ! (exec 3<>/dev/fuse) 2>/dev/null; then
+	why="/dev/fuse or fusermount3 unusable here"
+fi
+if [ -n "$why" ]; then
+	echo "browser: SKIP: $why"
+	skip=1
+	summary
+	exit
+fi
+
+if [ ! -f "$HERE/node_modules/playwright-core/package.json" ]; then
+	echo "browser: npm ci (playwright-core, no browser download)"
+	if ! (cd "$HERE" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 \
+	      npm ci --no-audit --no-fund --loglevel=error >/dev/null); then
+		echo "FAIL: npm ci in $HERE" >&2
+		fail=$((fail + 1))
+		summary
+		exit
+	fi
+fi
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/pyrofs-browser.XXXXXX") || exit 2
+MNT=$TMP/mnt
+ARCHIVE=$TMP/archive
+DAEMON_PID=
+mkdir -p "$MNT"
+cp -r "$REPO/demo/archive" "$ARCHIVE"
+LARGE=$CORPUS/profiles/pprof/testdata/large.cpu.pb.gz
+if [ -f "$LARGE" ]; then
+	mkdir -p "$ARCHIVE/large"
+	cp "$LARGE" "$ARCHIVE/large/"
+fi
+
+unmount() {
+	if awk -v m="$MNT" '$5 == m { f = 1 } END { exit !f }' /proc/self/mountinfo 2>/dev/null; then
+		fusermount3 -u "$MNT" 2>/dev/null || fusermount3 -u -z "$MNT"
+	fi
+	if [ -n "$DAEMON_PID" ]; then
+		wait "$DAEMON_PID" 2>/dev/null
+		DAEMON_PID=
+	fi
+}
+cleanup() {
+	unmount
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+"$OUT/pyrofs" -f "$ARCHIVE" "$MNT" 2>"$TMP/stderr" &
+DAEMON_PID=$!
+for _ in $(seq 100); do
+	[ -e "$MNT/.pyrofs/errors" ] && break
+	kill -0 "$DAEMON_PID" 2>/dev/null || break
+	sleep 0.1
+done
+if [ ! -e "$MNT/.pyrofs/errors" ]; then
+	echo "FAIL: pyrofs did not mount $MNT:" >&2
+	head -5 "$TMP/stderr" >&2
+	fail=$((fail + 1))
+	summary
+	exit
+fi
+
+node "$HERE/flame.test.js" "$MNT" "$ARTIFACTS" "$CHROMIUM" | tee "$TMP/node.log"
+rc=${PIPESTATUS[0]}
+n_ok=$(grep -c '^ok ' "$TMP/node.log")
+n_bad=$(grep -c '^FAIL ' "$TMP/node.log")
+pass=$((pass + n_ok))
+fail=$((fail + n_bad))
+if [ "$rc" -ne 0 ] && [ "$n_bad" -eq 0 ]; then
+	echo "FAIL: flame.test.js exited $rc" >&2
+	fail=$((fail + 1))
+fi
+
+unmount
+if grep -Eq 'AddressSanitizer|runtime error|ERROR' "$TMP/stderr"; then
+	echo "FAIL: daemon stderr:" >&2
+	head -20 "$TMP/stderr" >&2
+	fail=$((fail + 1))
+fi
+echo "browser: screenshots in $ARTIFACTS"
+summary
