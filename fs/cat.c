@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fs.h"
@@ -26,15 +27,15 @@ static void usage(FILE *f)
 
 static int print_entry(void *ctx, const char *name, const struct pyro_node *c)
 {
+	const struct pyro_fs *fs = ctx;
 	const char *target;
+	struct stat st;
 
-	(void)ctx;
+	pyro_node_stat_cheap(fs, c, &st);
 	if (!pyro_node_readlink(c, &target))
 		printf("%s -> %s\n", name, target);
-	else if (c->kind == PYRO_NODE_FILE || c->kind == PYRO_NODE_ERRORS)
-		printf("%s\n", name);
 	else
-		printf("%s/\n", name);
+		printf("%s%s\n", name, S_ISDIR(st.st_mode) ? "/" : "");
 	return 0;
 }
 
@@ -58,6 +59,7 @@ static int show(struct pyro_fs *fs, const char *path)
 	struct pyro_node n;
 	struct pyro_blob *b;
 	const char *target;
+	struct stat st;
 	int rc = pyro_resolve(fs, path, &n);
 
 	if (rc)
@@ -66,8 +68,9 @@ static int show(struct pyro_fs *fs, const char *path)
 		printf("%s\n", target);
 		return 0;
 	}
-	if (n.kind != PYRO_NODE_FILE && n.kind != PYRO_NODE_ERRORS)
-		return pyro_node_list(fs, &n, print_entry, NULL);
+	pyro_node_stat_cheap(fs, &n, &st);
+	if (S_ISDIR(st.st_mode))
+		return pyro_node_list(fs, &n, print_entry, fs);
 	rc = pyro_node_bytes(fs, &n, &b);
 	if (rc)
 		return rc;

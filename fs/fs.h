@@ -8,9 +8,17 @@
  *   /                                   services, and .pyrofs
  *   /.pyrofs/errors                     files that were skipped, and why
  *   /<service>/                         its type directories
- *   /<service>/<type>/                  latest, all, one directory per snapshot
+ *   /<service>/<type>/                  latest, all, day and hour windows,
+ *                                       one directory per snapshot, the
+ *                                       series files, diff/
  *   /<service>/<type>/latest            symlink to the newest snapshot
  *   /<service>/<type>/<time>/<file>     rendered files (file_kinds in node.c)
+ *   /<service>/<type>/<file>            timeline.txt, ... (series_files)
+ *   /<service>/<type>/diff/<base>/<time>/<file>
+ *                                       the change from base to time
+ *
+ * Time names (model/span.h) also resolve when not listed: FROM..TO ranges
+ * and last-1h style windows.
  *
  * One resolver (pyro_resolve) turns a path into a typed node; every
  * operation starts with it, and no other code parses paths.
@@ -20,13 +28,16 @@
 #ifndef PYRO_FS_H
 #define PYRO_FS_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <time.h>
 
 #include "../model/archive.h"
+#include "../model/history.h"
 #include "../model/merge.h"
+#include "../model/span.h"
 #include "cache.h"
 
 /* Options, filled from -o by main.c or pyrofs-cat. */
@@ -54,14 +65,31 @@ enum pyro_node_kind {
 	PYRO_NODE_ERRORS,               /* /.pyrofs/errors */
 	PYRO_NODE_SERVICE,
 	PYRO_NODE_TYPE,
-	PYRO_NODE_LATEST,               /* symlink */
-	PYRO_NODE_TIME,                 /* a snapshot or a merge directory */
-	PYRO_NODE_FILE,                 /* a rendered file in a time node */
+	PYRO_NODE_LATEST,               /* symlink to the newest snapshot */
+	PYRO_NODE_TIME,                 /* snapshot, merge or diff directory */
+	PYRO_NODE_FILE,                 /* a rendered file of a time node */
+	PYRO_NODE_SERIES_FILE,          /* timeline.txt, ... of a type */
+	PYRO_NODE_DIFF,                 /* <type>/diff */
+	PYRO_NODE_DIFF_BASE,            /* <type>/diff/<base> */
 };
 
+/* A file of every time node: rendered from its stacks. */
 struct pyro_file_kind {
 	const char *name;               /* "top.txt" */
 	int (*render)(const struct pyro_stacks *s, struct pyro_buf *out);
+};
+
+/* A file of every type directory: rendered from the series' history. */
+struct pyro_series_file {
+	const char *name;               /* "timeline.txt" */
+	int (*render)(const struct pyro_history *h, struct pyro_buf *out);
+};
+
+/* A time name resolved in a series. */
+struct pyro_time_ref {
+	struct pyro_span span;
+	char name[NAME_MAX + 1];        /* as looked up; `latest` stands for
+					 * the snapshot's own name */
 };
 
 /* A resolved path.  Pointers borrow from the archive (immutable). */
@@ -69,10 +97,11 @@ struct pyro_node {
 	enum pyro_node_kind kind;
 	const struct pyro_service *svc;
 	const struct pyro_series *series;
-	size_t first;                   /* time nodes: first snapshot index */
-	size_t count;                   /* time nodes: number of snapshots */
-	const char *span;               /* time node name: "all" or snapshot */
+	struct pyro_time_ref time;      /* time nodes, their files, latest */
+	int is_diff;                    /* time node under diff/<base>/ */
+	struct pyro_time_ref base;      /* diff nodes: what is subtracted */
 	const struct pyro_file_kind *file;
+	const struct pyro_series_file *sfile;
 };
 
 /* Open the archive and set up the cache.  *out is owned by the caller

@@ -9,9 +9,9 @@
  * archive has a probability below 1e-6, and would only confuse tools that
  * compare inode numbers (hard-link detection), never the data read.
  *
- * Caching.  The decoded stacks of a time node and the rendered bytes of a
- * file are cached under "S:<node path>" and "B:<file path>" in one
- * byte-bounded LRU.  Rendering happens outside the cache lock; two threads
+ * Caching.  The decoded stacks of a time node, the history of a series and
+ * the rendered bytes of a file are cached under "S:<node path>",
+ * "H:<type path>" and "B:<file path>" in one byte-bounded LRU.  Rendering happens outside the cache lock; two threads
  * missing the same file at once both render it and the second put wins,
  * which costs time but never correctness since output is deterministic.
  */
@@ -25,6 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../model/diff.h"
 #include "../render/render.h"
 
 /* The files of every time node.  Adding a file kind is one line here. */
@@ -36,6 +37,16 @@ static const struct pyro_file_kind file_kinds[] = {
 };
 
 #define NFILE_KINDS (sizeof(file_kinds) / sizeof(file_kinds[0]))
+
+/* The files of every type directory, from the series' history. */
+static const struct pyro_series_file series_files[] = {
+	{ "growth.txt", pyro_growth_render },
+	{ "timeline.svg", pyro_timeline_svg_render },
+	{ "timeline.txt", pyro_timeline_render },
+};
+
+#define NSERIES_FILES (sizeof(series_files) / sizeof(series_files[0]))
+#define DIFF_DIR "diff"
 #define META_DIR ".pyrofs"
 #define ERRORS_FILE "errors"
 
@@ -43,6 +54,12 @@ static const struct pyro_file_kind file_kinds[] = {
 struct shared_stacks {
 	struct pyro_obj obj;
 	struct pyro_stacks s;
+};
+
+/* A series' history, shared through the cache. */
+struct shared_history {
+	struct pyro_obj obj;
+	struct pyro_history h;
 };
 
 /* ---- options ------------------------------------------------------------ */
@@ -188,29 +205,18 @@ static int next_component(const char **p, char comp[NAME_MAX + 1])
 	return 1;
 }
 
-/* The time node called name in series se: "all", "latest" (followed) or
- * a snapshot.  Windows and ranges will resolve here too. */
+/* Resolve a time name of the node's series into ref. */
 static int resolve_time(const struct pyro_series *se, const char *name,
-			struct pyro_node *n)
+			struct pyro_time_ref *ref)
 {
-	const struct pyro_snapshot *sn;
+	int rc = pyro_span_resolve(se, name, &ref->span);
 
-	n->kind = PYRO_NODE_TIME;
-	if (!strcmp(name, "all")) {
-		n->first = 0;
-		n->count = se->nsnaps;
-		n->span = "all";
-		return 0;
-	}
-	if (!strcmp(name, "latest"))
-		sn = &se->snaps[se->nsnaps - 1];
-	else
-		sn = pyro_series_snapshot(se, name);
-	if (!sn)
-		return -ENOENT;
-	n->first = (size_t)(sn - se->snaps);
-	n->count = 1;
-	n->span = sn->name;
+	if (rc)
+		return rc;
+	/* `latest` names its snapshot, so both share inodes and cache. */
+	snprintf(ref->name, sizeof(ref->name), "%s",
+		 ref->span.kind == PYRO_SPAN_LATEST ?
+		 se->snaps[ref->span.first].name : name);
 	return 0;
 }
 
@@ -222,6 +228,39 @@ static const struct pyro_file_kind *find_file_kind(const char *name)
 		if (!strcmp(file_kinds[i].name, name))
 			return &file_kinds[i];
 	return NULL;
+}
+
+static const struct pyro_series_file *find_series_file(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NSERIES_FILES; i++)
+		if (!strcmp(series_files[i].name, name))
+			return &series_files[i];
+	return NULL;
+}
+
+/* Children of a type directory: series files, diff/, time names. */
+static int step_type(struct pyro_node *n, const char *comp, int last)
+{
+	int rc;
+
+	n->sfile = find_series_file(comp);
+	if (n->sfile) {
+		n->kind = PYRO_NODE_SERIES_FILE;
+		return 0;
+	}
+	if (!strcmp(comp, DIFF_DIR)) {
+		n->kind = PYRO_NODE_DIFF;
+		return 0;
+	}
+	rc = resolve_time(n->series, comp, &n->time);
+	if (rc)
+		return rc;
+	/* `latest` itself is a symlink; through it, a directory. */
+	n->kind = last && n->time.span.kind == PYRO_SPAN_LATEST ?
+		  PYRO_NODE_LATEST : PYRO_NODE_TIME;
+	return 0;
 }
 
 /* Descend from node n into the child called comp. */
@@ -244,14 +283,16 @@ static int step(const struct pyro_fs *fs, struct pyro_node *n,
 		n->series = pyro_service_series(n->svc, comp);
 		n->kind = PYRO_NODE_TYPE;
 		return n->series ? 0 : -ENOENT;
-	case PYRO_NODE_TYPE: {
-		int rc = resolve_time(n->series, comp, n);
-
-		/* `latest` itself is a symlink; through it, a directory. */
-		if (!rc && last && !strcmp(comp, "latest"))
-			n->kind = PYRO_NODE_LATEST;
-		return rc;
-	}
+	case PYRO_NODE_TYPE:
+	case PYRO_NODE_LATEST:
+		return step_type(n, comp, last);
+	case PYRO_NODE_DIFF:
+		n->kind = PYRO_NODE_DIFF_BASE;
+		return resolve_time(n->series, comp, &n->base);
+	case PYRO_NODE_DIFF_BASE:
+		n->kind = PYRO_NODE_TIME;
+		n->is_diff = 1;
+		return resolve_time(n->series, comp, &n->time);
 	case PYRO_NODE_TIME:
 		n->file = find_file_kind(comp);
 		n->kind = PYRO_NODE_FILE;
@@ -275,9 +316,16 @@ int pyro_resolve(const struct pyro_fs *fs, const char *path,
 
 		while (*rest == '/')
 			rest++;
-		rc = step(fs, n, comp, *rest == '\0');
+		/* A trailing slash asks for a directory: follow `latest`. */
+		rc = step(fs, n, comp, *p == '\0');
 		if (rc)
 			return rc == -ENOTDIR ? -ENOENT : rc;
+		if (*rest == '\0' && *p == '/' &&
+		    (n->kind == PYRO_NODE_FILE || n->kind == PYRO_NODE_ERRORS ||
+		     n->kind == PYRO_NODE_SERIES_FILE))
+			return -ENOTDIR;
+		if (n->kind == PYRO_NODE_LATEST && *rest == '\0' && *p == '/')
+			n->kind = PYRO_NODE_TIME;
 	}
 	return rc;
 }
@@ -287,8 +335,16 @@ int pyro_resolve(const struct pyro_fs *fs, const char *path,
 /* Canonical path of n (no leading slash): the identity of a node. */
 static int node_key(const struct pyro_node *n, char *out, size_t size)
 {
+	const char *svc = n->svc ? n->svc->name : "";
+	const char *type = n->series ? n->series->type : "";
+	char time[NAME_MAX + 2 * sizeof(DIFF_DIR) + NAME_MAX + 4];
 	int len;
 
+	if (n->is_diff)
+		snprintf(time, sizeof(time), "%s/%s/%s", DIFF_DIR, n->base.name,
+			 n->time.name);
+	else
+		snprintf(time, sizeof(time), "%s", n->time.name);
 	switch (n->kind) {
 	case PYRO_NODE_ROOT:
 		len = snprintf(out, size, "%s", "");
@@ -300,22 +356,30 @@ static int node_key(const struct pyro_node *n, char *out, size_t size)
 		len = snprintf(out, size, "%s/%s", META_DIR, ERRORS_FILE);
 		break;
 	case PYRO_NODE_SERVICE:
-		len = snprintf(out, size, "%s", n->svc->name);
+		len = snprintf(out, size, "%s", svc);
 		break;
 	case PYRO_NODE_TYPE:
-		len = snprintf(out, size, "%s/%s", n->svc->name, n->series->type);
+		len = snprintf(out, size, "%s/%s", svc, type);
 		break;
 	case PYRO_NODE_LATEST:
-		len = snprintf(out, size, "%s/%s/latest", n->svc->name,
-			       n->series->type);
+		len = snprintf(out, size, "%s/%s/latest", svc, type);
 		break;
 	case PYRO_NODE_TIME:
-		len = snprintf(out, size, "%s/%s/%s", n->svc->name,
-			       n->series->type, n->span);
+		len = snprintf(out, size, "%s/%s/%s", svc, type, time);
 		break;
 	case PYRO_NODE_FILE:
-		len = snprintf(out, size, "%s/%s/%s/%s", n->svc->name,
-			       n->series->type, n->span, n->file->name);
+		len = snprintf(out, size, "%s/%s/%s/%s", svc, type, time,
+			       n->file->name);
+		break;
+	case PYRO_NODE_SERIES_FILE:
+		len = snprintf(out, size, "%s/%s/%s", svc, type, n->sfile->name);
+		break;
+	case PYRO_NODE_DIFF:
+		len = snprintf(out, size, "%s/%s/%s", svc, type, DIFF_DIR);
+		break;
+	case PYRO_NODE_DIFF_BASE:
+		len = snprintf(out, size, "%s/%s/%s/%s", svc, type, DIFF_DIR,
+			       n->base.name);
 		break;
 	default:
 		return -EINVAL;
@@ -350,6 +414,12 @@ static int64_t service_newest(const struct pyro_service *svc)
 	return t;
 }
 
+static int64_t span_newest(const struct pyro_series *se,
+			   const struct pyro_span *sp)
+{
+	return se->snaps[sp->first + sp->count - 1].src->time_nanos;
+}
+
 /* Modification time in nanoseconds: the newest snapshot below a node. */
 static int64_t node_mtime(const struct pyro_fs *fs, const struct pyro_node *n)
 {
@@ -366,13 +436,26 @@ static int64_t node_mtime(const struct pyro_fs *fs, const struct pyro_node *n)
 		return service_newest(n->svc);
 	case PYRO_NODE_TYPE:
 	case PYRO_NODE_LATEST:
+	case PYRO_NODE_SERIES_FILE:
+	case PYRO_NODE_DIFF:
 		return series_newest(n->series);
+	case PYRO_NODE_DIFF_BASE:
+		return span_newest(n->series, &n->base.span);
 	case PYRO_NODE_TIME:
 	case PYRO_NODE_FILE:
-		return n->series->snaps[n->first + n->count - 1].src->time_nanos;
+		t = span_newest(n->series, &n->time.span);
+		if (n->is_diff && span_newest(n->series, &n->base.span) > t)
+			t = span_newest(n->series, &n->base.span);
+		return t;
 	default:
 		return (int64_t)fs->mount_time * 1000000000;
 	}
+}
+
+static int is_file(const struct pyro_node *n)
+{
+	return n->kind == PYRO_NODE_FILE || n->kind == PYRO_NODE_ERRORS ||
+	       n->kind == PYRO_NODE_SERIES_FILE;
 }
 
 void pyro_node_stat_cheap(const struct pyro_fs *fs, const struct pyro_node *n,
@@ -393,21 +476,16 @@ void pyro_node_stat_cheap(const struct pyro_fs *fs, const struct pyro_node *n,
 	}
 	st->st_ctim = st->st_mtim;
 	st->st_atim = st->st_mtim;
-	switch (n->kind) {
-	case PYRO_NODE_FILE:
-	case PYRO_NODE_ERRORS:
+	if (is_file(n)) {
 		st->st_mode = S_IFREG | 0444;
 		st->st_nlink = 1;
-		break;
-	case PYRO_NODE_LATEST:
+	} else if (n->kind == PYRO_NODE_LATEST) {
 		st->st_mode = S_IFLNK | 0777;
 		st->st_nlink = 1;
-		st->st_size = (off_t)strlen(n->span);
-		break;
-	default:
+		st->st_size = (off_t)strlen(n->time.name);
+	} else {
 		st->st_mode = S_IFDIR | 0555;
 		st->st_nlink = 2;
-		break;
 	}
 }
 
@@ -418,7 +496,7 @@ int pyro_node_stat(struct pyro_fs *fs, const struct pyro_node *n,
 	int rc;
 
 	pyro_node_stat_cheap(fs, n, st);
-	if (n->kind != PYRO_NODE_FILE && n->kind != PYRO_NODE_ERRORS)
+	if (!is_file(n))
 		return 0;
 	rc = pyro_node_bytes(fs, n, &b);
 	if (rc)
@@ -433,45 +511,61 @@ int pyro_node_readlink(const struct pyro_node *n, const char **target)
 {
 	if (n->kind != PYRO_NODE_LATEST)
 		return -EINVAL;
-	*target = n->span;
+	*target = n->time.name;
 	return 0;
 }
 
 int pyro_node_immutable(const struct pyro_node *n)
 {
-	return n->kind == PYRO_NODE_FILE;
+	return n->kind == PYRO_NODE_FILE || n->kind == PYRO_NODE_SERIES_FILE;
 }
 
 /* ---- listing ------------------------------------------------------------- */
+
+struct list_ctx {
+	struct pyro_node child;
+	int (*fn)(void *, const char *, const struct pyro_node *);
+	void *ctx;
+};
+
+/* Offer one time name of a type directory as a child directory. */
+static int list_time(void *arg, const char *name)
+{
+	struct list_ctx *lc = arg;
+
+	if (resolve_time(lc->child.series, name, &lc->child.time))
+		return 0;
+	lc->child.kind = PYRO_NODE_TIME;
+	return lc->fn(lc->ctx, name, &lc->child);
+}
 
 static int list_type(const struct pyro_node *n,
 		     int (*fn)(void *, const char *, const struct pyro_node *),
 		     void *ctx)
 {
-	struct pyro_node c = *n;
+	struct list_ctx lc = { *n, fn, ctx };
 	size_t i;
 	int stop;
 
-	c.kind = PYRO_NODE_TIME;
-	c.first = 0;
-	c.count = n->series->nsnaps;
-	c.span = "all";
-	if ((stop = fn(ctx, "all", &c)))
+	if ((stop = list_time(&lc, "all")))
 		return stop;
-	c.kind = PYRO_NODE_LATEST;
-	c.first = n->series->nsnaps - 1;
-	c.count = 1;
-	c.span = n->series->snaps[c.first].name;
-	if ((stop = fn(ctx, "latest", &c)))
+	resolve_time(n->series, "latest", &lc.child.time);
+	lc.child.kind = PYRO_NODE_LATEST;
+	if ((stop = fn(ctx, "latest", &lc.child)))
 		return stop;
-	c.kind = PYRO_NODE_TIME;
-	for (i = 0; i < n->series->nsnaps; i++) {
-		c.first = i;
-		c.span = n->series->snaps[i].name;
-		if ((stop = fn(ctx, c.span, &c)))
+	if ((stop = pyro_span_windows(n->series, list_time, &lc)))
+		return stop;
+	for (i = 0; i < n->series->nsnaps; i++)
+		if ((stop = list_time(&lc, n->series->snaps[i].name)))
+			return stop;
+	lc.child.kind = PYRO_NODE_SERIES_FILE;
+	for (i = 0; i < NSERIES_FILES; i++) {
+		lc.child.sfile = &series_files[i];
+		if ((stop = fn(ctx, series_files[i].name, &lc.child)))
 			return stop;
 	}
-	return 0;
+	lc.child.kind = PYRO_NODE_DIFF;
+	return fn(ctx, DIFF_DIR, &lc.child);
 }
 
 int pyro_node_list(const struct pyro_fs *fs, const struct pyro_node *n,
@@ -509,6 +603,11 @@ int pyro_node_list(const struct pyro_fs *fs, const struct pyro_node *n,
 	case PYRO_NODE_TYPE:
 		list_type(n, fn, ctx);
 		return 0;
+	case PYRO_NODE_DIFF:
+	case PYRO_NODE_DIFF_BASE:
+		/* Lookup only: listing every pair of time names would make
+		 * `ls -R` and file managers walk N^2 directories. */
+		return 0;
 	case PYRO_NODE_TIME:
 		c.kind = PYRO_NODE_FILE;
 		for (i = 0; i < NFILE_KINDS; i++) {
@@ -532,63 +631,144 @@ static void stacks_destroy(struct pyro_obj *o)
 	free(ss);
 }
 
+static void history_destroy(struct pyro_obj *o)
+{
+	struct shared_history *sh = (struct shared_history *)o;
+
+	pyro_history_release(&sh->h);
+	free(sh);
+}
+
 /* Rough bytes held by s: what the cache charges for it. */
 static size_t stacks_cost(const struct pyro_stacks *s)
 {
 	return sizeof(struct shared_stacks) +
 	       s->nrefs * sizeof(uint32_t) +
-	       s->nstacks * (sizeof(struct pyro_stack) + 2 * sizeof(uint32_t)) +
+	       s->nstacks * (sizeof(struct pyro_stack) + 2 * sizeof(uint32_t) +
+			     (s->base ? sizeof(int64_t) : 0)) +
 	       s->nframes * (sizeof(struct pyro_frame) + 2 * sizeof(uint32_t)) +
 	       s->strs.count * (sizeof(struct pyro_str) + 2 * sizeof(uint32_t) + 32);
 }
 
-/* The stacks of time node n (a file's node), cached, with a reference. */
-static int node_stacks(struct pyro_fs *fs, const struct pyro_node *n,
-		       struct shared_stacks **out)
+static int cache_key(const struct pyro_node *n, char tag, char *key,
+		     size_t size)
 {
-	const struct pyro_snapshot **snaps = NULL;
-	struct shared_stacks *ss;
-	char key[PATH_MAX + 2], err[PYRO_ERR_MAX];
+	key[0] = tag;
+	key[1] = ':';
+	return node_key(n, key + 2, size - 2);
+}
+
+/* Merge (or load) the snapshots that ref covers into ss->s. */
+static int build_span(struct pyro_fs *fs, const struct pyro_node *n,
+		      const struct pyro_time_ref *ref, struct pyro_stacks *out)
+{
+	const struct pyro_span *sp = &ref->span;
+	const struct pyro_snapshot **snaps;
+	char err[PYRO_ERR_MAX];
 	size_t i;
 	int rc;
 
-	key[0] = 'S';
-	key[1] = ':';
-	{
-		struct pyro_node t = *n;
+	snaps = calloc(sp->count, sizeof(*snaps));
+	if (!snaps)
+		return -ENOMEM;
+	for (i = 0; i < sp->count; i++)
+		snaps[i] = &n->series->snaps[sp->first + i];
+	rc = pyro_merge_build(fs->archive, n->svc, n->series, snaps, sp->count,
+			      sp->has_baseline ? &n->series->snaps[sp->first - 1] :
+			      NULL, fs->opts.merge, ref->name, out, err);
+	free(snaps);
+	return rc;
+}
 
-		t.kind = PYRO_NODE_TIME;
-		rc = node_key(&t, key + 2, sizeof(key) - 2);
-		if (rc)
-			return rc;
-	}
+static int time_stacks(struct pyro_fs *fs, const struct pyro_node *n,
+		       struct shared_stacks **out);
+
+/* The diff of n's base and time, built from their (cached) stacks. */
+static int build_diff(struct pyro_fs *fs, const struct pyro_node *n,
+		      struct pyro_stacks *out)
+{
+	struct shared_stacks *base = NULL, *target = NULL;
+	struct pyro_node b = *n, t = *n;
+	int rc;
+
+	b.is_diff = t.is_diff = 0;
+	b.time = n->base;
+	rc = time_stacks(fs, &b, &base);
+	if (!rc)
+		rc = time_stacks(fs, &t, &target);
+	if (!rc)
+		rc = pyro_diff_build(&base->s, &target->s, n->base.name, out);
+	if (base)
+		pyro_obj_put(&base->obj);
+	if (target)
+		pyro_obj_put(&target->obj);
+	return rc;
+}
+
+/* The stacks of time node n (or of a file's node), cached, referenced. */
+static int time_stacks(struct pyro_fs *fs, const struct pyro_node *n,
+		       struct shared_stacks **out)
+{
+	struct pyro_node t = *n;
+	struct shared_stacks *ss;
+	char key[PATH_MAX + 2];
+	int rc;
+
+	t.kind = PYRO_NODE_TIME;
+	rc = cache_key(&t, 'S', key, sizeof(key));
+	if (rc)
+		return rc;
 	*out = (struct shared_stacks *)pyro_cache_get(fs->cache, key);
 	if (*out)
 		return 0;
 	ss = calloc(1, sizeof(*ss));
-	snaps = calloc(n->count, sizeof(*snaps));
-	if (!ss || !snaps) {
-		rc = -ENOMEM;
-		goto fail;
+	if (!ss)
+		return -ENOMEM;
+	rc = n->is_diff ? build_diff(fs, n, &ss->s) :
+	     build_span(fs, n, &n->time, &ss->s);
+	if (rc) {
+		pyro_stacks_release(&ss->s);
+		free(ss);
+		/* Decode problems are in /.pyrofs/errors; the read says EIO. */
+		return rc == -ENOMEM ? rc : -EIO;
 	}
-	for (i = 0; i < n->count; i++)
-		snaps[i] = &n->series->snaps[n->first + i];
-	rc = pyro_merge_build(fs->archive, n->svc, n->series, snaps, n->count,
-			      fs->opts.merge, n->span, &ss->s, err);
-	if (rc)
-		goto fail;
 	pyro_obj_init(&ss->obj, stacks_cost(&ss->s), stacks_destroy);
 	pyro_cache_put(fs->cache, key, &ss->obj);
-	free(snaps);
 	*out = ss;
 	return 0;
-fail:
-	if (ss)
-		pyro_stacks_release(&ss->s);
-	free(ss);
-	free(snaps);
-	/* Decode problems are in /.pyrofs/errors; the read says EIO. */
-	return rc == -ENOMEM ? rc : -EIO;
+}
+
+/* The history of n's series, cached, referenced. */
+static int series_history(struct pyro_fs *fs, const struct pyro_node *n,
+			  struct shared_history **out)
+{
+	struct pyro_node t = *n;
+	struct shared_history *sh;
+	char key[PATH_MAX + 2], err[PYRO_ERR_MAX];
+	int rc;
+
+	t.kind = PYRO_NODE_TYPE;
+	rc = cache_key(&t, 'H', key, sizeof(key));
+	if (rc)
+		return rc;
+	*out = (struct shared_history *)pyro_cache_get(fs->cache, key);
+	if (*out)
+		return 0;
+	sh = calloc(1, sizeof(*sh));
+	if (!sh)
+		return -ENOMEM;
+	rc = pyro_history_build(fs->archive, n->svc, n->series, &sh->h, err);
+	if (rc) {
+		pyro_history_release(&sh->h);
+		free(sh);
+		return rc == -ENOMEM ? rc : -EIO;
+	}
+	pyro_obj_init(&sh->obj, sizeof(*sh) + sh->h.nfuncs *
+		      (sizeof(struct pyro_history_func) + 48) +
+		      sh->h.nsnaps * 24, history_destroy);
+	pyro_cache_put(fs->cache, key, &sh->obj);
+	*out = sh;
+	return 0;
 }
 
 static int make_blob(struct pyro_buf *b, struct pyro_blob **out)
@@ -607,51 +787,57 @@ static int make_blob(struct pyro_buf *b, struct pyro_blob **out)
 	return 0;
 }
 
-static int render_file(struct pyro_fs *fs, const struct pyro_node *n,
-		       struct pyro_blob **out)
+/* Render a file node into buf. */
+static int render(struct pyro_fs *fs, const struct pyro_node *n,
+		  struct pyro_buf *b)
 {
-	struct pyro_buf b = PYRO_BUF_INIT;
+	struct shared_history *sh;
 	struct shared_stacks *ss;
 	int rc;
 
-	rc = node_stacks(fs, n, &ss);
+	if (n->kind == PYRO_NODE_SERIES_FILE) {
+		rc = series_history(fs, n, &sh);
+		if (rc)
+			return rc;
+		rc = n->sfile->render(&sh->h, b);
+		pyro_obj_put(&sh->obj);
+		return rc;
+	}
+	rc = time_stacks(fs, n, &ss);
 	if (rc)
 		return rc;
-	rc = n->file->render(&ss->s, &b);
+	rc = n->file->render(&ss->s, b);
 	pyro_obj_put(&ss->obj);
-	if (!rc)
-		rc = make_blob(&b, out);
-	pyro_buf_release(&b);
 	return rc;
 }
 
 int pyro_node_bytes(struct pyro_fs *fs, const struct pyro_node *n,
 		    struct pyro_blob **out)
 {
+	struct pyro_buf b = PYRO_BUF_INIT;
 	char key[PATH_MAX + 2];
 	int rc;
 
 	if (n->kind == PYRO_NODE_ERRORS) {
 		/* Problems grow as profiles fail to decode: never cached. */
-		struct pyro_buf b = PYRO_BUF_INIT;
-
 		rc = pyro_archive_problems_text(fs->archive, &b);
 		if (!rc)
 			rc = make_blob(&b, out);
 		pyro_buf_release(&b);
 		return rc;
 	}
-	if (n->kind != PYRO_NODE_FILE)
+	if (n->kind != PYRO_NODE_FILE && n->kind != PYRO_NODE_SERIES_FILE)
 		return -EISDIR;
-	key[0] = 'B';
-	key[1] = ':';
-	rc = node_key(n, key + 2, sizeof(key) - 2);
+	rc = cache_key(n, 'B', key, sizeof(key));
 	if (rc)
 		return rc;
 	*out = (struct pyro_blob *)pyro_cache_get(fs->cache, key);
 	if (*out)
 		return 0;
-	rc = render_file(fs, n, out);
+	rc = render(fs, n, &b);
+	if (!rc)
+		rc = make_blob(&b, out);
+	pyro_buf_release(&b);
 	if (!rc)
 		pyro_cache_put(fs->cache, key, &(*out)->obj);
 	return rc;

@@ -136,6 +136,18 @@ static void accumulate(struct acc *acc, size_t nunion, int first,
 	acc->prev_total = total;
 }
 
+/* Take the baseline's values (acc->cur) as the previous snapshot's. */
+static void accumulate_baseline(struct acc *acc, size_t nunion, int64_t total)
+{
+	size_t u;
+
+	for (u = 0; u < nunion; u++) {
+		acc->prev[u] = acc->cur[u];
+		acc->cur[u] = 0;
+	}
+	acc->prev_total = total;
+}
+
 static int64_t mean_rounded(int64_t sum, int64_t n)
 {
 	int64_t q = sum / n, r = sum % n;
@@ -164,9 +176,8 @@ static enum pyro_merge_rule choose_rule(const struct pyro_series *se,
 	}
 }
 
-/* Decode one member snapshot into its own stacks. */
-static int load_member(struct pyro_archive *a, const struct pyro_snapshot *sn,
-		       struct pyro_stacks *st, char err[PYRO_ERR_MAX])
+int pyro_snapshot_stacks(struct pyro_archive *a, const struct pyro_snapshot *sn,
+			 struct pyro_stacks *st, char err[PYRO_ERR_MAX])
 {
 	struct pyro_profile *p = NULL;
 	char path[PATH_MAX];
@@ -218,21 +229,55 @@ static void merge_meta(struct pyro_meta *m, const struct pyro_meta *member)
 	m->nsnapshots++;
 }
 
+/* Load the baseline into the union as the "previous" snapshot.  It only
+ * matters for increases; a baseline that cannot be read is skipped (the
+ * window's first member then counts whole) - its problem is recorded. */
+static int add_baseline(struct pyro_archive *a, const struct pyro_snapshot *sn,
+			struct pyro_stacks *out, struct acc *acc)
+{
+	struct pyro_stacks st;
+	char err[PYRO_ERR_MAX];
+	int64_t total = 0;
+	int rc;
+
+	rc = pyro_snapshot_stacks(a, sn, &st, err);
+	if (!rc)
+		rc = pyro_stacks_total(&st, &total);
+	if (!rc)
+		rc = map_into(out, &st, acc);
+	if (!rc)
+		rc = acc_grow(acc, out->nstacks);
+	if (!rc)
+		accumulate_baseline(acc, out->nstacks, total);
+	pyro_stacks_release(&st);
+	if (rc == -ENOMEM)
+		return rc;
+	return rc ? 1 : 0;
+}
+
 static int build_many(struct pyro_archive *a, const struct pyro_series *se,
 		      const struct pyro_snapshot *const *snaps, size_t n,
+		      const struct pyro_snapshot *baseline,
 		      enum pyro_merge_policy policy, struct pyro_stacks *out,
 		      char err[PYRO_ERR_MAX])
 {
 	struct acc acc = { .monotonic = 1 };
 	enum pyro_merge_rule rule;
 	size_t i, u, used = 0;
-	int rc = 0;
+	int rc = 0, have_base = 0;
+
+	if (baseline && policy != PYRO_POLICY_PPROF) {
+		rc = add_baseline(a, baseline, out, &acc);
+		if (rc < 0)
+			goto out;
+		have_base = rc == 0;
+	}
 
 	for (i = 0; i < n && rc != -ENOMEM; i++) {
 		struct pyro_stacks st;
 		int64_t total = 0;
 
-		rc = load_member(a, snaps[i], &st, err);
+		rc = pyro_snapshot_stacks(a, snaps[i], &st, err);
 		if (!rc)
 			rc = pyro_stacks_total(&st, &total);
 		if (!rc && !used)
@@ -244,7 +289,8 @@ static int build_many(struct pyro_archive *a, const struct pyro_series *se,
 		if (!rc)
 			rc = acc_grow(&acc, out->nstacks);
 		if (!rc) {
-			accumulate(&acc, out->nstacks, used == 0, total);
+			accumulate(&acc, out->nstacks, used == 0 && !have_base,
+				   total);
 			used++;
 		}
 		pyro_stacks_release(&st);
@@ -281,20 +327,22 @@ out:
 int pyro_merge_build(struct pyro_archive *a, const struct pyro_service *svc,
 		     const struct pyro_series *se,
 		     const struct pyro_snapshot *const *snaps, size_t n,
+		     const struct pyro_snapshot *baseline,
 		     enum pyro_merge_policy policy, const char *span,
 		     struct pyro_stacks *out, char err[PYRO_ERR_MAX])
 {
 	int rc;
 
-	if (n == 1) {
-		rc = load_member(a, snaps[0], out, err);
+	if (n == 1 && !baseline) {
+		rc = pyro_snapshot_stacks(a, snaps[0], out, err);
 		/* As for many members: none could be read. */
 		if (rc && rc != -ENOMEM)
 			rc = -EIO;
 	} else {
 		rc = pyro_stacks_init(out);
 		if (!rc)
-			rc = build_many(a, se, snaps, n, policy, out, err);
+			rc = build_many(a, se, snaps, n, baseline, policy, out,
+					err);
 	}
 	if (!rc)
 		rc = set_names(&out->meta, svc, se, span);

@@ -28,13 +28,23 @@ enum pyro_merge_policy {
 
 /* Build the stacks of snaps[0..n) (oldest first, n >= 1) of series se of
  * service svc into out (initialised here; release it even on failure).
- * `span` names the node in meta ("all", a snapshot name).  A member that
- * fails to decode is recorded as an archive problem and left out; -EIO if
- * none could be read, with the reason in err. */
+ * baseline, if not NULL, is the snapshot just before a window: cumulative
+ * increases start from it, and it is not a member (not counted, not in
+ * the meta).  A window is a merge even of one member when it has a
+ * baseline.  `span` names the node in meta ("all", a snapshot name).  A
+ * member that fails to decode is recorded as an archive problem and left
+ * out (an unreadable baseline is ignored); -EIO if no member could be
+ * read, with the reason in err. */
 int pyro_merge_build(struct pyro_archive *a, const struct pyro_service *svc,
 		     const struct pyro_series *se,
 		     const struct pyro_snapshot *const *snaps, size_t n,
+		     const struct pyro_snapshot *baseline,
 		     enum pyro_merge_policy policy, const char *span,
 		     struct pyro_stacks *out, char err[PYRO_ERR_MAX]);
+
+/* Decode one snapshot into out (initialised here; release it even on
+ * failure).  A failure is also recorded as a problem of the archive. */
+int pyro_snapshot_stacks(struct pyro_archive *a, const struct pyro_snapshot *sn,
+			 struct pyro_stacks *out, char err[PYRO_ERR_MAX]);
 
 #endif

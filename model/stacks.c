@@ -48,6 +48,7 @@ void pyro_meta_release(struct pyro_meta *m)
 	free(m->file);
 	free(m->build_id);
 	free(m->doc_url);
+	free(m->base_span);
 	for (i = 0; i < m->ncomments; i++)
 		free(m->comments[i]);
 	free(m->comments);
@@ -79,6 +80,7 @@ int pyro_meta_copy(struct pyro_meta *dst, const struct pyro_meta *src)
 	rc |= dup_opt(&dst->file, src->file);
 	rc |= dup_opt(&dst->build_id, src->build_id);
 	rc |= dup_opt(&dst->doc_url, src->doc_url);
+	rc |= dup_opt(&dst->base_span, src->base_span);
 	if (!rc && src->ncomments) {
 		dst->comments = calloc(src->ncomments, sizeof(char *));
 		if (!dst->comments)
@@ -103,6 +105,7 @@ void pyro_stacks_release(struct pyro_stacks *s)
 	free(s->refs);
 	free(s->stacks);
 	free(s->stack_slots);
+	free(s->base);
 	pyro_meta_release(&s->meta);
 	memset(s, 0, sizeof(*s));
 }

@@ -73,6 +73,8 @@ struct pyro_meta {
 	int64_t newest_nanos;   /* newest member snapshot's time */
 	unsigned nsnapshots;    /* snapshots combined into this node */
 	enum pyro_merge_rule rule;
+	int64_t base_total;     /* diffs: sum of |base values| (pprof's total) */
+	char *base_span;        /* diffs: the base's time name, else NULL */
 };
 
 struct pyro_stacks {
@@ -90,6 +92,9 @@ struct pyro_stacks {
 	size_t stacks_cap;
 	uint32_t *stack_slots;          /* hash of stacks: index + 1, 0 = empty */
 	size_t stack_nslots;            /* power of two */
+	int64_t *base;                  /* diffs only, else NULL: per stack the
+					 * base value; `value` is then
+					 * target - base (see diff.h) */
 	struct pyro_meta meta;
 };
 

@@ -76,6 +76,7 @@ struct flame_node {
 	uint32_t name;          /* strtab id; unused for the root (index 0) */
 	uint32_t depth;         /* 0 for the root "all" */
 	int64_t value;          /* sum over the stacks through this node, > 0 */
+	int64_t delta;          /* diffs: target - base through this node */
 };
 
 struct flame_tree {
@@ -90,7 +91,8 @@ struct flame_stack {
 	const struct pyro_stacks *s;
 	const uint32_t *refs;
 	uint32_t depth;
-	int64_t value;
+	int64_t value;          /* the target's value in a diff */
+	int64_t delta;          /* diffs: target - base */
 };
 
 /* Colour families, chosen by the profile type. */
@@ -134,6 +136,7 @@ struct flame_ctx {
 	int height;                     /* image height, px */
 	size_t nhidden;                 /* nodes left out */
 	int64_t hidden_value;           /* value of the outermost hidden nodes */
+	bool diff;                      /* differential: colour by change */
 };
 
 /* ---- names ---------------------------------------------------------- */
@@ -295,7 +298,7 @@ static int stack_cmp(const void *pa, const void *pb)
 }
 
 static int tree_push(struct flame_tree *t, uint32_t name, uint32_t depth,
-		     int64_t value)
+		     int64_t value, int64_t delta)
 {
 	if (t->n == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 256;
@@ -306,15 +309,18 @@ static int tree_push(struct flame_tree *t, uint32_t name, uint32_t depth,
 		t->nodes = p;
 		t->cap = cap;
 	}
-	t->nodes[t->n++] = (struct flame_node){ name, depth, value };
+	t->nodes[t->n++] = (struct flame_node){ name, depth, value, delta };
 	if (depth > t->maxdepth)
 		t->maxdepth = depth;
 	return 0;
 }
 
-/* The positive stacks of s, sorted; *total receives their sum. */
+/* The positive stacks of s, sorted; *total receives their sum.  In a
+ * diff the width is the target's value (value + base), as in
+ * flamegraph.pl's differential graphs; *delta sums target - base. */
 static int sorted_stacks(const struct pyro_stacks *s, struct flame_stack **out,
-			 size_t *n, int64_t *total, uint32_t *maxdepth)
+			 size_t *n, int64_t *total, int64_t *delta,
+			 uint32_t *maxdepth)
 {
 	struct flame_stack *v = malloc((s->nstacks ? s->nstacks : 1) * sizeof(*v));
 	size_t k;
@@ -323,18 +329,25 @@ static int sorted_stacks(const struct pyro_stacks *s, struct flame_stack **out,
 		return -ENOMEM;
 	*n = 0;
 	*total = 0;
+	*delta = 0;
 	*maxdepth = 0;
 	for (k = 0; k < s->nstacks; k++) {
 		const struct pyro_stack *st = &s->stacks[k];
+		int64_t value = st->value;
 
-		if (st->value <= 0)
+		if (s->base && __builtin_add_overflow(value, s->base[k], &value)) {
+			free(v);
+			return -EOVERFLOW;
+		}
+		if (value <= 0)
 			continue;
-		if (__builtin_add_overflow(*total, st->value, total)) {
+		if (__builtin_add_overflow(*total, value, total) ||
+		    __builtin_add_overflow(*delta, st->value, delta)) {
 			free(v);
 			return -EOVERFLOW;
 		}
 		v[(*n)++] = (struct flame_stack){ s, pyro_stack_refs(s, st),
-						  st->depth, st->value };
+						  st->depth, value, st->value };
 		if (st->depth > *maxdepth)
 			*maxdepth = st->depth;
 	}
@@ -351,16 +364,16 @@ static int tree_build(const struct pyro_stacks *s, struct flame_tree *t)
 	struct flame_stack *v = NULL;
 	size_t *path = NULL;            /* node index by depth; path[0] = root */
 	size_t n, k, plen = 1;
-	int64_t total;
+	int64_t total, delta;
 	uint32_t maxdepth, i;
 	int rc;
 
 	memset(t, 0, sizeof(*t));
-	rc = sorted_stacks(s, &v, &n, &total, &maxdepth);
+	rc = sorted_stacks(s, &v, &n, &total, &delta, &maxdepth);
 	if (rc)
 		goto out;
 	path = malloc(((size_t)maxdepth + 1) * sizeof(*path));
-	rc = path ? tree_push(t, 0, 0, total) : -ENOMEM;
+	rc = path ? tree_push(t, 0, 0, total, delta) : -ENOMEM;
 	if (rc)
 		goto out;
 	path[0] = 0;
@@ -373,11 +386,12 @@ static int tree_build(const struct pyro_stacks *s, struct flame_tree *t)
 			if (nd->name != s->frames[PYRO_REF_FRAME(st->refs[i])].name)
 				break;
 			nd->value += st->value;
+			nd->delta += st->delta;
 		}
 		for (; i < st->depth; i++) {
 			path[i + 1] = t->n;
 			rc = tree_push(t, s->frames[PYRO_REF_FRAME(st->refs[i])].name,
-				       i + 1, st->value);
+				       i + 1, st->value, st->delta);
 			if (rc)
 				goto out;
 		}
@@ -585,6 +599,25 @@ static unsigned name_color(enum flame_palette pal, const char *p, size_t n)
 	return hsl_rgb(hue, sat, light);
 }
 
+/* Differential colour: red where a frame grew, blue where it shrank,
+ * stronger the larger the change relative to the frame's value; a frame
+ * that did not change is light grey. */
+static unsigned diff_color(int64_t delta, int64_t value)
+{
+	double i = value > 0 ? fabs((double)delta) / (double)value : 1;
+	unsigned dim, full;
+
+	if (i > 1)
+		i = 1;
+	dim = (unsigned)lround(230 * (1 - 0.8 * i));
+	full = (unsigned)lround(230 + 25 * i);
+	if (delta > 0)
+		return full << 16 | dim << 8 | dim;
+	if (delta < 0)
+		return dim << 16 | dim << 8 | full;
+	return 230u << 16 | 230u << 8 | 230u;
+}
+
 /* ---- header --------------------------------------------------------- */
 
 static const char *rule_name(enum pyro_merge_rule r)
@@ -645,6 +678,24 @@ static int put_value_share(struct flame_ctx *c, int64_t v)
 	return rc ? rc : pyro_buf_printf(c->out, ", %s", p);
 }
 
+/* "; base 4.00s, change +1.67s": a diff box's other side. */
+static int put_change(struct flame_ctx *c, int64_t value, int64_t delta)
+{
+	char label[PYRO_LABEL_MAX];
+	int rc;
+
+	rc = pyro_buf_puts(c->out, "; base ");
+	if (!rc)
+		rc = put_value(c, value - delta);
+	pyro_unit_label(label, delta < 0 ? -delta : delta,
+			opt(c->s->meta.sample_unit), "auto");
+	if (!rc)
+		rc = pyro_buf_printf(c->out, ", change %s%s", delta < 0 ? "-" :
+				     delta > 0 ? "+" : "", label);
+	return rc ? rc : pyro_buf_add(c->out, c->unit_suffix.data,
+				      c->unit_suffix.len);
+}
+
 /* "2026-11-24 10:15:00" (UTC) of Unix nanoseconds. */
 static void utc_text(int64_t nanos, char out[32])
 {
@@ -676,6 +727,12 @@ static int put_title(struct flame_ctx *c)
 	}
 	if (!rc && !sep)
 		rc = pyro_buf_puts(c->out, "Flame Graph");
+	if (!rc && m->base_span) {
+		rc = pyro_buf_puts(c->out, " minus ");
+		if (!rc)
+			rc = put_untrusted(c->out, &c->text, m->base_span,
+					   strlen(m->base_span));
+	}
 	if (!rc && m->nsnapshots > 1 && m->time_nanos > 0 &&
 	    m->newest_nanos >= m->time_nanos) {
 		utc_text(m->time_nanos, from);
@@ -694,6 +751,9 @@ static int put_subtitle(struct flame_ctx *c)
 	rc = pyro_buf_puts(c->out, "Total: ");
 	if (!rc)
 		rc = put_value(c, c->total);
+	if (!rc && c->diff)
+		rc = pyro_buf_puts(c->out, "; differential: red grew, blue shrank "
+				   "since the base");
 	if (!rc && c->total == 0)
 		rc = pyro_buf_puts(c->out, "; no samples");
 	if (!rc && (m->rule != PYRO_MERGE_SINGLE || m->nsnapshots > 1))
@@ -834,7 +894,7 @@ static int put_label(struct flame_ctx *c, long long x, long long w, int y)
 /* One box for c->text (already clean): <g data-o data-v><title/><rect/>
  * <text/></g>.  A hidden-run box has class "rest" and the hatched fill. */
 static int emit_box(struct flame_ctx *c, uint32_t depth, int64_t off,
-		    int64_t value, unsigned fill, bool rest)
+		    int64_t value, int64_t delta, unsigned fill, bool rest)
 {
 	long long x = x_cents(off, c);
 	long long w = x_cents(off + value, c) - x;
@@ -851,6 +911,8 @@ static int emit_box(struct flame_ctx *c, uint32_t depth, int64_t off,
 		rc = pyro_buf_puts(c->out, " (");
 	if (!rc)
 		rc = put_value_share(c, value);
+	if (!rc && c->diff && !rest)
+		rc = put_change(c, value, delta);
 	if (!rc)
 		rc = pyro_buf_puts(c->out, ")</title><rect");
 	if (!rc)
@@ -879,7 +941,8 @@ static int emit_node(struct flame_ctx *c, const struct flame_node *nd,
 	if (nd->depth > 0)
 		name = frame_name(c->s, nd->name);
 	rc = clean_text(&c->text, name.ptr, name.len);
-	return rc ? rc : emit_box(c, nd->depth, off, nd->value,
+	return rc ? rc : emit_box(c, nd->depth, off, nd->value, nd->delta,
+				  c->diff ? diff_color(nd->delta, nd->value) :
 				  name_color(c->pal, name.ptr, name.len), false);
 }
 
@@ -905,7 +968,7 @@ static int run_flush(struct flame_ctx *c, struct flame_run *r, bool dry)
 		rc = pyro_buf_printf(&c->text, "%zu hidden frame%s", r->frames,
 				     r->frames == 1 ? "" : "s");
 		if (!rc)
-			rc = emit_box(c, r->depth, r->off, r->value, 0, true);
+			rc = emit_box(c, r->depth, r->off, r->value, 0, 0, true);
 	}
 	r->open = false;
 	return rc;
@@ -1152,7 +1215,7 @@ static const char flame_script[] =
 
 static int render(const struct pyro_stacks *s, struct pyro_buf *out, bool down)
 {
-	struct flame_ctx c = { .s = s, .out = out, .down = down, .quantum = 1,
+	struct flame_ctx c = { .s = s, .out = out, .down = down, .quantum = 1, .diff = s->base != NULL,
 			       .text = PYRO_BUF_INIT, .unit_suffix = PYRO_BUF_INIT };
 	struct flame_tree t;
 	int rc;

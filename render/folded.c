@@ -8,6 +8,9 @@
  * A frame name is written as stored except that ';' and control bytes
  * (< 0x20 and 0x7f) become "\xNN": otherwise a name could split a frame or a
  * line, and every consumer would misread the file.
+ *
+ * A diff prints two counts per line, "stack BASE TARGET", as difffolded.pl
+ * writes them for flamegraph.pl; lines where both are zero are left out.
  */
 #include "render.h"
 
@@ -20,6 +23,7 @@ struct line {
 	size_t off;             /* start of the stack text in the text buffer */
 	size_t len;
 	int64_t value;
+	int64_t base;           /* diffs: the base value */
 };
 
 static int put_name(struct pyro_buf *b, struct pyro_str s)
@@ -77,7 +81,9 @@ int pyro_folded_render(const struct pyro_stacks *s, struct pyro_buf *out)
 		const uint32_t *refs = pyro_stack_refs(s, st);
 		uint32_t d;
 
-		if (st->value == 0)
+		int64_t base = s->base ? s->base[k] : 0;
+
+		if (st->value == 0 && base == 0)
 			continue;
 		lines[n].off = text.len;
 		for (d = 0; d < st->depth && !rc; d++) {
@@ -88,21 +94,28 @@ int pyro_folded_render(const struct pyro_stacks *s, struct pyro_buf *out)
 		}
 		lines[n].len = text.len - lines[n].off;
 		lines[n].value = st->value;
+		lines[n].base = base;
 		n++;
 	}
 	ctx.text = text.data;
 	if (!rc && n)
 		qsort_r(lines, n, sizeof(*lines), cmp_lines, &ctx);
 	for (i = 0; i < n && !rc; i = k) {
-		int64_t sum = lines[i].value;
+		int64_t sum = lines[i].value, base = lines[i].base, target;
 
 		for (k = i + 1; k < n && !cmp_lines(&lines[i], &lines[k], &ctx); k++)
-			if (__builtin_add_overflow(sum, lines[k].value, &sum))
+			if (__builtin_add_overflow(sum, lines[k].value, &sum) ||
+			    __builtin_add_overflow(base, lines[k].base, &base))
 				rc = -EOVERFLOW;
-		if (rc || sum == 0)
+		if (!rc && __builtin_add_overflow(sum, base, &target))
+			rc = -EOVERFLOW;
+		if (rc || (sum == 0 && !s->base) || (s->base && base == 0 && target == 0))
 			continue;
 		rc = pyro_buf_add(out, text.data + lines[i].off, lines[i].len);
-		if (!rc)
+		if (!rc && s->base)
+			rc = pyro_buf_printf(out, " %" PRId64 " %" PRId64 "\n", base,
+					     target);
+		else if (!rc)
 			rc = pyro_buf_printf(out, " %" PRId64 "\n", sum);
 	}
 	free(lines);

@@ -9,6 +9,7 @@
 #define PYRO_RENDER_H
 
 #include "../model/buf.h"
+#include "../model/history.h"
 #include "../model/stacks.h"
 
 /* top.txt: `pprof -top` for the node's sample type (header, rows, units,
@@ -29,5 +30,18 @@ int pyro_flame_render(const struct pyro_stacks *s, struct pyro_buf *out);
 /* icicle.svg: the same graph top-down (root at the top, as Pyroscope draws
  * it); same boxes, colours, behaviour and pruning as flame.svg. */
 int pyro_icicle_render(const struct pyro_stacks *s, struct pyro_buf *out);
+
+/* timeline.txt: one line per snapshot (time, total, change, exact total)
+ * and the trend: least-squares slope per hour, intervals rising/falling. */
+int pyro_timeline_render(const struct pyro_history *h, struct pyro_buf *out);
+
+/* timeline.svg: the totals as a line chart with labelled axes. */
+int pyro_timeline_svg_render(const struct pyro_history *h,
+			     struct pyro_buf *out);
+
+/* growth.txt: functions whose flat value grew, largest growth first, with
+ * intervals rising/falling, slope, and flat/cum at the first and last
+ * snapshot: the leak suspects of inuse_space. */
+int pyro_growth_render(const struct pyro_history *h, struct pyro_buf *out);
 
 #endif

@@ -522,8 +522,9 @@ static int put_header(const struct top *t, struct pyro_buf *out)
 
 	rc = put_profile_labels(t, out);
 	if (!rc && m->rule != PYRO_MERGE_SINGLE)
-		rc = pyro_buf_printf(out, "Merge: %s of %u snapshots\n",
-				     merge_rule_name(m->rule), m->nsnapshots);
+		rc = pyro_buf_printf(out, "Merge: %s of %u snapshot%s\n",
+				     merge_rule_name(m->rule), m->nsnapshots,
+				     m->nsnapshots == 1 ? "" : "s");
 	for (i = 0; i < t->nrows; i++)
 		shown_total += t->nodes[t->rows[i].node].flat;
 	format_value(t, shown, shown_total);
@@ -595,6 +596,9 @@ int pyro_top_render(const struct pyro_stacks *s, struct pyro_buf *out)
 
 	t.unit = s->meta.sample_unit ? s->meta.sample_unit : "";
 	rc = pyro_stacks_total(s, &t.total);
+	/* A diff (pprof -diff_base) reports percentages of the base. */
+	if (!rc && s->base && s->meta.base_total > 0)
+		t.total = s->meta.base_total;
 	if (!rc)
 		rc = make_nodes(&t);
 	if (rc)

@@ -31,6 +31,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "model/diff.h"
 #include "model/stacks.h"
 #include "render/render.h"
 
@@ -701,6 +702,47 @@ static void test_color_stable(void **state)
 	pyro_stacks_release(&c);
 }
 
+/* ---- differential ---------------------------------------------------- */
+
+/* A diff is drawn with the target's widths, red where a frame grew, blue
+ * where it shrank, grey where it did not change; titles show both sides. */
+static void test_differential(void **state)
+{
+	struct pyro_stacks base, target, d;
+	struct pyro_buf b;
+	unsigned grew, shrank, same;
+
+	(void)state;
+	init(&base);
+	meta(&base, "api", "cpu", "a", "cpu", "nanoseconds");
+	add(&base, 40, "main", "grow", NULL);
+	add(&base, 60, "main", "shrink", NULL);
+	add(&base, 20, "main", "same", NULL);
+	init(&target);
+	meta(&target, "api", "cpu", "b", "cpu", "nanoseconds");
+	add(&target, 80, "main", "grow", NULL);
+	add(&target, 20, "main", "shrink", NULL);
+	add(&target, 20, "main", "same", NULL);
+	assert_int_equal(pyro_diff_build(&base, &target, "a", &d), 0);
+	render(&d, &b);
+	assert_has(&b, "api/cpu/b minus a");
+	assert_has(&b, "differential: red grew, blue shrank");
+	assert_has(&b, "<title>grow (80ns, 66.67%; base 40ns, change +40ns)</title>");
+	assert_has(&b, "<title>shrink (20ns, 16.67%; base 60ns, change -40ns)</title>");
+	/* Widths come from the target: grow is 80 of 120. */
+	assert_has(&b, "<title>all (120ns, 100%; base 120ns, change 0)</title>");
+	grew = fill_of(&b, "grow");
+	shrank = fill_of(&b, "shrink");
+	same = fill_of(&b, "same");
+	assert_true((grew >> 16) > (grew & 0xff));          /* red */
+	assert_true((shrank & 0xff) > (shrank >> 16));      /* blue */
+	assert_int_equal(same, 0xe6e6e6);                   /* grey */
+	pyro_buf_release(&b);
+	pyro_stacks_release(&d);
+	pyro_stacks_release(&base);
+	pyro_stacks_release(&target);
+}
+
 /* ---- header, units, edges ------------------------------------------- */
 
 /* Values count in their greatest common divisor: CPU's 10 ms steps. */
@@ -926,6 +968,7 @@ int main(void)
 		cmocka_unit_test(test_palette),
 		cmocka_unit_test(test_color_stable),
 		cmocka_unit_test(test_quantum),
+		cmocka_unit_test(test_differential),
 		cmocka_unit_test(test_meta_and_edges),
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_golden),

@@ -230,9 +230,9 @@ struct merged {
 };
 
 /* Merge snapshots [first, first + n) of svc/type (n 0: all of them). */
-static void merge(struct fixture *f, const char *svc, const char *type,
-		  size_t first, size_t n, enum pyro_merge_policy policy,
-		  const char *span, struct merged *m)
+static void merge_impl(struct fixture *f, const char *svc, const char *type,
+		       size_t first, size_t n, enum pyro_merge_policy policy,
+		       const char *span, int with_baseline, struct merged *m)
 {
 	const struct pyro_snapshot *snaps[MAX_SNAPS];
 	const struct pyro_service *sv = pyro_archive_service(f->a, svc);
@@ -248,8 +248,23 @@ static void merge(struct fixture *f, const char *svc, const char *type,
 	for (i = 0; i < n; i++)
 		snaps[i] = &se->snaps[first + i];
 	m->err[0] = '\0';
-	m->rc = pyro_merge_build(f->a, sv, se, snaps, n, policy, span, &m->s,
-				 m->err);
+	m->rc = pyro_merge_build(f->a, sv, se, snaps, n,
+				 with_baseline && first ? &se->snaps[first - 1] : NULL,
+				 policy, span, &m->s, m->err);
+}
+
+static void merge(struct fixture *f, const char *svc, const char *type,
+		  size_t first, size_t n, enum pyro_merge_policy policy,
+		  const char *span, struct merged *m)
+{
+	merge_impl(f, svc, type, first, n, policy, span, 0, m);
+}
+
+/* A window: increases are measured from the snapshot before it. */
+static void merge_window(struct fixture *f, const char *svc, const char *type,
+			 size_t first, size_t n, struct merged *m)
+{
+	merge_impl(f, svc, type, first, n, PYRO_POLICY_AUTO, "w", 1, m);
 }
 
 /* The merge succeeded with rule and stacks text expected; releases m. */
@@ -338,6 +353,33 @@ static void test_cumulative_restart(void **state)
 	merge(*state, "restart", "mutex_count", 0, 0, PYRO_POLICY_AUTO, "all", &m);
 	assert_int_equal(m.s.meta.nsnapshots, 4);
 	check(&m, PYRO_MERGE_INCREASE, "main;lock 24\n");
+}
+
+/* Windows measure cumulative increase from the snapshot before them; gauges
+ * and rates ignore the baseline. */
+static void test_window_baseline(void **state)
+{
+	struct merged m;
+
+	/* mono: lock 10 15 22, other 1 1 2; the window is the last two. */
+	merge_window(*state, "mono", "mutex_count", 1, 2, &m);
+	assert_int_equal(m.s.meta.nsnapshots, 2);
+	check(&m, PYRO_MERGE_INCREASE, "main;lock 12\nmain;other 1\n");
+	/* One member with a baseline is still a merge: what happened in it. */
+	merge_window(*state, "mono", "mutex_count", 2, 1, &m);
+	assert_int_equal(m.s.meta.nsnapshots, 1);
+	check(&m, PYRO_MERGE_INCREASE, "main;lock 7\nmain;other 1\n");
+	/* restart: 10 15 4 9; window of the last two: 4 counts whole (reset). */
+	merge_window(*state, "restart", "mutex_count", 2, 2, &m);
+	check(&m, PYRO_MERGE_INCREASE, "main;lock 9\n");
+	/* gauge X 100 200 301: mean of the window's members only.  Y lived
+	 * only in the baseline: it stays in the set with 0 (renderers skip
+	 * zero stacks, as stacks.h allows). */
+	merge_window(*state, "gauge", "inuse_space", 1, 2, &m);
+	check(&m, PYRO_MERGE_MEAN, "main;x 251\nmain;y 0\n");
+	/* rate a 10 20 30: sum of the members only. */
+	merge_window(*state, "rate", "cpu", 1, 2, &m);
+	check(&m, PYRO_MERGE_SUM, "main;a 50\nmain;b 0\nmain;c 1\n");
 }
 
 /* A stack that disappears resets only itself: X is not counted again. */
@@ -468,6 +510,7 @@ int main(void)
 		cmocka_unit_test(test_cumulative_increase),
 		cmocka_unit_test(test_cumulative_restart),
 		cmocka_unit_test(test_cumulative_vanished_stack),
+		cmocka_unit_test(test_window_baseline),
 		cmocka_unit_test(test_cumulative_deltas),
 		cmocka_unit_test(test_gauge_mean),
 		cmocka_unit_test(test_gauge_halves),

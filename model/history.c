@@ -1,0 +1,262 @@
+/*
+ * history.c - fold every snapshot of a series into per-function figures;
+ * see history.h.
+ */
+#include "history.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "merge.h"
+
+#define NO_FUNC UINT32_MAX
+#define NS_PER_HOUR 3.6e12
+
+/* Working state while folding snapshots in. */
+struct build {
+	uint32_t *func_of;      /* strtab id -> function index, NO_FUNC */
+	size_t func_of_cap;
+	int64_t *cur_flat;      /* per function, this snapshot */
+	int64_t *cur_cum;
+	size_t cur_cap;
+	size_t stamp;           /* stacks seen so far, for cum-once */
+	double sum_t, sum_tt;   /* over snapshots, t in hours */
+};
+
+double pyro_slope(const double *t, const double *v, size_t n)
+{
+	double st = 0, sv = 0, stt = 0, stv = 0, den;
+	size_t i;
+
+	if (n < 2)
+		return 0;
+	for (i = 0; i < n; i++) {
+		st += t[i];
+		sv += v[i];
+		stt += t[i] * t[i];
+		stv += t[i] * v[i];
+	}
+	den = (double)n * stt - st * st;
+	return den == 0 ? 0 : ((double)n * stv - st * sv) / den;
+}
+
+void pyro_history_release(struct pyro_history *h)
+{
+	free(h->service);
+	free(h->type);
+	free(h->sample_type);
+	free(h->sample_unit);
+	free(h->times);
+	free(h->names);
+	free(h->totals);
+	free(h->funcs);
+	pyro_strtab_release(&h->strs);
+	memset(h, 0, sizeof(*h));
+}
+
+static int grow_u32(uint32_t **p, size_t *cap, size_t need)
+{
+	size_t n = *cap ? *cap : 256, i;
+	uint32_t *q;
+
+	if (need <= *cap)
+		return 0;
+	while (n < need)
+		n *= 2;
+	q = realloc(*p, n * sizeof(*q));
+	if (!q)
+		return -ENOMEM;
+	for (i = *cap; i < n; i++)
+		q[i] = NO_FUNC;
+	*p = q;
+	*cap = n;
+	return 0;
+}
+
+/* The function index of a node name, creating the function if new. */
+static int func_index(struct pyro_history *h, struct build *b,
+		      struct pyro_str name, uint32_t *out)
+{
+	uint32_t id;
+	int rc = pyro_strtab_intern(&h->strs, name.ptr, name.len, &id);
+
+	if (!rc)
+		rc = grow_u32(&b->func_of, &b->func_of_cap, (size_t)id + 1);
+	if (rc)
+		return rc;
+	if (b->func_of[id] == NO_FUNC) {
+		if (h->nfuncs == b->cur_cap) {
+			size_t cap = b->cur_cap ? b->cur_cap * 2 : 256;
+			struct pyro_history_func *f = realloc(h->funcs, cap * sizeof(*f));
+			int64_t *fl = realloc(b->cur_flat, cap * sizeof(*fl));
+			int64_t *cu;
+
+			if (f)
+				h->funcs = f;
+			if (fl)
+				b->cur_flat = fl;
+			cu = realloc(b->cur_cum, cap * sizeof(*cu));
+			if (cu)
+				b->cur_cum = cu;
+			if (!f || !fl || !cu)
+				return -ENOMEM;
+			b->cur_cap = cap;
+		}
+		memset(&h->funcs[h->nfuncs], 0, sizeof(h->funcs[0]));
+		h->funcs[h->nfuncs].name = id;
+		b->cur_flat[h->nfuncs] = 0;
+		b->cur_cum[h->nfuncs] = 0;
+		b->func_of[id] = (uint32_t)h->nfuncs++;
+	}
+	*out = b->func_of[id];
+	return 0;
+}
+
+/* Add one snapshot's flat and cum per function into b->cur_*. */
+static int add_values(struct pyro_history *h, struct build *b,
+		      const struct pyro_stacks *st)
+{
+	size_t k;
+	int rc = 0;
+
+	for (k = 0; k < st->nstacks && !rc; k++) {
+		const struct pyro_stack *s = &st->stacks[k];
+		const uint32_t *refs = pyro_stack_refs(st, s);
+		uint32_t d, f = NO_FUNC;
+
+		if (s->value == 0)
+			continue;
+		b->stamp++;
+		for (d = 0; d < s->depth && !rc; d++) {
+			rc = func_index(h, b, pyro_ref_node(st, refs[d]), &f);
+			if (!rc && h->funcs[f].stamp != b->stamp) {
+				h->funcs[f].stamp = b->stamp;
+				b->cur_cum[f] += s->value;
+			}
+		}
+		if (!rc && f != NO_FUNC)
+			b->cur_flat[f] += s->value;
+	}
+	return rc;
+}
+
+/* Fold this snapshot's per-function values into the running figures. */
+static void fold_values(struct pyro_history *h, struct build *b, size_t k,
+			double t)
+{
+	size_t f;
+
+	for (f = 0; f < h->nfuncs; f++) {
+		struct pyro_history_func *fn = &h->funcs[f];
+		int64_t fl = b->cur_flat[f];
+
+		if (k == 0) {
+			fn->flat_first = fl;
+			fn->cum_first = b->cur_cum[f];
+		} else if (fl > fn->flat_prev) {
+			fn->rises++;
+		} else if (fl < fn->flat_prev) {
+			fn->falls++;
+		}
+		fn->flat_last = fl;
+		fn->cum_last = b->cur_cum[f];
+		fn->flat_prev = fl;
+		fn->sum_v += (double)fl;
+		fn->sum_tv += t * (double)fl;
+		b->cur_flat[f] = 0;
+		b->cur_cum[f] = 0;
+	}
+	b->sum_t += t;
+	b->sum_tt += t * t;
+}
+
+static void finish_slopes(struct pyro_history *h, const struct build *b)
+{
+	double n = (double)h->nsnaps, den = n * b->sum_tt - b->sum_t * b->sum_t;
+	double *t = malloc(h->nsnaps * sizeof(*t)), *v = malloc(h->nsnaps * sizeof(*v));
+	size_t f, k;
+
+	for (f = 0; f < h->nfuncs; f++) {
+		struct pyro_history_func *fn = &h->funcs[f];
+
+		fn->slope = h->nsnaps < 2 || den == 0 ? 0 :
+			    (n * fn->sum_tv - b->sum_t * fn->sum_v) / den;
+	}
+	if (!t || !v) {
+		h->slope = 0;
+	} else {
+		for (k = 0; k < h->nsnaps; k++) {
+			t[k] = (double)(h->times[k] - h->times[0]) / NS_PER_HOUR;
+			v[k] = (double)h->totals[k];
+		}
+		h->slope = pyro_slope(t, v, h->nsnaps);
+	}
+	free(t);
+	free(v);
+}
+
+static int init_history(struct pyro_history *h, const struct pyro_service *svc,
+			const struct pyro_series *se)
+{
+	memset(h, 0, sizeof(*h));
+	if (pyro_strtab_init(&h->strs))
+		return -ENOMEM;
+	h->service = strdup(svc->name);
+	h->type = strdup(se->type);
+	h->sample_type = strdup(se->sample_type);
+	h->sample_unit = strdup(se->sample_unit);
+	h->times = calloc(se->nsnaps, sizeof(*h->times));
+	h->names = calloc(se->nsnaps, sizeof(*h->names));
+	h->totals = calloc(se->nsnaps, sizeof(*h->totals));
+	if (!h->service || !h->type || !h->sample_type || !h->sample_unit ||
+	    !h->times || !h->names || !h->totals)
+		return -ENOMEM;
+	return 0;
+}
+
+int pyro_history_build(struct pyro_archive *a, const struct pyro_service *svc,
+		       const struct pyro_series *se, struct pyro_history *out,
+		       char err[PYRO_ERR_MAX])
+{
+	struct build b;
+	size_t i;
+	int rc;
+
+	memset(&b, 0, sizeof(b));
+	rc = init_history(out, svc, se);
+	for (i = 0; i < se->nsnaps && !rc; i++) {
+		const struct pyro_snapshot *sn = &se->snaps[i];
+		struct pyro_stacks st;
+		size_t k = out->nsnaps;
+		int64_t total = 0;
+
+		if (pyro_snapshot_stacks(a, sn, &st, err) ||
+		    pyro_stacks_total(&st, &total)) {
+			pyro_stacks_release(&st);
+			continue;       /* recorded as a problem; the rest count */
+		}
+		rc = add_values(out, &b, &st);
+		pyro_stacks_release(&st);
+		if (rc)
+			break;
+		out->times[k] = sn->src->time_nanos;
+		out->names[k] = sn->name;
+		out->totals[k] = total;
+		fold_values(out, &b, k,
+			    (double)(sn->src->time_nanos - out->times[0]) / NS_PER_HOUR);
+		out->nsnaps++;
+	}
+	if (!rc && out->nsnaps == 0) {
+		rc = -EIO;
+	} else if (!rc) {
+		finish_slopes(out, &b);
+	} else {
+		snprintf(err, PYRO_ERR_MAX, "out of memory");
+	}
+	free(b.func_of);
+	free(b.cur_flat);
+	free(b.cur_cum);
+	return rc;
+}

@@ -1,0 +1,28 @@
+/*
+ * text.h - small helpers shared by the text and SVG renderers of pyrofs's
+ * own formats (timeline, growth).  top.txt keeps pprof's raw bytes instead.
+ */
+#ifndef PYRO_TEXT_H
+#define PYRO_TEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../model/buf.h"
+
+/* Append s[0..len) with control bytes (< 0x20, 0x7f) as "\xNN". */
+int pyro_text_put_safe(struct pyro_buf *b, const char *s, size_t len);
+
+/* Append s[0..len) as XML character data: & < > " ' escaped, control
+ * bytes and invalid UTF-8 replaced by U+FFFD, so the document stays valid
+ * whatever the input. */
+int pyro_xml_put(struct pyro_buf *b, const char *s, size_t len);
+
+/* A value of unit `unit` that may be fractional (a slope), as a label:
+ * "+2.40MB", "-13.50ms", "+0.50" (sign always shown when `sign`). */
+void pyro_label_double(char dst[64], double v, const char *unit, int sign);
+
+/* UTC "2026-11-24 10:15:00 UTC". */
+void pyro_utc_time(char dst[40], int64_t nanos);
+
+#endif

@@ -1,0 +1,224 @@
+#!/usr/bin/env bash
+# Mount tests: make a known archive, mount it with pyrofs, read it as a user
+# would (ls, cat, stat, dd, find), check exact bytes, and unmount.
+#
+#   tests/integration/run.sh [OUT_DIR]      OUT_DIR holds pyrofs, tests/mkprofile
+#   tests/integration/run.sh --update [OUT_DIR]
+#                       rewrite tests/integration/expected/ from the current
+#                       build (review the diff before committing it)
+#
+# Every file under expected/ mirrors a path of the mounted tree and must be
+# byte-identical to it; expected/LISTING is `find` of the whole tree.
+# The daemon runs in the foreground with its stderr captured, so sanitizer
+# reports and error lines fail the run.  Exits 77 (skip) only when FUSE is
+# unusable on this machine.
+set -u
+
+update=0
+if [ "${1:-}" = "--update" ]; then
+	update=1
+	shift
+fi
+OUT=${1:-out}
+HERE=$(cd "$(dirname "$0")" && pwd)
+EXPECTED=$HERE/expected
+PYROFS=$(cd "$OUT" && pwd)/pyrofs
+MKPROFILE=$(cd "$OUT" && pwd)/tests/mkprofile
+
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+check() { # check NAME COMMAND...: the command must succeed
+	local name=$1
+	shift
+	if "$@"; then ok; else bad "$name"; fi
+}
+check_eq() { # check_eq NAME EXPECTED ACTUAL
+	if [ "$2" = "$3" ]; then
+		ok
+	else
+		bad "$1"
+		diff <(printf '%s\n' "$2") <(printf '%s\n' "$3") | head -20 >&2
+	fi
+}
+
+if ! command -v fusermount3 >/dev/null || ! (exec 3<>/dev/fuse) 2>/dev/null; then
+	echo "integration: SKIP: /dev/fuse or fusermount3 unusable here"
+	exit 77
+fi
+
+TMP=$(mktemp -d /tmp/pyrofs-it.XXXXXX)
+ARCHIVE=$TMP/archive
+MNT=$TMP/mnt
+DAEMON_PID=
+mkdir -p "$MNT"
+
+unmount() {
+	if mountpoint -q "$MNT" 2>/dev/null; then
+		fusermount3 -u "$MNT" 2>/dev/null || fusermount3 -u -z "$MNT"
+	fi
+	if [ -n "$DAEMON_PID" ]; then
+		wait "$DAEMON_PID"
+		DAEMON_RC=$?
+		DAEMON_PID=
+	fi
+}
+
+cleanup() {
+	unmount
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+# mount_fg [OPTIONS...]: start the daemon in the foreground (background job)
+# and wait until the mount answers; no timing is asserted.
+mount_fg() {
+	: >"$TMP/stderr"
+	"$PYROFS" -f "$@" "$ARCHIVE" "$MNT" 2>>"$TMP/stderr" &
+	DAEMON_PID=$!
+	for _ in $(seq 1 200); do
+		[ -e "$MNT/.pyrofs/errors" ] && return 0
+		kill -0 "$DAEMON_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	bad "mount did not come up: $(cat "$TMP/stderr")"
+	return 1
+}
+
+# The daemon's stderr must hold no sanitizer report or error line.
+check_stderr() {
+	if grep -Eq 'AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error|ERROR|fuse: ' "$TMP/stderr"; then
+		bad "daemon stderr ($1):"
+		head -30 "$TMP/stderr" >&2
+	else
+		ok
+	fi
+}
+
+"$MKPROFILE" "$ARCHIVE" || { echo "integration: mkprofile failed" >&2; exit 1; }
+
+# ---- the tree, exactly --------------------------------------------------
+mount_fg || exit 1
+(cd "$MNT" && find . | LC_ALL=C sort) >"$TMP/listing"
+if [ $update = 1 ]; then
+	rm -rf "$EXPECTED"
+	mkdir -p "$EXPECTED"
+	cp "$TMP/listing" "$EXPECTED/LISTING"
+	# Text files of every node; flame.svg is pinned by unit goldens.
+	(cd "$MNT" && find . -name '*.txt' -o -name folded -o -name errors) |
+	while read -r f; do
+		mkdir -p "$EXPECTED/$(dirname "$f")"
+		cat "$MNT/$f" >"$EXPECTED/$f"
+	done
+	# Symlink targets are part of the contract too.
+	(cd "$MNT" && find . -type l | LC_ALL=C sort | while read -r l; do
+		echo "$l -> $(readlink "$l")"; done) >"$EXPECTED/LINKS"
+	echo "integration: expected/ rewritten; review with git diff"
+	exit 0
+fi
+if cmp -s "$EXPECTED/LISTING" "$TMP/listing"; then
+	ok
+else
+	bad "tree listing"
+	diff "$EXPECTED/LISTING" "$TMP/listing" | head -20 >&2
+fi
+links=$(cd "$MNT" && find . -type l | LC_ALL=C sort | while read -r l; do
+	echo "$l -> $(readlink "$l")"; done)
+check_eq "symlink targets" "$(cat "$EXPECTED/LINKS")" "$links"
+(cd "$EXPECTED" && find . -type f ! -name LISTING ! -name LINKS) | while read -r f; do
+	if cmp -s "$EXPECTED/$f" "$MNT/$f"; then echo ok; else
+		echo "FAIL: content of $f" >&2; diff "$EXPECTED/$f" "$MNT/$f" | head -10 >&2; echo bad; fi
+done >"$TMP/content"
+pass=$((pass + $(grep -c '^ok$' "$TMP/content")))
+fail=$((fail + $(grep -c '^bad$' "$TMP/content")))
+
+# ---- stat, sizes, offsets -----------------------------------------------
+sizes_ok=1
+while read -r f; do
+	size=$(stat -c %s "$f")
+	bytes=$(wc -c <"$f")
+	[ "$size" = "$bytes" ] || { sizes_ok=0; echo "  $f: stat $size, read $bytes" >&2; }
+done < <(find "$MNT" -type f)
+check "stat size equals bytes read, every file" [ $sizes_ok = 1 ]
+
+f=$MNT/api/cpu/latest/folded
+for off in 0 1 7 100 4095 4096 100000; do
+	a=$(dd if="$f" bs=1 skip=$off count=64 2>/dev/null | od -An -c)
+	b=$(tail -c +$((off + 1)) "$f" | head -c 64 | od -An -c)
+	check_eq "read at offset $off" "$b" "$a"
+done
+check "read past the end is empty" [ -z "$(dd if="$f" bs=4096 skip=1000 2>/dev/null)" ]
+
+ino1=$(stat -c %i "$MNT/api/cpu/all/top.txt")
+ino2=$(stat -c %i "$MNT/api/cpu/all/top.txt")
+check_eq "stable inode" "$ino1" "$ino2"
+check_eq "root inode" "1" "$(stat -c %i "$MNT")"
+t=$(readlink "$MNT/api/cpu/latest")
+check_eq "latest and its target are one file" \
+	"$(stat -c %i "$MNT/api/cpu/$t/top.txt")" "$(stat -L -c %i "$MNT/api/cpu/latest/top.txt")"
+check_eq "snapshot mtime is the profile time" "1795000010" \
+	"$(stat -c %Y "$MNT/api/cpu/$t/top.txt")"
+
+for svg in $(find "$MNT" -name flame.svg); do
+	if command -v xmllint >/dev/null; then
+		check "xmllint $svg" xmllint --noout "$svg"
+	fi
+done
+
+# ---- read-only ------------------------------------------------------------
+rofs() { # rofs NAME COMMAND...: must fail with EROFS
+	local name=$1 msg
+	shift
+	msg=$("$@" 2>&1)
+	case $msg in
+	*"Read-only file system"*) ok ;;
+	*) bad "$name: expected EROFS, got: $msg" ;;
+	esac
+}
+rofs "touch" touch "$MNT/new"
+rofs "mkdir" mkdir "$MNT/api/x"
+rofs "rm" rm -f "$MNT/api/cpu/all/top.txt"
+rofs "rmdir" rmdir "$MNT/api/cpu/all"
+rofs "mv" mv "$MNT/api/cpu/all" "$MNT/api/cpu/all2"
+rofs "append" sh -c "echo x >>'$MNT/api/cpu/all/top.txt'"
+rofs "truncate" truncate -s 0 "$MNT/api/cpu/all/top.txt"
+rofs "chmod" chmod 777 "$MNT/api/cpu/all/top.txt"
+rofs "ln -s" ln -s x "$MNT/api/link"
+rofs "setfattr" python3 -c "import os; os.setxattr('$MNT/api/cpu/all/top.txt', 'user.x', b'1')"
+check "missing file is ENOENT" sh -c "! cat '$MNT/api/cpu/all/nope' 2>/dev/null"
+
+# ---- unmount is clean -----------------------------------------------------
+unmount
+check_eq "daemon exit code after fusermount3 -u" 0 "$DAEMON_RC"
+check_stderr "first mount"
+
+# ---- options and signals ----------------------------------------------------
+mount_fg -o merge=pprof,cache_size=1M,noauto,x-systemd.automount || exit 1
+check "merge=pprof sums" grep -q '^Merge: sum of 2 snapshots$' "$MNT/api/mutex_count/all/top.txt"
+check "fsname and subtype" sh -c "grep -q '^$ARCHIVE $MNT fuse.pyrofs ro,' /proc/mounts"
+kill -TERM "$DAEMON_PID"
+wait "$DAEMON_PID"
+DAEMON_RC=$?
+DAEMON_PID=
+check_eq "SIGTERM unmounts and exits 0" "0 no" \
+	"$DAEMON_RC $(mountpoint -q "$MNT" && echo yes || echo no)"
+check_stderr "second mount"
+
+# Without -f, pyrofs returns once the mount is ready (the readiness signal).
+"$PYROFS" "$ARCHIVE" "$MNT" 2>"$TMP/stderr"
+check "daemon mode: mounted on return" [ -e "$MNT/api/cpu/latest/top.txt" ]
+fusermount3 -u "$MNT"
+
+# ---- command-line errors ----------------------------------------------------
+err=$("$PYROFS" "$TMP/missing" "$MNT" 2>&1)
+check_eq "missing archive" "pyrofs: archive $TMP/missing: No such file or directory" "$err"
+err=$("$PYROFS" "$ARCHIVE" "$ARCHIVE/api" 2>&1)
+check_eq "non-empty mountpoint" "pyrofs: mountpoint $ARCHIVE/api is not an empty directory" "$err"
+err=$("$PYROFS" -o cache_size=lots "$ARCHIVE" "$MNT" 2>&1)
+check_eq "bad option value" "pyrofs: bad option value: cache_size=lots" "$err"
+check "--version names pyrofs and FUSE" sh -c "'$PYROFS' --version 2>&1 | grep -q '^pyrofs version' && '$PYROFS' --version 2>&1 | grep -qi 'fuse library version'"
+check "--help shows our options then FUSE's" sh -c "'$PYROFS' --help 2>&1 | grep -q 'cache_size' && '$PYROFS' --help 2>&1 | grep -q -- '-d   -o debug'"
+
+echo "integration: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

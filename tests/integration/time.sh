@@ -1,0 +1,330 @@
+#!/usr/bin/env bash
+# Mount tests of time: windows, ranges, last-N, the series files (timeline,
+# growth) and diffs, read through a real mount of a leaking service.
+#
+#   tests/integration/time.sh [OUT_DIR]     OUT_DIR holds pyrofs, tests/mkleak
+#
+# The archive is written by tests/tools/mkleak.c (its header lists every
+# value); the expected numbers below are computed here from the same
+# generator values.  When `go tool pprof` is installed, diff top.txt files
+# are compared with `pprof -top -diff_base` (else that check is skipped, with
+# a note).  The daemon runs in the foreground with its stderr captured, so
+# sanitizer reports and error lines fail the run.  Exits 77 (skip) only when
+# FUSE is unusable on this machine.
+set -u
+
+OUT=${1:-out}
+PYROFS=$(cd "$OUT" && pwd)/pyrofs
+MKLEAK=$(cd "$OUT" && pwd)/tests/mkleak
+
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+check() { # check NAME COMMAND...: the command must succeed
+	local name=$1
+	shift
+	if "$@"; then ok; else bad "$name"; fi
+}
+check_eq() { # check_eq NAME EXPECTED ACTUAL
+	if [ "$2" = "$3" ]; then
+		ok
+	else
+		bad "$1"
+		diff <(printf '%s\n' "$2") <(printf '%s\n' "$3") | head -20 >&2
+	fi
+}
+
+if ! command -v fusermount3 >/dev/null || ! (exec 3<>/dev/fuse) 2>/dev/null; then
+	echo "time: SKIP: /dev/fuse or fusermount3 unusable here"
+	exit 77
+fi
+
+TMP=$(mktemp -d /tmp/pyrofs-time.XXXXXX)
+ARCHIVE=$TMP/archive
+MNT=$TMP/mnt
+DAEMON_PID=
+DAEMON_RC=
+mkdir -p "$MNT"
+
+unmount() {
+	if mountpoint -q "$MNT" 2>/dev/null; then
+		fusermount3 -u "$MNT" 2>/dev/null || fusermount3 -u -z "$MNT"
+	fi
+	if [ -n "$DAEMON_PID" ]; then
+		wait "$DAEMON_PID"
+		DAEMON_RC=$?
+		DAEMON_PID=
+	fi
+}
+
+cleanup() {
+	unmount
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+# mount_fg [OPTIONS...]: start the daemon in the foreground (background job)
+# and wait until the mount answers; no timing is asserted.
+mount_fg() {
+	: >"$TMP/stderr"
+	"$PYROFS" -f "$@" "$ARCHIVE" "$MNT" 2>>"$TMP/stderr" &
+	DAEMON_PID=$!
+	for _ in $(seq 1 200); do
+		[ -e "$MNT/.pyrofs/errors" ] && return 0
+		kill -0 "$DAEMON_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	bad "mount did not come up: $(cat "$TMP/stderr")"
+	return 1
+}
+
+# The daemon's stderr must hold no sanitizer report or error line.
+check_stderr() {
+	if grep -Eq 'AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error|ERROR|fuse: ' "$TMP/stderr"; then
+		bad "daemon stderr ($1):"
+		head -30 "$TMP/stderr" >&2
+	else
+		ok
+	fi
+}
+
+# ---- the generator's values (tests/tools/mkleak.c) ------------------------
+S0=1795514700                                   # 2026-11-24T10:05:00Z
+SNAPS=(2026-11-24T10-05-00Z 2026-11-24T10-35-00Z 2026-11-24T11-05-00Z
+	2026-11-24T11-35-00Z 2026-11-24T12-05-00Z 2026-11-24T12-35-00Z)
+GC=(40960 81920 20480 61440 10240 51200)
+MARSHAL=(8192 4096 16384 8192 12288 4096)
+M1=(5 8 12 15 21 30)
+M2=(2 2 3 5 5 6)
+A_STACK='main.main;main.serve;main.cacheSession'
+B_STACK='main.main;main.serve;main.handle'
+C_STACK='main.main;runtime.gcBgMarkWorker'
+D_STACK='main.main;main.serve;main.handle;encoding/json.Marshal'
+M1_STACK='main.main;main.worker;sync.(*Mutex).Unlock'
+M2_STACK='main.main;main.flush;sync.(*RWMutex).Unlock'
+inuse() { # inuse STACK I: inuse_space of stack A..D in snapshot I
+	case $1 in
+	A) echo $((1048576 * ($2 + 1))) ;;
+	B) echo 524288 ;;
+	C) echo "${GC[$2]}" ;;
+	D) echo "${MARSHAL[$2]}" ;;
+	esac
+}
+heapfile() { echo "$ARCHIVE/leaky/heap-$((S0 + 1800 * $1)).pb.gz"; }
+mutexfile() { echo "$ARCHIVE/leaky/mutex-$((S0 + 1800 * $1)).pb.gz"; }
+
+"$MKLEAK" "$ARCHIVE" || { echo "time: mkleak failed" >&2; exit 1; }
+mount_fg || exit 1
+T=$MNT/leaky
+
+# ---- listings --------------------------------------------------------------
+want="all
+latest
+2026-11-24
+2026-11-24T10
+2026-11-24T11
+2026-11-24T12
+$(printf '%s\n' "${SNAPS[@]}")
+growth.txt
+timeline.svg
+timeline.txt
+diff"
+for type in inuse_space mutex_count alloc_space; do
+	check_eq "ls -U $type (readdir order)" "$want" "$(ls -U "$T/$type")"
+done
+check_eq "latest" "${SNAPS[5]}" "$(readlink "$T/inuse_space/latest")"
+check_eq "a window lists the rendered files" "flame.svg
+folded
+icicle.svg
+top.txt" "$(ls "$T/mutex_count/2026-11-24T11")"
+check_eq "diff/ lists nothing" "" "$(ls -A "$T/inuse_space/diff")"
+check_eq "diff/<base>/ lists nothing" "" "$(ls -A "$T/inuse_space/diff/${SNAPS[0]}")"
+check "growth.txt is a file" [ -f "$T/inuse_space/growth.txt" ]
+check "a range is a directory" [ -d "$T/mutex_count/${SNAPS[1]}..${SNAPS[3]}" ]
+
+# ---- growth.txt ---------------------------------------------------------------
+row=$(sed -n 6p "$T/inuse_space/growth.txt")
+check_eq "growth.txt header row" "growth slope/hour rose fell flat first flat last cum first cum last function" \
+	"$(sed -n 5p "$T/inuse_space/growth.txt" | tr -s ' ' | sed 's/^ //')"
+check_eq "growth.txt first row: the leak, rose 5/5, fell 0/5" \
+	"+5MB 5/5 0/5 1MB 6MB main.cacheSession" \
+	"$(echo "$row" | awk '{print $1, $3, $4, $5, $6, $NF}')"
+check_eq "growth.txt second row: the noisy grower" \
+	"+10kB 3/5 2/5 runtime.gcBgMarkWorker" \
+	"$(sed -n 7p "$T/inuse_space/growth.txt" | awk '{print $1, $3, $4, $NF}')"
+check_eq "growth.txt has two rows" 7 "$(wc -l <"$T/inuse_space/growth.txt")"
+
+# ---- timeline.txt: exact totals ------------------------------------------------
+exp_space= exp_objects= exp_count= exp_delay=
+for i in 0 1 2 3 4 5; do
+	s=0 o=0
+	for st in A B C D; do
+		v=$(inuse $st $i)
+		s=$((s + v))
+		o=$((o + v / 512))
+	done
+	exp_space+="${SNAPS[$i]} $s"$'\n'
+	exp_objects+="${SNAPS[$i]} $o"$'\n'
+	exp_count+="${SNAPS[$i]} $((M1[i] + M2[i]))"$'\n'
+	exp_delay+="${SNAPS[$i]} $((M1[i] * 1000000 + M2[i] * 500000))"$'\n'
+done
+totals() { awk '/^2026-/ {print $1, $NF}' "$T/$1/timeline.txt"; }
+check_eq "timeline.txt inuse_space totals" "${exp_space%$'\n'}" "$(totals inuse_space)"
+check_eq "timeline.txt inuse_objects totals" "${exp_objects%$'\n'}" "$(totals inuse_objects)"
+check_eq "timeline.txt mutex_count totals" "${exp_count%$'\n'}" "$(totals mutex_count)"
+check_eq "timeline.txt mutex_duration totals" "${exp_delay%$'\n'}" "$(totals mutex_duration)"
+check "timeline.txt inuse_space never went down" \
+	grep -q 'rose in 5 of 5 intervals, never went down$' "$T/inuse_space/timeline.txt"
+check "timeline.txt header" grep -qx 'Timeline: leaky inuse_space (inuse_space, bytes)' \
+	"$T/inuse_space/timeline.txt"
+
+# ---- timeline.svg -----------------------------------------------------------------
+if command -v xmllint >/dev/null; then
+	for type in inuse_space mutex_count; do
+		check "xmllint $type/timeline.svg" xmllint --noout "$T/$type/timeline.svg"
+	done
+else
+	echo "time: xmllint not installed: timeline.svg XML check skipped"
+fi
+check_eq "timeline.svg: one circle per snapshot" 6 "$(grep -o '<circle' "$T/inuse_space/timeline.svg" | wc -l)"
+
+# ---- windows: Merge lines, members, values ---------------------------------------
+merge_line() { grep '^Merge: ' "$T/$1/top.txt"; }
+# window NAME TYPE MERGE FOLDED: the Merge: line and the folded file
+window() {
+	check_eq "$2/$1 Merge line" "$3" "$(merge_line "$2/$1")"
+	check_eq "$2/$1 folded" "$4" "$(cat "$T/$2/$1/folded")"
+}
+# Cumulative: each window's increase is measured from the snapshot before.
+window 2026-11-24T10 mutex_count "Merge: increase of 2 snapshots" \
+	"$M2_STACK ${M2[1]}
+$M1_STACK ${M1[1]}"
+window 2026-11-24T11 mutex_count "Merge: increase of 2 snapshots" \
+	"$M2_STACK $((M2[3] - M2[1]))
+$M1_STACK $((M1[3] - M1[1]))"
+window 2026-11-24T12 mutex_count "Merge: increase of 2 snapshots" \
+	"$M2_STACK $((M2[5] - M2[3]))
+$M1_STACK $((M1[5] - M1[3]))"
+window 2026-11-24 mutex_count "Merge: increase of 6 snapshots" \
+	"$M2_STACK ${M2[5]}
+$M1_STACK ${M1[5]}"
+# last-1h: (11:35, 12:35], so 12:05 and 12:35 from the baseline 11:35.
+window last-1h mutex_count "Merge: increase of 2 snapshots" \
+	"$M2_STACK $((M2[5] - M2[3]))
+$M1_STACK $((M1[5] - M1[3]))"
+window last-61m mutex_count "Merge: increase of 3 snapshots" \
+	"$M2_STACK $((M2[5] - M2[2]))
+$M1_STACK $((M1[5] - M1[2]))"
+window last-1w mutex_count "Merge: increase of 6 snapshots" \
+	"$M2_STACK ${M2[5]}
+$M1_STACK ${M1[5]}"
+# Ranges: snapshot ends, time ends at hour and minute precision, latest.
+window "${SNAPS[1]}..${SNAPS[3]}" mutex_count "Merge: increase of 3 snapshots" \
+	"$M2_STACK $((M2[3] - M2[0]))
+$M1_STACK $((M1[3] - M1[0]))"
+window "2026-11-24T11..latest" mutex_count "Merge: increase of 4 snapshots" \
+	"$M2_STACK $((M2[5] - M2[1]))
+$M1_STACK $((M1[5] - M1[1]))"
+window "2026-11-24T10-35..2026-11-24T11-05" mutex_count "Merge: increase of 2 snapshots" \
+	"$M2_STACK $((M2[2] - M2[0]))
+$M1_STACK $((M1[2] - M1[0]))"
+window "2026-11-24T10:35..2026-11-24T11:05" mutex_count "Merge: increase of 2 snapshots" \
+	"$M2_STACK $((M2[2] - M2[0]))
+$M1_STACK $((M1[2] - M1[0]))"
+# A gauge window is the mean of its members (no baseline needed).
+window 2026-11-24T11 inuse_space "Merge: mean of 2 snapshots" \
+	"$A_STACK $(( ($(inuse A 2) + $(inuse A 3)) / 2 ))
+$B_STACK 524288
+$D_STACK $(( (MARSHAL[2] + MARSHAL[3]) / 2 ))
+$C_STACK $(( (GC[2] + GC[3]) / 2 ))"
+window last-1h inuse_space "Merge: mean of 2 snapshots" \
+	"$A_STACK $(( ($(inuse A 4) + $(inuse A 5)) / 2 ))
+$B_STACK 524288
+$D_STACK $(( (MARSHAL[4] + MARSHAL[5]) / 2 ))
+$C_STACK $(( (GC[4] + GC[5]) / 2 ))"
+check_eq "a snapshot has no Merge line" "" "$(merge_line "mutex_count/${SNAPS[2]}")"
+
+# ---- malformed and empty names: ENOENT --------------------------------------------
+enoent() { # enoent PATH: stat fails with ENOENT
+	local msg
+	msg=$(stat "$1" 2>&1)
+	case $msg in
+	*"No such file or directory"*) ok ;;
+	*) bad "ENOENT for $1: got: $msg" ;;
+	esac
+}
+for n in "..." "a.." "..b" "x..y" "2026-11-24T12..2026-11-24T10" \
+	"latest..${SNAPS[0]}" "2026-11-25..2026-11-26" "2026-02-31..latest" \
+	"2026-11-24T10..2026-11-24T13-99" "all..latest" "last-0h" "last-h" \
+	"last-1y" "2026-11-24T13" "2026-11-25" "2026-11-24T10-06" \
+	"$(printf 'x%.0s' $(seq 1 250))"; do
+	enoent "$T/mutex_count/$n"
+	enoent "$T/mutex_count/$n/top.txt"
+done
+enoent "$T/inuse_space/diff/x..y/latest/folded"
+enoent "$T/inuse_space/diff/latest/x..y/folded"
+enoent "$T/inuse_space/diff/latest/latest/nope"
+msg=$(stat "$T/inuse_space/growth.txt/x" 2>&1)
+case $msg in *"Not a directory"*) ok ;; *) bad "ENOTDIR under growth.txt: $msg" ;; esac
+
+# ---- diffs ---------------------------------------------------------------------------
+D=$T/inuse_space/diff/${SNAPS[0]}/${SNAPS[5]}
+check_eq "diff folded: the leak" "$A_STACK $(inuse A 0) $(inuse A 5)" \
+	"$(grep -F "$A_STACK " "$D/folded")"
+check_eq "diff folded: a shrinking stack" "$D_STACK ${MARSHAL[0]} ${MARSHAL[5]}" \
+	"$(grep -F "$D_STACK " "$D/folded")"
+check_eq "diff folded: an unchanged stack keeps both counts" "$B_STACK 524288 524288" \
+	"$(grep -F "$B_STACK " "$D/folded")"
+check_eq "diff folded: four lines" 4 "$(wc -l <"$D/folded")"
+check "diff top.txt: Time is the earlier" grep -qx 'Time: 2026-11-24 10:05:00 UTC' "$D/top.txt"
+# Windows on both sides: each side merged by its own rules first.
+check_eq "diff of hour windows (mutex_count)" \
+	"$M2_STACK ${M2[1]} $((M2[5] - M2[3]))
+$M1_STACK ${M1[1]} $((M1[5] - M1[3]))" \
+	"$(cat "$T/mutex_count/diff/2026-11-24T10/2026-11-24T12/folded")"
+check_eq "diff latest against itself" \
+	"$M2_STACK ${M2[5]} ${M2[5]}
+$M1_STACK ${M1[5]} ${M1[5]}" \
+	"$(cat "$T/mutex_count/diff/latest/latest/folded")"
+check "diff flame.svg renders" grep -q '</svg>' "$T/inuse_space/diff/last-1h/latest/flame.svg"
+
+# pprof_diff TYPE SAMPLE_INDEX A B: diff/<A>/<B>/top.txt is pprof's, but Time:
+pprof_diff() {
+	local ours theirs
+	ours=$(grep -v '^Time: ' "$T/$1/diff/${SNAPS[$3]}/${SNAPS[$4]}/top.txt")
+	theirs=$(TZ=UTC go tool pprof -top -symbolize=none -sample_index="$2" \
+		-diff_base="$5" "$6" 2>"$TMP/pprof.err" | grep -v '^Time: ')
+	check_eq "diff/${SNAPS[$3]}/${SNAPS[$4]} $1 top.txt equals pprof -diff_base" \
+		"$theirs" "$ours"
+	[ -s "$TMP/pprof.err" ] && cat "$TMP/pprof.err" >&2
+}
+if command -v go >/dev/null && go tool pprof -h >/dev/null 2>&1; then
+	pprof_diff inuse_space inuse_space 0 5 "$(heapfile 0)" "$(heapfile 5)"
+	pprof_diff inuse_space inuse_space 5 0 "$(heapfile 5)" "$(heapfile 0)"
+	pprof_diff inuse_objects inuse_objects 1 2 "$(heapfile 1)" "$(heapfile 2)"
+	pprof_diff mutex_count contentions 1 4 "$(mutexfile 1)" "$(mutexfile 4)"
+	pprof_diff mutex_duration delay 0 3 "$(mutexfile 0)" "$(mutexfile 3)"
+else
+	echo "time: go tool pprof not installed: diff top.txt comparison skipped"
+fi
+
+# ---- sizes ---------------------------------------------------------------------------
+sizes_ok=1
+for f in "$T/inuse_space/growth.txt" "$T/inuse_space/timeline.txt" \
+	"$T/inuse_space/timeline.svg" "$T/mutex_count/2026-11-24T11/top.txt" \
+	"$T/mutex_count/last-1h/folded" "$D/top.txt" "$D/folded"; do
+	[ "$(stat -c %s "$f")" = "$(wc -c <"$f")" ] || { sizes_ok=0; echo "  size of $f" >&2; }
+done
+check "stat size equals bytes read" [ $sizes_ok = 1 ]
+check_eq "window mtime is its newest member's" $((S0 + 1800 * 3)) \
+	"$(stat -c %Y "$T/mutex_count/2026-11-24T11/top.txt")"
+
+# ---- unmount is clean ------------------------------------------------------------------
+check_eq "no archive problems" "" "$(cat "$MNT/.pyrofs/errors")"
+unmount
+check_eq "daemon exit code after fusermount3 -u" 0 "$DAEMON_RC"
+check_stderr "time mount"
+
+echo "time: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

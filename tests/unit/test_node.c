@@ -1,0 +1,662 @@
+/*
+ * test_node.c - the pyrofs tree without FUSE (fs/node.c): resolving paths,
+ * listing, attributes, bytes, inode numbers and options.
+ *
+ * The group setup writes this archive with mkprof (removed by the group
+ * teardown) and opens it with pyro_fs_open:
+ *
+ *   api/cpu-1795000000.pb.gz      Go CPU, 2026-11-18T11-06-40Z:
+ *                                   main;handle 3/30, main;handle+parse 1/10
+ *   api/cpu-1795000010.pb.gz      Go CPU, 2026-11-18T11-06-50Z:
+ *                                   main;handle 5/50
+ *   billing/cpu-1795000005.pb.gz  py-spy samples, 2026-11-18T11-06-45Z:
+ *                                   main;run 3
+ *   billing/cpu-1795000020.pb.gz  py-spy samples, 2026-11-18T11-07-00Z,
+ *                                   a valid header but a sample that
+ *                                   references a missing location
+ *   billing/notes.txt             not a profile
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../../fs/fs.h"
+#include "../support/mkprof.h"
+
+#define SEC 1000000000LL
+#define T0 1795000000LL
+#define SNAP0 "2026-11-18T11-06-40Z"
+#define SNAP1 "2026-11-18T11-06-50Z"
+#define BILL0 "2026-11-18T11-06-45Z"
+#define BILL1 "2026-11-18T11-07-00Z"
+/* The files of a time node: file_kinds in fs/node.c, in order. */
+#define TIME_FILES "flame.svg folded icicle.svg top.txt"
+#define NOTES_PROBLEM \
+	"billing/notes.txt: not a pprof profile (invalid protobuf wire format)\n"
+#define BAD_PROBLEM \
+	"billing/cpu-1795000020.pb.gz: malformed profile: sample 0 references " \
+	"missing location 99\n"
+
+struct fixture {
+	char tmp[MKPROF_PATH_MAX];
+	char root[MKPROF_PATH_MAX];
+	struct pyro_fs *fs;
+};
+
+/* ---- the archive ------------------------------------------------------- */
+
+static struct mkprof *go_cpu(int64_t secs)
+{
+	struct mkprof *p = mkprof_new();
+
+	mkprof_sample_type(p, "samples", "count");
+	mkprof_sample_type(p, "cpu", "nanoseconds");
+	mkprof_period_type(p, "cpu", "nanoseconds", 10000000);
+	mkprof_time(p, secs * SEC);
+	mkprof_duration(p, 10 * SEC);
+	mkprof_mapping(p, "/usr/bin/api");
+	return p;
+}
+
+static struct mkprof *pyspy(int64_t secs)
+{
+	struct mkprof *p = mkprof_new();
+
+	mkprof_sample_type(p, "samples", "count");
+	mkprof_time(p, secs * SEC);
+	mkprof_sample(p, (int64_t[]){ 3 }, "main;run");
+	return p;
+}
+
+static int put(struct fixture *f, struct mkprof *p, const char *rel)
+{
+	char path[MKPROF_PATH_MAX];
+	int rc;
+
+	mkprof_join(path, f->root, rel);
+	rc = mkprof_write(p, path, 1);
+	mkprof_free(p);
+	return rc;
+}
+
+static int write_archive(struct fixture *f)
+{
+	char path[MKPROF_PATH_MAX];
+	struct mkprof *p;
+	int rc = 0;
+
+	p = go_cpu(T0);
+	mkprof_sample(p, (int64_t[]){ 3, 30 }, "main;handle");
+	mkprof_sample(p, (int64_t[]){ 1, 10 }, "main;handle+parse");
+	rc |= put(f, p, "api/cpu-1795000000.pb.gz");
+	p = go_cpu(T0 + 10);
+	mkprof_sample(p, (int64_t[]){ 5, 50 }, "main;handle");
+	rc |= put(f, p, "api/cpu-1795000010.pb.gz");
+	rc |= put(f, pyspy(T0 + 5), "billing/cpu-1795000005.pb.gz");
+	p = pyspy(T0 + 20);
+	mkprof_message(p)->sample[0]->location_id[0] = 99;
+	rc |= put(f, p, "billing/cpu-1795000020.pb.gz");
+	mkprof_join(path, f->root, "billing/notes.txt");
+	rc |= mkprof_write_file(path, "not a profile\n", 14);
+	return rc ? -1 : 0;
+}
+
+static int open_fs(const char *root, struct pyro_fs **fs)
+{
+	struct pyro_fs_opts o;
+	char err[PYRO_ERR_MAX];
+	int rc;
+
+	pyro_fs_opts_init(&o);
+	rc = pyro_fs_open(root, &o, fs, err);
+	if (rc)
+		fprintf(stderr, "pyro_fs_open: %s\n", err);
+	return rc;
+}
+
+static int group_teardown(void **state)
+{
+	struct fixture *f = *state;
+	int rc;
+
+	if (!f)
+		return 0;
+	pyro_fs_close(f->fs);
+	rc = mkprof_rmtree(f->tmp);
+	free(f);
+	*state = NULL;
+	return rc ? -1 : 0;
+}
+
+static int group_setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (!f || mkprof_tmpdir(f->tmp)) {
+		free(f);
+		return -1;
+	}
+	*state = f;
+	mkprof_join(f->root, f->tmp, "archive");
+	if (write_archive(f) || open_fs(f->root, &f->fs)) {
+		group_teardown(state);  /* cmocka skips it when setup fails */
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- helpers --------------------------------------------------------------- */
+
+static struct pyro_node resolve(void **state, const char *path)
+{
+	struct fixture *f = *state;
+	struct pyro_node n;
+	int rc = pyro_resolve(f->fs, path, &n);
+
+	if (rc)
+		fail_msg("resolve \"%s\": %d", path, rc);
+	return n;
+}
+
+static struct stat stat_of(void **state, const char *path)
+{
+	struct fixture *f = *state;
+	struct pyro_node n = resolve(state, path);
+	struct stat st;
+	int rc = pyro_node_stat(f->fs, &n, &st);
+
+	if (rc)
+		fail_msg("stat \"%s\": %d", path, rc);
+	return st;
+}
+
+/* The bytes of the file at path must be expected. */
+static void check_bytes(void **state, const char *path, const char *expected)
+{
+	struct fixture *f = *state;
+	struct pyro_node n = resolve(state, path);
+	struct pyro_blob *b;
+
+	assert_int_equal(pyro_node_bytes(f->fs, &n, &b), 0);
+	assert_int_equal(b->len, strlen(expected));
+	assert_memory_equal(b->data, expected, b->len);
+	pyro_obj_put(&b->obj);
+}
+
+static int add_name(void *ctx, const char *name, const struct pyro_node *child)
+{
+	struct pyro_buf *b = ctx;
+
+	(void)child;
+	return pyro_buf_printf(b, "%s%s", b->len ? " " : "", name) ? 1 : 0;
+}
+
+/* The children of path, space-separated. */
+static void check_list(void **state, const char *path, const char *expected)
+{
+	struct fixture *f = *state;
+	struct pyro_node n = resolve(state, path);
+	struct pyro_buf b = PYRO_BUF_INIT;
+
+	assert_int_equal(pyro_node_list(f->fs, &n, add_name, &b), 0);
+	assert_string_equal(b.data ? b.data : "", expected);
+	pyro_buf_release(&b);
+}
+
+/* ---- resolving ---------------------------------------------------------- */
+
+static void test_resolve_kinds(void **state)
+{
+	struct pyro_node n;
+
+	n = resolve(state, "");
+	assert_int_equal(n.kind, PYRO_NODE_ROOT);
+	n = resolve(state, "/");
+	assert_int_equal(n.kind, PYRO_NODE_ROOT);
+	n = resolve(state, "/.pyrofs");
+	assert_int_equal(n.kind, PYRO_NODE_META);
+	n = resolve(state, "/.pyrofs/errors");
+	assert_int_equal(n.kind, PYRO_NODE_ERRORS);
+
+	n = resolve(state, "/api");
+	assert_int_equal(n.kind, PYRO_NODE_SERVICE);
+	assert_string_equal(n.svc->name, "api");
+	n = resolve(state, "/api/cpu");
+	assert_int_equal(n.kind, PYRO_NODE_TYPE);
+	assert_string_equal(n.series->type, "cpu");
+	assert_int_equal(n.series->nsnaps, 2);
+
+	n = resolve(state, "/api/cpu/latest");
+	assert_int_equal(n.kind, PYRO_NODE_LATEST);
+	assert_string_equal(n.time.name, SNAP1);
+	assert_int_equal(n.time.span.first, 1);
+	assert_int_equal(n.time.span.count, 1);
+
+	/* Through latest: the snapshot directory itself. */
+	n = resolve(state, "/api/cpu/latest/top.txt");
+	assert_int_equal(n.kind, PYRO_NODE_FILE);
+	assert_string_equal(n.time.name, SNAP1);
+	assert_int_equal(n.time.span.first, 1);
+	assert_int_equal(n.time.span.count, 1);
+	assert_string_equal(n.file->name, "top.txt");
+
+	n = resolve(state, "/api/cpu/all");
+	assert_int_equal(n.kind, PYRO_NODE_TIME);
+	assert_string_equal(n.time.name, "all");
+	assert_int_equal(n.time.span.first, 0);
+	assert_int_equal(n.time.span.count, 2);
+
+	n = resolve(state, "/api/cpu/" SNAP0);
+	assert_int_equal(n.kind, PYRO_NODE_TIME);
+	assert_string_equal(n.time.name, SNAP0);
+	assert_int_equal(n.time.span.first, 0);
+	assert_int_equal(n.time.span.count, 1);
+
+	n = resolve(state, "/api/cpu/" SNAP0 "/folded");
+	assert_int_equal(n.kind, PYRO_NODE_FILE);
+	assert_string_equal(n.file->name, "folded");
+	n = resolve(state, "/api/samples/all/flame.svg");
+	assert_int_equal(n.kind, PYRO_NODE_FILE);
+	assert_string_equal(n.series->type, "samples");
+
+	/* Windows, ranges and relative windows resolve; only days and hours
+	 * are listed. */
+	n = resolve(state, "/api/cpu/2026-11-18T11");
+	assert_int_equal(n.kind, PYRO_NODE_TIME);
+	assert_int_equal(n.time.span.kind, PYRO_SPAN_WINDOW);
+	assert_int_equal(n.time.span.count, 2);
+	n = resolve(state, "/api/cpu/" SNAP1 "..latest/top.txt");
+	assert_int_equal(n.kind, PYRO_NODE_FILE);
+	assert_int_equal(n.time.span.first, 1);
+	assert_int_equal(n.time.span.has_baseline, 1);
+	n = resolve(state, "/api/cpu/last-5s");
+	assert_int_equal(n.time.span.first, 1);
+	assert_int_equal(n.time.span.count, 1);
+
+	/* Series files and diffs. */
+	n = resolve(state, "/api/cpu/timeline.txt");
+	assert_int_equal(n.kind, PYRO_NODE_SERIES_FILE);
+	n = resolve(state, "/api/cpu/diff");
+	assert_int_equal(n.kind, PYRO_NODE_DIFF);
+	n = resolve(state, "/api/cpu/diff/latest");
+	assert_int_equal(n.kind, PYRO_NODE_DIFF_BASE);
+	assert_string_equal(n.base.name, SNAP1);
+	n = resolve(state, "/api/cpu/diff/" SNAP0 "/all/folded");
+	assert_int_equal(n.kind, PYRO_NODE_FILE);
+	assert_int_equal(n.is_diff, 1);
+	assert_string_equal(n.base.name, SNAP0);
+	assert_string_equal(n.time.name, "all");
+
+	/* Slashes are forgiven. */
+	n = resolve(state, "//api//cpu/" SNAP1 "//");
+	assert_int_equal(n.kind, PYRO_NODE_TIME);
+	assert_string_equal(n.time.name, SNAP1);
+	n = resolve(state, "api/cpu");
+	assert_int_equal(n.kind, PYRO_NODE_TYPE);
+}
+
+static void test_resolve_enoent(void **state)
+{
+	static const char *const paths[] = {
+		"/nope", "/API", "/api/nope", "/api/cpu/nope",
+		"/api/cpu/2020-01-01T00-00-00Z", "/api/cpu/" SNAP0 "x",
+		"/api/cpu/all/nope.txt", "/api/cpu/all/top.txt/x",
+		"/api/cpu/latest/top.txt/x",
+		"/.pyrofs/nope", "/.pyrofs/errors/x", "/api/cpu/all/folded/..",
+		"/billing/notes.txt", "/.hidden", "/api/cpu/2026-11-19",
+		"/api/cpu/last-0h", "/api/cpu/x..y", "/api/cpu/diff/nope",
+		"/api/cpu/diff/all/nope", "/api/cpu/timeline.txt/x",
+		"/api/cpu/2026-02-31", "/api/cpu/" SNAP1 ".." SNAP0,
+	};
+	struct fixture *f = *state;
+	struct pyro_node n;
+	size_t i;
+
+	for (i = 0; i < sizeof(paths) / sizeof(*paths); i++) {
+		int rc = pyro_resolve(f->fs, paths[i], &n);
+
+		if (rc != -ENOENT)
+			fail_msg("\"%s\": %d, want -ENOENT", paths[i], rc);
+	}
+}
+
+/* ---- listing --------------------------------------------------------------- */
+
+static void test_list(void **state)
+{
+	struct fixture *f = *state;
+	struct pyro_node n = resolve(state, "/api/cpu/all/top.txt");
+	struct pyro_buf b = PYRO_BUF_INIT;
+
+	check_list(state, "/", ".pyrofs api billing");
+	check_list(state, "/.pyrofs", "errors");
+	check_list(state, "/api", "cpu samples");
+	check_list(state, "/billing", "cpu");
+	check_list(state, "/api/cpu", "all latest 2026-11-18 2026-11-18T11 " SNAP0
+		   " " SNAP1 " growth.txt timeline.svg timeline.txt diff");
+	check_list(state, "/api/cpu/diff", "");
+	check_list(state, "/api/cpu/diff/all", "");
+	check_list(state, "/api/cpu/diff/" SNAP0 "/latest", TIME_FILES);
+	check_list(state, "/api/cpu/all", TIME_FILES);
+	check_list(state, "/api/cpu/" SNAP0, TIME_FILES);
+	assert_int_equal(pyro_node_list(f->fs, &n, add_name, &b), -ENOTDIR);
+	n = resolve(state, "/.pyrofs/errors");
+	assert_int_equal(pyro_node_list(f->fs, &n, add_name, &b), -ENOTDIR);
+	assert_null(b.data);
+}
+
+static int stop_at_second(void *ctx, const char *name,
+			  const struct pyro_node *child)
+{
+	int *count = ctx;
+
+	(void)name;
+	(void)child;
+	return ++*count == 2;
+}
+
+/* Children carry the node they resolve to; fn can stop early. */
+static void test_list_children(void **state)
+{
+	struct fixture *f = *state;
+	struct pyro_node n = resolve(state, "/api/cpu");
+	struct pyro_node all = resolve(state, "/api/cpu/all");
+	struct pyro_node snap = resolve(state, "/api/cpu/" SNAP1);
+	struct stat a, b;
+	int count = 0;
+
+	assert_int_equal(pyro_node_list(f->fs, &n, stop_at_second, &count), 0);
+	assert_int_equal(count, 2);
+	pyro_node_stat_cheap(f->fs, &all, &a);
+	pyro_node_stat_cheap(f->fs, &snap, &b);
+	assert_int_not_equal(a.st_ino, b.st_ino);
+}
+
+/* ---- attributes ---------------------------------------------------------- */
+
+static void test_stat_modes(void **state)
+{
+	struct fixture *f = *state;
+	struct stat st;
+
+	st = stat_of(state, "/");
+	assert_int_equal(st.st_mode, S_IFDIR | 0555);
+	assert_int_equal(st.st_nlink, 2);
+	assert_int_equal(st.st_uid, getuid());
+	assert_int_equal(st.st_gid, getgid());
+	st = stat_of(state, "/.pyrofs");
+	assert_int_equal(st.st_mode, S_IFDIR | 0555);
+	assert_int_equal(st.st_mtime, f->fs->mount_time);
+	st = stat_of(state, "/api");
+	assert_int_equal(st.st_mode, S_IFDIR | 0555);
+	st = stat_of(state, "/api/cpu");
+	assert_int_equal(st.st_mode, S_IFDIR | 0555);
+	st = stat_of(state, "/api/cpu/all");
+	assert_int_equal(st.st_mode, S_IFDIR | 0555);
+	st = stat_of(state, "/api/cpu/latest");
+	assert_int_equal(st.st_mode, S_IFLNK | 0777);
+	assert_int_equal(st.st_size, strlen(SNAP1));
+	st = stat_of(state, "/api/cpu/" SNAP0 "/top.txt");
+	assert_int_equal(st.st_mode, S_IFREG | 0444);
+	assert_int_equal(st.st_nlink, 1);
+	st = stat_of(state, "/.pyrofs/errors");
+	assert_int_equal(st.st_mode, S_IFREG | 0444);
+}
+
+/* st_size is the exact length of the bytes a read returns. */
+static void test_stat_sizes(void **state)
+{
+	static const char *const files[] = {
+		"/api/cpu/all/top.txt", "/api/cpu/all/folded",
+		"/api/cpu/all/flame.svg", "/api/cpu/latest/folded",
+		"/api/samples/" SNAP0 "/top.txt", "/.pyrofs/errors",
+	};
+	struct fixture *f = *state;
+	size_t i;
+
+	for (i = 0; i < sizeof(files) / sizeof(*files); i++) {
+		struct pyro_node n = resolve(state, files[i]);
+		struct pyro_blob *b;
+		struct stat st, cheap;
+
+		assert_int_equal(pyro_node_stat(f->fs, &n, &st), 0);
+		assert_int_equal(pyro_node_bytes(f->fs, &n, &b), 0);
+		assert_true(b->len > 0);
+		assert_int_equal(st.st_size, b->len);
+		assert_int_equal(st.st_blocks, (b->len + 511) / 512);
+		pyro_obj_put(&b->obj);
+		pyro_node_stat_cheap(f->fs, &n, &cheap);
+		assert_int_equal(cheap.st_size, 0);
+		assert_int_equal(cheap.st_ino, st.st_ino);
+		assert_int_equal(cheap.st_mode, st.st_mode);
+	}
+	check_bytes(state, "/api/cpu/" SNAP0 "/folded",
+		    "main;handle 30\nmain;handle;parse 10\n");
+	check_bytes(state, "/api/cpu/all/folded",
+		    "main;handle 80\nmain;handle;parse 10\n");
+	check_bytes(state, "/api/samples/latest/folded", "main;handle 5\n");
+}
+
+/* mtime: the newest snapshot below a node. */
+static void test_stat_mtime(void **state)
+{
+	assert_int_equal(stat_of(state, "/api/cpu/" SNAP0).st_mtime, T0);
+	assert_int_equal(stat_of(state, "/api/cpu/" SNAP0 "/folded").st_mtime, T0);
+	assert_int_equal(stat_of(state, "/api/cpu/" SNAP1).st_mtime, T0 + 10);
+	assert_int_equal(stat_of(state, "/api/cpu/all").st_mtime, T0 + 10);
+	assert_int_equal(stat_of(state, "/api/cpu/latest").st_mtime, T0 + 10);
+	assert_int_equal(stat_of(state, "/api/cpu").st_mtime, T0 + 10);
+	assert_int_equal(stat_of(state, "/api").st_mtime, T0 + 10);
+	assert_int_equal(stat_of(state, "/billing").st_mtime, T0 + 20);
+	assert_int_equal(stat_of(state, "/").st_mtime, T0 + 20);
+	assert_int_equal(stat_of(state, "/api").st_mtim.tv_nsec, 0);
+}
+
+static void test_inodes(void **state)
+{
+	static const char *const paths[] = {
+		"/.pyrofs", "/.pyrofs/errors", "/api", "/billing", "/api/cpu",
+		"/api/samples", "/api/cpu/latest", "/api/cpu/all",
+		"/api/cpu/" SNAP0, "/api/cpu/" SNAP1, "/api/cpu/all/top.txt",
+		"/api/cpu/all/folded", "/api/cpu/" SNAP1 "/top.txt",
+		"/api/samples/all/top.txt", "/billing/cpu",
+	};
+	enum { N = sizeof(paths) / sizeof(*paths) };
+	struct fixture *f = *state;
+	struct pyro_fs *other;
+	ino_t ino[N];
+	size_t i, j;
+
+	assert_int_equal(stat_of(state, "/").st_ino, 1);
+	for (i = 0; i < N; i++) {
+		struct pyro_node n = resolve(state, paths[i]);
+		struct stat st;
+
+		pyro_node_stat_cheap(f->fs, &n, &st);
+		ino[i] = st.st_ino;
+		assert_true(ino[i] > 1);
+		for (j = 0; j < i; j++)
+			if (ino[i] == ino[j])
+				fail_msg("%s and %s share inode %llu", paths[i],
+					 paths[j], (unsigned long long)ino[i]);
+	}
+	/* Through latest: the snapshot's own numbers. */
+	assert_int_equal(stat_of(state, "/api/cpu/latest/top.txt").st_ino,
+			 stat_of(state, "/api/cpu/" SNAP1 "/top.txt").st_ino);
+	/* Stable: the same again, and in another instance. */
+	assert_int_equal(open_fs(f->root, &other), 0);
+	for (i = 0; i < N; i++) {
+		struct pyro_node n;
+		struct stat st;
+
+		assert_int_equal(pyro_resolve(other, paths[i], &n), 0);
+		pyro_node_stat_cheap(other, &n, &st);
+		assert_int_equal(st.st_ino, ino[i]);
+	}
+	pyro_fs_close(other);
+}
+
+/* ---- bytes and links -------------------------------------------------------- */
+
+static void test_readlink(void **state)
+{
+	struct pyro_node n = resolve(state, "/api/cpu/latest");
+	const char *target = NULL;
+
+	assert_int_equal(pyro_node_readlink(&n, &target), 0);
+	assert_string_equal(target, SNAP1);
+	n = resolve(state, "/api/cpu/all");
+	assert_int_equal(pyro_node_readlink(&n, &target), -EINVAL);
+}
+
+static void test_immutable(void **state)
+{
+	struct pyro_node n = resolve(state, "/api/cpu/all/top.txt");
+
+	assert_int_equal(pyro_node_immutable(&n), 1);
+	n = resolve(state, "/api/cpu/all");
+	assert_int_equal(pyro_node_immutable(&n), 0);
+	n = resolve(state, "/.pyrofs/errors");
+	assert_int_equal(pyro_node_immutable(&n), 0);
+	n = resolve(state, "/api/cpu/latest");
+	assert_int_equal(pyro_node_immutable(&n), 0);
+}
+
+static void test_bytes_errors(void **state)
+{
+	struct fixture *f = *state;
+	struct pyro_node n = resolve(state, "/api/cpu/all");
+	struct pyro_blob *b = NULL;
+
+	assert_int_equal(pyro_node_bytes(f->fs, &n, &b), -EISDIR);
+	/* A snapshot that fails to decode: EIO, and a problem. */
+	n = resolve(state, "/billing/cpu/" BILL1 "/folded");
+	assert_int_equal(pyro_node_bytes(f->fs, &n, &b), -EIO);
+	check_bytes(state, "/.pyrofs/errors", BAD_PROBLEM NOTES_PROBLEM);
+	/* all: the readable member alone. */
+	check_bytes(state, "/billing/cpu/all/folded", "main;run 3\n");
+	check_bytes(state, "/billing/cpu/" BILL0 "/folded", "main;run 3\n");
+}
+
+/* ---- options --------------------------------------------------------------- */
+
+static void test_parse_size(void **state)
+{
+	static const struct {
+		const char *in;
+		size_t out;
+	} ok[] = {
+		{ "0", 0 }, { "123", 123 }, { "64K", 64 << 10 }, { "64k", 64 << 10 },
+		{ "256M", 256u << 20 }, { "1G", 1u << 30 }, { "1GiB", 1u << 30 },
+		{ "2Mi", 2u << 20 }, { "3MB", 3u << 20 }, { "1T", 1ull << 40 },
+	};
+	static const char *const bad[] = {
+		"", "M", "-1", "+5", " 5", "12X", "5 M", "1.5G", "0x10",
+		"99999999999999999999", "17179869184G", "1KK",
+	};
+	size_t i, v;
+
+	for (i = 0; i < sizeof(ok) / sizeof(*ok); i++) {
+		v = 12345;
+		assert_int_equal(pyro_parse_size(ok[i].in, &v), 0);
+		assert_int_equal(v, ok[i].out);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		v = 12345;
+		if (pyro_parse_size(bad[i], &v) != -EINVAL)
+			fail_msg("\"%s\" accepted", bad[i]);
+		assert_int_equal(v, 12345);
+	}
+	assert_int_equal(pyro_parse_size(NULL, &v), -EINVAL);
+}
+
+static void test_fs_opt(void **state)
+{
+	struct pyro_fs_opts o;
+	enum pyro_merge_policy m;
+	char err[PYRO_ERR_MAX] = "";
+
+	pyro_fs_opts_init(&o);
+	assert_int_equal(o.cache_size, PYRO_DEFAULT_CACHE_SIZE);
+	assert_int_equal(o.max_profile_size, PYRO_DEFAULT_MAX_PROFILE_SIZE);
+	assert_int_equal(o.merge, PYRO_POLICY_AUTO);
+
+	assert_int_equal(pyro_fs_opt(&o, "cache_size=64M", err), 0);
+	assert_int_equal(o.cache_size, 64u << 20);
+	assert_int_equal(pyro_fs_opt(&o, "max_profile_size=1G", err), 0);
+	assert_int_equal(o.max_profile_size, 1u << 30);
+	assert_int_equal(pyro_fs_opt(&o, "merge=pprof", err), 0);
+	assert_int_equal(o.merge, PYRO_POLICY_PPROF);
+	assert_int_equal(pyro_fs_opt(&o, "merge=auto", err), 0);
+	assert_int_equal(o.merge, PYRO_POLICY_AUTO);
+
+	assert_int_equal(pyro_fs_opt(&o, "merge=sum", err), -EINVAL);
+	assert_string_equal(err, "bad option value: merge=sum");
+	assert_int_equal(o.merge, PYRO_POLICY_AUTO);
+	assert_int_equal(pyro_fs_opt(&o, "cache_size=lots", err), -EINVAL);
+	assert_string_equal(err, "bad option value: cache_size=lots");
+	assert_int_equal(o.cache_size, 64u << 20);
+	assert_int_equal(pyro_fs_opt(&o, "cache_size", err), -EINVAL);
+	assert_int_equal(pyro_fs_opt(&o, "merge", err), -EINVAL);
+	assert_int_equal(pyro_fs_opt(&o, "max_profile_size=0", err), -EINVAL);
+	assert_string_equal(err, "bad option value: max_profile_size=0");
+
+	/* Not ours: left for FUSE. */
+	assert_int_equal(pyro_fs_opt(&o, "allow_other", err), 1);
+	assert_int_equal(pyro_fs_opt(&o, "uid=1000", err), 1);
+	assert_int_equal(pyro_fs_opt(&o, "cache_sizes=1", err), 1);
+	assert_int_equal(pyro_fs_opt(&o, "cache=1", err), 1);
+
+	assert_int_equal(pyro_parse_merge("pprof", &m), 0);
+	assert_int_equal(m, PYRO_POLICY_PPROF);
+	assert_int_equal(pyro_parse_merge("PPROF", &m), -EINVAL);
+	assert_non_null(strstr(pyro_fs_opts_help, "cache_size="));
+}
+
+static void test_open_missing(void **state)
+{
+	struct fixture *f = *state;
+	struct pyro_fs_opts o;
+	struct pyro_fs *fs = (struct pyro_fs *)f;
+	char path[MKPROF_PATH_MAX], want[PYRO_ERR_MAX + MKPROF_PATH_MAX];
+	char err[PYRO_ERR_MAX];
+
+	pyro_fs_opts_init(&o);
+	mkprof_join(path, f->tmp, "missing");
+	assert_int_equal(pyro_fs_open(path, &o, &fs, err), -ENOENT);
+	assert_null(fs);
+	snprintf(want, sizeof(want), "%s: No such file or directory", path);
+	assert_string_equal(err, want);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_resolve_kinds),
+		cmocka_unit_test(test_resolve_enoent),
+		cmocka_unit_test(test_list),
+		cmocka_unit_test(test_list_children),
+		cmocka_unit_test(test_stat_modes),
+		cmocka_unit_test(test_stat_sizes),
+		cmocka_unit_test(test_stat_mtime),
+		cmocka_unit_test(test_inodes),
+		cmocka_unit_test(test_readlink),
+		cmocka_unit_test(test_immutable),
+		cmocka_unit_test(test_bytes_errors),
+		cmocka_unit_test(test_parse_size),
+		cmocka_unit_test(test_fs_opt),
+		cmocka_unit_test(test_open_missing),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
