@@ -20,6 +20,10 @@ VERSION    := 0.1.0
 
 ifeq ($(SAN),1)
 O ?= out-asan
+else ifeq ($(SAN),thread)
+O ?= out-tsan
+else ifeq ($(SAN),fuzz)
+O ?= out-fuzz
 else
 O ?= out
 endif
@@ -32,6 +36,15 @@ endif
 ifeq ($(SAN),1)
 CFLAGS     += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS    += -fsanitize=address,undefined
+endif
+ifeq ($(SAN),thread)
+CFLAGS     += -fsanitize=thread -fno-omit-frame-pointer
+LDFLAGS    += -fsanitize=thread
+endif
+ifeq ($(SAN),fuzz)
+CC         := clang
+CFLAGS     += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+	      -fno-sanitize-recover=undefined
 endif
 override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
 	-Wstrict-prototypes -Wmissing-prototypes -MMD -MP \
@@ -52,7 +65,8 @@ SUPPORT_SRCS := $(wildcard tests/support/*.c)
 SUPPORT_OBJS := $(SUPPORT_SRCS:%.c=$(O)/%.o)
 TOOLS      := $(O)/tests/mkprofile $(O)/tests/mkleak
 
-.PHONY: all test unit integration asan valgrind demo install clean deps conformance bench
+.PHONY: all test unit integration asan valgrind demo install clean deps conformance bench \
+	fuzz fuzz-run tsan stress
 .SECONDARY:
 
 all: $(O)/pyrofs $(O)/pyrofs-cat
@@ -115,6 +129,31 @@ valgrind: deps $(UNIT_BINS)
 conformance: deps all
 	@tests/conformance/run.sh $(O)
 
+# ---- fuzzing: libFuzzer targets in tests/fuzz (clang), bounded in time ----
+FUZZ_TARGETS := span path profile
+FUZZ_SECONDS ?= 60
+
+$(O)/fuzz/fuzz_%: $(O)/tests/fuzz/fuzz_%.o $(SUPPORT_OBJS) $(O)/libpyro.a
+	@mkdir -p $(dir $@)
+	$(CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(DEP_LIBS)
+
+fuzz: deps
+	@$(MAKE) --no-print-directory SAN=fuzz fuzz-run
+
+fuzz-run: $(FUZZ_TARGETS:%=$(O)/fuzz/fuzz_%)
+	@scripts/run-fuzz.sh $(O) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# Many readers at once against single-threaded references, and RSS over
+# 10,000 distinct nodes (tests/stress/run.sh).
+stress: deps all
+	@tests/stress/run.sh $(O)
+
+# ---- ThreadSanitizer: the mount tests and the stress test ----
+tsan: deps
+	@$(MAKE) --no-print-directory SAN=thread all $(TOOLS)
+	@tests/integration/run.sh out-tsan
+	@tests/stress/run.sh out-tsan
+
 .PHONY: browser-test
 browser-test: deps all
 	@tests/browser/run.sh $(O)
@@ -127,6 +166,6 @@ install: all
 	install -D -m 755 $(O)/pyrofs-cat $(DESTDIR)$(PREFIX)/bin/pyrofs-cat
 
 clean:
-	rm -rf out out-asan
+	rm -rf out out-asan out-tsan out-fuzz
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)

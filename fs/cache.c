@@ -7,6 +7,7 @@
  */
 #include "cache.h"
 
+#include <malloc.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@ struct pyro_cache {
 	struct entry *head, *tail;
 	size_t used;                    /* sum of obj->cost */
 	size_t max;
+	size_t freed;                   /* cost evicted since the last trim */
 };
 
 void pyro_obj_init(struct pyro_obj *o, size_t cost,
@@ -201,6 +203,7 @@ struct pyro_obj *pyro_cache_get(struct pyro_cache *c, const char *key)
 void pyro_cache_put(struct pyro_cache *c, const char *key, struct pyro_obj *o)
 {
 	struct entry *e, *victims = NULL;
+	int trim;
 
 	if (o->cost > c->max)
 		return;
@@ -235,10 +238,14 @@ void pyro_cache_put(struct pyro_cache *c, const char *key, struct pyro_obj *o)
 	while (c->used > c->max && c->tail && c->tail != e) {
 		struct entry *v = c->tail;
 
+		c->freed += v->obj->cost;
 		remove_entry(c, v);
 		v->next = victims;
 		victims = v;
 	}
+	trim = c->freed >= c->max / 2 + (1 << 20);
+	if (trim)
+		c->freed = 0;
 	pthread_mutex_unlock(&c->lock);
 	/* Destroy outside the lock: freeing big objects takes a while. */
 	while (victims) {
@@ -247,6 +254,11 @@ void pyro_cache_put(struct pyro_cache *c, const char *key, struct pyro_obj *o)
 		entry_free(victims);
 		victims = next;
 	}
+	/* glibc keeps freed memory in per-thread arenas; without giving it
+	 * back, evicting would not lower the daemon's resident size and the
+	 * cache bound would only bound the cache, not the process. */
+	if (trim)
+		malloc_trim(0);
 }
 
 size_t pyro_cache_used(struct pyro_cache *c)

@@ -4,10 +4,12 @@
 #   scripts/install-deps.sh --peers      also the comparison peers (go, chromium, NYTProf)
 #   scripts/install-deps.sh --demo-gen   also golang-go, to regenerate demo/archive
 #   scripts/install-deps.sh --browser    also chromium (+ nodejs, npm if absent) for make browser-test
+#   scripts/install-deps.sh --desktop    also Xvfb, PCManFM, ImageMagick, xdotool for make desktop-test
 set -euo pipefail
 
 pkgs=(build-essential pkg-config protobuf-c-compiler libprotobuf-c-dev libfuse3-dev
-      fuse3 zlib1g-dev libcmocka-dev libxml2-utils valgrind)
+      fuse3 zlib1g-dev libcmocka-dev libxml2-utils valgrind
+      clang libclang-rt-14-dev)   # clang + runtime: libFuzzer targets (make fuzz)
 for arg in "$@"; do
 	case "$arg" in
 	--peers) pkgs+=(golang-go chromium libdevel-nytprof-perl) ;;
@@ -16,7 +18,8 @@ for arg in "$@"; do
 		pkgs+=(chromium)
 		command -v node >/dev/null || pkgs+=(nodejs)
 		command -v npm >/dev/null || pkgs+=(npm) ;;
-	-h|--help) sed -n '2,6s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	--desktop) pkgs+=(xvfb pcmanfm imagemagick xdotool x11-utils dbus-x11) ;;
+	-h|--help) sed -n '2,7s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "install-deps: unknown option: $arg" >&2; exit 2 ;;
 	esac
 done
