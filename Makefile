@@ -105,7 +105,8 @@ $(O)/tests/mkleak: $(O)/tests/tools/mkleak.o $(SUPPORT_OBJS) $(O)/libpyro.a
 # Install the Debian packages we need when any is missing (idempotent).
 deps:
 	@$(PKG_CONFIG) --exists $(PKGS) cmocka 2>/dev/null && \
-	 command -v protoc-c >/dev/null && command -v fusermount3 >/dev/null || \
+	 command -v protoc-c >/dev/null && command -v fusermount3 >/dev/null && \
+	 command -v getfattr >/dev/null || \
 	 scripts/install-deps.sh
 
 unit: $(UNIT_BINS)
@@ -113,7 +114,8 @@ unit: $(UNIT_BINS)
 
 # Mount tests; exit 77 means FUSE is unusable here: a skip, not a failure.
 integration: all $(TOOLS)
-	@rc=0; for t in tests/integration/run.sh tests/integration/time.sh; do \
+	@rc=0; for t in tests/integration/run.sh tests/integration/time.sh \
+		tests/integration/interop.sh; do \
 		$$t $(O); r=$$?; [ $$r = 0 ] || [ $$r = 77 ] || rc=1; \
 	done; exit $$rc
 
@@ -158,12 +160,19 @@ tsan: deps
 browser-test: deps all
 	@tests/browser/run.sh $(O)
 
+# A file manager on a mounted demo archive, under Xvfb (not part of test).
+.PHONY: desktop-test
+desktop-test: deps all
+	@scripts/install-deps.sh --desktop
+	@tests/desktop/run.sh $(O)
+
 demo: deps all
 	@scripts/demo.sh $(O)
 
 install: all
 	install -D -m 755 $(O)/pyrofs $(DESTDIR)$(PREFIX)/bin/pyrofs
 	install -D -m 755 $(O)/pyrofs-cat $(DESTDIR)$(PREFIX)/bin/pyrofs-cat
+	install -D -m 644 doc/pyrofs.1 $(DESTDIR)$(PREFIX)/share/man/man1/pyrofs.1
 
 clean:
 	rm -rf out out-asan out-tsan out-fuzz

@@ -143,6 +143,25 @@ int pyro_node_readlink(const struct pyro_node *n, const char **target);
  * keep its pages across opens). */
 int pyro_node_immutable(const struct pyro_node *n);
 
+/*
+ * Extended attributes of time nodes and their files ("user.pyrofs.*"), so
+ * scripts read figures without parsing:
+ *   total         exact integer: the node's total (sum of |value|, top.txt's
+ *                 total); in a diff, the signed change target minus base
+ *   unit, type    the sample unit and type as stored ("nanoseconds", "cpu")
+ *   rule          how snapshots combined: single, sum, increase, mean
+ *   sources       archive-relative paths of the member profile files, one
+ *                 per line, oldest first
+ *   baseline      windows measured from the snapshot before them: its path
+ *   base_sources  diffs: the base's member paths
+ * pyro_node_xattr appends the value of `name` to out: 0, -ENODATA when the
+ * node has no such attribute (any other node kind or name; never renders
+ * for those), or the error of building the node.  pyro_node_xattr_list
+ * appends the names present, each NUL-terminated (none: nothing). */
+int pyro_node_xattr(struct pyro_fs *fs, const struct pyro_node *n,
+		    const char *name, struct pyro_buf *out);
+int pyro_node_xattr_list(const struct pyro_node *n, struct pyro_buf *out);
+
 /* Parse "123", "64K", "256M", "1G" (powers of 1024).  0 or -EINVAL. */
 int pyro_parse_size(const char *s, size_t *out);
 

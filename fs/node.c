@@ -33,7 +33,9 @@ static const struct pyro_file_kind file_kinds[] = {
 	{ "flame.svg", pyro_flame_render },
 	{ "folded", pyro_folded_render },
 	{ "icicle.svg", pyro_icicle_render },
+	{ "profile.pb.gz", pyro_export_pprof },
 	{ "top.txt", pyro_top_render },
+	{ "tree.txt", pyro_tree_render },
 };
 
 #define NFILE_KINDS (sizeof(file_kinds) / sizeof(file_kinds[0]))
@@ -841,4 +843,148 @@ int pyro_node_bytes(struct pyro_fs *fs, const struct pyro_node *n,
 	if (!rc)
 		pyro_cache_put(fs->cache, key, &(*out)->obj);
 	return rc;
+}
+
+/* ---- extended attributes ------------------------------------------------ */
+
+#define XATTR_PREFIX "user.pyrofs."
+
+/* Attributes of time nodes and their files, in listing order.  Two exist
+ * only on some nodes: base_sources under diff/, baseline on windows whose
+ * increase is measured from the snapshot before them. */
+static const struct {
+	const char *name;               /* after XATTR_PREFIX */
+	int diff;                       /* only under diff/ */
+	int baseline;                   /* only when the span has a baseline */
+} xattrs[] = {
+	{ "total", 0, 0 },
+	{ "unit", 0, 0 },
+	{ "type", 0, 0 },
+	{ "rule", 0, 0 },
+	{ "sources", 0, 0 },
+	{ "baseline", 0, 1 },
+	{ "base_sources", 1, 0 },
+};
+
+#define NXATTRS (sizeof(xattrs) / sizeof(xattrs[0]))
+
+static int has_xattrs(const struct pyro_node *n)
+{
+	return n->kind == PYRO_NODE_TIME || n->kind == PYRO_NODE_FILE ||
+	       n->kind == PYRO_NODE_LATEST;
+}
+
+/* Whether attribute i exists on n (a node with attributes). */
+static int xattr_present(const struct pyro_node *n, size_t i)
+{
+	if (xattrs[i].diff)
+		return n->is_diff;
+	if (xattrs[i].baseline)
+		return !n->is_diff && n->time.span.has_baseline;
+	return 1;
+}
+
+int pyro_node_xattr_list(const struct pyro_node *n, struct pyro_buf *out)
+{
+	size_t i;
+	int rc = 0;
+
+	if (!has_xattrs(n))
+		return 0;
+	for (i = 0; i < NXATTRS && !rc; i++) {
+		if (!xattr_present(n, i))
+			continue;
+		rc = pyro_buf_printf(out, "%s%s", XATTR_PREFIX, xattrs[i].name);
+		if (!rc)
+			rc = pyro_buf_add(out, "", 1);  /* each name ends in NUL */
+	}
+	return rc;
+}
+
+/* The archive paths of a span's snapshots, one per line. */
+static int put_sources(const struct pyro_series *se, size_t first,
+		       size_t count, struct pyro_buf *out)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < count && !rc; i++)
+		rc = pyro_buf_printf(out, "%s%s", i ? "\n" : "",
+				     se->snaps[first + i].src->path);
+	return rc;
+}
+
+static const char *rule_name(enum pyro_merge_rule rule)
+{
+	switch (rule) {
+	case PYRO_MERGE_SINGLE:
+		return "single";
+	case PYRO_MERGE_SUM:
+		return "sum";
+	case PYRO_MERGE_INCREASE:
+		return "increase";
+	case PYRO_MERGE_MEAN:
+		return "mean";
+	default:
+		return "unknown";
+	}
+}
+
+/* total and rule need the node's stacks (built, or found in the cache). */
+static int xattr_from_stacks(struct pyro_fs *fs, const struct pyro_node *n,
+			     const char *attr, struct pyro_buf *out)
+{
+	struct shared_stacks *ss;
+	int64_t total = 0;
+	size_t k;
+	int rc = time_stacks(fs, n, &ss);
+
+	if (rc)
+		return rc;
+	if (!strcmp(attr, "rule")) {
+		rc = pyro_buf_puts(out, rule_name(ss->s.meta.rule));
+	} else if (n->is_diff) {
+		/* A diff's total is the signed change, target minus base. */
+		for (k = 0; k < ss->s.nstacks && !rc; k++)
+			if (__builtin_add_overflow(total, ss->s.stacks[k].value,
+						   &total))
+				rc = -EOVERFLOW;
+		if (!rc)
+			rc = pyro_buf_printf(out, "%lld", (long long)total);
+	} else {
+		rc = pyro_stacks_total(&ss->s, &total);
+		if (!rc)
+			rc = pyro_buf_printf(out, "%lld", (long long)total);
+	}
+	pyro_obj_put(&ss->obj);
+	return rc;
+}
+
+int pyro_node_xattr(struct pyro_fs *fs, const struct pyro_node *n,
+		    const char *name, struct pyro_buf *out)
+{
+	const struct pyro_series *se = n->series;
+	const struct pyro_span *sp = &n->time.span;
+	const char *attr;
+	size_t i;
+
+	if (!has_xattrs(n) || strncmp(name, XATTR_PREFIX, strlen(XATTR_PREFIX)))
+		return -ENODATA;
+	attr = name + strlen(XATTR_PREFIX);
+	for (i = 0; i < NXATTRS; i++)
+		if (!strcmp(attr, xattrs[i].name))
+			break;
+	if (i == NXATTRS || !xattr_present(n, i))
+		return -ENODATA;
+	if (!strcmp(attr, "unit"))
+		return pyro_buf_puts(out, se->sample_unit ? se->sample_unit : "");
+	if (!strcmp(attr, "type"))
+		return pyro_buf_puts(out, se->sample_type ? se->sample_type : "");
+	if (!strcmp(attr, "sources"))
+		return put_sources(se, sp->first, sp->count, out);
+	if (!strcmp(attr, "baseline"))
+		return put_sources(se, sp->first - 1, 1, out);
+	if (!strcmp(attr, "base_sources"))
+		return put_sources(se, n->base.span.first, n->base.span.count, out);
+	return xattr_from_stacks(fs, n, attr, out);
 }

@@ -160,6 +160,67 @@ static int op_statfs(const char *path, struct statvfs *sv)
 	return 0;
 }
 
+/* Files are always ready, and the kernel says so itself once poll answers
+ * ENOSYS.  We answer it rather than leave .poll unset because libfuse 3.14
+ * then leaks the poll handle of the first request (Go's runtime polls
+ * every file it opens, so `go tool pprof profile.pb.gz` would leak). */
+static int op_poll(const char *path, struct fuse_file_info *fi,
+		   struct fuse_pollhandle *ph, unsigned *reventsp)
+{
+	(void)path;
+	(void)fi;
+	(void)reventsp;
+	if (ph)
+		fuse_pollhandle_destroy(ph);
+	return -ENOSYS;
+}
+
+/* ---- extended attributes (read-only) ----------------------------------- */
+
+/* Copy b into value as getxattr(2)/listxattr(2) want: size 0 asks for the
+ * size, a smaller buffer is ERANGE. */
+static int xattr_reply(const struct pyro_buf *b, char *value, size_t size)
+{
+	if (b->len > INT32_MAX)
+		return -E2BIG;
+	if (size == 0)
+		return (int)b->len;
+	if (b->len > size)
+		return -ERANGE;
+	if (b->len)
+		memcpy(value, b->data, b->len);
+	return (int)b->len;
+}
+
+static int op_getxattr(const char *path, const char *name, char *value,
+		       size_t size)
+{
+	struct pyro_buf b = PYRO_BUF_INIT;
+	struct pyro_node n;
+	int rc = pyro_resolve(ctx_fs(), path, &n);
+
+	if (!rc)
+		rc = pyro_node_xattr(ctx_fs(), &n, name, &b);
+	if (!rc)
+		rc = xattr_reply(&b, value, size);
+	pyro_buf_release(&b);
+	return rc;
+}
+
+static int op_listxattr(const char *path, char *list, size_t size)
+{
+	struct pyro_buf b = PYRO_BUF_INIT;
+	struct pyro_node n;
+	int rc = pyro_resolve(ctx_fs(), path, &n);
+
+	if (!rc)
+		rc = pyro_node_xattr_list(&n, &b);
+	if (!rc)
+		rc = xattr_reply(&b, list, size);
+	pyro_buf_release(&b);
+	return rc;
+}
+
 /* ---- every write answers EROFS ---------------------------------------- */
 
 static int rofs_path(const char *path)
@@ -288,6 +349,9 @@ const struct fuse_operations pyro_fuse_ops = {
 	.truncate = op_truncate,
 	.write = op_write,
 	.create = op_create,
+	.poll = op_poll,
+	.getxattr = op_getxattr,
+	.listxattr = op_listxattr,
 	.setxattr = op_setxattr,
 	.removexattr = op_removexattr,
 	.utimens = op_utimens,

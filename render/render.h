@@ -31,6 +31,21 @@ int pyro_flame_render(const struct pyro_stacks *s, struct pyro_buf *out);
  * it); same boxes, colours, behaviour and pruning as flame.svg. */
 int pyro_icicle_render(const struct pyro_stacks *s, struct pyro_buf *out);
 
+/* tree.txt: the call tree as indented text, roots first, each line
+ * "cum cum% flat flat%  <indent>name" by frame name (as folded); children
+ * by |cum| desc then name, those under 0.5% of the total folded into one
+ * "… N more (X)" line per parent.  See tree.c. */
+int pyro_tree_render(const struct pyro_stacks *s, struct pyro_buf *out);
+
+/* profile.pb.gz: the stacks as a gzipped pprof profile with the node's one
+ * sample type, from which `go tool pprof -top` prints top.txt (less its
+ * "Merge:" line) and pyro_profile_stacks() gives back equal stacks.
+ * Diffs export their values, target minus base.  See export.c. */
+int pyro_export_pprof(const struct pyro_stacks *s, struct pyro_buf *out);
+
+/* The same profile as raw protobuf, not gzipped. */
+int pyro_export_pprof_raw(const struct pyro_stacks *s, struct pyro_buf *out);
+
 /* timeline.txt: one line per snapshot (time, total, change, exact total)
  * and the trend: least-squares slope per hour, intervals rising/falling. */
 int pyro_timeline_render(const struct pyro_history *h, struct pyro_buf *out);

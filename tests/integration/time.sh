@@ -137,7 +137,9 @@ check_eq "latest" "${SNAPS[5]}" "$(readlink "$T/inuse_space/latest")"
 check_eq "a window lists the rendered files" "flame.svg
 folded
 icicle.svg
-top.txt" "$(ls "$T/mutex_count/2026-11-24T11")"
+profile.pb.gz
+top.txt
+tree.txt" "$(ls "$T/mutex_count/2026-11-24T11")"
 check_eq "diff/ lists nothing" "" "$(ls -A "$T/inuse_space/diff")"
 check_eq "diff/<base>/ lists nothing" "" "$(ls -A "$T/inuse_space/diff/${SNAPS[0]}")"
 check "growth.txt is a file" [ -f "$T/inuse_space/growth.txt" ]

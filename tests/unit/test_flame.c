@@ -76,6 +76,12 @@ static void add(struct pyro_stacks *s, int64_t value, ...)
 static void meta(struct pyro_stacks *s, const char *service, const char *type,
 		 const char *span, const char *stype, const char *unit)
 {
+	/* Called again to override init()'s values: free those first. */
+	free(s->meta.service);
+	free(s->meta.type);
+	free(s->meta.span);
+	free(s->meta.sample_type);
+	free(s->meta.sample_unit);
 	s->meta.service = strdup(service);
 	s->meta.type = strdup(type);
 	s->meta.span = strdup(span);

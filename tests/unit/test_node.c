@@ -40,7 +40,7 @@
 #define BILL0 "2026-11-18T11-06-45Z"
 #define BILL1 "2026-11-18T11-07-00Z"
 /* The files of a time node: file_kinds in fs/node.c, in order. */
-#define TIME_FILES "flame.svg folded icicle.svg top.txt"
+#define TIME_FILES "flame.svg folded icicle.svg profile.pb.gz top.txt tree.txt"
 #define NOTES_PROBLEM \
 	"billing/notes.txt: not a pprof profile (invalid protobuf wire format)\n"
 #define BAD_PROBLEM \
