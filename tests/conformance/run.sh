@@ -457,13 +457,16 @@ if mount_fg "$ARCH_G" -o merge=pprof; then
 			kind=${f%%-*}
 			for d in ${TYPES[$p]}; do KIND_OF[$s/$d]=$kind; done
 		done < <(cd "$ARCH_G/$s" && ls | sort)
-		# Type directories hold one snapshot per file, plus latest and all.
+		# Type directories hold one snapshot directory per file (named
+		# by its time to the second, as 2026-11-26T04-12-02Z), beside
+		# latest, all, day/hour windows, series files and diff/.
 		for d in $(svc_types "$s"); do
 			want=$(awk -F '\t' -v p="go-runtime/$s/" -v d="$d" '
 				index($1, p) == 1 { n2 = split($2, a, " ")
 					for (i = 1; i <= n2; i++) if (a[i] == d) c++ }
 				END { print c + 0 }' "$TYPES_TSV")
-			have=$(ls -- "$MNT/$s/$d" | grep -cvE '^(latest|all)$')
+			have=$(ls -- "$MNT/$s/$d" |
+				grep -cE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}-[0-9]{2}-[0-9]{2}Z(-[0-9]+)?$')
 			if [ "$want" = "$have" ]; then ok types; else
 				fail types "go-runtime/$s/$d: $have snapshot directories, expected $want"
 			fi
