@@ -66,7 +66,7 @@ SUPPORT_OBJS := $(SUPPORT_SRCS:%.c=$(O)/%.o)
 TOOLS      := $(O)/tests/mkprofile $(O)/tests/mkleak
 
 .PHONY: all test unit integration asan valgrind demo install clean deps conformance bench \
-	fuzz fuzz-run tsan stress
+	fuzz fuzz-run tsan stress tools
 .SECONDARY:
 
 all: $(O)/pyrofs $(O)/pyrofs-cat
@@ -108,6 +108,8 @@ deps:
 	 command -v protoc-c >/dev/null && command -v fusermount3 >/dev/null && \
 	 command -v getfattr >/dev/null || \
 	 scripts/install-deps.sh
+
+tools: $(TOOLS)
 
 unit: $(UNIT_BINS)
 	@scripts/run-unit.sh $(UNIT_BINS)
@@ -152,7 +154,7 @@ stress: deps all
 
 # ---- ThreadSanitizer: the mount tests and the stress test ----
 tsan: deps
-	@$(MAKE) --no-print-directory SAN=thread all $(TOOLS)
+	@$(MAKE) --no-print-directory SAN=thread all tools
 	@tests/integration/run.sh out-tsan
 	@tests/stress/run.sh out-tsan
 
