@@ -63,8 +63,15 @@ struct pyro_blob *pyro_blob_new(char *data, size_t len)
 {
 	struct pyro_blob *b = malloc(sizeof(*b));
 
+	char *fit;
+
 	if (!b)
 		return NULL;
+	/* Rendered bytes come from a doubling buffer: give the slack back,
+	 * so that what the cache charges is what the blob holds. */
+	fit = realloc(data, len + 1);
+	if (fit)
+		data = fit;
 	pyro_obj_init(&b->obj, len + sizeof(*b), blob_destroy);
 	b->data = data;
 	b->len = len;
@@ -243,7 +250,9 @@ void pyro_cache_put(struct pyro_cache *c, const char *key, struct pyro_obj *o)
 		v->next = victims;
 		victims = v;
 	}
-	trim = c->freed >= c->max / 2 + (1 << 20);
+	/* Often enough that freed memory waiting for a trim stays a small
+	 * part of the bound (the cost is a walk over malloc's free lists). */
+	trim = c->freed >= c->max / 16 + (1 << 20);
 	if (trim)
 		c->freed = 0;
 	pthread_mutex_unlock(&c->lock);

@@ -24,10 +24,23 @@ static uint64_t frame_hash(uint32_t name, uint32_t node)
 	return mix64(((uint64_t)name << 32) | node);
 }
 
+/* Two references per multiply: stacks are long (10-60 frames) and hashed
+ * again on every rehash, so a byte-wise hash was a visible cost. */
 static uint64_t refs_hash(const uint32_t *refs, uint32_t depth)
 {
-	return pyro_hash_bytes(refs, (size_t)depth * sizeof(*refs),
-			       PYRO_HASH_SEED ^ depth);
+	uint64_t h = PYRO_HASH_SEED ^ depth;
+	uint32_t i = 0;
+
+	for (; i + 2 <= depth; i += 2) {
+		h ^= (uint64_t)refs[i] | (uint64_t)refs[i + 1] << 32;
+		h *= 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 29;
+	}
+	if (i < depth) {
+		h ^= refs[i];
+		h *= 0x9e3779b97f4a7c15ULL;
+	}
+	return mix64(h);
 }
 
 int pyro_stacks_init(struct pyro_stacks *s)
@@ -138,7 +151,10 @@ int pyro_stacks_frame(struct pyro_stacks *s, const char *name, size_t name_len,
 	int rc;
 
 	rc = pyro_strtab_intern(&s->strs, name, name_len, &name_id);
-	if (!rc)
+	node_id = name_id;
+	/* Most frames name their node after themselves: intern once. */
+	if (!rc && (node_len != name_len ||
+		    (node != name && memcmp(node, name, name_len))))
 		rc = pyro_strtab_intern(&s->strs, node, node_len, &node_id);
 	if (rc)
 		return rc;
@@ -262,6 +278,34 @@ static int append_stack(struct pyro_stacks *s, const uint32_t *refs,
 	return 0;
 }
 
+int pyro_stacks_reserve(struct pyro_stacks *s, size_t nstacks, size_t nrefs)
+{
+	size_t nslots = s->stack_nslots ? s->stack_nslots : 1024;
+	int rc;
+
+	while (nslots < 2 * (nstacks + 1))
+		nslots *= 2;
+	if (nslots != s->stack_nslots && (rc = stacks_rehash(s, nslots)))
+		return rc;
+	if (nstacks > s->stacks_cap) {
+		struct pyro_stack *p = realloc(s->stacks, nstacks * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		s->stacks = p;
+		s->stacks_cap = nstacks;
+	}
+	if (nrefs > s->refs_cap) {
+		uint32_t *p = realloc(s->refs, nrefs * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		s->refs = p;
+		s->refs_cap = nrefs;
+	}
+	return 0;
+}
+
 int pyro_stacks_add(struct pyro_stacks *s, const uint32_t *refs,
 		    uint32_t depth, int64_t value, size_t *idx)
 {
@@ -289,6 +333,17 @@ int pyro_stacks_add(struct pyro_stacks *s, const uint32_t *refs,
 	if (idx)
 		*idx = k;
 	return 0;
+}
+
+size_t pyro_stacks_bytes(const struct pyro_stacks *s)
+{
+	return sizeof(*s) + pyro_strtab_bytes(&s->strs) +
+	       (size_t)s->frames_cap * sizeof(*s->frames) +
+	       (size_t)s->frame_nslots * sizeof(*s->frame_slots) +
+	       s->refs_cap * sizeof(*s->refs) +
+	       s->stacks_cap * sizeof(*s->stacks) +
+	       s->stack_nslots * sizeof(*s->stack_slots) +
+	       (s->base ? s->nstacks * sizeof(*s->base) : 0);
 }
 
 int pyro_stacks_total(const struct pyro_stacks *s, int64_t *total)

@@ -108,6 +108,11 @@ void pyro_stacks_release(struct pyro_stacks *s);
 int pyro_stacks_frame(struct pyro_stacks *s, const char *name, size_t name_len,
 		      const char *node, size_t node_len, uint32_t *id);
 
+/* Make room for nstacks distinct stacks holding nrefs references in all,
+ * so that adding them neither rehashes nor reallocates (a hint: adding
+ * more still works).  Returns 0 or -ENOMEM. */
+int pyro_stacks_reserve(struct pyro_stacks *s, size_t nstacks, size_t nrefs);
+
 /* Add value to the stack refs[0..depth) (root first), creating it if new.
  * If idx is not NULL it receives the stack's index.  -EOVERFLOW when the sum
  * would not fit in 64 bits (the stack keeps its previous value). */
@@ -117,6 +122,10 @@ int pyro_stacks_add(struct pyro_stacks *s, const uint32_t *refs,
 /* Look a stack up without adding it: its index, or -ENOENT. */
 int pyro_stacks_find(const struct pyro_stacks *s, const uint32_t *refs,
 		     uint32_t depth, size_t *idx);
+
+/* Bytes s holds allocated (capacities, not counts; meta strings aside):
+ * what a cache should charge for keeping it. */
+size_t pyro_stacks_bytes(const struct pyro_stacks *s);
 
 /* Sum of |value| over all stacks: pprof's report total. -EOVERFLOW if it
  * does not fit. */

@@ -39,7 +39,15 @@ static char *arena_copy(struct pyro_strtab *t, const char *s, size_t len)
 	char *dst;
 
 	if (!c || c->size - c->used < len + 1) {
-		size_t size = len + 1 > CHUNK_SIZE ? len + 1 : CHUNK_SIZE;
+		/* Chunks grow from 4 kB to CHUNK_SIZE: a small table (a small
+		 * profile's names) does not hold 64 kB it never uses. */
+		size_t size = c && c->size < CHUNK_SIZE ? 2 * c->size :
+			      c ? CHUNK_SIZE : 4096;
+
+		if (size > CHUNK_SIZE)
+			size = CHUNK_SIZE;
+		if (size < len + 1)
+			size = len + 1;
 
 		c = malloc(sizeof(*c) + size);
 		if (!c)
@@ -64,6 +72,27 @@ static char *arena_copy(struct pyro_strtab *t, const char *s, size_t len)
 	return dst;
 }
 
+/* The table's own hash: eight bytes per step (FNV-1a, byte by byte, stays
+ * pyro_hash_bytes: inode numbers are defined by it). */
+static uint64_t str_hash(const char *s, size_t len)
+{
+	uint64_t h = PYRO_HASH_SEED ^ len, w;
+
+	for (; len >= 8; s += 8, len -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 32;
+	}
+	if (len) {
+		w = 0;
+		memcpy(&w, s, len);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	return h ^ (h >> 33);
+}
+
 static int rehash(struct pyro_strtab *t, uint32_t nslots)
 {
 	uint32_t *slots = calloc(nslots, sizeof(*slots));
@@ -73,8 +102,7 @@ static int rehash(struct pyro_strtab *t, uint32_t nslots)
 		return -ENOMEM;
 	for (id = 0; id < t->count; id++) {
 		struct pyro_str s = t->strs[id];
-		uint32_t i = (uint32_t)pyro_hash_bytes(s.ptr, s.len,
-						       PYRO_HASH_SEED) & (nslots - 1);
+		uint32_t i = (uint32_t)str_hash(s.ptr, s.len) & (nslots - 1);
 
 		while (slots[i])
 			i = (i + 1) & (nslots - 1);
@@ -84,6 +112,17 @@ static int rehash(struct pyro_strtab *t, uint32_t nslots)
 	t->slots = slots;
 	t->nslots = nslots;
 	return 0;
+}
+
+size_t pyro_strtab_bytes(const struct pyro_strtab *t)
+{
+	const struct pyro_strtab_chunk *c;
+	size_t n = (size_t)t->cap * sizeof(*t->strs) +
+		   (size_t)t->nslots * sizeof(*t->slots);
+
+	for (c = t->chunks; c; c = c->next)
+		n += sizeof(*c) + c->size;
+	return n;
 }
 
 int pyro_strtab_init(struct pyro_strtab *t)
@@ -112,7 +151,7 @@ void pyro_strtab_release(struct pyro_strtab *t)
 int pyro_strtab_intern(struct pyro_strtab *t, const char *s, size_t len,
 		       uint32_t *id)
 {
-	uint64_t h = pyro_hash_bytes(s, len, PYRO_HASH_SEED);
+	uint64_t h = str_hash(s, len);
 	uint32_t i;
 	char *copy;
 	int rc;

@@ -41,6 +41,9 @@ void pyro_strtab_release(struct pyro_strtab *t);
 int pyro_strtab_intern(struct pyro_strtab *t, const char *s, size_t len,
 		       uint32_t *id);
 
+/* Bytes the table holds allocated (arena chunks, arrays), for accounting. */
+size_t pyro_strtab_bytes(const struct pyro_strtab *t);
+
 static inline struct pyro_str pyro_strtab_get(const struct pyro_strtab *t,
 					      uint32_t id)
 {

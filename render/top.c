@@ -32,6 +32,7 @@
 #include "units.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,6 +75,7 @@ struct top_row {
 struct top {
 	const struct pyro_stacks *s;
 	uint32_t *frame_node;   /* frame id -> node index */
+	uint8_t *frame_flags;   /* frame id -> its node's FF_* bits */
 	struct top_node *nodes;
 	uint32_t nnodes;
 	struct top_edge *edges;
@@ -100,9 +102,23 @@ static int64_t cutoff(int64_t base, double fraction)
 	return abs64((int64_t)((double)base * fraction));
 }
 
+/* The hot loops walk every frame reference of every stack and land on a
+ * random node each time: they read small arrays (16-byte accumulators,
+ * one byte of flags per frame) rather than the nodes, whose working set
+ * would not stay in cache on a profile of 20,000 functions. */
+#define FF_IN_GRAPH 1           /* the frame's node takes part in edges */
+#define FF_MAY_INLINE 2         /* the frame's node may be inline */
+
+struct top_acc {
+	int64_t cum;
+	uint32_t stamp;         /* last stack (index + 1) that added cum */
+	uint32_t may_inline;
+};
+
 static void top_release(struct top *t)
 {
 	free(t->frame_node);
+	free(t->frame_flags);
 	free(t->nodes);
 	free(t->edges);
 	free(t->edge_slots);
@@ -138,31 +154,42 @@ cleanup:
 }
 
 /* Flat, cum and the flat sum, in one pass over the stacks. */
-static void accumulate(struct top *t)
+static int accumulate(struct top *t)
 {
 	const struct pyro_stacks *s = t->s;
+	struct top_acc *acc = calloc(t->nnodes ? t->nnodes : 1, sizeof(*acc));
+	const uint32_t *fn = t->frame_node;
 	size_t i;
 	uint32_t d;
 
+	if (!acc)
+		return -ENOMEM;
 	for (i = 0; i < s->nstacks; i++) {
 		const struct pyro_stack *st = &s->stacks[i];
 		const uint32_t *refs = pyro_stack_refs(s, st);
+		uint32_t stamp = (uint32_t)(i + 1);     /* nstacks < UINT32_MAX */
 
 		if (st->value == 0 || st->depth == 0)
 			continue;
 		for (d = 0; d < st->depth; d++) {
-			struct top_node *n = &t->nodes[t->frame_node[PYRO_REF_FRAME(refs[d])]];
+			struct top_acc *a = &acc[fn[PYRO_REF_FRAME(refs[d])]];
 
-			if (n->stamp != i + 1) {
-				n->stamp = i + 1;
-				n->cum += st->value;
+			if (a->stamp != stamp) {
+				a->stamp = stamp;
+				a->cum += st->value;
 			}
 			if (refs[d] & PYRO_REF_INLINE)
-				n->may_inline = true;
+				a->may_inline = 1;
 		}
-		t->nodes[t->frame_node[PYRO_REF_FRAME(refs[st->depth - 1])]].flat += st->value;
+		t->nodes[fn[PYRO_REF_FRAME(refs[st->depth - 1])]].flat += st->value;
 		t->flat_total += st->value;
 	}
+	for (d = 0; d < t->nnodes; d++) {
+		t->nodes[d].cum = acc[d].cum;
+		t->nodes[d].may_inline = acc[d].may_inline != 0;
+	}
+	free(acc);
+	return 0;
 }
 
 /*
@@ -186,6 +213,22 @@ static void select_nodes(struct top *t)
 	}
 	for (i = 0; i < t->nnodes; i++)
 		t->nodes[i].in_graph = t->dropped ? t->nodes[i].shown : true;
+}
+
+static int flag_frames(struct top *t)
+{
+	uint32_t f;
+
+	t->frame_flags = malloc(t->s->nframes ? t->s->nframes : 1);
+	if (!t->frame_flags)
+		return -ENOMEM;
+	for (f = 0; f < t->s->nframes; f++) {
+		const struct top_node *n = &t->nodes[t->frame_node[f]];
+
+		t->frame_flags[f] = (n->in_graph ? FF_IN_GRAPH : 0) |
+				    (n->may_inline ? FF_MAY_INLINE : 0);
+	}
+	return 0;
 }
 
 static uint64_t edge_hash(uint32_t src, uint32_t dst)
@@ -265,16 +308,26 @@ static int stack_edges(struct top *t, size_t idx)
 {
 	const struct pyro_stack *st = &t->s->stacks[idx];
 	const uint32_t *refs = pyro_stack_refs(t->s, st);
+	const uint8_t *ff = t->frame_flags;
 	uint32_t parent = NO_NODE, d, n;
 	struct top_edge *e;
 	bool created, inl;
 	int rc;
 
+	/* Edges only go into nodes that may be inline: most stacks have
+	 * none, and one byte per frame says so. */
+	for (d = 0; d < st->depth; d++)
+		if (ff[PYRO_REF_FRAME(refs[d])] == (FF_IN_GRAPH | FF_MAY_INLINE))
+			break;
+	if (d == st->depth)
+		return 0;
 	for (d = 0; d < st->depth; d++) {
-		n = t->frame_node[PYRO_REF_FRAME(refs[d])];
-		if (!t->nodes[n].in_graph)
+		uint8_t fl = ff[PYRO_REF_FRAME(refs[d])];
+
+		if (!(fl & FF_IN_GRAPH))
 			continue;
-		if (parent != NO_NODE && n != parent && t->nodes[n].may_inline) {
+		n = t->frame_node[PYRO_REF_FRAME(refs[d])];
+		if (parent != NO_NODE && n != parent && (fl & FF_MAY_INLINE)) {
 			rc = edge_get(t, parent, n, &e, &created);
 			if (rc)
 				return rc;
@@ -545,6 +598,20 @@ static int put_header(const struct top *t, struct pyro_buf *out)
 	return rc;
 }
 
+/* Append the NULL-terminated list of strings. */
+static int put_strs(struct pyro_buf *out, const char *first, ...)
+{
+	const char *p;
+	va_list ap;
+	int rc = 0;
+
+	va_start(ap, first);
+	for (p = first; p && !rc; p = va_arg(ap, const char *))
+		rc = pyro_buf_puts(out, p);
+	va_end(ap);
+	return rc;
+}
+
 static int put_row(const struct top *t, struct pyro_buf *out,
 		   const struct top_node *n, int64_t flat_sum)
 {
@@ -558,13 +625,15 @@ static int put_row(const struct top *t, struct pyro_buf *out,
 	pyro_percentage(pf, n->flat, t->total);
 	pyro_percentage(ps, flat_sum, t->total);
 	pyro_percentage(pc, n->cum, t->total);
+	/* Plain appends: a report has thousands of rows, and printf's
+	 * format parsing was a visible part of rendering one. */
 	rc = put_padded(out, flat, 10);
 	if (!rc)
-		rc = pyro_buf_printf(out, " %s %s ", pf, ps);
+		rc = put_strs(out, " ", pf, " ", ps, " ", NULL);
 	if (!rc)
 		rc = put_padded(out, cum, 10);
 	if (!rc)
-		rc = pyro_buf_printf(out, " %s  ", pc);
+		rc = put_strs(out, " ", pc, "  ", NULL);
 	if (!rc)
 		rc = pyro_buf_add(out, name.ptr, name.len);
 	if (!rc && n->in_inline)
@@ -603,9 +672,13 @@ int pyro_top_render(const struct pyro_stacks *s, struct pyro_buf *out)
 		rc = make_nodes(&t);
 	if (rc)
 		goto cleanup;
-	accumulate(&t);
+	rc = accumulate(&t);
+	if (rc)
+		goto cleanup;
 	select_nodes(&t);
-	rc = mark_inline(&t);
+	rc = flag_frames(&t);
+	if (!rc)
+		rc = mark_inline(&t);
 	if (!rc)
 		rc = sort_rows(&t);
 	if (rc)
