@@ -1,9 +1,12 @@
 /*
  * archive.c - index a profile archive; see archive.h.
  *
- * Opening walks the tree once, peeks at every file, and collects one entry
- * per (file, sample type).  Sorting the entries by (service, type, time,
- * path) then yields services, series and snapshots as contiguous runs, so
+ * Opening walks the tree once and lists the files; then peeks at every
+ * file (inflating it whole: a profile keeps its string table at the end),
+ * on all cores at once, unless the persistent index cache (idxcache.h)
+ * still vouches for the file's header; then collects, in walk order, one
+ * entry per (file, sample type).  Sorting the entries by (service, type,
+ * time, path) yields services, series and snapshots as contiguous runs, so
  * the index is built without any per-service hash table.
  */
 #include "archive.h"
@@ -11,12 +14,19 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "idxcache.h"
 
 #define MAX_DEPTH 64
+#define MAX_THREADS 8           /* peeking threads at most */
+#define FILES_PER_THREAD 8      /* fewer files than this per thread: fewer threads */
 
 /* One (file, sample type) found while walking. */
 struct entry {
@@ -28,12 +38,28 @@ struct entry {
 	char *sample_unit;              /* owned */
 };
 
+/* A regular file found by the walk, and what peeking it said. */
+struct found {
+	const char *service;            /* borrowed from names */
+	char *rel;                      /* owned */
+	struct stat st;
+	int rc;                         /* 0: h is valid; else err says why */
+	char err[PYRO_ERR_MAX];
+	struct pyro_profile_header h;
+	size_t raw_size;                /* decompressed bytes */
+	int cached;                     /* h came from the index cache */
+};
+
 struct walk {
 	struct pyro_archive *a;
 	struct entry *entries;
 	size_t nentries, cap;
 	char **names;                   /* service names, owned */
 	size_t nnames;
+	struct found *files;            /* in walk order */
+	size_t nfiles, files_cap;
+	struct pyro_idxcache *cache;    /* NULL if none */
+	atomic_size_t next;             /* next file to peek */
 	int rc;                         /* first fatal error (-ENOMEM) */
 };
 
@@ -200,34 +226,131 @@ static void name_types(const struct pyro_profile_header *h, const char *rel,
 	}
 }
 
-static int index_file(struct walk *w, const char *service, const char *rel,
-		      const char *abs, const struct stat *st)
+static int join(char *out, size_t size, const char *a, const char *b)
 {
-	struct pyro_profile_header h;
+	int n = *a ? snprintf(out, size, "%s/%s", a, b) : snprintf(out, size, "%s", b);
+
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/* Remember a regular file for peeking. */
+static int found_file(struct walk *w, const char *service, const char *rel,
+		      const struct stat *st)
+{
+	struct found *f;
+
+	if (w->nfiles == w->files_cap) {
+		size_t cap = w->files_cap ? w->files_cap * 2 : 256;
+		struct found *nf = realloc(w->files, cap * sizeof(*nf));
+
+		if (!nf)
+			return -ENOMEM;
+		w->files = nf;
+		w->files_cap = cap;
+	}
+	f = &w->files[w->nfiles];
+	memset(f, 0, sizeof(*f));
+	f->service = service;
+	f->st = *st;
+	f->rel = strdup(rel);
+	if (!f->rel)
+		return -ENOMEM;
+	w->nfiles++;
+	return 0;
+}
+
+/* Peek at one file (or take its header from the cache).  scratch is the
+ * calling thread's inflate buffer, reused from file to file. */
+static void peek_one(struct walk *w, struct found *f, struct pyro_buf *scratch)
+{
+	char abs[PATH_MAX];
+	int compressed = 0;
+
+	if (pyro_idxcache_get(w->cache, f->rel, &f->st, w->a->max_profile_size,
+			      &f->h, &f->raw_size) == 0) {
+		f->cached = 1;
+		return;
+	}
+	if (join(abs, sizeof(abs), w->a->root, f->rel)) {
+		f->rc = -ENAMETOOLONG;
+		snprintf(f->err, sizeof(f->err), "path too long");
+		return;
+	}
+	scratch->len = 0;
+	f->rc = pyro_profile_read(abs, w->a->max_profile_size, scratch,
+				  &compressed, f->err);
+	if (!f->rc)
+		f->rc = pyro_profile_peek_data(scratch->data, scratch->len,
+					       &f->h, f->err);
+	if (!f->rc) {
+		f->h.compressed = compressed;
+		f->raw_size = scratch->len;
+	}
+	/* Keep a big buffer only as long as files keep needing it. */
+	if (scratch->cap > (64u << 20))
+		pyro_buf_release(scratch);
+}
+
+static void *peek_worker(void *arg)
+{
+	struct walk *w = arg;
+	struct pyro_buf scratch = PYRO_BUF_INIT;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&w->next, 1)) < w->nfiles)
+		peek_one(w, &w->files[i], &scratch);
+	pyro_buf_release(&scratch);
+	return NULL;
+}
+
+/* Peek at every file found, on up to MAX_THREADS threads.  All threads are
+ * joined before returning (the daemon forks afterwards). */
+static void peek_all(struct walk *w)
+{
+	pthread_t tids[MAX_THREADS];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t n = cpus > 0 ? (size_t)cpus : 1, started = 0, i;
+
+	if (n > MAX_THREADS)
+		n = MAX_THREADS;
+	if (n > w->nfiles / FILES_PER_THREAD)
+		n = w->nfiles / FILES_PER_THREAD;
+	atomic_init(&w->next, 0);
+	/* This thread works too: n - 1 helpers. */
+	for (i = 1; i < n; i++)
+		if (pthread_create(&tids[started], NULL, peek_worker, w) == 0)
+			started++;
+	peek_worker(w);
+	for (i = 0; i < started; i++)
+		pthread_join(tids[i], NULL);
+}
+
+/* Turn a peeked file into a source and its entries, or a problem. */
+static int index_file(struct walk *w, struct found *f)
+{
+	const struct pyro_profile_header *h = &f->h;
 	char (*names)[PYRO_NAME_MAX] = NULL;
 	struct pyro_source *src = NULL;
-	char err[PYRO_ERR_MAX];
 	size_t i;
 	int rc;
 
-	rc = pyro_profile_peek(abs, w->a->max_profile_size, &h, err);
-	if (rc == -ENOMEM)
-		return rc;
-	if (rc)
-		return pyro_archive_problem(w->a, rel, err);
+	if (f->rc == -ENOMEM)
+		return f->rc;
+	if (f->rc)
+		return pyro_archive_problem(w->a, f->rel, f->err);
 	rc = -ENOMEM;
-	names = calloc(h.ntypes, sizeof(*names));
+	names = calloc(h->ntypes, sizeof(*names));
 	src = calloc(1, sizeof(*src));
 	if (!names || !src)
 		goto out;
-	src->path = strdup(rel);
+	src->path = strdup(f->rel);
 	if (!src->path || add_source(w->a, src))
 		goto out;
-	resolve_time(src, st, h.time_nanos);
-	name_types(&h, rel, names);
+	resolve_time(src, &f->st, h->time_nanos);
+	name_types(h, f->rel, names);
 	rc = 0;
-	for (i = 0; i < h.ntypes && !rc; i++)
-		rc = add_entry(w, service, src, (uint32_t)i, names[i], &h.types[i]);
+	for (i = 0; i < h->ntypes && !rc; i++)
+		rc = add_entry(w, f->service, src, (uint32_t)i, names[i], &h->types[i]);
 	src = NULL;     /* owned by the archive now */
 out:
 	if (src) {
@@ -235,15 +358,38 @@ out:
 		free(src);
 	}
 	free(names);
-	pyro_profile_header_release(&h);
 	return rc;
 }
 
-static int join(char *out, size_t size, const char *a, const char *b)
+/* Save the headers for the next mount, if anything changed. */
+static void save_cache(struct walk *w, time_t now)
 {
-	int n = *a ? snprintf(out, size, "%s/%s", a, b) : snprintf(out, size, "%s", b);
+	struct pyro_idxcache_entry *e;
+	size_t i, n = 0, hits = 0, good = 0;
 
-	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+	for (i = 0; i < w->nfiles; i++) {
+		hits += w->files[i].cached;
+		good += w->files[i].rc == 0;
+	}
+	/* Every usable file came from the cache, which holds no others. */
+	if (w->cache && hits == good && hits == pyro_idxcache_count(w->cache))
+		return;
+	e = malloc((w->nfiles ? w->nfiles : 1) * sizeof(*e));
+	if (!e)
+		return;
+	for (i = 0; i < w->nfiles; i++) {
+		const struct found *f = &w->files[i];
+
+		if (f->rc)
+			continue;
+		e[n].rel = f->rel;
+		e[n].st = &f->st;
+		e[n].raw_size = f->raw_size;
+		e[n].h = &f->h;
+		n++;
+	}
+	pyro_idxcache_save(w->a->root, e, n, now);
+	free(e);
 }
 
 static int walk_dir(struct walk *w, const char *service, const char *rel,
@@ -271,7 +417,7 @@ static int walk_entry(struct walk *w, const char *service, const char *rel,
 	}
 	if (!S_ISREG(st.st_mode))
 		return 0;
-	return index_file(w, service, rel, abs, &st);
+	return found_file(w, service, rel, &st);
 }
 
 static int walk_dir(struct walk *w, const char *service, const char *rel,
@@ -458,6 +604,7 @@ int pyro_archive_open(const char *root, size_t max_profile_size,
 	struct walk w;
 	struct pyro_archive *a;
 	struct stat st;
+	time_t now;
 	size_t i;
 	int rc;
 
@@ -484,7 +631,16 @@ int pyro_archive_open(const char *root, size_t max_profile_size,
 		goto fail;
 	}
 	w.a = a;
+	now = time(NULL);
 	rc = walk_root(&w);
+	if (!rc) {
+		w.cache = pyro_idxcache_load(a->root);
+		peek_all(&w);
+		for (i = 0; i < w.nfiles && !rc; i++)
+			rc = index_file(&w, &w.files[i]);
+	}
+	if (!rc)
+		save_cache(&w, now);
 	if (!rc)
 		rc = build_services(a, w.entries, w.nentries);
 	if (rc) {
@@ -502,6 +658,12 @@ out:
 		free(w.entries[i].sample_unit);
 	}
 	free(w.entries);
+	for (i = 0; i < w.nfiles; i++) {
+		free(w.files[i].rel);
+		pyro_profile_header_release(&w.files[i].h);
+	}
+	free(w.files);
+	pyro_idxcache_free(w.cache);
 	for (i = 0; i < w.nnames; i++)
 		free(w.names[i]);
 	free(w.names);
