@@ -168,6 +168,21 @@ desktop-test: deps all
 	@scripts/install-deps.sh --desktop
 	@tests/desktop/run.sh $(O)
 
+# Benchmark against go tool pprof, flamegraph.pl, gzip and cat (not a test;
+# prints a table and writes it to $(O)/bench/results.md).  BENCH_REPS=N.
+BENCH_TOOLS := $(O)/bench/genprof $(O)/bench/benchtool
+
+$(O)/bench/genprof: $(O)/scripts/bench/genprof.o $(O)/gen/profile.pb-c.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
+$(O)/bench/benchtool: $(O)/scripts/bench/benchtool.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^
+
+bench: deps all $(BENCH_TOOLS)
+	@scripts/bench/run.sh $(O)
+
 demo: deps all
 	@scripts/demo.sh $(O)
 

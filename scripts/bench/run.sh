@@ -1,0 +1,361 @@
+#!/usr/bin/env bash
+# The pyrofs benchmark (`make bench`): pyrofs through a real mount against
+# the tools a user would run instead, in one run, on this machine.
+#
+#   scripts/bench/run.sh [OUT_DIR]        OUT_DIR holds pyrofs and bench/
+#
+# Knobs: BENCH_REPS (default 5) repetitions of every pyrofs and gzip/cat
+# figure, BENCH_PEER_REPS (default 3) of the slow pprof/flamegraph.pl routes;
+# the median is reported.  BENCH_DATA (default OUT_DIR/bench/data) keeps the
+# generated profiles between runs.  The table goes to stdout and to
+# OUT_DIR/bench/results.md.  No figure here is a test: nothing fails on time.
+#
+# "Cold" means a fresh mount (nothing in pyrofs's caches) with the archive
+# files in the OS page cache, as they are for the peers.  The persistent
+# index cache lives in OUT_DIR/bench/cache (XDG_CACHE_HOME) so the bench
+# never touches the user's.
+set -u
+export LC_ALL=C
+
+OUT=${1:-out}
+OUT=$(cd "$OUT" && pwd)
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+REPS=${BENCH_REPS:-5}
+PEER_REPS=${BENCH_PEER_REPS:-3}
+B=$OUT/bench
+DATA=${BENCH_DATA:-$B/data}
+RES=$B/results.md
+BT=$B/benchtool
+GENPROF=$B/genprof
+PYROFS=$OUT/pyrofs
+CORPUS=${PYRO_CORPUS:-$REPO/../shared/corpus}
+LARGE_CPU=$CORPUS/profiles/pprof/testdata/large.cpu.pb.gz
+export XDG_CACHE_HOME=$B/cache
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/pyrofs-bench.XXXXXX")
+MNT=$TMP/mnt
+DPID=
+mkdir -p "$MNT" "$DATA" "$XDG_CACHE_HOME"
+
+log() { echo "bench: $*" >&2; }
+
+# ---- mounts -------------------------------------------------------------
+
+# The pid of the daemon serving $MNT: the process whose arguments end with
+# our private mountpoint (we started it; nothing is matched by name).
+daemon_pid() {
+	local p
+	for p in /proc/[0-9]*; do
+		if [ "$(cat "$p/cmdline" 2>/dev/null | tr '\0' '\n' | tail -n 1)" = "$MNT" ] &&
+		   [ "$(readlink "$p/exe" 2>/dev/null)" = "$PYROFS" ]; then
+			echo "${p#/proc/}"
+			return 0
+		fi
+	done
+	return 1
+}
+
+umount_it() {
+	local i
+	mountpoint -q "$MNT" 2>/dev/null &&
+		{ fusermount3 -u "$MNT" 2>/dev/null || fusermount3 -u -z "$MNT"; }
+	if [ -n "$DPID" ]; then
+		for i in $(seq 1 500); do
+			kill -0 "$DPID" 2>/dev/null || break
+			sleep 0.02
+		done
+	fi
+	DPID=
+}
+
+cleanup() {
+	umount_it
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# mount_it ARCHIVE [OPTS...]: pyrofs returns once the mount is ready.
+mount_it() {
+	local a=$1
+	shift
+	"$PYROFS" "$@" "$a" "$MNT" || { log "mount of $a failed"; return 1; }
+	DPID=$(daemon_pid) || { log "no daemon for $MNT"; return 1; }
+}
+
+hwm_kb() { awk '/^VmHWM/ { print $2 }' "/proc/$DPID/status" 2>/dev/null || echo 0; }
+rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$DPID/status" 2>/dev/null || echo 0; }
+
+# ---- numbers ------------------------------------------------------------
+
+median() { sort -g | awk '{ v[NR] = $1 } END { if (!NR) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+maxof() { sort -g | tail -n 1; }
+fmt_t() { awk -v t="$1" 'BEGIN { if (t == "nan" || t == "") print "-"; else if (t < 1) printf "%.1f ms", t * 1000; else printf "%.2f s", t }'; }
+fmt_mb() { awk -v k="$1" 'BEGIN { printf "%.0f MB", k / 1024 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "nan" || b == "nan" || b + 0 == 0) print "nan"; else printf "%.2f", a / b }'; }
+# check VALUE OP LIMIT -> met / MISSED
+check() { awk -v v="$1" -v op="$2" -v l="$3" 'BEGIN { if (v == "nan") { print "n/a"; exit } ok = op == ">=" ? v >= l : v <= l; print ok ? "met" : "**MISSED**" }'; }
+
+# time_cmd N CMD...: N runs, one time per line
+time_cmd() {
+	local n=$1 i
+	shift
+	for i in $(seq 1 "$n"); do "$BT" run "$@" || { log "failed: $*"; echo nan; }; done
+}
+
+ROWS=()
+NOTES=()
+row() { ROWS+=("| $(printf '%s | ' "$@")"); }
+
+# ---- peers ----------------------------------------------------------------
+
+"$REPO/scripts/install-deps.sh" --peers >&2 || log "could not install the peers (see above)"
+PPROF_OK=0
+if command -v go >/dev/null && go tool pprof -h >/dev/null 2>&1; then
+	PPROF_OK=1
+else
+	NOTES+=("peer MISSING: go tool pprof (Debian golang-go): its columns say missing")
+fi
+FLAMEGRAPH=$(dpkg -L libdevel-nytprof-perl 2>/dev/null | grep '/flamegraph\.pl$' | head -n 1)
+[ -n "$FLAMEGRAPH" ] || FLAMEGRAPH=$(command -v flamegraph.pl || true)
+if [ -z "$FLAMEGRAPH" ] || ! command -v perl >/dev/null; then
+	NOTES+=("peer MISSING: flamegraph.pl (Debian libdevel-nytprof-perl): flame rows say missing")
+	FLAMEGRAPH=
+fi
+FOLD="perl $HERE/fold-raw.pl"
+
+# ---- data -----------------------------------------------------------------
+
+# gen NAME COMMAND...: make DATA/NAME once (again when genprof changes).
+gen() {
+	local name=$1
+	shift
+	if [ -e "$DATA/$name.done" ] && [ "$DATA/$name.done" -nt "$GENPROF" ]; then
+		return 0
+	fi
+	log "generating $name"
+	rm -rf "${DATA:?}/$name" "$DATA/$name.done"
+	mkdir -p "$DATA/$name"
+	"$@" && touch "$DATA/$name.done"
+}
+gen big "$GENPROF" big "$DATA/big/big.pb.gz" -n 100000
+for n in 100 1000 10000; do
+	gen "arch-$n" "$GENPROF" archive "$DATA/arch-$n" -n "$n"
+done
+for n in 100 1000; do
+	gen "merge-$n" "$GENPROF" archive "$DATA/merge-$n" -n "$n" -S 1 -k cpu
+done
+HAVE_LARGE=0
+if [ -f "$LARGE_CPU" ]; then
+	mkdir -p "$DATA/largecpu"
+	cp -p "$LARGE_CPU" "$DATA/largecpu/large.cpu.pb.gz"
+	HAVE_LARGE=1
+else
+	NOTES+=("large.cpu rows skipped: corpus not found at $CORPUS")
+fi
+
+# ---- 1-4, 7: one profile, cold and warm ------------------------------------
+
+# single LABEL ARCHIVE SERVICE FILE: every row of one profile.
+single() {
+	local label=$1 arch=$2 svc=$3 file=$4
+	local kind node cold warm hwm t peer gz cat_t size rawsize r
+	gz=$(time_cmd "$REPS" gzip -dc "$file" | median)
+	rawsize=$(gzip -dc "$file" | wc -c)
+	for kind in top.txt folded flame.svg; do
+		node=$MNT/$svc/cpu/latest/$kind
+		: >"$TMP/cold"
+		: >"$TMP/hwm"
+		for r in $(seq 1 "$REPS"); do
+			mount_it "$arch" || return 1
+			"$BT" run cat "$node" >>"$TMP/cold"
+			hwm_kb >>"$TMP/hwm"
+			if [ "$r" = "$REPS" ]; then
+				warm=$(time_cmd "$REPS" cat "$node" | median)
+				cat "$node" >"$TMP/regular"
+				size=$(wc -c <"$TMP/regular")
+			fi
+			umount_it
+		done
+		cold=$(median <"$TMP/cold")
+		hwm=$(maxof <"$TMP/hwm")
+		case $kind in
+		top.txt)
+			if [ $PPROF_OK = 1 ]; then
+				peer=$(time_cmd "$PEER_REPS" go tool pprof -top "$file" | median)
+			else peer=missing; fi
+			pname="go tool pprof -top"
+			;;
+		folded)
+			if [ $PPROF_OK = 1 ]; then
+				peer=$(time_cmd "$PEER_REPS" sh -c "go tool pprof -raw '$file' 2>/dev/null | $FOLD" | median)
+			else peer=missing; fi
+			pname="pprof -raw + fold-raw.pl"
+			;;
+		flame.svg)
+			if [ $PPROF_OK = 1 ] && [ -n "$FLAMEGRAPH" ]; then
+				peer=$(time_cmd "$PEER_REPS" sh -c "go tool pprof -raw '$file' 2>/dev/null | $FOLD | perl '$FLAMEGRAPH'" | median)
+			else peer=missing; fi
+			pname="pprof -raw + fold + flamegraph.pl"
+			;;
+		esac
+		local target="" status="" sp
+		sp=$([ "$peer" = missing ] && echo nan || ratio "$peer" "$cold")
+		if [ "$kind" = top.txt ] && [ "$label" = large.cpu ]; then
+			target="≥ 20×"; status=$(check "$sp" ">=" 20)
+		elif [ "$kind" = flame.svg ] && [ "$label" = big ]; then
+			target="≥ 20×"; status=$(check "$sp" ">=" 20)
+		fi
+		row "$label" "cold \`cat $kind\`" "$(fmt_t "$cold")" "$pname" \
+		    "$([ "$peer" = missing ] && echo MISSING || fmt_t "$peer")" \
+		    "$([ "$sp" = nan ] && echo - || echo "${sp}× faster")" "$target" "$status" "$(fmt_mb "$hwm")"
+		if [ "$kind" = top.txt ]; then
+			local fr
+			fr=$(ratio "$cold" "$gz")
+			target=""; status=""
+			if [ "$label" = large.cpu ]; then target="≤ 3×"; status=$(check "$fr" "<=" 3); fi
+			row "$label" "cold \`cat top.txt\` vs floor" "$(fmt_t "$cold")" \
+			    "gzip -dc ($(awk -v b="$rawsize" 'BEGIN{printf "%.1f MB", b/1048576}') out)" \
+			    "$(fmt_t "$gz")" "${fr}× the floor" "$target" "$status" "$(fmt_mb "$hwm")"
+		fi
+		cat_t=$(time_cmd "$REPS" cat "$TMP/regular" | median)
+		local wr
+		wr=$(ratio "$warm" "$cat_t")
+		row "$label" "warm \`cat $kind\` ($(awk -v b="$size" 'BEGIN{ if (b > 1048576) printf "%.1f MB", b/1048576; else printf "%.0f kB", b/1024 }'))" \
+		    "$(fmt_t "$warm")" "cat of a regular file" "$(fmt_t "$cat_t")" "${wr}× cat" "≤ 2×" \
+		    "$(check "$wr" "<=" 2)" ""
+	done
+}
+
+if [ $HAVE_LARGE = 1 ]; then
+	log "large.cpu"
+	single large.cpu "$DATA/largecpu" largecpu "$DATA/largecpu/large.cpu.pb.gz"
+fi
+log "100k-stack profile"
+single big "$DATA/big" big "$DATA/big/big.pb.gz"
+
+# ---- 5: mount + listing -------------------------------------------------------
+
+listing() {
+	local n=$1 arch=$DATA/arch-$1 gz cold cached hwm r files gzsize
+	log "mount + listing, $n snapshots"
+	files=$(find "$arch" -name '*.pb.gz' | wc -l)
+	gzsize=$(du -sm "$arch" | cut -f1)
+	gz=$(time_cmd "$PEER_REPS" sh -c "find '$arch' -name '*.pb.gz' -print0 | xargs -0 gzip -dc" | median)
+	: >"$TMP/cold"
+	: >"$TMP/hwm"
+	for r in $(seq 1 "$REPS"); do
+		rm -rf "$XDG_CACHE_HOME/pyrofs"
+		"$BT" run sh -c "'$PYROFS' '$arch' '$MNT' && find '$MNT' -maxdepth 3" >>"$TMP/cold"
+		DPID=$(daemon_pid)
+		hwm_kb >>"$TMP/hwm"
+		umount_it
+	done
+	cold=$(median <"$TMP/cold")
+	: >"$TMP/cached"
+	for r in $(seq 1 "$REPS"); do
+		"$BT" run sh -c "'$PYROFS' '$arch' '$MNT' && find '$MNT' -maxdepth 3" >>"$TMP/cached"
+		DPID=$(daemon_pid)
+		hwm_kb >>"$TMP/hwm"
+		umount_it
+	done
+	cached=$(median <"$TMP/cached")
+	hwm=$(maxof <"$TMP/hwm")
+	local target="" s1="" s2="" r1 r2
+	r1=$(ratio "$cold" "$gz")
+	r2=$(ratio "$cached" "$gz")
+	if [ "$n" = 10000 ]; then target="≤ 1×"; s1=$(check "$r1" "<=" 1); s2=$(check "$r2" "<=" 1); fi
+	row "$n snapshots" "mount + \`find -maxdepth 3\`, no index cache" "$(fmt_t "$cold")" \
+	    "gzip -dc of all $files files (${gzsize} MB)" "$(fmt_t "$gz")" "${r1}× gzip" "$target" "$s1" "$(fmt_mb "$hwm")"
+	row "$n snapshots" "mount + \`find -maxdepth 3\`, index cached" "$(fmt_t "$cached")" \
+	    "gzip -dc of all $files files" "$(fmt_t "$gz")" "${r2}× gzip" "$target" "$s2" ""
+}
+for n in 100 1000 10000; do listing "$n"; done
+
+# ---- 6: merges -------------------------------------------------------------------
+
+MERGE_T=()
+merge() {
+	local n=$1 arch=$DATA/merge-$1 cold hwm peer gz r reps=$REPS preps=$PEER_REPS
+	log "merge of $n snapshots"
+	[ "$n" -ge 1000 ] && preps=1
+	: >"$TMP/cold"
+	: >"$TMP/hwm"
+	for r in $(seq 1 "$reps"); do
+		mount_it "$arch" || return 1
+		"$BT" run cat "$MNT/api/cpu/all/top.txt" >>"$TMP/cold"
+		hwm_kb >>"$TMP/hwm"
+		umount_it
+	done
+	cold=$(median <"$TMP/cold")
+	hwm=$(maxof <"$TMP/hwm")
+	gz=$(time_cmd "$PEER_REPS" sh -c "find '$arch' -name '*.pb.gz' -print0 | xargs -0 gzip -dc" | median)
+	if [ $PPROF_OK = 1 ]; then
+		peer=$(time_cmd "$preps" sh -c "go tool pprof -top '$arch'/api/*.pb.gz" | median)
+	else peer=missing; fi
+	MERGE_T+=("$cold")
+	local sp
+	sp=$([ "$peer" = missing ] && echo nan || ratio "$peer" "$cold")
+	row "merge $n" "cold \`cat all/top.txt\`" "$(fmt_t "$cold")" "go tool pprof -top (all $n files)" \
+	    "$([ "$peer" = missing ] && echo MISSING || fmt_t "$peer")" \
+	    "$([ "$sp" = nan ] && echo - || echo "${sp}× faster")" "" "" "$(fmt_mb "$hwm")"
+	row "merge $n" "same, vs the floor" "$(fmt_t "$cold")" "gzip -dc of the $n files" "$(fmt_t "$gz")" \
+	    "$(ratio "$cold" "$gz")× gzip" "" "" ""
+}
+merge 100
+merge 1000
+if [ ${#MERGE_T[@]} = 2 ]; then
+	lin=$(awk -v a="${MERGE_T[0]}" -v b="${MERGE_T[1]}" 'BEGIN { printf "%.2f", (b / 1000) / (a / 100) }')
+	row "merge 100 → 1000" "time per snapshot, 1000 / 100" "$lin" "linear = 1.00" "" "" "≤ 1.2 (linear)" \
+	    "$(check "$lin" "<=" 1.2)" ""
+fi
+
+# ---- 7: RSS after 10,000 distinct reads ---------------------------------------------
+
+log "10,000 reads of distinct nodes"
+CACHE_LIMIT=64
+mount_it "$DATA/arch-10000" -o cache_size=${CACHE_LIMIT}M
+base_rss=$(rss_kb)
+# Snapshot directories only (not all/, latest, windows or series files).
+find "$MNT" -mindepth 3 -maxdepth 3 -type d |
+	grep -E '/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}-[0-9]{2}-[0-9]{2}Z(-[0-9]+)?$' |
+	sort | head -n 10000 | sed 's|$|/top.txt|' >"$TMP/nodes"
+nreads=$(wc -l <"$TMP/nodes")
+tr '\n' '\0' <"$TMP/nodes" >"$TMP/nodes0"
+t=$("$BT" run xargs -0 -a "$TMP/nodes0" cat)
+rss=$(rss_kb)
+hwm=$(hwm_kb)
+umount_it
+# The biggest profile of the archive, decompressed (gzip's ISIZE trailer):
+# "3x the decompressed size of what is rendered" is measured on it.
+maxraw=$(find "$DATA/arch-10000" -name '*.pb.gz' -print0 |
+	xargs -0 perl -e 'my $m = 0; for (@ARGV) { open(my $f, "<", $_) or next;
+		seek($f, -4, 2); read($f, my $b, 4); my $v = unpack("V", $b); $m = $v if $v > $m }
+		print "$m\n"' | sort -n | tail -n 1)
+bound=$(awk -v b="$base_rss" -v m="${maxraw:-0}" -v c=$CACHE_LIMIT 'BEGIN { printf "%.0f", b + 3 * m / 1024 + c * 1024 }')
+row "10,000 snapshots" "RSS after $nreads reads of distinct top.txt (cache_size=${CACHE_LIMIT}M)" \
+    "$(fmt_mb "$rss") (peak $(fmt_mb "$hwm"))" \
+    "bound: index $(fmt_mb "$base_rss") + 3 × $(awk -v m="${maxraw:-0}" 'BEGIN { printf "%.0f kB", m / 1024 }') + cache" \
+    "$(fmt_mb "$bound")" "$(ratio "$hwm" "$bound")× bound" "≤ 1× bound" "$(check "$(ratio "$hwm" "$bound")" "<=" 1)" \
+    "$(fmt_t "$t") for all reads"
+
+# ---- the table -------------------------------------------------------------------------
+
+{
+	echo "# pyrofs benchmark"
+	echo
+	echo "$(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(uname -sr)"
+	echo "pyrofs $("$PYROFS" --version 2>/dev/null | head -n 1 | awk '{ print $3 }'), $(go version 2>/dev/null || echo 'go missing'), median of $REPS runs (pprof routes: $PEER_REPS)."
+	echo "Cold: fresh mount each run, profiles in the OS page cache. RSS: the daemon's VmHWM."
+	echo
+	echo "| profile | case | pyrofs | peer | peer time | ratio | target | status | pyrofs peak RSS |"
+	echo "|---|---|---|---|---|---|---|---|---|"
+	printf '%s\n' "${ROWS[@]}"
+	if [ ${#NOTES[@]} -gt 0 ]; then
+		echo
+		printf -- '- %s\n' "${NOTES[@]}"
+	fi
+} >"$RES"
+cat "$RES"
+echo
+echo "bench: written to $RES"
