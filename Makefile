@@ -117,7 +117,7 @@ unit: $(UNIT_BINS)
 # Mount tests; exit 77 means FUSE is unusable here: a skip, not a failure.
 integration: all $(TOOLS)
 	@rc=0; for t in tests/integration/run.sh tests/integration/time.sh \
-		tests/integration/interop.sh; do \
+		tests/integration/interop.sh tests/integration/live.sh; do \
 		$$t $(O); r=$$?; [ $$r = 0 ] || [ $$r = 77 ] || rc=1; \
 	done; exit $$rc
 

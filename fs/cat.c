@@ -54,29 +54,39 @@ static int apply_opts(struct pyro_fs_opts *o, char *list)
 	return 0;
 }
 
-static int show(struct pyro_fs *fs, const char *path)
+/* Print the node n (resolved, referenced). */
+static int show_node(struct pyro_fs *fs, const struct pyro_node *n)
 {
-	struct pyro_node n;
 	struct pyro_blob *b;
 	const char *target;
 	struct stat st;
-	int rc = pyro_resolve(fs, path, &n);
+	int rc;
 
-	if (rc)
-		return rc;
-	if (!pyro_node_readlink(&n, &target)) {
+	if (!pyro_node_readlink(n, &target)) {
 		printf("%s\n", target);
 		return 0;
 	}
-	pyro_node_stat_cheap(fs, &n, &st);
+	pyro_node_stat_cheap(fs, n, &st);
 	if (S_ISDIR(st.st_mode))
-		return pyro_node_list(fs, &n, print_entry, fs);
-	rc = pyro_node_bytes(fs, &n, &b);
+		return pyro_node_list(fs, n, print_entry, fs);
+	rc = pyro_node_bytes(fs, n, &b);
 	if (rc)
 		return rc;
 	if (fwrite(b->data, 1, b->len, stdout) != b->len)
 		rc = -EIO;
 	pyro_obj_put(&b->obj);
+	return rc;
+}
+
+static int show(struct pyro_fs *fs, const char *path)
+{
+	struct pyro_node n;
+	int rc = pyro_resolve(fs, path, &n);
+
+	if (rc)
+		return rc;
+	rc = show_node(fs, &n);
+	pyro_node_release(&n);
 	return rc;
 }
 

@@ -29,6 +29,7 @@
 #define PYRO_FS_H
 
 #include <limits.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -45,13 +46,30 @@ struct pyro_fs_opts {
 	size_t cache_size;              /* bytes of rendered output and stacks */
 	size_t max_profile_size;        /* decompressed bytes per profile */
 	enum pyro_merge_policy merge;
+	double rescan;                  /* seconds between checks of the
+					 * archive for changes; 0: never */
 };
 
 #define PYRO_DEFAULT_CACHE_SIZE (256u << 20)
 #define PYRO_DEFAULT_MAX_PROFILE_SIZE (512u << 20)
 
+/*
+ * The archive can change while mounted.  fs->archive is the current index;
+ * a rescan replaces it under fs->lock.  Every resolved node holds its own
+ * reference to the index it was resolved in (pyro_node_release drops it),
+ * so an operation sees one consistent index from start to end, and an old
+ * index is freed when its last reader is done.
+ */
 struct pyro_fs {
-	struct pyro_archive *archive;   /* owned */
+	pthread_mutex_t lock;           /* guards archive and the watcher */
+	struct pyro_archive *archive;   /* current index; one reference */
+	char *root;                     /* absolute ARCHIVE path; owned */
+	int archive_gone;               /* the current index says ARCHIVE is
+					 * unreadable (rescans wait for it) */
+	pthread_t watcher;              /* rescan thread, if started */
+	int watching;
+	int stopping;                   /* asks the watcher to end */
+	pthread_cond_t wake;            /* wakes the watcher early */
 	struct pyro_cache *cache;       /* owned */
 	struct pyro_fs_opts opts;
 	time_t mount_time;              /* mtime of / and /.pyrofs */
@@ -102,6 +120,10 @@ struct pyro_node {
 	struct pyro_time_ref base;      /* diff nodes: what is subtracted */
 	const struct pyro_file_kind *file;
 	const struct pyro_series_file *sfile;
+	struct pyro_archive *archive;   /* the index all pointers above borrow
+					 * from: a reference for nodes from
+					 * pyro_resolve, borrowed for children
+					 * passed to pyro_node_list callbacks */
 };
 
 /* Open the archive and set up the cache.  *out is owned by the caller
@@ -110,9 +132,22 @@ int pyro_fs_open(const char *archive, const struct pyro_fs_opts *opts,
 		 struct pyro_fs **out, char err[PYRO_ERR_MAX]);
 void pyro_fs_close(struct pyro_fs *fs);
 
-/* Path ("/a/b", "" or "/" for the root) to node; -ENOENT if none. */
-int pyro_resolve(const struct pyro_fs *fs, const char *path,
-		 struct pyro_node *n);
+/* Path ("/a/b", "" or "/" for the root) to node; -ENOENT if none.  On
+ * success n holds a reference to the current index: release it with
+ * pyro_node_release() (on failure there is nothing to release). */
+int pyro_resolve(struct pyro_fs *fs, const char *path, struct pyro_node *n);
+
+void pyro_node_release(struct pyro_node *n);
+
+/* Check the archive for changes (a stat walk) and, if any, index it again
+ * and make the new index current.  1 if it changed, 0 if not, or a
+ * negative errno.  Nodes resolved before keep their old index. */
+int pyro_fs_rescan(struct pyro_fs *fs);
+
+/* Start a thread that calls pyro_fs_rescan every opts.rescan seconds
+ * (nothing when 0).  Call it in the process that serves: a thread does
+ * not survive the daemon's fork.  pyro_fs_close stops it. */
+int pyro_fs_watch(struct pyro_fs *fs);
 
 /* Attributes of n.  For files this renders (or finds in the cache) the
  * bytes, so st_size is exact. */

@@ -112,6 +112,7 @@ void pyro_fs_opts_init(struct pyro_fs_opts *o)
 	o->cache_size = PYRO_DEFAULT_CACHE_SIZE;
 	o->max_profile_size = PYRO_DEFAULT_MAX_PROFILE_SIZE;
 	o->merge = PYRO_POLICY_AUTO;
+	o->rescan = 2;
 }
 
 const char pyro_fs_opts_help[] =
@@ -122,7 +123,25 @@ const char pyro_fs_opts_help[] =
 	"                           (default 512M)\n"
 	"    -o merge=auto|pprof    how snapshots merge: auto (increase of cumulative\n"
 	"                           series, mean of gauges, sum of rates; default) or\n"
-	"                           pprof (always a plain sum, as `pprof a b c`)\n";
+	"                           pprof (always a plain sum, as `pprof a b c`)\n"
+	"    -o rescan=SECONDS      check the archive for new, changed and removed\n"
+	"                           profiles this often (default 2; 0: never)\n";
+
+/* "2", "0.5": a non-negative number of seconds, at most a day. */
+static int parse_seconds(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	if (!s || !*s)
+		return -EINVAL;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || *end || !(v >= 0 && v <= 86400))
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
 
 int pyro_fs_opt(struct pyro_fs_opts *o, const char *kv, char err[PYRO_ERR_MAX])
 {
@@ -138,6 +157,8 @@ int pyro_fs_opt(struct pyro_fs_opts *o, const char *kv, char err[PYRO_ERR_MAX])
 		rc = pyro_parse_size(v, &o->max_profile_size);
 	else if (IS("merge"))
 		rc = v ? pyro_parse_merge(v, &o->merge) : -EINVAL;
+	else if (IS("rescan"))
+		rc = parse_seconds(v, &o->rescan);
 	else
 		return 1;
 #undef IS
@@ -160,6 +181,8 @@ int pyro_fs_open(const char *archive, const struct pyro_fs_opts *opts,
 	if (!fs)
 		return -ENOMEM;
 	fs->opts = *opts;
+	pthread_mutex_init(&fs->lock, NULL);
+	pthread_cond_init(&fs->wake, NULL);
 	fs->mount_time = time(NULL);
 	fs->uid = getuid();
 	fs->gid = getgid();
@@ -169,6 +192,8 @@ int pyro_fs_open(const char *archive, const struct pyro_fs_opts *opts,
 		return -ENOMEM;
 	}
 	rc = pyro_archive_open(archive, opts->max_profile_size, &fs->archive, err);
+	if (!rc && !(fs->root = strdup(fs->archive->root)))
+		rc = -ENOMEM;
 	if (rc) {
 		pyro_fs_close(fs);
 		return rc;
@@ -181,9 +206,121 @@ void pyro_fs_close(struct pyro_fs *fs)
 {
 	if (!fs)
 		return;
+	if (fs->watching) {
+		pthread_mutex_lock(&fs->lock);
+		fs->stopping = 1;
+		pthread_cond_signal(&fs->wake);
+		pthread_mutex_unlock(&fs->lock);
+		pthread_join(fs->watcher, NULL);
+	}
 	pyro_cache_free(fs->cache);
-	pyro_archive_free(fs->archive);
+	pyro_archive_put(fs->archive);
+	pthread_cond_destroy(&fs->wake);
+	pthread_mutex_destroy(&fs->lock);
+	free(fs->root);
 	free(fs);
+}
+
+/* ---- following a live archive ------------------------------------------ */
+
+/* A reference to the current index. */
+static struct pyro_archive *acquire(struct pyro_fs *fs)
+{
+	struct pyro_archive *a;
+
+	pthread_mutex_lock(&fs->lock);
+	a = fs->archive;
+	pyro_archive_get(a);
+	pthread_mutex_unlock(&fs->lock);
+	return a;
+}
+
+/* Make a (one reference, handed over) the current index. */
+static void install(struct pyro_fs *fs, struct pyro_archive *a, int gone)
+{
+	struct pyro_archive *old;
+
+	pthread_mutex_lock(&fs->lock);
+	old = fs->archive;
+	fs->archive = a;
+	fs->archive_gone = gone;
+	pthread_mutex_unlock(&fs->lock);
+	pyro_archive_put(old);
+}
+
+int pyro_fs_rescan(struct pyro_fs *fs)
+{
+	struct pyro_archive *cur = acquire(fs), *next = NULL;
+	char err[PYRO_ERR_MAX], reason[PYRO_ERR_MAX + 64];
+	uint64_t fp = 0;
+	int rc, gone;
+
+	rc = pyro_archive_fingerprint(fs->root, &fp);
+	pthread_mutex_lock(&fs->lock);
+	gone = fs->archive_gone;
+	pthread_mutex_unlock(&fs->lock);
+	if ((rc == 0 && !gone && fp == cur->fingerprint) || (rc && gone)) {
+		pyro_archive_put(cur);
+		return 0;       /* nothing new (or still gone) */
+	}
+	pyro_archive_put(cur);
+	if (rc == 0)
+		rc = pyro_archive_open(fs->root, fs->opts.max_profile_size, &next,
+				       err);
+	else
+		snprintf(err, sizeof(err), "%s", strerror(-rc));
+	if (rc == -ENOMEM)
+		return rc;
+	if (rc) {
+		/* ARCHIVE itself is gone or unreadable: serve an empty tree
+		 * that says so, until it comes back. */
+		snprintf(reason, sizeof(reason), "archive unreadable: %s", err);
+		rc = pyro_archive_empty(fs->root, reason, &next);
+		if (rc)
+			return rc;
+		install(fs, next, 1);
+		return 1;
+	}
+	install(fs, next, 0);
+	return 1;
+}
+
+static void *watch_main(void *arg)
+{
+	struct pyro_fs *fs = arg;
+	struct timespec until;
+	double secs = fs->opts.rescan;
+
+	pthread_mutex_lock(&fs->lock);
+	while (!fs->stopping) {
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += (time_t)secs;
+		until.tv_nsec += (long)((secs - (double)(time_t)secs) * 1e9);
+		if (until.tv_nsec >= 1000000000) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&fs->wake, &fs->lock, &until);
+		if (fs->stopping)
+			break;
+		pthread_mutex_unlock(&fs->lock);
+		pyro_fs_rescan(fs);
+		pthread_mutex_lock(&fs->lock);
+	}
+	pthread_mutex_unlock(&fs->lock);
+	return NULL;
+}
+
+int pyro_fs_watch(struct pyro_fs *fs)
+{
+	int rc;
+
+	if (fs->opts.rescan <= 0 || fs->watching)
+		return 0;
+	rc = -pthread_create(&fs->watcher, NULL, watch_main, fs);
+	if (!rc)
+		fs->watching = 1;
+	return rc;
 }
 
 /* ---- the resolver ------------------------------------------------------- */
@@ -266,6 +403,9 @@ static int step_type(struct pyro_node *n, const char *comp, int last)
 }
 
 /* Descend from node n into the child called comp. */
+static int resolve_in(const struct pyro_fs *fs, const char *path,
+		      struct pyro_node *n);
+
 static int step(const struct pyro_fs *fs, struct pyro_node *n,
 		const char *comp, int last)
 {
@@ -275,7 +415,7 @@ static int step(const struct pyro_fs *fs, struct pyro_node *n,
 			n->kind = PYRO_NODE_META;
 			return 0;
 		}
-		n->svc = pyro_archive_service(fs->archive, comp);
+		n->svc = pyro_archive_service(n->archive, comp);
 		n->kind = PYRO_NODE_SERVICE;
 		return n->svc ? 0 : -ENOENT;
 	case PYRO_NODE_META:
@@ -304,14 +444,32 @@ static int step(const struct pyro_fs *fs, struct pyro_node *n,
 	}
 }
 
-int pyro_resolve(const struct pyro_fs *fs, const char *path,
-		 struct pyro_node *n)
+int pyro_resolve(struct pyro_fs *fs, const char *path, struct pyro_node *n)
+{
+	int rc;
+
+	memset(n, 0, sizeof(*n));
+	n->archive = acquire(fs);
+	rc = resolve_in(fs, path, n);
+	if (rc)
+		pyro_node_release(n);
+	return rc;
+}
+
+void pyro_node_release(struct pyro_node *n)
+{
+	pyro_archive_put(n->archive);
+	n->archive = NULL;
+}
+
+/* Resolve path in n->archive (already referenced). */
+static int resolve_in(const struct pyro_fs *fs, const char *path,
+		      struct pyro_node *n)
 {
 	char comp[NAME_MAX + 1];
 	const char *p = path;
 	int rc;
 
-	memset(n, 0, sizeof(*n));
 	n->kind = PYRO_NODE_ROOT;
 	while ((rc = next_component(&p, comp)) > 0) {
 		const char *rest = p;
@@ -389,7 +547,57 @@ static int node_key(const struct pyro_node *n, char *out, size_t size)
 	return len < 0 || (size_t)len >= size ? -ENAMETOOLONG : 0;
 }
 
-static ino_t node_ino(const struct pyro_node *n)
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+	return h * 0xff51afd7ed558ccdULL;
+}
+
+/* The files a span reads, baseline included, by their identities. */
+static uint64_t span_ident(const struct pyro_series *se,
+			   const struct pyro_span *sp, uint64_t h)
+{
+	size_t i = sp->has_baseline ? sp->first - 1 : sp->first;
+
+	for (; i < sp->first + sp->count; i++)
+		h = mix(h, se->snaps[i].src->ident ^ se->snaps[i].type_index);
+	return h;
+}
+
+/*
+ * What a node's content is made of: a hash of the identity (path, size,
+ * mtime, inode) of every profile file it reads, and of the merge policy.
+ * It goes into cache keys and file inode numbers, so when the archive
+ * changes, a node whose inputs changed is a new object - never stale bytes
+ * from the cache, never old pages from the kernel's - while nodes whose
+ * inputs did not change keep their cache.  0 for nodes without content.
+ */
+static uint64_t node_ident(const struct pyro_node *n, int policy)
+{
+	uint64_t h = PYRO_HASH_SEED ^ (uint64_t)policy;
+	size_t i;
+
+	switch (n->kind) {
+	case PYRO_NODE_TIME:
+	case PYRO_NODE_FILE:
+		h = span_ident(n->series, &n->time.span, h);
+		if (n->is_diff)
+			h = span_ident(n->series, &n->base.span, mix(h, 1));
+		return h;
+	case PYRO_NODE_TYPE:
+	case PYRO_NODE_SERIES_FILE:
+		for (i = 0; i < n->series->nsnaps; i++)
+			h = mix(h, n->series->snaps[i].src->ident ^
+				   n->series->snaps[i].type_index);
+		return h;
+	default:
+		return 0;
+	}
+}
+
+/* Inode numbers hash the node's path; a file's also hashes its content
+ * identity (node_ident), so a changed file is a new inode. */
+static ino_t node_ino(const struct pyro_fs *fs, const struct pyro_node *n)
 {
 	char key[PATH_MAX];
 	uint64_t h;
@@ -397,6 +605,8 @@ static ino_t node_ino(const struct pyro_node *n)
 	if (n->kind == PYRO_NODE_ROOT || node_key(n, key, sizeof(key)))
 		return 1;
 	h = pyro_hash_bytes(key, strlen(key), PYRO_HASH_SEED);
+	if (n->kind == PYRO_NODE_FILE || n->kind == PYRO_NODE_SERIES_FILE)
+		h = mix(h, node_ident(n, fs->opts.merge));
 	return (ino_t)(h <= 1 ? h + 2 : h);
 }
 
@@ -430,9 +640,9 @@ static int64_t node_mtime(const struct pyro_fs *fs, const struct pyro_node *n)
 
 	switch (n->kind) {
 	case PYRO_NODE_ROOT:
-		for (i = 0; i < fs->archive->nservices; i++)
-			if (service_newest(&fs->archive->services[i]) > t)
-				t = service_newest(&fs->archive->services[i]);
+		for (i = 0; i < n->archive->nservices; i++)
+			if (service_newest(&n->archive->services[i]) > t)
+				t = service_newest(&n->archive->services[i]);
 		return t ? t : (int64_t)fs->mount_time * 1000000000;
 	case PYRO_NODE_SERVICE:
 		return service_newest(n->svc);
@@ -466,7 +676,7 @@ void pyro_node_stat_cheap(const struct pyro_fs *fs, const struct pyro_node *n,
 	int64_t t = node_mtime(fs, n);
 
 	memset(st, 0, sizeof(*st));
-	st->st_ino = node_ino(n);
+	st->st_ino = node_ino(fs, n);
 	st->st_uid = fs->uid;
 	st->st_gid = fs->gid;
 	st->st_blksize = 4096;
@@ -519,7 +729,15 @@ int pyro_node_readlink(const struct pyro_node *n, const char **target)
 
 int pyro_node_immutable(const struct pyro_node *n)
 {
-	return n->kind == PYRO_NODE_FILE || n->kind == PYRO_NODE_SERIES_FILE;
+	/* Every file's inode changes with its content (node_ident), but the
+	 * kernel keeps resolving a path to the inode it knows, with that
+	 * inode's size, until the entry times out (1 s).  A snapshot's files
+	 * change only if its profile is rewritten in place under the same
+	 * name: they may keep their pages.  Merges, windows, diffs and series
+	 * files change whenever a snapshot arrives: they bypass the page
+	 * cache (direct I/O), so a read is never clipped to an old size. */
+	return n->kind == PYRO_NODE_FILE && !n->is_diff &&
+	       n->time.span.kind == PYRO_SPAN_SNAPSHOT;
 }
 
 /* ---- listing ------------------------------------------------------------- */
@@ -584,8 +802,8 @@ int pyro_node_list(const struct pyro_fs *fs, const struct pyro_node *n,
 		if (fn(ctx, META_DIR, &c))
 			return 0;
 		c.kind = PYRO_NODE_SERVICE;
-		for (i = 0; i < fs->archive->nservices; i++) {
-			c.svc = &fs->archive->services[i];
+		for (i = 0; i < n->archive->nservices; i++) {
+			c.svc = &n->archive->services[i];
 			if (fn(ctx, c.svc->name, &c))
 				return 0;
 		}
@@ -652,12 +870,24 @@ static size_t stacks_cost(const struct pyro_stacks *s)
 	       s->strs.count * (sizeof(struct pyro_str) + 2 * sizeof(uint32_t) + 32);
 }
 
-static int cache_key(const struct pyro_node *n, char tag, char *key,
-		     size_t size)
+/* "S:<node path>#<identity>": see node_ident. */
+static int cache_key(const struct pyro_fs *fs, const struct pyro_node *n,
+		     char tag, char *key, size_t size)
 {
+	size_t len;
+	int rc;
+
 	key[0] = tag;
 	key[1] = ':';
-	return node_key(n, key + 2, size - 2);
+	rc = node_key(n, key + 2, size - 2);
+	if (rc)
+		return rc;
+	len = strlen(key);
+	if (size - len < 18)
+		return -ENAMETOOLONG;
+	snprintf(key + len, size - len, "#%016llx",
+		 (unsigned long long)node_ident(n, fs->opts.merge));
+	return 0;
 }
 
 /* Merge (or load) the snapshots that ref covers into ss->s. */
@@ -675,7 +905,7 @@ static int build_span(struct pyro_fs *fs, const struct pyro_node *n,
 		return -ENOMEM;
 	for (i = 0; i < sp->count; i++)
 		snaps[i] = &n->series->snaps[sp->first + i];
-	rc = pyro_merge_build(fs->archive, n->svc, n->series, snaps, sp->count,
+	rc = pyro_merge_build(n->archive, n->svc, n->series, snaps, sp->count,
 			      sp->has_baseline ? &n->series->snaps[sp->first - 1] :
 			      NULL, fs->opts.merge, ref->name, out, err);
 	free(snaps);
@@ -717,7 +947,7 @@ static int time_stacks(struct pyro_fs *fs, const struct pyro_node *n,
 	int rc;
 
 	t.kind = PYRO_NODE_TIME;
-	rc = cache_key(&t, 'S', key, sizeof(key));
+	rc = cache_key(fs, &t, 'S', key, sizeof(key));
 	if (rc)
 		return rc;
 	*out = (struct shared_stacks *)pyro_cache_get(fs->cache, key);
@@ -750,7 +980,7 @@ static int series_history(struct pyro_fs *fs, const struct pyro_node *n,
 	int rc;
 
 	t.kind = PYRO_NODE_TYPE;
-	rc = cache_key(&t, 'H', key, sizeof(key));
+	rc = cache_key(fs, &t, 'H', key, sizeof(key));
 	if (rc)
 		return rc;
 	*out = (struct shared_history *)pyro_cache_get(fs->cache, key);
@@ -759,7 +989,7 @@ static int series_history(struct pyro_fs *fs, const struct pyro_node *n,
 	sh = calloc(1, sizeof(*sh));
 	if (!sh)
 		return -ENOMEM;
-	rc = pyro_history_build(fs->archive, n->svc, n->series, &sh->h, err);
+	rc = pyro_history_build(n->archive, n->svc, n->series, &sh->h, err);
 	if (rc) {
 		pyro_history_release(&sh->h);
 		free(sh);
@@ -822,7 +1052,7 @@ int pyro_node_bytes(struct pyro_fs *fs, const struct pyro_node *n,
 
 	if (n->kind == PYRO_NODE_ERRORS) {
 		/* Problems grow as profiles fail to decode: never cached. */
-		rc = pyro_archive_problems_text(fs->archive, &b);
+		rc = pyro_archive_problems_text(n->archive, &b);
 		if (!rc)
 			rc = make_blob(&b, out);
 		pyro_buf_release(&b);
@@ -830,7 +1060,7 @@ int pyro_node_bytes(struct pyro_fs *fs, const struct pyro_node *n,
 	}
 	if (n->kind != PYRO_NODE_FILE && n->kind != PYRO_NODE_SERIES_FILE)
 		return -EISDIR;
-	rc = cache_key(n, 'B', key, sizeof(key));
+	rc = cache_key(fs, n, 'B', key, sizeof(key));
 	if (rc)
 		return rc;
 	*out = (struct pyro_blob *)pyro_cache_get(fs->cache, key);

@@ -12,6 +12,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/statvfs.h>
 
@@ -32,34 +34,63 @@ static void *op_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 	/* File managers probe for .hidden, .Trash, autorun.inf, ...: let the
 	 * kernel remember that they are absent. */
 	cfg->negative_timeout = 1.0;
+	/* read and release work from fi->fh alone: an open file keeps
+	 * reading after its path has gone from the tree. */
+	cfg->nullpath_ok = 1;
+	/* Here, not in main(): init runs in the daemon after its fork. */
+	if (pyro_fs_watch(ctx_fs()))
+		fprintf(stderr, "pyrofs: cannot start watching the archive; "
+			"changes will not show\n");
 	return ctx_fs();
+}
+
+/* fstat of an open file whose path has gone (nullpath_ok): what it holds. */
+static int stat_open_file(const struct fuse_file_info *fi, struct stat *st)
+{
+	const struct pyro_blob *b = (const struct pyro_blob *)(uintptr_t)fi->fh;
+
+	memset(st, 0, sizeof(*st));
+	st->st_mode = S_IFREG | 0444;
+	st->st_nlink = 1;
+	st->st_size = (off_t)b->len;
+	st->st_blksize = 4096;
+	st->st_blocks = (blkcnt_t)((b->len + 511) / 512);
+	return 0;
 }
 
 static int op_getattr(const char *path, struct stat *st,
 		      struct fuse_file_info *fi)
 {
 	struct pyro_node n;
-	int rc = pyro_resolve(ctx_fs(), path, &n);
+	int rc;
 
-	(void)fi;
-	return rc ? rc : pyro_node_stat(ctx_fs(), &n, st);
+	if (!path)
+		return fi && fi->fh ? stat_open_file(fi, st) : -ENOENT;
+	rc = pyro_resolve(ctx_fs(), path, &n);
+	if (rc)
+		return rc;
+	rc = pyro_node_stat(ctx_fs(), &n, st);
+	pyro_node_release(&n);
+	return rc;
 }
 
 static int op_readlink(const char *path, char *buf, size_t size)
 {
 	struct pyro_node n;
 	const char *target;
-	int rc = pyro_resolve(ctx_fs(), path, &n);
+	int rc = path ? pyro_resolve(ctx_fs(), path, &n) : -ENOENT;
 
-	if (!rc)
-		rc = pyro_node_readlink(&n, &target);
 	if (rc)
 		return rc;
-	if (size == 0)
-		return -EINVAL;
-	strncpy(buf, target, size - 1);
-	buf[size - 1] = '\0';
-	return 0;
+	rc = pyro_node_readlink(&n, &target);
+	if (!rc && size == 0)
+		rc = -EINVAL;
+	if (!rc) {
+		strncpy(buf, target, size - 1);
+		buf[size - 1] = '\0';
+	}
+	pyro_node_release(&n);
+	return rc;
 }
 
 static int op_open(const char *path, struct fuse_file_info *fi)
@@ -70,17 +101,21 @@ static int op_open(const char *path, struct fuse_file_info *fi)
 
 	if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC))
 		return -EROFS;
-	rc = pyro_resolve(ctx_fs(), path, &n);
-	if (!rc)
-		rc = pyro_node_bytes(ctx_fs(), &n, &b);
+	rc = path ? pyro_resolve(ctx_fs(), path, &n) : -ENOENT;
 	if (rc)
 		return rc;
-	fi->fh = (uint64_t)(uintptr_t)b;
-	/* Snapshot files never change: keep their pages.  The errors list
-	 * grows, so it bypasses the page cache and its stale size. */
-	fi->keep_cache = pyro_node_immutable(&n);
-	fi->direct_io = !fi->keep_cache;
-	return 0;
+	rc = pyro_node_bytes(ctx_fs(), &n, &b);
+	if (!rc) {
+		/* The open file keeps its bytes, not the index: reads see one
+		 * rendering however the archive changes meanwhile. */
+		fi->fh = (uint64_t)(uintptr_t)b;
+		/* See pyro_node_immutable: snapshot files keep their pages;
+		 * everything that may change bypasses the page cache. */
+		fi->keep_cache = pyro_node_immutable(&n);
+		fi->direct_io = !fi->keep_cache;
+	}
+	pyro_node_release(&n);
+	return rc;
 }
 
 static int op_read(const char *path, char *buf, size_t size, off_t off,
@@ -121,31 +156,64 @@ static int fill_one(void *arg, const char *name, const struct pyro_node *c)
 	return ctx->filler(ctx->buf, name, &st, 0, 0);
 }
 
+/* With nullpath_ok, readdir gets no path: keep it in the handle. */
+static int op_opendir(const char *path, struct fuse_file_info *fi)
+{
+	struct pyro_node n;
+	struct stat st;
+	char *copy;
+	int rc = path ? pyro_resolve(ctx_fs(), path, &n) : -ENOENT;
+
+	if (rc)
+		return rc;
+	pyro_node_stat_cheap(ctx_fs(), &n, &st);
+	pyro_node_release(&n);
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	copy = strdup(path);
+	if (!copy)
+		return -ENOMEM;
+	fi->fh = (uint64_t)(uintptr_t)copy;
+	return 0;
+}
+
+static int op_releasedir(const char *path, struct fuse_file_info *fi)
+{
+	(void)path;
+	free((char *)(uintptr_t)fi->fh);
+	return 0;
+}
+
 static int op_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 		      off_t off, struct fuse_file_info *fi,
 		      enum fuse_readdir_flags flags)
 {
 	struct fill_ctx ctx = { ctx_fs(), buf, filler };
 	struct pyro_node n;
-	int rc = pyro_resolve(ctx.fs, path, &n);
+	int rc;
 
 	(void)off;
-	(void)fi;
 	(void)flags;
+	if (!path && fi && fi->fh)
+		path = (const char *)(uintptr_t)fi->fh;
+	rc = path ? pyro_resolve(ctx.fs, path, &n) : -ENOENT;
 	if (rc)
 		return rc;
 	filler(buf, ".", NULL, 0, 0);
 	filler(buf, "..", NULL, 0, 0);
-	return pyro_node_list(ctx.fs, &n, fill_one, &ctx);
+	rc = pyro_node_list(ctx.fs, &n, fill_one, &ctx);
+	pyro_node_release(&n);
+	return rc;
 }
 
 static int op_access(const char *path, int mask)
 {
 	struct pyro_node n;
-	int rc = pyro_resolve(ctx_fs(), path, &n);
+	int rc = path ? pyro_resolve(ctx_fs(), path, &n) : -ENOENT;
 
 	if (rc)
 		return rc;
+	pyro_node_release(&n);
 	return (mask & W_OK) ? -EROFS : 0;
 }
 
@@ -197,13 +265,15 @@ static int op_getxattr(const char *path, const char *name, char *value,
 {
 	struct pyro_buf b = PYRO_BUF_INIT;
 	struct pyro_node n;
-	int rc = pyro_resolve(ctx_fs(), path, &n);
+	int rc = path ? pyro_resolve(ctx_fs(), path, &n) : -ENOENT;
 
-	if (!rc)
-		rc = pyro_node_xattr(ctx_fs(), &n, name, &b);
+	if (rc)
+		return rc;
+	rc = pyro_node_xattr(ctx_fs(), &n, name, &b);
 	if (!rc)
 		rc = xattr_reply(&b, value, size);
 	pyro_buf_release(&b);
+	pyro_node_release(&n);
 	return rc;
 }
 
@@ -211,13 +281,15 @@ static int op_listxattr(const char *path, char *list, size_t size)
 {
 	struct pyro_buf b = PYRO_BUF_INIT;
 	struct pyro_node n;
-	int rc = pyro_resolve(ctx_fs(), path, &n);
+	int rc = path ? pyro_resolve(ctx_fs(), path, &n) : -ENOENT;
 
-	if (!rc)
-		rc = pyro_node_xattr_list(&n, &b);
+	if (rc)
+		return rc;
+	rc = pyro_node_xattr_list(&n, &b);
 	if (!rc)
 		rc = xattr_reply(&b, list, size);
 	pyro_buf_release(&b);
+	pyro_node_release(&n);
 	return rc;
 }
 
@@ -334,7 +406,9 @@ const struct fuse_operations pyro_fuse_ops = {
 	.open = op_open,
 	.read = op_read,
 	.release = op_release,
+	.opendir = op_opendir,
 	.readdir = op_readdir,
+	.releasedir = op_releasedir,
 	.access = op_access,
 	.statfs = op_statfs,
 	.mknod = op_mknod,

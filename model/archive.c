@@ -42,6 +42,7 @@ struct entry {
 struct found {
 	const char *service;            /* borrowed from names */
 	char *rel;                      /* owned */
+	char *target;                   /* owned: a symlink's real target */
 	struct stat st;
 	int rc;                         /* 0: h is valid; else err says why */
 	char err[PYRO_ERR_MAX];
@@ -71,7 +72,8 @@ static void set_err(char err[PYRO_ERR_MAX], const char *what, int e)
 int pyro_source_abspath(const struct pyro_archive *a,
 			const struct pyro_source *src, char *out, size_t size)
 {
-	int n = snprintf(out, size, "%s/%s", a->root, src->path);
+	int n = src->target ? snprintf(out, size, "%s", src->target) :
+		snprintf(out, size, "%s/%s", a->root, src->path);
 
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
@@ -120,6 +122,22 @@ out:
 	return rc;
 }
 
+/* File names may hold newlines and escape sequences: write control bytes
+ * as \xNN so that one problem is always one line and nothing reaches the
+ * reader's terminal raw. */
+static int put_line_safe(struct pyro_buf *b, const char *s)
+{
+	int rc = 0;
+
+	for (; *s && !rc; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		rc = c < 0x20 || c == 0x7f ? pyro_buf_printf(b, "\\x%02x", c) :
+		     pyro_buf_putc(b, (char)c);
+	}
+	return rc;
+}
+
 static int cmp_problem(const void *x, const void *y)
 {
 	return strcmp(((const struct pyro_problem *)x)->path,
@@ -135,9 +153,15 @@ int pyro_archive_problems_text(struct pyro_archive *a, struct pyro_buf *out)
 	if (a->nproblems > 1)   /* qsort(NULL, 0, ...) is undefined */
 		qsort(a->problems, a->nproblems, sizeof(*a->problems),
 		      cmp_problem);
-	for (i = 0; i < a->nproblems && !rc; i++)
-		rc = pyro_buf_printf(out, "%s: %s\n", a->problems[i].path,
-				     a->problems[i].reason);
+	for (i = 0; i < a->nproblems && !rc; i++) {
+		rc = put_line_safe(out, a->problems[i].path);
+		if (!rc)
+			rc = pyro_buf_puts(out, ": ");
+		if (!rc)
+			rc = put_line_safe(out, a->problems[i].reason);
+		if (!rc)
+			rc = pyro_buf_putc(out, '\n');
+	}
 	pthread_mutex_unlock(&a->lock);
 	return rc;
 }
@@ -235,7 +259,7 @@ static int join(char *out, size_t size, const char *a, const char *b)
 
 /* Remember a regular file for peeking. */
 static int found_file(struct walk *w, const char *service, const char *rel,
-		      const struct stat *st)
+		      const struct stat *st, const char *target)
 {
 	struct found *f;
 
@@ -256,6 +280,8 @@ static int found_file(struct walk *w, const char *service, const char *rel,
 	if (!f->rel)
 		return -ENOMEM;
 	w->nfiles++;
+	if (target && !(f->target = strdup(target)))
+		return -ENOMEM;
 	return 0;
 }
 
@@ -271,7 +297,9 @@ static void peek_one(struct walk *w, struct found *f, struct pyro_buf *scratch)
 		f->cached = 1;
 		return;
 	}
-	if (join(abs, sizeof(abs), w->a->root, f->rel)) {
+	if (f->target) {
+		snprintf(abs, sizeof(abs), "%s", f->target);
+	} else if (join(abs, sizeof(abs), w->a->root, f->rel)) {
 		f->rc = -ENAMETOOLONG;
 		snprintf(f->err, sizeof(f->err), "path too long");
 		return;
@@ -326,6 +354,33 @@ static void peek_all(struct walk *w)
 }
 
 /* Turn a peeked file into a source and its entries, or a problem. */
+/* What identifies one version of a file: its path and what stat says. */
+static uint64_t file_ident(const struct found *f)
+{
+	uint64_t st[5] = { (uint64_t)f->st.st_size, (uint64_t)f->st.st_mtim.tv_sec,
+			   (uint64_t)f->st.st_mtim.tv_nsec, (uint64_t)f->st.st_ino,
+			   (uint64_t)f->st.st_dev };
+
+	return pyro_hash_bytes(st, sizeof(st),
+			       pyro_hash_bytes(f->rel, strlen(f->rel) + 1,
+					       PYRO_HASH_SEED));
+}
+
+/* Order-independent hash of every file the walk found, and of the walk's
+ * own problems (an unreadable directory that becomes readable counts). */
+static uint64_t walk_fingerprint(const struct walk *w)
+{
+	uint64_t fp = w->nfiles * 0x9e3779b97f4a7c15ULL;
+	size_t i;
+
+	for (i = 0; i < w->nfiles; i++)
+		fp += file_ident(&w->files[i]) * 0xff51afd7ed558ccdULL + 1;
+	for (i = 0; i < w->a->nproblems; i++)
+		fp += pyro_hash_bytes(w->a->problems[i].path,
+				      strlen(w->a->problems[i].path), 7);
+	return fp;
+}
+
 static int index_file(struct walk *w, struct found *f)
 {
 	const struct pyro_profile_header *h = &f->h;
@@ -346,6 +401,9 @@ static int index_file(struct walk *w, struct found *f)
 	src->path = strdup(f->rel);
 	if (!src->path || add_source(w->a, src))
 		goto out;
+	src->target = f->target;
+	f->target = NULL;
+	src->ident = file_ident(f);
 	resolve_time(src, &f->st, h->time_nanos);
 	name_types(h, f->rel, names);
 	rc = 0;
@@ -399,25 +457,39 @@ static int walk_dir(struct walk *w, const char *service, const char *rel,
 static int walk_entry(struct walk *w, const char *service, const char *rel,
 		      int depth)
 {
-	char abs[PATH_MAX];
+	char abs[PATH_MAX], *real;
 	struct stat st;
+	int rc;
 
 	if (join(abs, sizeof(abs), w->a->root, rel))
 		return pyro_archive_problem(w->a, rel, "path too long");
-	/* stat, not lstat: a symlinked file is served; symlinked
-	 * directories are not followed (they could loop). */
-	if (stat(abs, &st) != 0)
+	if (lstat(abs, &st) != 0)
 		return pyro_archive_problem(w->a, rel, strerror(errno));
-	if (S_ISDIR(st.st_mode)) {
-		struct stat lst;
-
-		if (lstat(abs, &lst) == 0 && S_ISLNK(lst.st_mode))
-			return 0;
+	if (S_ISDIR(st.st_mode))
 		return walk_dir(w, service, rel, depth + 1);
-	}
-	if (!S_ISREG(st.st_mode))
+	if (S_ISREG(st.st_mode))
+		return found_file(w, service, rel, &st, NULL);
+	if (!S_ISLNK(st.st_mode))
 		return 0;
-	return found_file(w, service, rel, &st);
+	/* A symlinked file is read only when it resolves inside the archive;
+	 * symlinked directories are never followed (they could loop or lead
+	 * out).  The target found now is what will be read. */
+	real = realpath(abs, NULL);
+	if (!real)
+		return pyro_archive_problem(w->a, rel, "dangling symlink");
+	if (strncmp(real, w->a->root, strlen(w->a->root)) ||
+	    real[strlen(w->a->root)] != '/') {
+		free(real);
+		return pyro_archive_problem(w->a, rel, "symlink leads outside the "
+					    "archive: not followed");
+	}
+	if (stat(real, &st) != 0 || !S_ISREG(st.st_mode)) {
+		free(real);
+		return 0;       /* a symlinked directory, or gone */
+	}
+	rc = found_file(w, service, rel, &st, real);
+	free(real);
+	return rc;
 }
 
 static int walk_dir(struct walk *w, const char *service, const char *rel,
@@ -623,6 +695,7 @@ int pyro_archive_open(const char *root, size_t max_profile_size,
 	if (!a)
 		return -ENOMEM;
 	pthread_mutex_init(&a->lock, NULL);
+	atomic_init(&a->refs, 1);
 	a->max_profile_size = max_profile_size;
 	a->root = realpath(root, NULL);
 	if (!a->root) {
@@ -633,6 +706,8 @@ int pyro_archive_open(const char *root, size_t max_profile_size,
 	w.a = a;
 	now = time(NULL);
 	rc = walk_root(&w);
+	if (!rc)
+		a->fingerprint = walk_fingerprint(&w);
 	if (!rc) {
 		w.cache = pyro_idxcache_load(a->root);
 		peek_all(&w);
@@ -660,6 +735,7 @@ out:
 	free(w.entries);
 	for (i = 0; i < w.nfiles; i++) {
 		free(w.files[i].rel);
+		free(w.files[i].target);
 		pyro_profile_header_release(&w.files[i].h);
 	}
 	free(w.files);
@@ -667,6 +743,73 @@ out:
 	for (i = 0; i < w.nnames; i++)
 		free(w.names[i]);
 	free(w.names);
+	return rc;
+}
+
+void pyro_archive_get(struct pyro_archive *a)
+{
+	atomic_fetch_add(&a->refs, 1);
+}
+
+void pyro_archive_put(struct pyro_archive *a)
+{
+	if (a && atomic_fetch_sub(&a->refs, 1) == 1)
+		pyro_archive_free(a);
+}
+
+int pyro_archive_empty(const char *root, const char *reason,
+		       struct pyro_archive **out)
+{
+	struct pyro_archive *a = calloc(1, sizeof(*a));
+	int rc;
+
+	*out = NULL;
+	if (!a)
+		return -ENOMEM;
+	pthread_mutex_init(&a->lock, NULL);
+	atomic_init(&a->refs, 1);
+	a->root = strdup(root);
+	rc = a->root ? pyro_archive_problem(a, ".", reason) : -ENOMEM;
+	if (rc) {
+		pyro_archive_free(a);
+		return rc;
+	}
+	*out = a;
+	return 0;
+}
+
+int pyro_archive_fingerprint(const char *root, uint64_t *fp)
+{
+	struct pyro_archive a;
+	struct walk w;
+	size_t i;
+	int rc;
+
+	memset(&a, 0, sizeof(a));
+	memset(&w, 0, sizeof(w));
+	pthread_mutex_init(&a.lock, NULL);
+	a.root = realpath(root, NULL);
+	rc = a.root ? 0 : -errno;
+	w.a = &a;
+	if (!rc)
+		rc = walk_root(&w);
+	if (!rc)
+		*fp = walk_fingerprint(&w);
+	for (i = 0; i < w.nfiles; i++) {
+		free(w.files[i].rel);
+		free(w.files[i].target);
+	}
+	free(w.files);
+	for (i = 0; i < w.nnames; i++)
+		free(w.names[i]);
+	free(w.names);
+	for (i = 0; i < a.nproblems; i++) {
+		free(a.problems[i].path);
+		free(a.problems[i].reason);
+	}
+	free(a.problems);
+	pthread_mutex_destroy(&a.lock);
+	free(a.root);
 	return rc;
 }
 
@@ -691,6 +834,7 @@ void pyro_archive_free(struct pyro_archive *a)
 	free(a->services);
 	for (i = 0; i < a->nsources; i++) {
 		free(a->sources[i]->path);
+		free(a->sources[i]->target);
 		free(a->sources[i]);
 	}
 	free(a->sources);

@@ -9,6 +9,9 @@
  *     mounts as one service;
  *   - files are recognised by content; files and directories whose name
  *     starts with '.' are ignored (collectors write temporary files so);
+ *   - a symlinked file is followed only when it resolves inside ARCHIVE
+ *     (then its target is read); symlinked directories are never followed,
+ *     so nothing outside ARCHIVE is ever read;
  *   - each sample type of a profile is one snapshot in the series of its
  *     type directory (see types.h);
  *   - a snapshot's time is the profile's time_nanos, else a time in the
@@ -17,12 +20,15 @@
  * Opening reads only profile headers (pyro_profile_peek).  The index is
  * immutable afterwards, except for the list of problems, which full decoding
  * may extend later; it has its own lock, so an archive may be read from many
- * threads at once.
+ * threads at once.  A live archive is followed by opening a new index when
+ * pyro_archive_fingerprint() changes: the index is reference counted so
+ * readers of the old one finish undisturbed.
  */
 #ifndef PYRO_ARCHIVE_H
 #define PYRO_ARCHIVE_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,8 +45,12 @@ enum pyro_time_origin {
 /* One profile file of the archive. */
 struct pyro_source {
 	char *path;                     /* relative to the archive root */
+	char *target;                   /* symlinks: the absolute target inside
+					 * the archive to read; else NULL */
 	int64_t time_nanos;             /* resolved snapshot time */
 	enum pyro_time_origin origin;
+	uint64_t ident;                 /* hash of path, size, mtime, inode:
+					 * changes when the file does */
 };
 
 /* One sample type of one profile file, in its type directory. */
@@ -73,7 +83,9 @@ struct pyro_problem {
 };
 
 struct pyro_archive {
+	atomic_uint refs;               /* owners; freed at 0 */
 	char *root;                     /* absolute path of ARCHIVE */
+	uint64_t fingerprint;           /* of the files seen when indexing */
 	size_t max_profile_size;        /* decompressed bytes per profile */
 	struct pyro_service *services;  /* sorted by name */
 	size_t nservices;
@@ -91,7 +103,22 @@ struct pyro_archive {
 int pyro_archive_open(const char *root, size_t max_profile_size,
 		      struct pyro_archive **out, char err[PYRO_ERR_MAX]);
 
+/* The reference counting of an index: open returns one reference; put
+ * frees the index with the last one (NULL is fine).  pyro_archive_free
+ * frees at once, for single owners. */
+void pyro_archive_get(struct pyro_archive *a);
+void pyro_archive_put(struct pyro_archive *a);
 void pyro_archive_free(struct pyro_archive *a);
+
+/* An index with no services whose only problem is `reason` at ".": what a
+ * live mount shows when ARCHIVE itself has gone. */
+int pyro_archive_empty(const char *root, const char *reason,
+		       struct pyro_archive **out);
+
+/* Stat-walk root as pyro_archive_open would, without reading any file, and
+ * hash what it finds (paths, sizes, mtimes, inodes): equal to a->fingerprint
+ * while nothing changed.  0 or a negative errno (root gone). */
+int pyro_archive_fingerprint(const char *root, uint64_t *fp);
 
 const struct pyro_service *pyro_archive_service(const struct pyro_archive *a,
 						const char *name);

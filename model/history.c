@@ -242,7 +242,7 @@ int pyro_history_build(struct pyro_archive *a, const struct pyro_service *svc,
 		if (rc)
 			break;
 		out->times[k] = sn->src->time_nanos;
-		out->names[k] = sn->name;
+		memcpy(out->names[k], sn->name, sizeof(out->names[k]));
 		out->totals[k] = total;
 		fold_values(out, &b, k,
 			    (double)(sn->src->time_nanos - out->times[0]) / NS_PER_HOUR);

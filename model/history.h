@@ -40,7 +40,9 @@ struct pyro_history {
 	char *sample_unit;
 	size_t nsnaps;                  /* snapshots read (unreadable skipped) */
 	int64_t *times;                 /* per snapshot: time, ns */
-	const char **names;             /* per snapshot: directory name */
+	char (*names)[PYRO_TIME_NAME_MAX];  /* per snapshot: directory name;
+					 * owned copies, since a history is
+					 * cached beyond the index's life */
 	int64_t *totals;                /* per snapshot: sum of |values| */
 	double slope;                   /* least-squares total per hour */
 	struct pyro_strtab strs;        /* function names */

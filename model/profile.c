@@ -261,7 +261,9 @@ static int read_file(const char *path, size_t max_size, struct pyro_buf *raw,
 	struct stat st;
 	int fd, rc;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NOFOLLOW: the archive resolved symlinks when indexing; a file
+	 * replaced by a symlink since must not lead outside it. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0) {
 		rc = -errno;
 		set_err(err, "open: %s", strerror(errno));

@@ -221,8 +221,9 @@ static size_t stack_slot(const struct pyro_stacks *s, const uint32_t *refs,
 	for (; s->stack_slots[i]; i = (i + 1) & mask) {
 		const struct pyro_stack *st = &s->stacks[s->stack_slots[i] - 1];
 
-		if (st->depth == depth &&
-		    !memcmp(s->refs + st->off, refs, depth * sizeof(*refs)))
+		/* depth 0: refs may be NULL, and memcmp(NULL, ..., 0) is UB. */
+		if (st->depth == depth && (depth == 0 ||
+		    !memcmp(s->refs + st->off, refs, depth * sizeof(*refs))))
 			break;
 	}
 	return i;
@@ -325,10 +326,13 @@ int pyro_stacks_add(struct pyro_stacks *s, const uint32_t *refs,
 		s->stack_slots[i] = (uint32_t)s->nstacks;
 	}
 	k = s->stack_slots[i] - 1;
-	if (__builtin_add_overflow(s->stacks[k].value, value, &s->stacks[k].value)) {
-		/* __builtin_add_overflow stores the wrapped sum: undo it. */
-		s->stacks[k].value -= value;
-		return -EOVERFLOW;
+	{
+		int64_t sum;
+
+		/* Into a temporary: the stack keeps its value on overflow. */
+		if (__builtin_add_overflow(s->stacks[k].value, value, &sum))
+			return -EOVERFLOW;
+		s->stacks[k].value = sum;
 	}
 	if (idx)
 		*idx = k;

@@ -92,5 +92,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		pyro_node_list(fs, &n, count, &entries);
 	else if (S_ISREG(st.st_mode) && pyro_node_bytes(fs, &n, &b) == 0)
 		pyro_obj_put(&b->obj);
+	pyro_node_release(&n);
 	return 0;
 }

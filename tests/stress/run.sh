@@ -3,10 +3,11 @@
 #
 #   tests/stress/run.sh [OUT_DIR]     (OUT_DIR: out, out-asan or out-tsan)
 #
-# 1. Renders a reference copy of ~600 files of a copy of demo/archive with
-#    pyrofs-cat (single-threaded), mounts the archive and lets 8 threads do
-#    STRESS_READS (default 2000) random reads each at random offsets; every
-#    read must equal the reference bytes.
+# 1. Renders a reference copy of ~1,500 files of a copy of demo/archive with
+#    pyrofs-cat (single-threaded), mounts the archive (rescanning every
+#    0.2 s) and lets 8 threads do STRESS_READS (default 2000) random reads
+#    each at random offsets while another process keeps adding and removing
+#    profiles of a separate service; every read must equal the reference.
 # 2. Remounts with -o cache_size=8M and reads 10,000 distinct nodes (ranges
 #    and diffs, each a new render); the daemon's resident memory must stay
 #    under 64 MiB + the cache bound.  Peak and final RSS are printed.
@@ -57,10 +58,13 @@ unmount() {
 }
 rss_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 
-# ---- 1. readers against references -----------------------------------------
+# ---- 1. readers against references, while the archive changes ------------
 : >"$TMP/stderr"
-mount_fg
-(cd "$MNT" && find . -type f | sed 's|^\./||' | LC_ALL=C sort) >"$TMP/listed"
+mount_fg -o rescan=0.2
+# Everything but /.pyrofs/errors, which rightly changes while churn files
+# are half-copied.
+(cd "$MNT" && find . -type f ! -path './.pyrofs/*' | sed 's|^\./||' |
+	LC_ALL=C sort) >"$TMP/listed"
 {
 	cat "$TMP/listed"
 	# Unlisted nodes: ranges, relative windows and diffs.
@@ -80,12 +84,31 @@ while read -r p; do
 		bad "pyrofs-cat $p"
 done <"$TMP/list"
 echo "stress: $(wc -l <"$TMP/list") files rendered single-threaded as reference"
+# Churn: profiles come and go in a service nobody reads, so the daemon
+# rescans and swaps its index all through the run.
+churn() {
+	local i=0 src=("$TMP"/archive/api/cpu-*.pb.gz)
+	mkdir -p "$TMP/archive/churn"
+	while [ ! -e "$TMP/stop-churn" ]; do
+		cp "${src[$((i % ${#src[@]}))]}" "$TMP/archive/churn/cpu-$i.pb.gz"
+		[ $i -ge 3 ] && rm -f "$TMP/archive/churn/cpu-$((i - 3)).pb.gz"
+		ls "$MNT/churn/cpu" >/dev/null 2>&1
+		i=$((i + 1))
+		sleep 0.1
+	done
+	echo "$i" >"$TMP/churned"
+}
+churn &
+CHURN=$!
 if out=$("$TMP/reader" "$MNT" "$TMP/ref" "$TMP/list" 8 "$READS" 1); then
 	ok
 else
 	bad "concurrent reads"
 fi
-echo "stress: 8 readers x $READS random reads: $out"
+touch "$TMP/stop-churn"
+wait "$CHURN"
+echo "stress: 8 readers x $READS random reads while $(cat "$TMP/churned") profiles were added and removed: $out"
+rm -rf "$TMP/archive/churn"
 unmount
 
 # ---- 2. memory over 10,000 distinct nodes ------------------------------------

@@ -62,7 +62,7 @@ static void make(struct pyro_history *h, const char *service,
 	for (k = 0; k < n; k++) {
 		h->times[k] = (T0 + 1800 * (int64_t)k) * SEC;
 		pyro_time_name(h->times[k], names[k]);
-		h->names[k] = names[k];
+		memcpy(h->names[k], names[k], sizeof(h->names[k]));
 		h->totals[k] = totals[k];
 	}
 	h->slope = slope;

@@ -108,14 +108,21 @@ static int group_setup(void **state)
 	return 0;
 }
 
+/* Resolve path and hand back a node that borrows the index: the fs keeps
+ * the index alive (these tests never rescan), so the reference that
+ * pyro_resolve took is dropped at once and the node needs no release. */
 static struct pyro_node resolve(void **state, const char *path)
 {
 	struct fixture *f = *state;
+	struct pyro_archive *a;
 	struct pyro_node n;
 	int rc = pyro_resolve(f->fs, path, &n);
 
 	if (rc)
 		fail_msg("resolve \"%s\": %d", path, rc);
+	a = n.archive;
+	pyro_node_release(&n);
+	n.archive = a;
 	return n;
 }
 
