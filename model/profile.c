@@ -37,6 +37,7 @@
  * a first unmarked one, and everything leafward of it.
  */
 #include "profile.h"
+#include "labels.h"
 
 #include <endian.h>
 #include <errno.h>
@@ -94,6 +95,14 @@ struct psample {
 	uint32_t nvals;
 };
 
+/* A sample's Label, kept in a pool of its own in sample order (so samples
+ * without labels cost nothing): string indexes are checked only when
+ * labels are read (see pyro_profile_labels). */
+struct plabel {
+	size_t sample;          /* index of its sample */
+	int64_t key, str, num, num_unit;
+};
+
 /* The decoded message: everything as stored, ids not yet resolved. */
 struct pmsg {
 	struct pstr *strs;
@@ -117,6 +126,8 @@ struct pmsg {
 	size_t nlines, lines_cap;
 	int64_t *comments;
 	size_t ncomments, comments_cap;
+	struct plabel *labels;  /* all samples' labels, by sample */
+	size_t nlabels, labels_cap;
 	int has_period_type;
 	struct pvt period_type;
 	int64_t drop_frames, keep_frames, time_nanos, duration_nanos, period;
@@ -534,11 +545,13 @@ static int parse_value_type(const struct field *f, struct pvt *vt)
 	return 0;
 }
 
-static int parse_label(const struct field *f)
+/* A Label of the sample being parsed (index m->nsamples). */
+static int parse_label(struct pmsg *m, const struct field *f)
 {
 	const uint8_t *p = f->pay, *end = f->pay + f->len;
+	struct plabel l = { m->nsamples, 0, 0, 0, 0 };
+	int64_t *dst[5] = { NULL, &l.key, &l.str, &l.num, &l.num_unit };
 	struct field g;
-	int64_t ignored;
 	int rc;
 
 	if (f->wt != WT_LEN)
@@ -546,9 +559,12 @@ static int parse_label(const struct field *f)
 	while (p < end) {
 		if ((rc = next_field(&p, end, &g)))
 			return rc;
-		if (g.num >= 1 && g.num <= 4 && (rc = want_varint(&g, &ignored)))
+		if (g.num >= 1 && g.num <= 4 && (rc = want_varint(&g, dst[g.num])))
 			return rc;
 	}
+	if (PUSH(m->labels, m->nlabels, m->labels_cap))
+		return ERR_NOMEM;
+	m->labels[m->nlabels++] = l;
 	return 0;
 }
 
@@ -630,7 +646,7 @@ static int parse_sample(struct pmsg *m, const struct field *f)
 					   &m->vals_cap);
 			break;
 		case 3:
-			rc = parse_label(&g);
+			rc = parse_label(m, &g);
 			break;
 		default:
 			rc = 0;
@@ -808,6 +824,7 @@ static void pmsg_release(struct pmsg *m)
 	free(m->vals);
 	free(m->line_fn);
 	free(m->comments);
+	free(m->labels);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -1942,8 +1959,11 @@ static int fill_meta(const struct pyro_profile *p, size_t index,
 	return 0;
 }
 
-int pyro_profile_stacks(const struct pyro_profile *p, size_t index,
-			struct pyro_stacks *out, char err[PYRO_ERR_MAX])
+/* pyro_profile_stacks, of the samples i with keep[i] (all if keep is
+ * NULL). */
+static int aggregate(const struct pyro_profile *p, size_t index,
+		     const uint8_t *keep, struct pyro_stacks *out,
+		     char err[PYRO_ERR_MAX])
 {
 	const struct pmsg *m = &p->m;
 	struct loc_frames lf = { NULL, NULL, NULL };
@@ -1976,7 +1996,7 @@ int pyro_profile_stacks(const struct pyro_profile *p, size_t index,
 		int64_t v = m->vals[s->val + index];
 		size_t first, j, depth = 0;
 
-		if (v == 0)
+		if (v == 0 || (keep && !keep[i]))
 			continue;
 		first = p->any_prune ? sample_first_kept(p, s) : 0;
 		for (j = s->nlocs; j-- > first;) {
@@ -2019,5 +2039,141 @@ int pyro_profile_stacks(const struct pyro_profile *p, size_t index,
 	free(lf.refs);
 	free(lf.off);
 	free(lf.fn_frame);
+	return rc;
+}
+
+int pyro_profile_stacks(const struct pyro_profile *p, size_t index,
+			struct pyro_stacks *out, char err[PYRO_ERR_MAX])
+{
+	return aggregate(p, index, NULL, out, err);
+}
+
+/* ---- labels ------------------------------------------------------------ */
+
+/* A label as pprof reads it: 1 string, 2 numeric, 0 none (all fields 0, or
+ * a string index outside the table: ignored). */
+static int label_kind(const struct pmsg *m, const struct plabel *l)
+{
+	if (!str_ok(m, l->key))
+		return 0;
+	if (l->str)
+		return str_ok(m, l->str) ? 1 : 0;
+	if (l->num || l->num_unit)
+		return str_ok(m, l->num_unit) ? 2 : 0;
+	return 0;
+}
+
+int pyro_profile_labels(const struct pyro_profile *p, size_t type_index,
+			struct pyro_label_set *out)
+{
+	const struct pmsg *m = &p->m;
+	size_t i, l = 0;
+	int rc;
+
+	if (type_index >= p->ntypes) {
+		memset(out, 0, sizeof(*out));
+		return -EINVAL;
+	}
+	rc = pyro_label_set_init(out, p->types[type_index].type,
+				 p->types[type_index].unit);
+	for (i = 0; i < m->nsamples && !rc; i++) {
+		int64_t v = m->vals[m->samples[i].val + type_index];
+
+		rc = pyro_label_set_sample(out, v);
+		for (; l < m->nlabels && m->labels[l].sample == i && !rc; l++) {
+			const struct plabel *lb = &m->labels[l];
+			int kind = label_kind(m, lb);
+			const struct pstr *key = &m->strs[kind ? lb->key : 0];
+			char num[24];
+
+			if (kind == 1) {
+				const struct pstr *str = &m->strs[lb->str];
+
+				rc = pyro_label_set_add(out, key->ptr, key->len,
+							str->ptr, str->len,
+							PYRO_LABEL_STRING, 0, NULL, 0,
+							v, i + 1);
+			} else if (kind == 2) {
+				const struct pstr *unit = &m->strs[lb->num_unit];
+				int n = snprintf(num, sizeof(num), "%lld",
+						 (long long)lb->num);
+
+				rc = pyro_label_set_add(out, key->ptr, key->len,
+							num, (size_t)n,
+							PYRO_LABEL_NUMBER, lb->num,
+							unit->ptr, unit->len, v, i + 1);
+			}
+		}
+	}
+	if (!rc)
+		rc = pyro_label_set_finish(out);
+	return rc;
+}
+
+/* Parse a canonical decimal integer ("0", "-12", no '+', no leading 0):
+ * the only text a numeric label has.  0, or -EINVAL. */
+static int canonical_int(const char *s, size_t len, int64_t *out)
+{
+	char buf[24];
+	long long v;
+	char *end;
+
+	if (len == 0 || len >= sizeof(buf) || memchr(s, '\0', len))
+		return -EINVAL;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	errno = 0;
+	v = strtoll(buf, &end, 10);
+	if (errno || *end)
+		return -EINVAL;
+	snprintf(buf, sizeof(buf), "%lld", v);
+	if (strlen(buf) != len || memcmp(buf, s, len))
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int pyro_profile_stacks_filtered(const struct pyro_profile *p, size_t index,
+				 const char *key, size_t key_len,
+				 const char *value, size_t value_len,
+				 struct pyro_stacks *out, char err[PYRO_ERR_MAX])
+{
+	const struct pmsg *m = &p->m;
+	uint8_t *keep;
+	int64_t num = 0;
+	int is_num, rc;
+	size_t l;
+
+	keep = calloc(m->nsamples ? m->nsamples : 1, 1);
+	if (!keep) {
+		memset(out, 0, sizeof(*out));
+		set_err(err, "out of memory");
+		return -ENOMEM;
+	}
+	is_num = value && canonical_int(value, value_len, &num) == 0;
+	for (l = 0; l < m->nlabels; l++) {
+		const struct plabel *lb = &m->labels[l];
+		int kind = label_kind(m, lb);
+		const struct pstr *k = &m->strs[kind ? lb->key : 0];
+
+		if (!kind || k->len != key_len || (key_len && memcmp(k->ptr, key, key_len)))
+			continue;
+		if (!value) {
+			keep[lb->sample] = 1;   /* has the key: inverted below */
+		} else if (kind == 1) {
+			const struct pstr *str = &m->strs[lb->str];
+
+			if (str->len == value_len &&
+			    (!value_len || !memcmp(str->ptr, value, value_len)))
+				keep[lb->sample] = 1;
+		} else if (is_num && lb->num == num) {
+			keep[lb->sample] = 1;
+		}
+	}
+	if (!value)
+		for (l = 0; l < m->nsamples; l++)
+			keep[l] = !keep[l];
+	rc = aggregate(p, index, keep, out, err);
+	free(keep);
 	return rc;
 }

@@ -85,4 +85,24 @@ size_t pyro_profile_ntypes(const struct pyro_profile *p);
 int pyro_profile_stacks(const struct pyro_profile *p, size_t index,
 			struct pyro_stacks *out, char err[PYRO_ERR_MAX]);
 
+/* ---- labels (see labels.h for how they are counted) ------------------- */
+
+struct pyro_label_set;
+
+/* The labels of the profile's samples, with per key and value the total of
+ * sample type type_index; out is initialised here and finished (release
+ * it with pyro_label_set_release even on failure).  -EINVAL for a type
+ * index out of range. */
+int pyro_profile_labels(const struct pyro_profile *p, size_t type_index,
+			struct pyro_label_set *out);
+
+/* pyro_profile_stacks of the samples carrying label key=value only: value
+ * is a string label's bytes or a numeric label's decimal integer ("4096",
+ * "-3": exactly as pyro_label_value.text has it).  value NULL keeps the
+ * samples that do not carry key at all.  Meta as pyro_profile_stacks. */
+int pyro_profile_stacks_filtered(const struct pyro_profile *p, size_t index,
+				 const char *key, size_t key_len,
+				 const char *value, size_t value_len,
+				 struct pyro_stacks *out, char err[PYRO_ERR_MAX]);
+
 #endif

@@ -59,4 +59,12 @@ int pyro_timeline_svg_render(const struct pyro_history *h,
  * snapshot: the leak suspects of inuse_space. */
 int pyro_growth_render(const struct pyro_history *h, struct pyro_buf *out);
 
+struct pyro_label_set;  /* model/labels.h */
+
+/* labels.txt: the node's label keys and values (directory names as under
+ * labels/), each with its total and its share of the node's total, keys
+ * and values by total, largest first; numeric keys with their unit, their
+ * values scaled too when the unit is pprof's.  See labels.c. */
+int pyro_labels_render(const struct pyro_label_set *ls, struct pyro_buf *out);
+
 #endif

@@ -119,9 +119,16 @@ void mkprof_free(struct mkprof *p)
 		free(p->msg.sample_type[i]);
 	free(p->msg.sample_type);
 	for (i = 0; i < p->nsamples; i++) {
-		free(p->msg.sample[i]->location_id);
-		free(p->msg.sample[i]->value);
-		free(p->msg.sample[i]);
+		Pprof__Sample *s = p->msg.sample[i];
+		size_t j;
+
+		/* NULL-terminated, whatever n_label says now. */
+		for (j = 0; s->label && s->label[j]; j++)
+			free(s->label[j]);
+		free(s->label);
+		free(s->location_id);
+		free(s->value);
+		free(s);
 	}
 	free(p->msg.sample);
 	for (i = 0; i < p->nmappings; i++)
@@ -317,6 +324,40 @@ void mkprof_sample(struct mkprof *p, const int64_t *values, const char *stack)
 		s->location_id[s->n_location_id - 1 - i] = t;
 	}
 	PUSH(p->msg.sample, p->nsamples, p->msg.n_sample, s);
+}
+
+static void add_label(struct mkprof *p, Pprof__Label *l)
+{
+	Pprof__Sample *s;
+
+	if (!p->nsamples)
+		die("a label needs a sample");
+	s = p->msg.sample[p->nsamples - 1];
+	s->label = xrealloc(s->label, (s->n_label + 2) * sizeof(*s->label));
+	s->label[s->n_label++] = l;
+	s->label[s->n_label] = NULL;
+}
+
+void mkprof_label(struct mkprof *p, const char *key, const char *value)
+{
+	Pprof__Label *l = xcalloc(sizeof(*l));
+
+	pprof__label__init(l);
+	l->key = intern(p, key);
+	l->str = intern(p, value);
+	add_label(p, l);
+}
+
+void mkprof_num_label(struct mkprof *p, const char *key, int64_t num,
+		      const char *unit)
+{
+	Pprof__Label *l = xcalloc(sizeof(*l));
+
+	pprof__label__init(l);
+	l->key = intern(p, key);
+	l->num = num;
+	l->num_unit = unit ? intern(p, unit) : 0;
+	add_label(p, l);
 }
 
 Pprof__Profile *mkprof_message(struct mkprof *p)

@@ -83,6 +83,14 @@ uint64_t mkprof_mapping(struct mkprof *p, const char *file);
  * first, frame syntax above). */
 void mkprof_sample(struct mkprof *p, const int64_t *values, const char *stack);
 
+/* Labels of the last sample added (aborts if there is none): a string label
+ * key=value, or a numeric label key=num with unit (NULL for none: pprof
+ * then infers it from the key).  A label may repeat a key, as pprof
+ * allows. */
+void mkprof_label(struct mkprof *p, const char *key, const char *value);
+void mkprof_num_label(struct mkprof *p, const char *key, int64_t num,
+		      const char *unit);
+
 /* The message being built, for tests that corrupt it; owned by p.  Its
  * element arrays may move on the next builder call: corrupt last. */
 Pprof__Profile *mkprof_message(struct mkprof *p);
