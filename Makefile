@@ -63,7 +63,7 @@ UNIT_SRCS  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 SUPPORT_SRCS := $(wildcard tests/support/*.c)
 SUPPORT_OBJS := $(SUPPORT_SRCS:%.c=$(O)/%.o)
-TOOLS      := $(O)/tests/mkprofile $(O)/tests/mkleak
+TOOLS      := $(O)/tests/mkprofile $(O)/tests/mkleak $(O)/tests/mkhostile
 
 .PHONY: all test unit integration asan valgrind demo install clean deps conformance bench \
 	fuzz fuzz-run tsan stress tools
@@ -102,6 +102,9 @@ $(O)/tests/mkprofile: $(O)/tests/tools/mkprofile.o $(SUPPORT_OBJS) $(O)/libpyro.
 $(O)/tests/mkleak: $(O)/tests/tools/mkleak.o $(SUPPORT_OBJS) $(O)/libpyro.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
 
+$(O)/tests/mkhostile: $(O)/tests/tools/mkhostile.o $(SUPPORT_OBJS) $(O)/libpyro.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
 # Install the Debian packages we need when any is missing (idempotent).
 deps:
 	@$(PKG_CONFIG) --exists $(PKGS) cmocka 2>/dev/null && \
@@ -117,7 +120,8 @@ unit: $(UNIT_BINS)
 # Mount tests; exit 77 means FUSE is unusable here: a skip, not a failure.
 integration: all $(TOOLS)
 	@rc=0; for t in tests/integration/run.sh tests/integration/time.sh \
-		tests/integration/interop.sh tests/integration/live.sh; do \
+		tests/integration/interop.sh tests/integration/live.sh \
+		tests/integration/hostile.sh; do \
 		$$t $(O); r=$$?; [ $$r = 0 ] || [ $$r = 77 ] || rc=1; \
 	done; exit $$rc
 

@@ -10,6 +10,7 @@
  * the index is built without any per-service hash table.
  */
 #include "archive.h"
+#include "collapsed.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -43,6 +44,9 @@ struct found {
 	const char *service;            /* borrowed from names */
 	char *rel;                      /* owned */
 	char *target;                   /* owned: a symlink's real target */
+	char note[PYRO_ERR_MAX];        /* usable, but with a problem to list
+					 * (bad lines of a collapsed file) */
+	int collapsed;                  /* collapsed stacks, not pprof */
 	struct stat st;
 	int rc;                         /* 0: h is valid; else err says why */
 	char err[PYRO_ERR_MAX];
@@ -307,9 +311,19 @@ static void peek_one(struct walk *w, struct found *f, struct pyro_buf *scratch)
 	scratch->len = 0;
 	f->rc = pyro_profile_read(abs, w->a->max_profile_size, scratch,
 				  &compressed, f->err);
-	if (!f->rc)
+	/* Collapsed stacks are text, pprof is binary: at most one applies. */
+	if (!f->rc && pyro_collapsed_sniff(scratch->data, scratch->len)) {
+		struct pyro_collapsed_report rep;
+
+		f->collapsed = 1;
+		f->rc = pyro_collapsed_header(scratch->data, scratch->len, f->rel,
+					      &f->h, &rep, f->err);
+		if (!f->rc)
+			pyro_collapsed_report_text(&rep, f->note);
+	} else if (!f->rc) {
 		f->rc = pyro_profile_peek_data(scratch->data, scratch->len,
 					       &f->h, f->err);
+	}
 	if (!f->rc) {
 		f->h.compressed = compressed;
 		f->raw_size = scratch->len;
@@ -393,6 +407,8 @@ static int index_file(struct walk *w, struct found *f)
 		return f->rc;
 	if (f->rc)
 		return pyro_archive_problem(w->a, f->rel, f->err);
+	if (f->note[0] && pyro_archive_problem(w->a, f->rel, f->note))
+		return -ENOMEM;
 	rc = -ENOMEM;
 	names = calloc(h->ntypes, sizeof(*names));
 	src = calloc(1, sizeof(*src));
@@ -404,6 +420,7 @@ static int index_file(struct walk *w, struct found *f)
 	src->target = f->target;
 	f->target = NULL;
 	src->ident = file_ident(f);
+	src->collapsed = f->collapsed;
 	resolve_time(src, &f->st, h->time_nanos);
 	name_types(h, f->rel, names);
 	rc = 0;
@@ -438,7 +455,9 @@ static void save_cache(struct walk *w, time_t now)
 	for (i = 0; i < w->nfiles; i++) {
 		const struct found *f = &w->files[i];
 
-		if (f->rc)
+		/* A file with a note must be peeked again to report it; the
+		 * cache keeps pprof headers only. */
+		if (f->rc || f->note[0] || f->collapsed)
 			continue;
 		e[n].rel = f->rel;
 		e[n].st = &f->st;
@@ -519,11 +538,47 @@ static int walk_dir(struct walk *w, const char *service, const char *rel,
 	return rc;
 }
 
-static const char *intern_service(struct walk *w, const char *name)
+/*
+ * A service's directory name: the directory's own name with control bytes
+ * and '%' written %XX (reversible, so two services never share a name; a
+ * newline or an escape sequence never reaches a terminal).  Spaces and
+ * UTF-8 stay as they are.  A name that escaping makes longer than 255 bytes
+ * keeps 230 bytes, then "%~" and 16 hex digits of a hash of the whole.
+ */
+static int safe_service_name(const char *raw, char out[NAME_MAX + 1])
 {
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = 0;
+	const char *p;
+
+	for (p = raw; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (n + 3 > NAME_MAX) {
+			snprintf(out + 230, NAME_MAX + 1 - 230, "%%~%016llx",
+				 (unsigned long long)pyro_hash_bytes(raw, strlen(raw),
+								     PYRO_HASH_SEED));
+			return 0;
+		}
+		if (c < 0x20 || c == 0x7f || c == '%') {
+			out[n++] = '%';
+			out[n++] = hex[c >> 4];
+			out[n++] = hex[c & 15];
+		} else {
+			out[n++] = (char)c;
+		}
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+static const char *intern_service(struct walk *w, const char *raw)
+{
+	char name[NAME_MAX + 1];
 	char **nn;
 	size_t i;
 
+	safe_service_name(raw, name);
 	for (i = 0; i < w->nnames; i++)
 		if (!strcmp(w->names[i], name))
 			return w->names[i];
@@ -586,6 +641,10 @@ static int cmp_entry(const void *x, const void *y)
 
 	if (!c)
 		c = strcmp(a->type, b->type);
+	if (!c)
+		c = strcmp(a->sample_type, b->sample_type);
+	if (!c)
+		c = strcmp(a->sample_unit, b->sample_unit);
 	if (!c && a->src->time_nanos != b->src->time_nanos)
 		c = a->src->time_nanos < b->src->time_nanos ? -1 : 1;
 	if (!c)
@@ -630,12 +689,86 @@ static int build_series(struct pyro_series *se, struct entry *e, size_t n)
 	return 0;
 }
 
+/* Rename the entries e[0..n) (one service, one type, one sample type and
+ * unit) to "<type>.<sample type>.<unit>". */
+static int rename_group(struct entry *e, size_t n)
+{
+	char st[PYRO_NAME_MAX], unit[PYRO_NAME_MAX], *name;
+	size_t i;
+
+	pyro_safe_name(e[0].sample_type, st);
+	pyro_safe_name(e[0].sample_unit, unit);
+	for (i = 0; i < n; i++) {
+		if (asprintf(&name, "%s.%s.%s", e[i].type, st, unit) < 0)
+			return -ENOMEM;
+		free(e[i].type);
+		e[i].type = name;
+	}
+	return 0;
+}
+
+/*
+ * One type directory must mean one sample type and unit: a service may hold
+ * a pprof `cpu` in nanoseconds and a collapsed `cpu` in sample counts.  Of
+ * the groups that share a directory name, the one with the most snapshots
+ * (then the first in name order) keeps it; the others become
+ * "<type>.<sample type>.<unit>" (cpu.samples.count).  e is sorted.
+ */
+static int split_mixed_types(struct entry *e, size_t n)
+{
+	size_t i, j, k, best, best_n;
+	int renamed = 0, rc;
+
+	for (i = 0; i < n; i = j) {
+		for (j = i; j < n && !strcmp(e[j].service, e[i].service) &&
+			    !strcmp(e[j].type, e[i].type); j++)
+			;
+		/* Sub-groups of one sample type and unit within [i, j). */
+		best = i;
+		best_n = 0;
+		for (k = i; k < j;) {
+			size_t m = k;
+
+			while (m < j && !strcmp(e[m].sample_type, e[k].sample_type) &&
+			       !strcmp(e[m].sample_unit, e[k].sample_unit))
+				m++;
+			if (m - k > best_n) {
+				best = k;
+				best_n = m - k;
+			}
+			k = m;
+		}
+		for (k = i; k < j;) {
+			size_t m = k;
+
+			while (m < j && !strcmp(e[m].sample_type, e[k].sample_type) &&
+			       !strcmp(e[m].sample_unit, e[k].sample_unit))
+				m++;
+			if (k != best) {
+				rc = rename_group(e + k, m - k);
+				if (rc)
+					return rc;
+				renamed = 1;
+			}
+			k = m;
+		}
+	}
+	if (renamed)
+		qsort(e, n, sizeof(*e), cmp_entry);
+	return 0;
+}
+
 static int build_services(struct pyro_archive *a, struct entry *e, size_t n)
 {
 	size_t i, j, k;
+	int rc;
 
-	if (n > 1)      /* e is NULL in an empty archive */
+	if (n > 1) {    /* e is NULL in an empty archive */
 		qsort(e, n, sizeof(*e), cmp_entry);
+		rc = split_mixed_types(e, n);
+		if (rc)
+			return rc;
+	}
 	for (i = 0; i < n; i = j) {
 		struct pyro_service *svc, *ns;
 

@@ -51,6 +51,7 @@ struct pyro_source {
 	enum pyro_time_origin origin;
 	uint64_t ident;                 /* hash of path, size, mtime, inode:
 					 * changes when the file does */
+	int collapsed;                  /* collapsed stacks, not pprof */
 };
 
 /* One sample type of one profile file, in its type directory. */

@@ -232,10 +232,15 @@ int pyro_history_build(struct pyro_archive *a, const struct pyro_service *svc,
 		size_t k = out->nsnaps;
 		int64_t total = 0;
 
-		if (pyro_snapshot_stacks(a, sn, &st, err) ||
-		    pyro_stacks_total(&st, &total)) {
+		if (pyro_snapshot_stacks(a, sn, &st, err)) {
 			pyro_stacks_release(&st);
 			continue;       /* recorded as a problem; the rest count */
+		}
+		if (pyro_stacks_total(&st, &total)) {
+			pyro_archive_problem(a, sn->src->path,
+					     "sample values overflow 64 bits when summed");
+			pyro_stacks_release(&st);
+			continue;
 		}
 		rc = add_values(out, &b, &st);
 		pyro_stacks_release(&st);

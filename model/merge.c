@@ -10,6 +10,8 @@
  */
 #include "merge.h"
 
+#include "collapsed.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -189,6 +191,12 @@ int pyro_snapshot_stacks(struct pyro_archive *a, const struct pyro_snapshot *sn,
 		snprintf(err, PYRO_ERR_MAX, "path too long");
 		return rc;
 	}
+	if (sn->src->collapsed) {
+		rc = pyro_collapsed_load(path, sn->src->path, a->max_profile_size,
+					 st, NULL, err);
+		if (rc != -ENOMSG)
+			goto out;       /* else it became a pprof file */
+	}
 	rc = pyro_profile_load(path, a->max_profile_size, &p, err);
 	if (!rc && sn->type_index >= pyro_profile_ntypes(p)) {
 		snprintf(err, PYRO_ERR_MAX, "profile changed: sample type %u missing",
@@ -198,6 +206,7 @@ int pyro_snapshot_stacks(struct pyro_archive *a, const struct pyro_snapshot *sn,
 	if (!rc)
 		rc = pyro_profile_stacks(p, sn->type_index, st, err);
 	pyro_profile_free(p);
+out:
 	if (rc && rc != -ENOMEM)
 		pyro_archive_problem(a, sn->src->path, err);
 	return rc;

@@ -386,6 +386,52 @@ static void test_open_errors(void **state)
 	assert_string_equal(err, want);
 }
 
+/* Directory names from the archive are made safe and unique; one type
+ * directory holds one sample type and unit. */
+static void test_names(void **state)
+{
+	struct fixture *f = *state;
+	char dir[MKPROF_PATH_MAX], path[MKPROF_PATH_MAX + 64], err[PYRO_ERR_MAX];
+	static const char text[] = "main;work 5\nmain;idle 2\n";
+	struct pyro_archive *a;
+	const struct pyro_service *svc;
+	const struct pyro_series *se;
+	struct mkprof *p;
+	int i;
+
+	mkprof_join(dir, f->tmp, "names");
+	/* A service whose name holds a newline, an escape and a '%'. */
+	snprintf(path, sizeof(path), "%s/ev\nil\x1b[31m%%x/cpu-1795515300.pb.gz", dir);
+	p = go_cpu(T0 * SEC);
+	assert_int_equal(mkprof_write(p, path, 1), 0);
+	mkprof_free(p);
+	/* A pprof cpu (ns) in three snapshots and a collapsed cpu (counts). */
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/mixed/cpu-%d.pb.gz", dir, i);
+		p = go_cpu((T0 + 10 * i) * SEC);
+		assert_int_equal(mkprof_write(p, path, 1), 0);
+		mkprof_free(p);
+	}
+	snprintf(path, sizeof(path), "%s/mixed/cpu-1795515400.txt", dir);
+	assert_int_equal(mkprof_write_file(path, text, sizeof(text) - 1), 0);
+
+	assert_int_equal(pyro_archive_open(dir, MAXP, &a, err), 0);
+	assert_non_null(pyro_archive_service(a, "ev%0Ail%1B[31m%25x"));
+	svc = pyro_archive_service(a, "mixed");
+	assert_non_null(svc);
+	se = pyro_service_series(svc, "cpu");
+	assert_non_null(se);
+	assert_string_equal(se->sample_unit, "nanoseconds");
+	assert_int_equal(se->nsnaps, 3);
+	se = pyro_service_series(svc, "cpu.samples.count");
+	assert_non_null(se);
+	assert_int_equal(se->nsnaps, 1);
+	/* Go's samples/count of the pprof files is its own directory. */
+	assert_non_null(pyro_service_series(svc, "samples"));
+	pyro_archive_free(a);
+	(void)mkprof_rmtree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -397,6 +443,7 @@ int main(void)
 		cmocka_unit_test(test_problems),
 		cmocka_unit_test(test_problem_update),
 		cmocka_unit_test(test_open_errors),
+		cmocka_unit_test(test_names),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
