@@ -859,15 +859,11 @@ static void history_destroy(struct pyro_obj *o)
 	free(sh);
 }
 
-/* Rough bytes held by s: what the cache charges for it. */
+/* What the cache charges for s: its allocated bytes (an estimate from
+ * counts undercharged by a third, and the daemon outgrew its bound). */
 static size_t stacks_cost(const struct pyro_stacks *s)
 {
-	return sizeof(struct shared_stacks) +
-	       s->nrefs * sizeof(uint32_t) +
-	       s->nstacks * (sizeof(struct pyro_stack) + 2 * sizeof(uint32_t) +
-			     (s->base ? sizeof(int64_t) : 0)) +
-	       s->nframes * (sizeof(struct pyro_frame) + 2 * sizeof(uint32_t)) +
-	       s->strs.count * (sizeof(struct pyro_str) + 2 * sizeof(uint32_t) + 32);
+	return sizeof(struct shared_stacks) + pyro_stacks_bytes(s);
 }
 
 /* "S:<node path>#<identity>": see node_ident. */
