@@ -14,6 +14,7 @@
 
 #include <dirent.h>
 #include <limits.h>
+#include <malloc.h>
 #include <signal.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -228,6 +229,12 @@ int main(int argc, char **argv)
 	char err[PYRO_ERR_MAX], *archive = NULL;
 	int ret = 1;
 
+	/* glibc gives each thread that allocates an arena of its own (up to 8
+	 * per core), and freed memory stays in them: with FUSE's worker
+	 * threads and the merge decoders, RSS grew with the number of threads
+	 * that once rendered something.  Two arenas keep contention low on
+	 * the few threads that actually run at once. */
+	mallopt(M_ARENA_MAX, 2);
 	pyro_fs_opts_init(&cli.opts);
 	if (fuse_opt_parse(&args, &cli, cli_spec, cli_proc) != 0 || cli.bad)
 		goto out_args;

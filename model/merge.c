@@ -7,6 +7,11 @@
  * increase and the previous value - so the rule can be chosen at the end,
  * after the content has shown whether a cumulative series really is one.
  * Memory is O(union stacks), whatever the number of snapshots.
+ *
+ * Decoding a member (inflate, decode, aggregate) costs far more than
+ * folding it in, and members decode independently: a merge of several
+ * decodes ahead on a few threads of its own (see "Decoding ahead") while
+ * the calling thread folds the members in, strictly in order.
  */
 #include "merge.h"
 
@@ -14,9 +19,12 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct acc {
 	int64_t *sum;           /* per union stack: sum of values */
@@ -178,8 +186,11 @@ static enum pyro_merge_rule choose_rule(const struct pyro_series *se,
 	}
 }
 
-int pyro_snapshot_stacks(struct pyro_archive *a, const struct pyro_snapshot *sn,
-			 struct pyro_stacks *st, char err[PYRO_ERR_MAX])
+/* pyro_snapshot_stacks without recording the problem: safe on any thread
+ * (the archive index is immutable, decoding touches nothing shared). */
+static int decode_member(const struct pyro_archive *a,
+			 const struct pyro_snapshot *sn, struct pyro_stacks *st,
+			 char err[PYRO_ERR_MAX])
 {
 	struct pyro_profile *p = NULL;
 	char path[PATH_MAX];
@@ -195,7 +206,7 @@ int pyro_snapshot_stacks(struct pyro_archive *a, const struct pyro_snapshot *sn,
 		rc = pyro_collapsed_load(path, sn->src->path, a->max_profile_size,
 					 st, NULL, err);
 		if (rc != -ENOMSG)
-			goto out;       /* else it became a pprof file */
+			return rc;      /* else it became a pprof file */
 	}
 	rc = pyro_profile_load(path, a->max_profile_size, &p, err);
 	if (!rc && sn->type_index >= pyro_profile_ntypes(p)) {
@@ -206,10 +217,183 @@ int pyro_snapshot_stacks(struct pyro_archive *a, const struct pyro_snapshot *sn,
 	if (!rc)
 		rc = pyro_profile_stacks(p, sn->type_index, st, err);
 	pyro_profile_free(p);
-out:
+	return rc;
+}
+
+/* Record a member's decoding failure as a problem of the archive. */
+static void member_problem(struct pyro_archive *a,
+			   const struct pyro_snapshot *sn, int rc,
+			   const char err[PYRO_ERR_MAX])
+{
 	if (rc && rc != -ENOMEM)
 		pyro_archive_problem(a, sn->src->path, err);
+}
+
+int pyro_snapshot_stacks(struct pyro_archive *a, const struct pyro_snapshot *sn,
+			 struct pyro_stacks *st, char err[PYRO_ERR_MAX])
+{
+	int rc = decode_member(a, sn, st, err);
+
+	member_problem(a, sn, rc, err);
 	return rc;
+}
+
+/*
+ * Decoding ahead.  Workers (AHEAD_WORKERS at most, no more than the cores)
+ * take member indexes in increasing order and decode each into a slot of a
+ * ring; the calling thread waits for member i, folds it in, releases it and
+ * moves on.  Everything that depends on the order - the union, the
+ * accumulators, the meta, the problems recorded, the error text - stays on
+ * the calling thread, so the result is the sequential one, byte for byte.
+ *
+ * Memory stays O(few members): a worker takes member i only while
+ * i < consumed + AHEAD_SLOTS and, unless i is the very member the fold
+ * waits for, while the decoded members waiting hold less than AHEAD_BYTES.
+ * Members are taken in order, so the one the fold waits for is always
+ * taken or takeable: no deadlock.  Beyond the ring, each worker holds the
+ * one member it is decoding.
+ *
+ * The threads live for one merge; starting two costs some 50 us against
+ * about a millisecond per member, hence AHEAD_MIN_MEMBERS.  If they cannot
+ * be started the merge decodes inline, as on one core.
+ */
+#define AHEAD_WORKERS 2
+#define AHEAD_MIN_MEMBERS 4
+#define AHEAD_SLOTS 8                   /* decoded members waiting, at most */
+#define AHEAD_BYTES (32u << 20)         /* their pyro_stacks_bytes, at most */
+
+struct slot {
+	struct pyro_stacks st;          /* the decoded member while ready */
+	int rc;                         /* decode_member's result */
+	int ready;                      /* decoded, not yet folded; under lock */
+	size_t bytes;                   /* pyro_stacks_bytes(&st) */
+	char err[PYRO_ERR_MAX];         /* the reason when rc != 0 */
+};
+
+/* Slot i % AHEAD_SLOTS belongs to the worker decoding member i from when it
+ * takes i until it sets ready, then to the fold until it clears ready. */
+struct ahead {
+	const struct pyro_archive *a;   /* read-only here */
+	const struct pyro_snapshot *const *snaps;
+	size_t n;
+	pthread_mutex_t lock;           /* guards the fields below */
+	pthread_cond_t filled;          /* a slot became ready */
+	pthread_cond_t freed;           /* the fold moved on, or stop */
+	size_t next;                    /* next member a worker takes */
+	size_t consumed;                /* members folded in (or given up) */
+	size_t bytes;                   /* held by ready slots */
+	int stop;                       /* the fold ended: take nothing more */
+	pthread_t tids[AHEAD_WORKERS];
+	size_t nworkers;                /* started; not under lock */
+	struct slot slots[AHEAD_SLOTS];
+};
+
+static void *ahead_worker(void *arg)
+{
+	struct ahead *ah = arg;
+
+	pthread_mutex_lock(&ah->lock);
+	while (!ah->stop && ah->next < ah->n) {
+		size_t i = ah->next;
+		struct slot *s = &ah->slots[i % AHEAD_SLOTS];
+
+		if (i >= ah->consumed + AHEAD_SLOTS ||
+		    (i > ah->consumed && ah->bytes >= AHEAD_BYTES)) {
+			pthread_cond_wait(&ah->freed, &ah->lock);
+			continue;
+		}
+		ah->next++;
+		pthread_mutex_unlock(&ah->lock);
+		s->rc = decode_member(ah->a, ah->snaps[i], &s->st, s->err);
+		s->bytes = pyro_stacks_bytes(&s->st);
+		pthread_mutex_lock(&ah->lock);
+		s->ready = 1;
+		ah->bytes += s->bytes;
+		pthread_cond_broadcast(&ah->filled);
+	}
+	pthread_mutex_unlock(&ah->lock);
+	return NULL;
+}
+
+static void ahead_stop(struct ahead *ah)
+{
+	size_t k;
+
+	pthread_mutex_lock(&ah->lock);
+	ah->stop = 1;
+	pthread_cond_broadcast(&ah->freed);
+	pthread_mutex_unlock(&ah->lock);
+	for (k = 0; k < ah->nworkers; k++)
+		pthread_join(ah->tids[k], NULL);
+	/* Members decoded but never folded (the fold stopped early). */
+	for (k = 0; k < AHEAD_SLOTS; k++)
+		pyro_stacks_release(&ah->slots[k].st);
+	pthread_cond_destroy(&ah->freed);
+	pthread_cond_destroy(&ah->filled);
+	pthread_mutex_destroy(&ah->lock);
+	free(ah);
+}
+
+/* Start decoding snaps[0..n) ahead, or NULL to decode them inline (few
+ * members, one core, no threads to be had). */
+static struct ahead *ahead_start(const struct pyro_archive *a,
+				 const struct pyro_snapshot *const *snaps,
+				 size_t n)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t want = cores < AHEAD_WORKERS ? (size_t)cores : AHEAD_WORKERS;
+	sigset_t all, old;
+	struct ahead *ah;
+
+	/* On one core, decoding ahead would only add switches. */
+	if (n < AHEAD_MIN_MEMBERS || cores < 2)
+		return NULL;
+	ah = calloc(1, sizeof(*ah));
+	if (!ah)
+		return NULL;
+	ah->a = a;
+	ah->snaps = snaps;
+	ah->n = n;
+	pthread_mutex_init(&ah->lock, NULL);
+	pthread_cond_init(&ah->filled, NULL);
+	pthread_cond_init(&ah->freed, NULL);
+	/* Signals are for the daemon's own threads, not these. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	while (ah->nworkers < want &&
+	       pthread_create(&ah->tids[ah->nworkers], NULL, ahead_worker,
+			      ah) == 0)
+		ah->nworkers++;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!ah->nworkers) {
+		ahead_stop(ah);
+		return NULL;
+	}
+	return ah;
+}
+
+/* Wait for member i, the next in order. */
+static struct slot *ahead_take(struct ahead *ah, size_t i)
+{
+	struct slot *s = &ah->slots[i % AHEAD_SLOTS];
+
+	pthread_mutex_lock(&ah->lock);
+	while (!s->ready)
+		pthread_cond_wait(&ah->filled, &ah->lock);
+	pthread_mutex_unlock(&ah->lock);
+	return s;
+}
+
+/* Member i is folded in: free its slot. */
+static void ahead_done(struct ahead *ah, struct slot *s)
+{
+	pyro_stacks_release(&s->st);
+	pthread_mutex_lock(&ah->lock);
+	s->ready = 0;
+	ah->bytes -= s->bytes;
+	ah->consumed++;
+	pthread_cond_broadcast(&ah->freed);
+	pthread_mutex_unlock(&ah->lock);
 }
 
 static int set_names(struct pyro_meta *m, const struct pyro_service *svc,
@@ -271,6 +455,7 @@ static int build_many(struct pyro_archive *a, const struct pyro_series *se,
 		      char err[PYRO_ERR_MAX])
 {
 	struct acc acc = { .monotonic = 1 };
+	struct ahead *ah = ahead_start(a, snaps, n);
 	enum pyro_merge_rule rule;
 	size_t i, u, used = 0;
 	int rc = 0, have_base = 0;
@@ -283,18 +468,28 @@ static int build_many(struct pyro_archive *a, const struct pyro_series *se,
 	}
 
 	for (i = 0; i < n && rc != -ENOMEM; i++) {
-		struct pyro_stacks st;
+		struct pyro_stacks own, *st = &own;
+		struct slot *s = NULL;
 		int64_t total = 0;
 
-		rc = pyro_snapshot_stacks(a, snaps[i], &st, err);
+		if (ah) {
+			s = ahead_take(ah, i);
+			st = &s->st;
+			rc = s->rc;
+			if (rc)
+				memcpy(err, s->err, PYRO_ERR_MAX);
+		} else {
+			rc = decode_member(a, snaps[i], st, err);
+		}
+		member_problem(a, snaps[i], rc, err);
 		if (!rc)
-			rc = pyro_stacks_total(&st, &total);
+			rc = pyro_stacks_total(st, &total);
 		if (!rc && !used)
-			rc = pyro_meta_copy(&out->meta, &st.meta);
+			rc = pyro_meta_copy(&out->meta, &st->meta);
 		else if (!rc)
-			merge_meta(&out->meta, &st.meta);
+			merge_meta(&out->meta, &st->meta);
 		if (!rc)
-			rc = map_into(out, &st, &acc);
+			rc = map_into(out, st, &acc);
 		if (!rc)
 			rc = acc_grow(&acc, out->nstacks);
 		if (!rc) {
@@ -302,7 +497,10 @@ static int build_many(struct pyro_archive *a, const struct pyro_series *se,
 				   total);
 			used++;
 		}
-		pyro_stacks_release(&st);
+		if (ah)
+			ahead_done(ah, s);
+		else
+			pyro_stacks_release(st);
 	}
 	if (rc == -ENOMEM)
 		goto out;
@@ -329,6 +527,8 @@ static int build_many(struct pyro_archive *a, const struct pyro_series *se,
 	}
 	out->meta.rule = rule;
 out:
+	if (ah)
+		ahead_stop(ah);
 	acc_release(&acc);
 	return rc;
 }
