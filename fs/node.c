@@ -934,34 +934,6 @@ static int build_diff(struct pyro_fs *fs, const struct pyro_node *n,
 }
 
 /* The stacks of time node n (or of a file's node), cached, referenced. */
-/* Values whose sum does not fit in 64 bits cannot be reported (totals,
- * percentages): top.txt and the SVGs refuse them with EOVERFLOW, while
- * folded, each of whose lines fits, still works.  Say so in /.pyrofs/errors
- * rather than only failing reads.  A snapshot names its file; a merge or
- * diff names itself.  Returns 0: the stacks themselves are fine. */
-static int check_total(const struct pyro_node *n, const struct pyro_stacks *s)
-{
-	char path[PATH_MAX];
-	int64_t total;
-
-	if (pyro_stacks_total(s, &total) != -EOVERFLOW)
-		return 0;
-	if (!n->is_diff && n->time.span.count == 1 && !n->time.span.has_baseline) {
-		snprintf(path, sizeof(path), "%s",
-			 n->series->snaps[n->time.span.first].src->path);
-	} else {
-		struct pyro_node t = *n;
-
-		t.kind = PYRO_NODE_TIME;
-		if (node_key(&t, path, sizeof(path)))
-			snprintf(path, sizeof(path), "%s/%s", n->svc->name,
-				 n->series->type);
-	}
-	pyro_archive_problem(n->archive, path,
-			     "sample values overflow 64 bits when summed");
-	return 0;
-}
-
 static int time_stacks(struct pyro_fs *fs, const struct pyro_node *n,
 		       struct shared_stacks **out)
 {
@@ -982,8 +954,6 @@ static int time_stacks(struct pyro_fs *fs, const struct pyro_node *n,
 		return -ENOMEM;
 	rc = n->is_diff ? build_diff(fs, n, &ss->s) :
 	     build_span(fs, n, &n->time, &ss->s);
-	if (!rc)
-		rc = check_total(n, &ss->s);
 	if (rc) {
 		pyro_stacks_release(&ss->s);
 		free(ss);

@@ -533,6 +533,28 @@ out:
 	return rc;
 }
 
+/* Values whose sum does not fit in 64 bits cannot be reported (totals,
+ * percentages): top.txt and the SVGs refuse them, while folded, each of
+ * whose lines fits, still works.  Say so in the problems rather than only
+ * failing reads: a snapshot names its file, a merge names its node. */
+static void report_overflow(struct pyro_archive *a,
+			    const struct pyro_snapshot *const *snaps, size_t n,
+			    const struct pyro_snapshot *baseline,
+			    const struct pyro_stacks *out)
+{
+	char path[PATH_MAX];
+	int64_t total;
+
+	if (pyro_stacks_total(out, &total) != -EOVERFLOW)
+		return;
+	if (n == 1 && !baseline)
+		snprintf(path, sizeof(path), "%s", snaps[0]->src->path);
+	else
+		snprintf(path, sizeof(path), "%s/%s/%s", out->meta.service,
+			 out->meta.type, out->meta.span);
+	pyro_archive_problem(a, path, "sample values overflow 64 bits when summed");
+}
+
 int pyro_merge_build(struct pyro_archive *a, const struct pyro_service *svc,
 		     const struct pyro_series *se,
 		     const struct pyro_snapshot *const *snaps, size_t n,
@@ -555,6 +577,8 @@ int pyro_merge_build(struct pyro_archive *a, const struct pyro_service *svc,
 	}
 	if (!rc)
 		rc = set_names(&out->meta, svc, se, span);
+	if (!rc)
+		report_overflow(a, snaps, n, baseline, out);
 	if (rc == -ENOMEM)
 		snprintf(err, PYRO_ERR_MAX, "out of memory");
 	return rc;
