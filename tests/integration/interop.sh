@@ -36,78 +36,13 @@ REPO=$(cd "$HERE/../.." && pwd)
 PYROFS=$(cd "$OUT" && pwd)/pyrofs
 PYROFS_CAT=$(cd "$OUT" && pwd)/pyrofs-cat
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-check() { # check NAME COMMAND...: the command must succeed
-	local name=$1
-	shift
-	if "$@"; then ok; else bad "$name"; fi
-}
-check_eq() { # check_eq NAME EXPECTED ACTUAL
-	if [ "$2" = "$3" ]; then
-		ok
-	else
-		bad "$1"
-		diff <(printf '%s\n' "$2") <(printf '%s\n' "$3") | head -20 >&2
-	fi
-}
+. "$(dirname "$0")/lib.sh"
 note() { echo "interop: $*"; }
-
-if ! command -v fusermount3 >/dev/null || ! (exec 3<>/dev/fuse) 2>/dev/null; then
-	echo "interop: SKIP: /dev/fuse or fusermount3 unusable here"
-	exit 77
-fi
-
-TMP=$(mktemp -d /tmp/pyrofs-interop.XXXXXX)
-ARCHIVE=$TMP/archive
-MNT=$TMP/mnt
-DAEMON_PID=
-DAEMON_RC=
-mkdir -p "$MNT"
+it_begin interop
 cp -r "$REPO/demo/archive" "$ARCHIVE"
 # The demo archive is big enough for the index cache: keep it in TMP.
 export XDG_CACHE_HOME=$TMP/cache
 
-unmount() {
-	if mountpoint -q "$MNT" 2>/dev/null; then
-		fusermount3 -u "$MNT" 2>/dev/null || fusermount3 -u -z "$MNT"
-	fi
-	if [ -n "$DAEMON_PID" ]; then
-		wait "$DAEMON_PID"
-		DAEMON_RC=$?
-		DAEMON_PID=
-	fi
-}
-
-cleanup() {
-	unmount
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-mount_fg() {
-	: >"$TMP/stderr"
-	"$PYROFS" -f "$@" "$ARCHIVE" "$MNT" 2>>"$TMP/stderr" &
-	DAEMON_PID=$!
-	for _ in $(seq 1 200); do
-		[ -e "$MNT/.pyrofs/errors" ] && return 0
-		kill -0 "$DAEMON_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	bad "mount did not come up: $(cat "$TMP/stderr")"
-	return 1
-}
-
-check_stderr() {
-	if grep -Eq 'AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error|ERROR|fuse: ' "$TMP/stderr"; then
-		bad "daemon stderr ($1):"
-		head -30 "$TMP/stderr" >&2
-	else
-		ok
-	fi
-}
 
 mount_fg || exit 1
 
@@ -358,5 +293,4 @@ umount-unit 0" "$(cat "$TMP/ns.out")"
 	fi
 fi
 
-echo "interop: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+it_end

@@ -25,76 +25,9 @@ EXPECTED=$HERE/expected
 PYROFS=$(cd "$OUT" && pwd)/pyrofs
 MKPROFILE=$(cd "$OUT" && pwd)/tests/mkprofile
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-check() { # check NAME COMMAND...: the command must succeed
-	local name=$1
-	shift
-	if "$@"; then ok; else bad "$name"; fi
-}
-check_eq() { # check_eq NAME EXPECTED ACTUAL
-	if [ "$2" = "$3" ]; then
-		ok
-	else
-		bad "$1"
-		diff <(printf '%s\n' "$2") <(printf '%s\n' "$3") | head -20 >&2
-	fi
-}
+. "$(dirname "$0")/lib.sh"
+it_begin integration
 
-if ! command -v fusermount3 >/dev/null || ! (exec 3<>/dev/fuse) 2>/dev/null; then
-	echo "integration: SKIP: /dev/fuse or fusermount3 unusable here"
-	exit 77
-fi
-
-TMP=$(mktemp -d /tmp/pyrofs-it.XXXXXX)
-ARCHIVE=$TMP/archive
-MNT=$TMP/mnt
-DAEMON_PID=
-mkdir -p "$MNT"
-
-unmount() {
-	if mountpoint -q "$MNT" 2>/dev/null; then
-		fusermount3 -u "$MNT" 2>/dev/null || fusermount3 -u -z "$MNT"
-	fi
-	if [ -n "$DAEMON_PID" ]; then
-		wait "$DAEMON_PID"
-		DAEMON_RC=$?
-		DAEMON_PID=
-	fi
-}
-
-cleanup() {
-	unmount
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-# mount_fg [OPTIONS...]: start the daemon in the foreground (background job)
-# and wait until the mount answers; no timing is asserted.
-mount_fg() {
-	: >"$TMP/stderr"
-	"$PYROFS" -f "$@" "$ARCHIVE" "$MNT" 2>>"$TMP/stderr" &
-	DAEMON_PID=$!
-	for _ in $(seq 1 200); do
-		[ -e "$MNT/.pyrofs/errors" ] && return 0
-		kill -0 "$DAEMON_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	bad "mount did not come up: $(cat "$TMP/stderr")"
-	return 1
-}
-
-# The daemon's stderr must hold no sanitizer report or error line.
-check_stderr() {
-	if grep -Eq 'Sanitizer|runtime error|ERROR|fuse: ' "$TMP/stderr"; then
-		bad "daemon stderr ($1):"
-		head -30 "$TMP/stderr" >&2
-	else
-		ok
-	fi
-}
 
 "$MKPROFILE" "$ARCHIVE" || { echo "integration: mkprofile failed" >&2; exit 1; }
 
@@ -220,5 +153,4 @@ check_eq "bad option value" "pyrofs: bad option value: cache_size=lots" "$err"
 check "--version names pyrofs and FUSE" sh -c "'$PYROFS' --version 2>&1 | grep -q '^pyrofs version' && '$PYROFS' --version 2>&1 | grep -qi 'fuse library version'"
 check "--help shows our options then FUSE's" sh -c "'$PYROFS' --help 2>&1 | grep -q 'cache_size' && '$PYROFS' --help 2>&1 | grep -q -- '-d   -o debug'"
 
-echo "integration: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+it_end

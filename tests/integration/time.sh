@@ -17,77 +17,9 @@ OUT=${1:-out}
 PYROFS=$(cd "$OUT" && pwd)/pyrofs
 MKLEAK=$(cd "$OUT" && pwd)/tests/mkleak
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-check() { # check NAME COMMAND...: the command must succeed
-	local name=$1
-	shift
-	if "$@"; then ok; else bad "$name"; fi
-}
-check_eq() { # check_eq NAME EXPECTED ACTUAL
-	if [ "$2" = "$3" ]; then
-		ok
-	else
-		bad "$1"
-		diff <(printf '%s\n' "$2") <(printf '%s\n' "$3") | head -20 >&2
-	fi
-}
+. "$(dirname "$0")/lib.sh"
+it_begin time
 
-if ! command -v fusermount3 >/dev/null || ! (exec 3<>/dev/fuse) 2>/dev/null; then
-	echo "time: SKIP: /dev/fuse or fusermount3 unusable here"
-	exit 77
-fi
-
-TMP=$(mktemp -d /tmp/pyrofs-time.XXXXXX)
-ARCHIVE=$TMP/archive
-MNT=$TMP/mnt
-DAEMON_PID=
-DAEMON_RC=
-mkdir -p "$MNT"
-
-unmount() {
-	if mountpoint -q "$MNT" 2>/dev/null; then
-		fusermount3 -u "$MNT" 2>/dev/null || fusermount3 -u -z "$MNT"
-	fi
-	if [ -n "$DAEMON_PID" ]; then
-		wait "$DAEMON_PID"
-		DAEMON_RC=$?
-		DAEMON_PID=
-	fi
-}
-
-cleanup() {
-	unmount
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-# mount_fg [OPTIONS...]: start the daemon in the foreground (background job)
-# and wait until the mount answers; no timing is asserted.
-mount_fg() {
-	: >"$TMP/stderr"
-	"$PYROFS" -f "$@" "$ARCHIVE" "$MNT" 2>>"$TMP/stderr" &
-	DAEMON_PID=$!
-	for _ in $(seq 1 200); do
-		[ -e "$MNT/.pyrofs/errors" ] && return 0
-		kill -0 "$DAEMON_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	bad "mount did not come up: $(cat "$TMP/stderr")"
-	return 1
-}
-
-# The daemon's stderr must hold no sanitizer report or error line.
-check_stderr() {
-	if grep -Eq 'AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error|ERROR|fuse: ' "$TMP/stderr"; then
-		bad "daemon stderr ($1):"
-		head -30 "$TMP/stderr" >&2
-	else
-		ok
-	fi
-}
 
 # ---- the generator's values (tests/tools/mkleak.c) ------------------------
 S0=1795514700                                   # 2026-11-24T10:05:00Z
@@ -328,5 +260,4 @@ unmount
 check_eq "daemon exit code after fusermount3 -u" 0 "$DAEMON_RC"
 check_stderr "time mount"
 
-echo "time: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+it_end
