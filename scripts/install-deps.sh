@@ -8,7 +8,7 @@
 set -euo pipefail
 
 pkgs=(build-essential pkg-config protobuf-c-compiler libprotobuf-c-dev libfuse3-dev
-      fuse3 zlib1g-dev libcmocka-dev libxml2-utils valgrind attr
+      fuse3 zlib1g-dev libcmocka-dev libxml2-utils valgrind attr python3
       clang libclang-rt-14-dev)   # clang + runtime: libFuzzer targets (make fuzz)
 for arg in "$@"; do
 	case "$arg" in
