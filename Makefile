@@ -109,7 +109,7 @@ $(O)/tests/mkhostile: $(O)/tests/tools/mkhostile.o $(SUPPORT_OBJS) $(O)/libpyro.
 deps:
 	@$(PKG_CONFIG) --exists $(PKGS) cmocka 2>/dev/null && \
 	 command -v protoc-c >/dev/null && command -v fusermount3 >/dev/null && \
-	 command -v getfattr >/dev/null || \
+	 command -v getfattr >/dev/null && command -v python3 >/dev/null || \
 	 scripts/install-deps.sh
 
 tools: $(TOOLS)
