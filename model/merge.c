@@ -16,6 +16,7 @@
 #include "merge.h"
 
 #include "collapsed.h"
+#include "labels.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -186,16 +187,30 @@ static enum pyro_merge_rule choose_rule(const struct pyro_series *se,
 	}
 }
 
-/* pyro_snapshot_stacks without recording the problem: safe on any thread
- * (the archive index is immutable, decoding touches nothing shared). */
-static int decode_member(const struct pyro_archive *a,
-			 const struct pyro_snapshot *sn, struct pyro_stacks *st,
-			 char err[PYRO_ERR_MAX])
+/* Keep st's meta, drop its samples: a collapsed file has no labels, so no
+ * sample of it passes a label filter. */
+static int drop_samples(struct pyro_stacks *st)
 {
-	struct pyro_profile *p = NULL;
+	struct pyro_stacks empty;
+	int rc = pyro_stacks_init(&empty);
+
+	if (!rc)
+		rc = pyro_meta_copy(&empty.meta, &st->meta);
+	pyro_stacks_release(st);
+	*st = empty;
+	return rc;
+}
+
+/* Load snapshot sn's profile (*p, owned by the caller: pyro_profile_free)
+ * or, for a collapsed file, its stacks (*p stays NULL, st is filled). */
+static int load_member(const struct pyro_archive *a,
+		       const struct pyro_snapshot *sn, struct pyro_profile **p,
+		       struct pyro_stacks *st, char err[PYRO_ERR_MAX])
+{
 	char path[PATH_MAX];
 	int rc;
 
+	*p = NULL;
 	memset(st, 0, sizeof(*st));
 	rc = pyro_source_abspath(a, sn->src, path, sizeof(path));
 	if (rc) {
@@ -207,14 +222,36 @@ static int decode_member(const struct pyro_archive *a,
 					 st, NULL, err);
 		if (rc != -ENOMSG)
 			return rc;      /* else it became a pprof file */
+		pyro_stacks_release(st);
+		memset(st, 0, sizeof(*st));
 	}
-	rc = pyro_profile_load(path, a->max_profile_size, &p, err);
-	if (!rc && sn->type_index >= pyro_profile_ntypes(p)) {
+	rc = pyro_profile_load(path, a->max_profile_size, p, err);
+	if (!rc && sn->type_index >= pyro_profile_ntypes(*p)) {
 		snprintf(err, PYRO_ERR_MAX, "profile changed: sample type %u missing",
 			 sn->type_index);
 		rc = -EIO;
 	}
-	if (!rc)
+	return rc;
+}
+
+/* pyro_snapshot_stacks without recording the problem, of the samples
+ * passing filter f (NULL: all): safe on any thread (the archive index is
+ * immutable, decoding touches nothing shared). */
+static int decode_member(const struct pyro_archive *a,
+			 const struct pyro_snapshot *sn,
+			 const struct pyro_merge_filter *f,
+			 struct pyro_stacks *st, char err[PYRO_ERR_MAX])
+{
+	struct pyro_profile *p;
+	int rc = load_member(a, sn, &p, st, err);
+
+	if (!rc && !p)
+		return f ? drop_samples(st) : 0;
+	if (!rc && f)
+		rc = pyro_profile_stacks_filtered(p, sn->type_index, f->key,
+						  f->key_len, f->value,
+						  f->value_len, st, err);
+	else if (!rc)
 		rc = pyro_profile_stacks(p, sn->type_index, st, err);
 	pyro_profile_free(p);
 	return rc;
@@ -229,10 +266,21 @@ static void member_problem(struct pyro_archive *a,
 		pyro_archive_problem(a, sn->src->path, err);
 }
 
+static int snapshot_stacks(struct pyro_archive *a,
+			   const struct pyro_snapshot *sn,
+			   const struct pyro_merge_filter *f,
+			   struct pyro_stacks *st, char err[PYRO_ERR_MAX])
+{
+	int rc = decode_member(a, sn, f, st, err);
+
+	member_problem(a, sn, rc, err);
+	return rc;
+}
+
 int pyro_snapshot_stacks(struct pyro_archive *a, const struct pyro_snapshot *sn,
 			 struct pyro_stacks *st, char err[PYRO_ERR_MAX])
 {
-	int rc = decode_member(a, sn, st, err);
+	int rc = decode_member(a, sn, NULL, st, err);
 
 	member_problem(a, sn, rc, err);
 	return rc;
@@ -276,6 +324,7 @@ struct ahead {
 	const struct pyro_archive *a;   /* read-only here */
 	const struct pyro_snapshot *const *snaps;
 	size_t n;
+	const struct pyro_merge_filter *filter; /* or NULL */
 	pthread_mutex_t lock;           /* guards the fields below */
 	pthread_cond_t filled;          /* a slot became ready */
 	pthread_cond_t freed;           /* the fold moved on, or stop */
@@ -304,7 +353,8 @@ static void *ahead_worker(void *arg)
 		}
 		ah->next++;
 		pthread_mutex_unlock(&ah->lock);
-		s->rc = decode_member(ah->a, ah->snaps[i], &s->st, s->err);
+		s->rc = decode_member(ah->a, ah->snaps[i], ah->filter, &s->st,
+				      s->err);
 		s->bytes = pyro_stacks_bytes(&s->st);
 		pthread_mutex_lock(&ah->lock);
 		s->ready = 1;
@@ -338,7 +388,7 @@ static void ahead_stop(struct ahead *ah)
  * members, one core, no threads to be had). */
 static struct ahead *ahead_start(const struct pyro_archive *a,
 				 const struct pyro_snapshot *const *snaps,
-				 size_t n)
+				 size_t n, const struct pyro_merge_filter *f)
 {
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t want = cores < AHEAD_WORKERS ? (size_t)cores : AHEAD_WORKERS;
@@ -354,6 +404,7 @@ static struct ahead *ahead_start(const struct pyro_archive *a,
 	ah->a = a;
 	ah->snaps = snaps;
 	ah->n = n;
+	ah->filter = f;
 	pthread_mutex_init(&ah->lock, NULL);
 	pthread_cond_init(&ah->filled, NULL);
 	pthread_cond_init(&ah->freed, NULL);
@@ -426,6 +477,7 @@ static void merge_meta(struct pyro_meta *m, const struct pyro_meta *member)
  * matters for increases; a baseline that cannot be read is skipped (the
  * window's first member then counts whole) - its problem is recorded. */
 static int add_baseline(struct pyro_archive *a, const struct pyro_snapshot *sn,
+			const struct pyro_merge_filter *f,
 			struct pyro_stacks *out, struct acc *acc)
 {
 	struct pyro_stacks st;
@@ -433,7 +485,7 @@ static int add_baseline(struct pyro_archive *a, const struct pyro_snapshot *sn,
 	int64_t total = 0;
 	int rc;
 
-	rc = pyro_snapshot_stacks(a, sn, &st, err);
+	rc = snapshot_stacks(a, sn, f, &st, err);
 	if (!rc)
 		rc = pyro_stacks_total(&st, &total);
 	if (!rc)
@@ -451,17 +503,18 @@ static int add_baseline(struct pyro_archive *a, const struct pyro_snapshot *sn,
 static int build_many(struct pyro_archive *a, const struct pyro_series *se,
 		      const struct pyro_snapshot *const *snaps, size_t n,
 		      const struct pyro_snapshot *baseline,
-		      enum pyro_merge_policy policy, struct pyro_stacks *out,
+		      enum pyro_merge_policy policy,
+		      const struct pyro_merge_filter *f, struct pyro_stacks *out,
 		      char err[PYRO_ERR_MAX])
 {
 	struct acc acc = { .monotonic = 1 };
-	struct ahead *ah = ahead_start(a, snaps, n);
+	struct ahead *ah = ahead_start(a, snaps, n, f);
 	enum pyro_merge_rule rule;
 	size_t i, u, used = 0;
 	int rc = 0, have_base = 0;
 
 	if (baseline && policy != PYRO_POLICY_PPROF) {
-		rc = add_baseline(a, baseline, out, &acc);
+		rc = add_baseline(a, baseline, f, out, &acc);
 		if (rc < 0)
 			goto out;
 		have_base = rc == 0;
@@ -479,7 +532,7 @@ static int build_many(struct pyro_archive *a, const struct pyro_series *se,
 			if (rc)
 				memcpy(err, s->err, PYRO_ERR_MAX);
 		} else {
-			rc = decode_member(a, snaps[i], st, err);
+			rc = decode_member(a, snaps[i], f, st, err);
 		}
 		member_problem(a, snaps[i], rc, err);
 		if (!rc)
@@ -514,7 +567,11 @@ static int build_many(struct pyro_archive *a, const struct pyro_series *se,
 		rc = -EOVERFLOW;
 		goto out;
 	}
-	rule = choose_rule(se, policy, &acc);
+	/* A filtered merge takes the whole node's rule: a subset of a
+	 * cumulative series may look like deltas, and the figures of a
+	 * label must combine as the node's do. */
+	rule = f && f->rule != PYRO_MERGE_SINGLE ? f->rule :
+	       choose_rule(se, policy, &acc);
 	for (u = 0; u < out->nstacks; u++) {
 		int64_t *v = &out->stacks[u].value;
 
@@ -555,6 +612,59 @@ static void report_overflow(struct pyro_archive *a,
 	pyro_archive_problem(a, path, "sample values overflow 64 bits when summed");
 }
 
+/* meta.filter and whole_total of a label node. */
+static int set_filter(struct pyro_meta *m, const struct pyro_merge_filter *f)
+{
+	size_t unit_len = f->unit ? strlen(f->unit) : 0;
+	char *p;
+
+	free(m->filter);
+	m->filter = p = malloc(f->key_len + f->value_len + unit_len + 2);
+	if (!p)
+		return -ENOMEM;
+	memcpy(p, f->key, f->key_len);
+	p += f->key_len;
+	*p++ = '=';
+	memcpy(p, f->value, f->value_len);
+	p += f->value_len;
+	memcpy(p, f->unit ? f->unit : "", unit_len + 1);
+	m->whole_total = f->whole_total;
+	return 0;
+}
+
+int pyro_merge_build_filtered(struct pyro_archive *a,
+			      const struct pyro_service *svc,
+			      const struct pyro_series *se,
+			      const struct pyro_snapshot *const *snaps, size_t n,
+			      const struct pyro_snapshot *baseline,
+			      enum pyro_merge_policy policy, const char *span,
+			      const struct pyro_merge_filter *f,
+			      struct pyro_stacks *out, char err[PYRO_ERR_MAX])
+{
+	int rc;
+
+	if (n == 1 && !baseline) {
+		rc = snapshot_stacks(a, snaps[0], f, out, err);
+		/* As for many members: none could be read. */
+		if (rc && rc != -ENOMEM)
+			rc = -EIO;
+	} else {
+		rc = pyro_stacks_init(out);
+		if (!rc)
+			rc = build_many(a, se, snaps, n, baseline, policy, f, out,
+					err);
+	}
+	if (!rc)
+		rc = set_names(&out->meta, svc, se, span);
+	if (!rc && f)
+		rc = set_filter(&out->meta, f);
+	if (!rc)
+		report_overflow(a, snaps, n, baseline, out);
+	if (rc == -ENOMEM)
+		snprintf(err, PYRO_ERR_MAX, "out of memory");
+	return rc;
+}
+
 int pyro_merge_build(struct pyro_archive *a, const struct pyro_service *svc,
 		     const struct pyro_series *se,
 		     const struct pyro_snapshot *const *snaps, size_t n,
@@ -562,23 +672,92 @@ int pyro_merge_build(struct pyro_archive *a, const struct pyro_service *svc,
 		     enum pyro_merge_policy policy, const char *span,
 		     struct pyro_stacks *out, char err[PYRO_ERR_MAX])
 {
-	int rc;
+	return pyro_merge_build_filtered(a, svc, se, snaps, n, baseline, policy,
+					 span, NULL, out, err);
+}
 
-	if (n == 1 && !baseline) {
-		rc = pyro_snapshot_stacks(a, snaps[0], out, err);
-		/* As for many members: none could be read. */
-		if (rc && rc != -ENOMEM)
-			rc = -EIO;
-	} else {
-		rc = pyro_stacks_init(out);
+/* ---- labels ------------------------------------------------------------- */
+
+/* The label set of one snapshot; a failure is recorded as a problem. */
+static int member_labels(struct pyro_archive *a, const struct pyro_snapshot *sn,
+			 struct pyro_label_set *out, char err[PYRO_ERR_MAX])
+{
+	struct pyro_profile *p;
+	struct pyro_stacks st;
+	int64_t total = 0;
+	int rc = load_member(a, sn, &p, &st, err);
+
+	memset(out, 0, sizeof(*out));
+	if (!rc && p) {
+		rc = pyro_profile_labels(p, sn->type_index, out);
+	} else if (!rc) {
+		/* Collapsed stacks: a total, no labels. */
+		rc = pyro_stacks_total(&st, &total);
 		if (!rc)
-			rc = build_many(a, se, snaps, n, baseline, policy, out,
-					err);
+			rc = pyro_label_set_init(out, st.meta.sample_type,
+						 st.meta.sample_unit);
+		if (!rc)
+			rc = pyro_label_set_sample(out, total);
+		if (!rc)
+			rc = pyro_label_set_finish(out);
+		if (rc == -EOVERFLOW)
+			snprintf(err, PYRO_ERR_MAX, "sample values overflow 64 bits when summed");
 	}
-	if (!rc)
-		rc = set_names(&out->meta, svc, se, span);
-	if (!rc)
-		report_overflow(a, snaps, n, baseline, out);
+	if (rc == -EOVERFLOW && p)
+		snprintf(err, PYRO_ERR_MAX, "label totals overflow 64 bits");
+	pyro_profile_free(p);
+	pyro_stacks_release(&st);
+	member_problem(a, sn, rc, err);
+	return rc;
+}
+
+int pyro_merge_labels(struct pyro_archive *a,
+		      const struct pyro_snapshot *const *snaps, size_t n,
+		      const struct pyro_snapshot *baseline,
+		      enum pyro_merge_rule rule, struct pyro_label_set *out,
+		      char err[PYRO_ERR_MAX])
+{
+	struct pyro_label_set *sets, base;
+	const struct pyro_label_set **members;
+	size_t i, used = 0;
+	int rc = 0, have_base = 0;
+
+	memset(out, 0, sizeof(*out));
+	memset(&base, 0, sizeof(base));
+	if (n == 1 && !baseline) {
+		rc = member_labels(a, snaps[0], out, err);
+		return rc && rc != -ENOMEM ? -EIO : rc;
+	}
+	sets = calloc(n, sizeof(*sets));
+	members = calloc(n, sizeof(*members));
+	if (!sets || !members) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	/* An unreadable baseline is ignored, as in build_many. */
+	if (baseline && rule == PYRO_MERGE_INCREASE)
+		have_base = member_labels(a, baseline, &base, err) == 0;
+	for (i = 0; i < n && rc != -ENOMEM; i++) {
+		rc = member_labels(a, snaps[i], &sets[used], err);
+		if (rc) {
+			pyro_label_set_release(&sets[used]);
+			continue;
+		}
+		members[used] = &sets[used];
+		used++;
+	}
+	if (rc == -ENOMEM)
+		goto out;
+	rc = used ? pyro_label_set_merge(out, members, used,
+					 have_base ? &base : NULL, rule) : -EIO;
+	if (rc == -EOVERFLOW)
+		snprintf(err, PYRO_ERR_MAX, "merged label totals overflow 64 bits");
+out:
+	for (i = 0; sets && i < used; i++)
+		pyro_label_set_release(&sets[i]);
+	pyro_label_set_release(&base);
+	free(sets);
+	free(members);
 	if (rc == -ENOMEM)
 		snprintf(err, PYRO_ERR_MAX, "out of memory");
 	return rc;

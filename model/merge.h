@@ -42,6 +42,55 @@ int pyro_merge_build(struct pyro_archive *a, const struct pyro_service *svc,
 		     enum pyro_merge_policy policy, const char *span,
 		     struct pyro_stacks *out, char err[PYRO_ERR_MAX]);
 
+/*
+ * Label nodes (labels/<key>/<value>/): the samples carrying label
+ * key=value only - value as pyro_label_value.text has it, a string label's
+ * bytes or a numeric label's decimal integer.  A filtered merge combines
+ * its members by `rule`, the rule the unfiltered node was merged with
+ * (its meta.rule), rather than judging the subset on its own: a label
+ * that disappears for a while must not turn a cumulative series into
+ * deltas, and a label's figures combine as the node's do.  Its meta gets
+ * filter = "key=value" (then the unit, if given; a C string, so a NUL
+ * byte in a label ends it) and whole_total, which top.txt reports
+ * percentages of, as `pprof -tagfocus` does.
+ */
+struct pyro_merge_filter {
+	const char *key;
+	size_t key_len;
+	const char *value;
+	size_t value_len;
+	const char *unit;               /* a number's unit, or NULL: only
+					 * for meta.filter ("bytes=96bytes",
+					 * pprof's -tagfocus syntax) */
+	enum pyro_merge_rule rule;      /* the unfiltered node's */
+	int64_t whole_total;            /* the unfiltered node's total */
+};
+
+/* pyro_merge_build of the samples passing filter f (NULL: all). */
+int pyro_merge_build_filtered(struct pyro_archive *a,
+			      const struct pyro_service *svc,
+			      const struct pyro_series *se,
+			      const struct pyro_snapshot *const *snaps, size_t n,
+			      const struct pyro_snapshot *baseline,
+			      enum pyro_merge_policy policy, const char *span,
+			      const struct pyro_merge_filter *f,
+			      struct pyro_stacks *out, char err[PYRO_ERR_MAX]);
+
+struct pyro_label_set;  /* labels.h */
+
+/* The label set of a node: its members' labels (pyro_profile_labels)
+ * combined by the rule the node's stacks were merged with
+ * (pyro_label_set_merge; for one snapshot without baseline the member's
+ * own set).  Collapsed files carry no labels: they add their total only.
+ * Members that cannot be read are left out, as pyro_merge_build does;
+ * -EIO if none could be.  out is initialised here (release it with
+ * pyro_label_set_release even on failure) and finished. */
+int pyro_merge_labels(struct pyro_archive *a,
+		      const struct pyro_snapshot *const *snaps, size_t n,
+		      const struct pyro_snapshot *baseline,
+		      enum pyro_merge_rule rule, struct pyro_label_set *out,
+		      char err[PYRO_ERR_MAX]);
+
 /* Decode one snapshot into out (initialised here; release it even on
  * failure).  A failure is also recorded as a problem of the archive. */
 int pyro_snapshot_stacks(struct pyro_archive *a, const struct pyro_snapshot *sn,
