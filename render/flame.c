@@ -727,6 +727,12 @@ static int put_title(struct flame_ctx *c)
 	}
 	if (!rc && !sep)
 		rc = pyro_buf_puts(c->out, "Flame Graph");
+	if (!rc && m->filter) {
+		rc = pyro_buf_puts(c->out, " with label ");
+		if (!rc)
+			rc = put_untrusted(c->out, &c->text, m->filter,
+					   strlen(m->filter));
+	}
 	if (!rc && m->base_span) {
 		rc = pyro_buf_puts(c->out, " minus ");
 		if (!rc)
@@ -740,6 +746,20 @@ static int put_title(struct flame_ctx *c)
 		rc = pyro_buf_printf(c->out, " (%s to %s UTC)", from, to);
 	}
 	return rc;
+}
+
+/* A label node: "; 26.61% of the node's 3.57s" (its samples' share). */
+static int put_label_share(struct flame_ctx *c, int64_t whole)
+{
+	char pct[PYRO_LABEL_MAX];
+	const char *p = pct;
+	int rc;
+
+	pyro_percentage(pct, c->total, whole);
+	while (*p == ' ')
+		p++;
+	rc = pyro_buf_printf(c->out, "; %s of the node's ", p);
+	return rc ? rc : put_value(c, whole);
 }
 
 /* "Total: 5.67s; merged 3 snapshots (sum); 12 frames hidden (...): ..." */
@@ -756,6 +776,8 @@ static int put_subtitle(struct flame_ctx *c)
 				   "since the base");
 	if (!rc && c->total == 0)
 		rc = pyro_buf_puts(c->out, "; no samples");
+	if (!rc && m->filter && m->whole_total > 0)
+		rc = put_label_share(c, m->whole_total);
 	if (!rc && (m->rule != PYRO_MERGE_SINGLE || m->nsnapshots > 1))
 		rc = pyro_buf_printf(c->out, "; merged %u snapshots (%s)",
 				     m->nsnapshots, rule_name(m->rule));

@@ -563,6 +563,21 @@ static const char *merge_rule_name(enum pyro_merge_rule rule)
 	}
 }
 
+/* A label node reads like `pprof -top -tagfocus=key=value`, whose legend
+ * cuts an entry over 80 bytes to its first 80 and an ellipsis. */
+static int put_filter(const char *filter, struct pyro_buf *out)
+{
+	static const char prefix[] = "tagfocus=";
+	size_t len = strlen(filter), keep = 80 - (sizeof(prefix) - 1);
+	int rc = pyro_buf_printf(out, "Active filters:\n   %s", prefix);
+
+	if (!rc)
+		rc = pyro_buf_add(out, filter, len > keep ? keep : len);
+	if (!rc && len > keep)
+		rc = pyro_buf_puts(out, "\xe2\x80\xa6");     /* … */
+	return rc ? rc : pyro_buf_putc(out, '\n');
+}
+
 /* Header lines down to and including the column titles. */
 static int put_header(const struct top *t, struct pyro_buf *out)
 {
@@ -578,6 +593,8 @@ static int put_header(const struct top *t, struct pyro_buf *out)
 		rc = pyro_buf_printf(out, "Merge: %s of %u snapshot%s\n",
 				     merge_rule_name(m->rule), m->nsnapshots,
 				     m->nsnapshots == 1 ? "" : "s");
+	if (!rc && m->filter)
+		rc = put_filter(m->filter, out);
 	for (i = 0; i < t->nrows; i++)
 		shown_total += t->nodes[t->rows[i].node].flat;
 	format_value(t, shown, shown_total);
@@ -668,6 +685,9 @@ int pyro_top_render(const struct pyro_stacks *s, struct pyro_buf *out)
 	/* A diff (pprof -diff_base) reports percentages of the base. */
 	if (!rc && s->base && s->meta.base_total > 0)
 		t.total = s->meta.base_total;
+	/* A label node (pprof -tagfocus): percentages of the whole. */
+	if (!rc && s->meta.filter && s->meta.whole_total > 0)
+		t.total = s->meta.whole_total;
 	if (!rc)
 		rc = make_nodes(&t);
 	if (rc)

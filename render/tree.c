@@ -9,7 +9,8 @@
  *
  * with cum the value of the stacks passing through the path, flat that of
  * the stacks ending there, pprof's unit labels and percentages of the total
- * (of the base's total for diffs, as top.txt).  Children are sorted by |cum|
+ * (of the base's total for diffs, of the whole node's for label nodes, as
+ * top.txt).  Children are sorted by |cum|
  * descending, then name bytewise; those under 0.5% of the total (pprof's
  * default node fraction, compared exactly) are folded into one
  * "… N more (X)" line below their shown siblings, X their summed cum.
@@ -252,6 +253,26 @@ static void push_children(const struct tree *t, uint32_t parent,
 	}
 }
 
+/* A label node: "Label: key=value, 0.95s (26.61%)" - its samples' share
+ * of the Total above, which percentages are of. */
+static int put_filter(const struct tree *t, struct pyro_buf *out)
+{
+	char kept[PYRO_LABEL_MAX], pct[PYRO_LABEL_MAX];
+	const char *p = pct;
+	const char *f = t->s->meta.filter;
+	int rc;
+
+	pyro_unit_label(kept, t->nodes[0].cum, t->unit, "auto");
+	pyro_percentage(pct, t->nodes[0].cum, t->total);
+	while (*p == ' ')
+		p++;
+	/* Label values come from the profile: escaped, as frame names. */
+	rc = pyro_buf_puts(out, "Label: ");
+	if (!rc)
+		rc = pyro_text_put_safe(out, f, strlen(f));
+	return rc ? rc : pyro_buf_printf(out, ", %s (%s)\n", kept, p);
+}
+
 static int put_header(const struct tree *t, struct pyro_buf *out)
 {
 	static const char *const rules[] = { "", "sum", "increase", "mean" };
@@ -275,6 +296,8 @@ static int put_header(const struct tree *t, struct pyro_buf *out)
 				     m->base_span ? m->base_span : "the base", tot);
 	else if (!rc)
 		rc = pyro_buf_printf(out, "Total: %s\n", tot);
+	if (!rc && m->filter)
+		rc = put_filter(t, out);
 	if (!rc)
 		rc = pyro_buf_puts(out, "       cum   cum%       flat  flat%\n");
 	return rc;
@@ -315,6 +338,8 @@ int pyro_tree_render(const struct pyro_stacks *s, struct pyro_buf *out)
 	rc = pyro_stacks_total(s, &t.total);
 	if (!rc && s->base && s->meta.base_total > 0)
 		t.total = s->meta.base_total;
+	if (!rc && s->meta.filter && s->meta.whole_total > 0)
+		t.total = s->meta.whole_total;
 	if (!rc)
 		rc = build(&t);
 	if (rc)

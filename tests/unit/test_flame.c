@@ -837,6 +837,59 @@ static void test_meta_and_edges(void **state)
 	pyro_stacks_release(&s);
 }
 
+/* A label node: the label in the title, the kept samples' share of the
+ * whole node in the subtitle; boxes are shares of what was kept. */
+static void test_label_node(void **state)
+{
+	struct pyro_stacks s;
+	struct pyro_buf b;
+
+	assert_int_equal(pyro_stacks_init(&s), 0);
+	meta(&s, "api", "cpu", "all", "cpu", "nanoseconds");
+	s.meta.filter = strdup("endpoint=/users");
+	assert_non_null(s.meta.filter);
+	s.meta.whole_total = 3570000000;
+	s.meta.nsnapshots = 3;
+	s.meta.rule = PYRO_MERGE_SUM;
+	s.meta.time_nanos = 1795601700000000000;        /* 2026-11-25 10:15:00 */
+	s.meta.newest_nanos = 1795605300000000000;      /* 11:15:00 */
+	add(&s, 760000000, "main", "work", NULL);
+	add(&s, 190000000, "main", NULL);
+	render(&s, &b);
+	assert_has(&b, ">api/cpu/all with label endpoint=/users (2026-11-25 "
+		   "10:15:00 to 2026-11-25 11:15:00 UTC)</text>");
+	assert_has(&b, ">Total: 950ms; 26.61% of the node's 3.57s; merged 3 "
+		   "snapshots (sum)</text>");
+	assert_has(&b, "<title>work (760ms, 80.00%)</title>");
+	pyro_buf_release(&b);
+	render_with(pyro_icicle_render, &s, &b);
+	assert_has(&b, ">api/cpu/all with label endpoint=/users (2026-11-25 "
+		   "10:15:00 to 2026-11-25 11:15:00 UTC)</text>");
+	assert_has(&b, ">Total: 950ms; 26.61% of the node's 3.57s; merged 3 "
+		   "snapshots (sum)</text>");
+	pyro_buf_release(&b);
+	pyro_stacks_release(&s);
+
+	/* Escaped as any label text; nothing kept; the whole unknown (0):
+	 * no share. */
+	init(&s);
+	s.meta.filter = strdup("q=<a&b>");
+	assert_non_null(s.meta.filter);
+	s.meta.whole_total = 81;
+	add(&s, 0, "main", NULL);
+	render(&s, &b);
+	assert_has(&b, ">svc/contentions/all with label q=&lt;a&amp;b&gt;</text>");
+	assert_has(&b, ">Total: 0 contentions; no samples; 0% of the node's "
+		   "81 contentions</text>");
+	pyro_buf_release(&b);
+	s.meta.whole_total = 0;
+	add(&s, 5, "main", NULL);
+	render(&s, &b);
+	assert_has(&b, ">Total: 5 contentions</text>");
+	pyro_buf_release(&b);
+	pyro_stacks_release(&s);
+}
+
 /* Build a few hundred stacks in an order given by step. */
 static void build_mixed(struct pyro_stacks *s, unsigned step)
 {
@@ -976,6 +1029,7 @@ int main(void)
 		cmocka_unit_test(test_quantum),
 		cmocka_unit_test(test_differential),
 		cmocka_unit_test(test_meta_and_edges),
+		cmocka_unit_test(test_label_node),
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_golden),
 	};

@@ -5,7 +5,8 @@
  * compares the whole rendered report with the bytes `pprof -top` prints for
  * the same samples.  The conformance corpus checks real profiles; these
  * cases pin down one rule each: units, headers, inline markers, recursion,
- * node dropping, edge trimming, merge line, empty and negative input.
+ * node dropping, edge trimming, merge line, label filter, empty and
+ * negative input.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -298,6 +299,90 @@ static void test_merge_rules(void **state)
 	}
 }
 
+/*
+ * A label node reads like `pprof -top -tagfocus=endpoint=/users`: pprof
+ * keeps the unfiltered total, so percentages and the Total samples ratio
+ * are of the whole node.  Its node cutoff, though, is 0.5% of the kept
+ * samples (pprof's graph is built of them), while the Dropped line prints
+ * 0.5% of the report total: cold's 4 goes against 1004 kept (cut 5), and
+ * the line says 50, of 10000.
+ */
+static void test_label_filter(void **state)
+{
+	struct pyro_stacks s;
+
+	build(&s, "main;hot 1000\nmain;cold 4\n", "samples", "count");
+	assert_int_equal(sb_set(&s.meta.filter, "endpoint=/users"), 0);
+	s.meta.whole_total = 10000;
+	s.meta.rule = PYRO_MERGE_SUM;
+	s.meta.nsnapshots = 3;
+	check_top(&s,
+		  "Type: samples\n"
+		  "Merge: sum of 3 snapshots\n"
+		  "Active filters:\n"
+		  "   tagfocus=endpoint=/users\n"
+		  "Showing nodes accounting for 1000, 10.00% of 10000 total\n"
+		  "Dropped 1 node (cum <= 50)\n"
+		  COLS
+		  "      1000 10.00% 10.00%       1000 10.00%  hot\n"
+		  "         0     0% 10.00%       1004 10.04%  main\n");
+
+	/* 104 kept: no cut, though cold is under 0.5% of the whole. */
+	build(&s, "main;hot 100\nmain;cold 4\n", "samples", "count");
+	assert_int_equal(sb_set(&s.meta.filter, "endpoint=/users"), 0);
+	s.meta.whole_total = 1000;
+	check_top(&s,
+		  "Type: samples\n"
+		  "Active filters:\n"
+		  "   tagfocus=endpoint=/users\n"
+		  "Showing nodes accounting for 104, 10.40% of 1000 total\n"
+		  COLS
+		  "       100 10.00% 10.00%        100 10.00%  hot\n"
+		  "         4   0.4% 10.40%          4   0.4%  cold\n"
+		  "         0     0% 10.40%        104 10.40%  main\n");
+
+	/* The unit is pprof's minimum against the whole (100 x 300ms is not
+	 * under 1.2s: ms); Total samples is the whole's. */
+	build(&s, "main;work 300000000\n", "cpu", "nanoseconds");
+	assert_int_equal(sb_set(&s.meta.filter, "size=4096"), 0);
+	s.meta.whole_total = 1200000000;
+	s.meta.duration_nanos = 10000000000;
+	check_top(&s,
+		  "Type: cpu\n"
+		  "Duration: 10s, Total samples = 1200ms (12.00%)\n"
+		  "Active filters:\n"
+		  "   tagfocus=size=4096\n"
+		  "Showing nodes accounting for 300ms, 25.00% of 1200ms total\n"
+		  COLS
+		  "     300ms 25.00% 25.00%      300ms 25.00%  work\n"
+		  "         0     0% 25.00%      300ms 25.00%  main\n");
+
+	/* An unknown whole (0): percentages of what was kept. */
+	build(&s, "main 4\n", "samples", "count");
+	assert_int_equal(sb_set(&s.meta.filter, "k=v"), 0);
+	check_top(&s,
+		  "Type: samples\n"
+		  "Active filters:\n"
+		  "   tagfocus=k=v\n"
+		  "Showing nodes accounting for 4, 100% of 4 total\n"
+		  COLS
+		  "         4   100%   100%          4   100%  main\n");
+
+	/* An entry over 80 bytes ("tagfocus=" and 73 more) is cut to 80
+	 * and an ellipsis, as pprof's legend does. */
+	build(&s, "main 4\n", "samples", "count");
+	assert_int_equal(sb_set(&s.meta.filter, "k=0123456789012345678901234567"
+				"8901234567890123456789012345678901234567890"), 0);
+	check_top(&s,
+		  "Type: samples\n"
+		  "Active filters:\n"
+		  "   tagfocus=k=0123456789012345678901234567890123456789012345"
+		  "67890123456789012345678\xe2\x80\xa6\n"
+		  "Showing nodes accounting for 4, 100% of 4 total\n"
+		  COLS
+		  "         4   100%   100%          4   100%  main\n");
+}
+
 static void test_empty(void **state)
 {
 	struct pyro_stacks s;
@@ -452,6 +537,7 @@ int main(void)
 		cmocka_unit_test(test_edge_cutoff),
 		cmocka_unit_test(test_merge_line),
 		cmocka_unit_test(test_merge_rules),
+		cmocka_unit_test(test_label_filter),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_no_frames),
 		cmocka_unit_test(test_negative),

@@ -4,7 +4,8 @@
  * Each case builds stacks by hand (tests/support/stacks_builder.h) and
  * compares the whole rendered tree: order (|cum| desc, then name), flat and
  * cum per call path, folding of children under 0.5% of the total, units,
- * header lines, recursion, diffs, names as folded writes them.
+ * header lines, recursion, diffs, label nodes, names as folded writes
+ * them.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -174,6 +175,48 @@ static void test_diff(void **state)
 		   "        30 20.00%         30 20.00%    grew\n");
 }
 
+/*
+ * A label node: percentages and folding are of the whole node's total
+ * (400: c's 1 folds, 200 x 1 < 400, though it is 2.4% of the 41 kept), and
+ * a Label line gives the kept samples' share of it.
+ */
+static void test_label(void **state)
+{
+	struct pyro_stacks s;
+
+	build(&s, "main;a 30\nmain;b 10\nmain;c 1\n", "samples", "count");
+	assert_int_equal(sb_set(&s.meta.filter, "endpoint=/users"), 0);
+	s.meta.whole_total = 400;
+	check_tree(&s,
+		   "Type: samples\n"
+		   "Total: 400\n"
+		   "Label: endpoint=/users, 41 (10.25%)\n"
+		   COLS
+		   "        41 10.25%          0     0%  main\n"
+		   "        30  7.50%         30  7.50%    a\n"
+		   "        10  2.50%         10  2.50%    b\n"
+		   MORE "  \xe2\x80\xa6 1 more (1)\n");
+
+	/* Units; a merge; nothing kept. */
+	build(&s, "main;work 950000000\n", "cpu", "nanoseconds");
+	assert_int_equal(sb_set(&s.meta.filter, "size=4096"), 0);
+	s.meta.whole_total = 3570000000;
+	s.meta.rule = PYRO_MERGE_SUM;
+	s.meta.nsnapshots = 2;
+	check_tree(&s,
+		   "Type: cpu\n"
+		   "Merge: sum of 2 snapshots\n"
+		   "Total: 3.57s\n"
+		   "Label: size=4096, 950ms (26.61%)\n"
+		   COLS
+		   "     950ms 26.61%          0     0%  main\n"
+		   "     950ms 26.61%      950ms 26.61%    work\n");
+	build(&s, "", "samples", "count");
+	assert_int_equal(sb_set(&s.meta.filter, "k=v"), 0);
+	s.meta.whole_total = 7;
+	check_tree(&s, "Type: samples\nTotal: 7\nLabel: k=v, 0 (0%)\n" COLS);
+}
+
 static void test_empty(void **state)
 {
 	struct pyro_stacks s;
@@ -208,6 +251,7 @@ int main(void)
 		cmocka_unit_test(test_units_merge),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_diff),
+		cmocka_unit_test(test_label),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_appends),
 	};
