@@ -14,6 +14,11 @@
  *   /<service>/<type>/latest            symlink to the newest snapshot
  *   /<service>/<type>/<time>/<file>     rendered files (file_kinds in node.c)
  *   /<service>/<type>/<file>            timeline.txt, ... (series_files)
+ *   /<service>/<type>/<time>/labels/    label keys of the node's samples
+ *   /<service>/<type>/<time>/labels/<key>/<value>/<file>
+ *                                       the node restricted to the samples
+ *                                       carrying key=value (names encoded
+ *                                       as model/labels.h says)
  *   /<service>/<type>/diff/<base>/<time>/<file>
  *                                       the change from base to time
  *
@@ -37,6 +42,7 @@
 
 #include "../model/archive.h"
 #include "../model/history.h"
+#include "../model/labels.h"
 #include "../model/merge.h"
 #include "../model/span.h"
 #include "cache.h"
@@ -89,12 +95,18 @@ enum pyro_node_kind {
 	PYRO_NODE_SERIES_FILE,          /* timeline.txt, ... of a type */
 	PYRO_NODE_DIFF,                 /* <type>/diff */
 	PYRO_NODE_DIFF_BASE,            /* <type>/diff/<base> */
+	PYRO_NODE_LABELS,               /* <time>/labels */
+	PYRO_NODE_LABEL_KEY,            /* <time>/labels/<key> */
 };
 
-/* A file of every time node: rendered from its stacks. */
+/* A file of time nodes: rendered from their stacks, or (labels.txt) from
+ * their label set; exactly one of the two is set.  Label nodes and diffs
+ * have the stack files only. */
 struct pyro_file_kind {
 	const char *name;               /* "top.txt" */
 	int (*render)(const struct pyro_stacks *s, struct pyro_buf *out);
+	int (*render_labels)(const struct pyro_label_set *ls,
+			     struct pyro_buf *out);
 };
 
 /* A file of every type directory: rendered from the series' history. */
@@ -118,6 +130,11 @@ struct pyro_node {
 	struct pyro_time_ref time;      /* time nodes, their files, latest */
 	int is_diff;                    /* time node under diff/<base>/ */
 	struct pyro_time_ref base;      /* diff nodes: what is subtracted */
+	char label_key[PYRO_LABEL_NAME_MAX + 1];        /* directory names */
+	char label_value[PYRO_LABEL_NAME_MAX + 1];      /* of labels/K/V, or
+							 * "": a label node is
+							 * a time node with
+							 * label_value set */
 	const struct pyro_file_kind *file;
 	const struct pyro_series_file *sfile;
 	struct pyro_archive *archive;   /* the index all pointers above borrow
@@ -160,8 +177,9 @@ void pyro_node_stat_cheap(const struct pyro_fs *fs, const struct pyro_node *n,
 			  struct stat *st);
 
 /* Call fn for every child name of directory n (-ENOTDIR otherwise).  fn
- * returns non-zero to stop early. */
-int pyro_node_list(const struct pyro_fs *fs, const struct pyro_node *n,
+ * returns non-zero to stop early.  Listing labels/ and its keys needs the
+ * node's label set (built, or found in the cache). */
+int pyro_node_list(struct pyro_fs *fs, const struct pyro_node *n,
 		   int (*fn)(void *ctx, const char *name,
 			     const struct pyro_node *child),
 		   void *ctx);
@@ -181,14 +199,16 @@ int pyro_node_immutable(const struct pyro_node *n);
 /*
  * Extended attributes of time nodes and their files ("user.pyrofs.*"), so
  * scripts read figures without parsing:
- *   total         exact integer: the node's total (sum of |value|, top.txt's
- *                 total); in a diff, the signed change target minus base
+ *   total         exact integer: the node's total (sum of |value|); in a
+ *                 diff, the signed change target minus base; in a label
+ *                 node, the total of the samples carrying the label
  *   unit, type    the sample unit and type as stored ("nanoseconds", "cpu")
  *   rule          how snapshots combined: single, sum, increase, mean
  *   sources       archive-relative paths of the member profile files, one
  *                 per line, oldest first
  *   baseline      windows measured from the snapshot before them: its path
  *   base_sources  diffs: the base's member paths
+ *   label         label nodes: "key=value", the label their samples carry
  * pyro_node_xattr appends the value of `name` to out: 0, -ENODATA when the
  * node has no such attribute (any other node kind or name; never renders
  * for those), or the error of building the node.  pyro_node_xattr_list

@@ -9,11 +9,13 @@
  * archive has a probability below 1e-6, and would only confuse tools that
  * compare inode numbers (hard-link detection), never the data read.
  *
- * Caching.  The decoded stacks of a time node, the history of a series and
- * the rendered bytes of a file are cached under "S:<node path>",
- * "H:<type path>" and "B:<file path>" in one byte-bounded LRU.  Rendering happens outside the cache lock; two threads
- * missing the same file at once both render it and the second put wins,
- * which costs time but never correctness since output is deterministic.
+ * Caching.  The decoded stacks of a time node, its label set, the history
+ * of a series and the rendered bytes of a file are cached under
+ * "S:<node path>", "L:<node path>", "H:<type path>" and "B:<file path>"
+ * (each followed by "#<content identity>") in one byte-bounded LRU.
+ * Rendering happens outside the cache lock; two threads missing the same
+ * file at once both render it and the second put wins, which costs time
+ * but never correctness since output is deterministic.
  */
 #include "fs.h"
 
@@ -27,15 +29,17 @@
 
 #include "../model/diff.h"
 #include "../render/render.h"
+#include "../render/units.h"
 
-/* The files of every time node.  Adding a file kind is one line here. */
+/* The files of time nodes.  Adding a file kind is one line here. */
 static const struct pyro_file_kind file_kinds[] = {
-	{ "flame.svg", pyro_flame_render },
-	{ "folded", pyro_folded_render },
-	{ "icicle.svg", pyro_icicle_render },
-	{ "profile.pb.gz", pyro_export_pprof },
-	{ "top.txt", pyro_top_render },
-	{ "tree.txt", pyro_tree_render },
+	{ "flame.svg", pyro_flame_render, NULL },
+	{ "folded", pyro_folded_render, NULL },
+	{ "icicle.svg", pyro_icicle_render, NULL },
+	{ "labels.txt", NULL, pyro_labels_render },
+	{ "profile.pb.gz", pyro_export_pprof, NULL },
+	{ "top.txt", pyro_top_render, NULL },
+	{ "tree.txt", pyro_tree_render, NULL },
 };
 
 #define NFILE_KINDS (sizeof(file_kinds) / sizeof(file_kinds[0]))
@@ -49,6 +53,7 @@ static const struct pyro_series_file series_files[] = {
 
 #define NSERIES_FILES (sizeof(series_files) / sizeof(series_files[0]))
 #define DIFF_DIR "diff"
+#define LABELS_DIR "labels"
 #define META_DIR ".pyrofs"
 #define ERRORS_FILE "errors"
 
@@ -56,6 +61,12 @@ static const struct pyro_series_file series_files[] = {
 struct shared_stacks {
 	struct pyro_obj obj;
 	struct pyro_stacks s;
+};
+
+/* A time node's label set, shared through the cache. */
+struct shared_labels {
+	struct pyro_obj obj;
+	struct pyro_label_set ls;
 };
 
 /* A series' history, shared through the cache. */
@@ -402,11 +413,58 @@ static int step_type(struct pyro_node *n, const char *comp, int last)
 	return 0;
 }
 
+/* A label node is a time node restricted to one label value. */
+static int is_label_node(const struct pyro_node *n)
+{
+	return n->label_value[0] != '\0';
+}
+
+/* labels/ lives in plain time nodes: not in diffs, not in label nodes. */
+static int has_labels_dir(const struct pyro_node *n)
+{
+	return !n->is_diff && !is_label_node(n);
+}
+
+/* Whether time node n has file kind fk: labels.txt only where labels/ is. */
+static int has_file(const struct pyro_node *n, const struct pyro_file_kind *fk)
+{
+	return fk->render || has_labels_dir(n);
+}
+
+static int time_labels(struct pyro_fs *fs, const struct pyro_node *n,
+		       struct shared_labels **out);
+
+/* labels/<key> (want_value 0) and labels/<key>/<value> (1): names that the
+ * node's label set has, found by building it (or in the cache). */
+static int step_label(struct pyro_fs *fs, struct pyro_node *n,
+		      const char *comp, int want_value)
+{
+	const struct pyro_label_key *k;
+	struct shared_labels *sl;
+	size_t len = strlen(comp);
+	int rc;
+
+	if (len > PYRO_LABEL_NAME_MAX)
+		return -ENOENT;
+	rc = time_labels(fs, n, &sl);
+	if (rc)
+		return rc;
+	k = pyro_label_set_key(&sl->ls, want_value ? n->label_key : comp);
+	if (k && want_value && !pyro_label_key_value(k, comp))
+		k = NULL;
+	pyro_obj_put(&sl->obj);
+	if (!k)
+		return -ENOENT;
+	memcpy(want_value ? n->label_value : n->label_key, comp, len + 1);
+	n->kind = want_value ? PYRO_NODE_TIME : PYRO_NODE_LABEL_KEY;
+	return 0;
+}
+
 /* Descend from node n into the child called comp. */
-static int resolve_in(const struct pyro_fs *fs, const char *path,
+static int resolve_in(struct pyro_fs *fs, const char *path,
 		      struct pyro_node *n);
 
-static int step(const struct pyro_fs *fs, struct pyro_node *n,
+static int step(struct pyro_fs *fs, struct pyro_node *n,
 		const char *comp, int last)
 {
 	switch (n->kind) {
@@ -436,9 +494,17 @@ static int step(const struct pyro_fs *fs, struct pyro_node *n,
 		n->is_diff = 1;
 		return resolve_time(n->series, comp, &n->time);
 	case PYRO_NODE_TIME:
+		if (!strcmp(comp, LABELS_DIR) && has_labels_dir(n)) {
+			n->kind = PYRO_NODE_LABELS;
+			return 0;
+		}
 		n->file = find_file_kind(comp);
 		n->kind = PYRO_NODE_FILE;
-		return n->file ? 0 : -ENOENT;
+		return n->file && has_file(n, n->file) ? 0 : -ENOENT;
+	case PYRO_NODE_LABELS:
+		return step_label(fs, n, comp, 0);
+	case PYRO_NODE_LABEL_KEY:
+		return step_label(fs, n, comp, 1);
 	default:
 		return -ENOTDIR;
 	}
@@ -463,7 +529,7 @@ void pyro_node_release(struct pyro_node *n)
 }
 
 /* Resolve path in n->archive (already referenced). */
-static int resolve_in(const struct pyro_fs *fs, const char *path,
+static int resolve_in(struct pyro_fs *fs, const char *path,
 		      struct pyro_node *n)
 {
 	char comp[NAME_MAX + 1];
@@ -497,12 +563,15 @@ static int node_key(const struct pyro_node *n, char *out, size_t size)
 {
 	const char *svc = n->svc ? n->svc->name : "";
 	const char *type = n->series ? n->series->type : "";
-	char time[NAME_MAX + 2 * sizeof(DIFF_DIR) + NAME_MAX + 4];
+	char time[PATH_MAX];
 	int len;
 
 	if (n->is_diff)
 		snprintf(time, sizeof(time), "%s/%s/%s", DIFF_DIR, n->base.name,
 			 n->time.name);
+	else if (is_label_node(n))
+		snprintf(time, sizeof(time), "%s/%s/%s/%s", n->time.name,
+			 LABELS_DIR, n->label_key, n->label_value);
 	else
 		snprintf(time, sizeof(time), "%s", n->time.name);
 	switch (n->kind) {
@@ -540,6 +609,14 @@ static int node_key(const struct pyro_node *n, char *out, size_t size)
 	case PYRO_NODE_DIFF_BASE:
 		len = snprintf(out, size, "%s/%s/%s/%s", svc, type, DIFF_DIR,
 			       n->base.name);
+		break;
+	case PYRO_NODE_LABELS:
+		len = snprintf(out, size, "%s/%s/%s/%s", svc, type, time,
+			       LABELS_DIR);
+		break;
+	case PYRO_NODE_LABEL_KEY:
+		len = snprintf(out, size, "%s/%s/%s/%s/%s", svc, type, time,
+			       LABELS_DIR, n->label_key);
 		break;
 	default:
 		return -EINVAL;
@@ -580,6 +657,8 @@ static uint64_t node_ident(const struct pyro_node *n, int policy)
 	switch (n->kind) {
 	case PYRO_NODE_TIME:
 	case PYRO_NODE_FILE:
+	case PYRO_NODE_LABELS:
+	case PYRO_NODE_LABEL_KEY:
 		h = span_ident(n->series, &n->time.span, h);
 		if (n->is_diff)
 			h = span_ident(n->series, &n->base.span, mix(h, 1));
@@ -655,6 +734,8 @@ static int64_t node_mtime(const struct pyro_fs *fs, const struct pyro_node *n)
 		return span_newest(n->series, &n->base.span);
 	case PYRO_NODE_TIME:
 	case PYRO_NODE_FILE:
+	case PYRO_NODE_LABELS:
+	case PYRO_NODE_LABEL_KEY:
 		t = span_newest(n->series, &n->time.span);
 		if (n->is_diff && span_newest(n->series, &n->base.span) > t)
 			t = span_newest(n->series, &n->base.span);
@@ -788,7 +869,41 @@ static int list_type(const struct pyro_node *n,
 	return fn(ctx, DIFF_DIR, &lc.child);
 }
 
-int pyro_node_list(const struct pyro_fs *fs, const struct pyro_node *n,
+/* Children of labels/ (the keys) or of labels/<key> (its values). */
+static int list_labels(struct pyro_fs *fs, const struct pyro_node *n,
+		       int (*fn)(void *, const char *, const struct pyro_node *),
+		       void *ctx)
+{
+	struct pyro_node c = *n;
+	const struct pyro_label_key *k;
+	struct shared_labels *sl;
+	size_t i;
+	int rc = time_labels(fs, n, &sl);
+
+	if (rc)
+		return rc;
+	if (n->kind == PYRO_NODE_LABELS) {
+		c.kind = PYRO_NODE_LABEL_KEY;
+		for (i = 0; i < sl->ls.nkeys; i++) {
+			snprintf(c.label_key, sizeof(c.label_key), "%s",
+				 sl->ls.keys[i].name);
+			if (fn(ctx, c.label_key, &c))
+				break;
+		}
+	} else if ((k = pyro_label_set_key(&sl->ls, n->label_key))) {
+		c.kind = PYRO_NODE_TIME;
+		for (i = 0; i < k->nvalues; i++) {
+			snprintf(c.label_value, sizeof(c.label_value), "%s",
+				 k->values[i].name);
+			if (fn(ctx, c.label_value, &c))
+				break;
+		}
+	}
+	pyro_obj_put(&sl->obj);
+	return 0;
+}
+
+int pyro_node_list(struct pyro_fs *fs, const struct pyro_node *n,
 		   int (*fn)(void *ctx, const char *name,
 			     const struct pyro_node *child),
 		   void *ctx)
@@ -832,10 +947,16 @@ int pyro_node_list(const struct pyro_fs *fs, const struct pyro_node *n,
 		c.kind = PYRO_NODE_FILE;
 		for (i = 0; i < NFILE_KINDS; i++) {
 			c.file = &file_kinds[i];
-			if (fn(ctx, c.file->name, &c))
+			if (has_file(n, c.file) && fn(ctx, c.file->name, &c))
 				return 0;
 		}
+		c.kind = PYRO_NODE_LABELS;
+		if (has_labels_dir(n))
+			fn(ctx, LABELS_DIR, &c);
 		return 0;
+	case PYRO_NODE_LABELS:
+	case PYRO_NODE_LABEL_KEY:
+		return list_labels(fs, n, fn, ctx);
 	default:
 		return -ENOTDIR;
 	}
@@ -886,24 +1007,37 @@ static int cache_key(const struct pyro_fs *fs, const struct pyro_node *n,
 	return 0;
 }
 
-/* Merge (or load) the snapshots that ref covers into ss->s. */
-static int build_span(struct pyro_fs *fs, const struct pyro_node *n,
-		      const struct pyro_time_ref *ref, struct pyro_stacks *out)
+/* The snapshots span sp of n's series covers, oldest first (an array
+ * owned by the caller), and the baseline before them or NULL. */
+static const struct pyro_snapshot **span_members(const struct pyro_node *n,
+						 const struct pyro_span *sp,
+						 const struct pyro_snapshot **base)
 {
-	const struct pyro_span *sp = &ref->span;
-	const struct pyro_snapshot **snaps;
-	char err[PYRO_ERR_MAX];
+	const struct pyro_snapshot **snaps = calloc(sp->count, sizeof(*snaps));
 	size_t i;
+
+	for (i = 0; snaps && i < sp->count; i++)
+		snaps[i] = &n->series->snaps[sp->first + i];
+	*base = sp->has_baseline ? &n->series->snaps[sp->first - 1] : NULL;
+	return snaps;
+}
+
+/* Merge (or load) the snapshots that ref covers into out, the samples
+ * passing f only (NULL: all). */
+static int build_span(struct pyro_fs *fs, const struct pyro_node *n,
+		      const struct pyro_time_ref *ref,
+		      const struct pyro_merge_filter *f, struct pyro_stacks *out)
+{
+	const struct pyro_snapshot **snaps, *base;
+	char err[PYRO_ERR_MAX];
 	int rc;
 
-	snaps = calloc(sp->count, sizeof(*snaps));
+	snaps = span_members(n, &ref->span, &base);
 	if (!snaps)
 		return -ENOMEM;
-	for (i = 0; i < sp->count; i++)
-		snaps[i] = &n->series->snaps[sp->first + i];
-	rc = pyro_merge_build(n->archive, n->svc, n->series, snaps, sp->count,
-			      sp->has_baseline ? &n->series->snaps[sp->first - 1] :
-			      NULL, fs->opts.merge, ref->name, out, err);
+	rc = pyro_merge_build_filtered(n->archive, n->svc, n->series, snaps,
+				       ref->span.count, base, fs->opts.merge,
+				       ref->name, f, out, err);
 	free(snaps);
 	return rc;
 }
@@ -933,6 +1067,59 @@ static int build_diff(struct pyro_fs *fs, const struct pyro_node *n,
 	return rc;
 }
 
+/* The time node that n (a label node, labels/, a key, or one of their
+ * files) lies in. */
+static struct pyro_node unlabelled(const struct pyro_node *n)
+{
+	struct pyro_node t = *n;
+
+	t.kind = PYRO_NODE_TIME;
+	t.label_key[0] = t.label_value[0] = '\0';
+	return t;
+}
+
+/* The stacks of label node n: the samples of its time node carrying the
+ * label, merged by the time node's rule, percentages of its total. */
+static int build_label(struct pyro_fs *fs, const struct pyro_node *n,
+		       struct pyro_stacks *out)
+{
+	struct pyro_merge_filter f = { 0 };
+	struct shared_stacks *whole = NULL;
+	struct shared_labels *sl = NULL;
+	const struct pyro_label_value *v = NULL;
+	const struct pyro_label_key *k = NULL;
+	struct pyro_node t = unlabelled(n);
+	int rc;
+
+	rc = time_stacks(fs, &t, &whole);
+	if (!rc)
+		rc = time_labels(fs, &t, &sl);
+	if (!rc)
+		rc = pyro_stacks_total(&whole->s, &f.whole_total);
+	if (!rc && (k = pyro_label_set_key(&sl->ls, n->label_key)))
+		v = pyro_label_key_value(k, n->label_value);
+	if (!rc && !v)
+		rc = -ENOENT;
+	if (!rc) {
+		f.key = k->text;
+		f.key_len = k->len;
+		f.value = v->text;
+		f.value_len = v->len;
+		/* The filter shown reads as pprof's -tagfocus, which takes a
+		 * number of bytes or time only with its unit ("96bytes"). */
+		if (v->kinds == PYRO_LABEL_NUMBER && k->unit &&
+		    pyro_unit_kind(k->unit))
+			f.unit = k->unit;
+		f.rule = whole->s.meta.rule;
+		rc = build_span(fs, n, &n->time, &f, out);
+	}
+	if (sl)
+		pyro_obj_put(&sl->obj);
+	if (whole)
+		pyro_obj_put(&whole->obj);
+	return rc;
+}
+
 /* The stacks of time node n (or of a file's node), cached, referenced. */
 static int time_stacks(struct pyro_fs *fs, const struct pyro_node *n,
 		       struct shared_stacks **out)
@@ -952,8 +1139,12 @@ static int time_stacks(struct pyro_fs *fs, const struct pyro_node *n,
 	ss = calloc(1, sizeof(*ss));
 	if (!ss)
 		return -ENOMEM;
-	rc = n->is_diff ? build_diff(fs, n, &ss->s) :
-	     build_span(fs, n, &n->time, &ss->s);
+	if (n->is_diff)
+		rc = build_diff(fs, n, &ss->s);
+	else if (is_label_node(n))
+		rc = build_label(fs, n, &ss->s);
+	else
+		rc = build_span(fs, n, &n->time, NULL, &ss->s);
 	if (rc) {
 		pyro_stacks_release(&ss->s);
 		free(ss);
@@ -963,6 +1154,63 @@ static int time_stacks(struct pyro_fs *fs, const struct pyro_node *n,
 	pyro_obj_init(&ss->obj, stacks_cost(&ss->s), stacks_destroy);
 	pyro_cache_put(fs->cache, key, &ss->obj);
 	*out = ss;
+	return 0;
+}
+
+static void labels_destroy(struct pyro_obj *o)
+{
+	struct shared_labels *sl = (struct shared_labels *)o;
+
+	pyro_label_set_release(&sl->ls);
+	free(sl);
+}
+
+/* The label set of n's time node (n may be the node itself, labels/, a
+ * key or a label node below it, or one of their files), cached,
+ * referenced.  Combining members needs the rule their stacks merged by:
+ * one snapshot needs no merge, anything else asks the (cached) stacks. */
+static int time_labels(struct pyro_fs *fs, const struct pyro_node *n,
+		       struct shared_labels **out)
+{
+	const struct pyro_snapshot **snaps, *base;
+	enum pyro_merge_rule rule = PYRO_MERGE_SINGLE;
+	const struct pyro_span *sp = &n->time.span;
+	struct pyro_node t = unlabelled(n);
+	struct shared_stacks *ss;
+	struct shared_labels *sl;
+	char key[PATH_MAX + 2], err[PYRO_ERR_MAX];
+	int rc;
+
+	rc = cache_key(fs, &t, 'L', key, sizeof(key));
+	if (rc)
+		return rc;
+	*out = (struct shared_labels *)pyro_cache_get(fs->cache, key);
+	if (*out)
+		return 0;
+	if (sp->count > 1 || sp->has_baseline) {
+		rc = time_stacks(fs, &t, &ss);
+		if (rc)
+			return rc;
+		rule = ss->s.meta.rule;
+		pyro_obj_put(&ss->obj);
+	}
+	sl = calloc(1, sizeof(*sl));
+	snaps = span_members(&t, sp, &base);
+	rc = sl && snaps ? 0 : -ENOMEM;
+	if (!rc)
+		rc = pyro_merge_labels(t.archive, snaps, sp->count, base, rule,
+				       &sl->ls, err);
+	free(snaps);
+	if (rc) {
+		if (sl)
+			pyro_label_set_release(&sl->ls);
+		free(sl);
+		return rc == -ENOMEM ? rc : -EIO;
+	}
+	pyro_obj_init(&sl->obj, sizeof(*sl) + pyro_label_set_bytes(&sl->ls),
+		      labels_destroy);
+	pyro_cache_put(fs->cache, key, &sl->obj);
+	*out = sl;
 	return 0;
 }
 
@@ -1021,6 +1269,7 @@ static int render(struct pyro_fs *fs, const struct pyro_node *n,
 {
 	struct shared_history *sh;
 	struct shared_stacks *ss;
+	struct shared_labels *sl;
 	int rc;
 
 	if (n->kind == PYRO_NODE_SERIES_FILE) {
@@ -1029,6 +1278,14 @@ static int render(struct pyro_fs *fs, const struct pyro_node *n,
 			return rc;
 		rc = n->sfile->render(&sh->h, b);
 		pyro_obj_put(&sh->obj);
+		return rc;
+	}
+	if (n->file->render_labels) {
+		rc = time_labels(fs, n, &sl);
+		if (rc)
+			return rc;
+		rc = n->file->render_labels(&sl->ls, b);
+		pyro_obj_put(&sl->obj);
 		return rc;
 	}
 	rc = time_stacks(fs, n, &ss);
@@ -1075,21 +1332,24 @@ int pyro_node_bytes(struct pyro_fs *fs, const struct pyro_node *n,
 
 #define XATTR_PREFIX "user.pyrofs."
 
-/* Attributes of time nodes and their files, in listing order.  Two exist
- * only on some nodes: base_sources under diff/, baseline on windows whose
- * increase is measured from the snapshot before them. */
+/* Attributes of time nodes and their files, in listing order.  Three
+ * exist only on some nodes: base_sources under diff/, baseline on windows
+ * whose increase is measured from the snapshot before them, label on
+ * label nodes. */
 static const struct {
 	const char *name;               /* after XATTR_PREFIX */
 	int diff;                       /* only under diff/ */
 	int baseline;                   /* only when the span has a baseline */
+	int label;                      /* only on label nodes */
 } xattrs[] = {
-	{ "total", 0, 0 },
-	{ "unit", 0, 0 },
-	{ "type", 0, 0 },
-	{ "rule", 0, 0 },
-	{ "sources", 0, 0 },
-	{ "baseline", 0, 1 },
-	{ "base_sources", 1, 0 },
+	{ "total", 0, 0, 0 },
+	{ "unit", 0, 0, 0 },
+	{ "type", 0, 0, 0 },
+	{ "rule", 0, 0, 0 },
+	{ "sources", 0, 0, 0 },
+	{ "baseline", 0, 1, 0 },
+	{ "base_sources", 1, 0, 0 },
+	{ "label", 0, 0, 1 },
 };
 
 #define NXATTRS (sizeof(xattrs) / sizeof(xattrs[0]))
@@ -1107,6 +1367,8 @@ static int xattr_present(const struct pyro_node *n, size_t i)
 		return n->is_diff;
 	if (xattrs[i].baseline)
 		return !n->is_diff && n->time.span.has_baseline;
+	if (xattrs[i].label)
+		return is_label_node(n);
 	return 1;
 }
 
@@ -1169,6 +1431,8 @@ static int xattr_from_stacks(struct pyro_fs *fs, const struct pyro_node *n,
 		return rc;
 	if (!strcmp(attr, "rule")) {
 		rc = pyro_buf_puts(out, rule_name(ss->s.meta.rule));
+	} else if (!strcmp(attr, "label")) {
+		rc = pyro_buf_puts(out, ss->s.meta.filter ? ss->s.meta.filter : "");
 	} else if (n->is_diff) {
 		/* A diff's total is the signed change, target minus base. */
 		for (k = 0; k < ss->s.nstacks && !rc; k++)

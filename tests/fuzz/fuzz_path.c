@@ -29,6 +29,8 @@ static struct mkprof *cpu(int i)
 	mkprof_time(p, (1795515300LL + 1800 * i) * 1000000000);
 	mkprof_duration(p, 10000000000LL);
 	mkprof_sample(p, (int64_t[]){ 1 + i, 10 + i }, "main;serve;handle+parse");
+	mkprof_label(p, "endpoint", i % 2 ? "/users" : "a b%");
+	mkprof_num_label(p, "bytes", 4096 * i, NULL);
 	mkprof_sample(p, (int64_t[]){ 2, 20 }, "main;gc;@0x4f1984");
 	return p;
 }

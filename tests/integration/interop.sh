@@ -23,6 +23,10 @@
 #      directory holding a logging `pyrofs` wrapper is bind-mounted over
 #      /usr/local/bin: nothing outside the test sees it.  Skipped, with a
 #      note, when not root or without unshare.
+#   5. Labels: labels/ and label nodes of the demo (string and numeric
+#      labels), their totals against folded and across a merge, and every
+#      snapshot's label nodes (up to 4 values per key) against
+#      `go tool pprof -top -tagfocus` of the profile (skipped without go).
 #
 # The daemon runs in the foreground with its stderr captured, so sanitizer
 # reports and error lines fail the run.  Exits 77 (skip) only when FUSE is
@@ -206,6 +210,67 @@ user.pyrofs.unit=\"nanoseconds\"" "$got"
 		"$(getfattr --absolute-names --only-values -n user.pyrofs.rule "$MNT/api/alloc_space/all")"
 else
 	note "SKIP getfattr checks: getfattr not installed (scripts/install-deps.sh installs attr)"
+fi
+
+# ---- 5. labels -----------------------------------------------------------------
+n=$MNT/api/cpu/latest
+check_eq "labels/ lists the keys" "endpoint" "$(ls "$n/labels")"
+check_eq "labels/<key>/ lists the values, '/' encoded" "%2Forders
+%2Fsearch
+%2Fusers" "$(ls "$n/labels/endpoint")"
+check_eq "a label node has the stack files" "flame.svg
+folded
+icicle.svg
+profile.pb.gz
+top.txt
+tree.txt" "$(ls "$n/labels/endpoint/%2Fusers")"
+check_eq "label xattr" "endpoint=/users" "$(xattr "$n/labels/endpoint/%2Fusers" user.pyrofs.label)"
+check_eq "label node total = sum of its folded" \
+	"$(folded_sum "$n/labels/endpoint/%2Fusers/folded")" \
+	"$(xattr "$n/labels/endpoint/%2Fusers/top.txt" user.pyrofs.total)"
+check "unknown label key: ENOENT" sh -c "! ls '$n/labels/nope' 2>/dev/null"
+check "unknown label value: ENOENT" sh -c "! ls '$n/labels/endpoint/nope' 2>/dev/null"
+check "numeric label values are numbers" \
+	sh -c "ls '$MNT/api/inuse_space/latest/labels/bytes' | grep -qx 131072"
+check "labels.txt names numeric units" \
+	grep -q '^ *[0-9.]*kB *[0-9.]*%  bytes (numbers in bytes)$' "$MNT/api/inuse_space/latest/labels.txt"
+
+# A sum merge's label node adds up its snapshots' label nodes.
+sum=0
+for d in $(cd "$MNT/billing/cpu" && ls -d 20*Z); do
+	v=$(xattr "$MNT/billing/cpu/$d/labels/plan/free" user.pyrofs.total)
+	sum=$((sum + v))
+done
+check_eq "all/labels/plan/free = sum over the snapshots" "$sum" \
+	"$(xattr "$MNT/billing/cpu/all/labels/plan/free" user.pyrofs.total)"
+
+# Every label node of every snapshot (at most 4 values per key) against
+# `go tool pprof -top -tagfocus=KEY=VALUE` of the snapshot's profile.
+find "$MNT" -mindepth 6 -maxdepth 6 -path '*/20*Z/labels/*' -type d | sort |
+	awk -F/ '{ k = $(NF-1); if (++seen[$(NF-4) "/" $(NF-3) "/" $(NF-2) "/" k] <= 4) print }' \
+	>"$TMP/label-nodes"
+if command -v go >/dev/null && go tool pprof -h >/dev/null 2>&1; then
+	n=0 same=0
+	while read -r node; do
+		n=$((n + 1))
+		src=$(xattr "$node" user.pyrofs.sources)
+		TZ=UTC go tool pprof -top -symbolize=none \
+			-sample_index="$(xattr "$node" user.pyrofs.type)" \
+			-tagfocus="$(xattr "$node" user.pyrofs.label)" "$ARCHIVE/$src" \
+			2>"$TMP/pprof.err" | grep -av '^Time: ' >"$TMP/a"
+		grep -av '^Time: ' "$node/top.txt" >"$TMP/b"
+		if cmp -s "$TMP/a" "$TMP/b"; then
+			same=$((same + 1))
+		else
+			echo "  ${node#$MNT/}:" >&2
+			diff "$TMP/a" "$TMP/b" | head -6 >&2
+		fi
+	done <"$TMP/label-nodes"
+	note "labels: top.txt equals go tool pprof -tagfocus on $same of $n label nodes"
+	check_eq "label nodes' top.txt = go tool pprof -top -tagfocus" "$n" "$same"
+	check "at least 100 label nodes compared" [ "$n" -ge 100 ]
+else
+	note "SKIP label nodes against go tool pprof: go is not installed"
 fi
 
 unmount

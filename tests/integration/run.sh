@@ -93,11 +93,11 @@ check_eq "latest and its target are one file" \
 check_eq "snapshot mtime is the profile time" "1795000010" \
 	"$(stat -c %Y "$MNT/api/cpu/$t/top.txt")"
 
-for svg in $(find "$MNT" -name flame.svg); do
-	if command -v xmllint >/dev/null; then
-		check "xmllint $svg" xmllint --noout "$svg"
-	fi
-done
+# Names may hold spaces (labels/region/eu west/): no word splitting.
+if command -v xmllint >/dev/null; then
+	check "xmllint, every flame.svg and icicle.svg" sh -c \
+		"find '$MNT' -name '*.svg' -print0 | xargs -0 xmllint --noout"
+fi
 
 # ---- read-only ------------------------------------------------------------
 rofs() { # rofs NAME COMMAND...: must fail with EROFS

@@ -69,6 +69,8 @@ check_eq "latest" "${SNAPS[5]}" "$(readlink "$T/inuse_space/latest")"
 check_eq "a window lists the rendered files" "flame.svg
 folded
 icicle.svg
+labels
+labels.txt
 profile.pb.gz
 top.txt
 tree.txt" "$(ls "$T/mutex_count/2026-11-24T11")"

@@ -51,6 +51,15 @@
  *   billing/profile  main (app.py);process (app.py);compute (app.py)  7
  *                    main (app.py);process (app.py);<idle>            2
  *
+ * Labels (for labels/ and labels.txt; a stack without one has none):
+ *
+ *   cpu-1795000000   handle endpoint=/users, handle+parse endpoint=/orders
+ *   cpu-1795000010   handle endpoint=/users region="eu west", mallocgc
+ *                    endpoint=/users, handle+parse endpoint=/orders
+ *   mutex-*          Mutex.Unlock lock=sessions, RWMutex.Unlock lock=cache
+ *   heap-1795000010  decode bytes=4096 (unit bytes), cache bytes=1048576
+ *                    (no unit: pprof's default for the key)
+ *
  * Prints nothing on success; on failure a message and exit status 1 (2 for
  * bad usage).
  */
@@ -102,17 +111,23 @@ static int write_cpu(const char *dir)
 	int rc;
 
 	mkprof_sample(p, (int64_t[]){ 3, 30000000 }, "main.main;main.serve;main.handle");
+	mkprof_label(p, "endpoint", "/users");
 	mkprof_sample(p, (int64_t[]){ 1, 10000000 }, "main.main;main.serve;runtime.mallocgc");
 	mkprof_sample(p, (int64_t[]){ 2, 20000000 },
 		      "main.main;main.serve;main.handle+main.parse");
+	mkprof_label(p, "endpoint", "/orders");
 	rc = emit(dir, p, "api/cpu-1795000000.pb.gz", 1);
 	if (rc)
 		return rc;
 	p = go_cpu(1795000010);
 	mkprof_sample(p, (int64_t[]){ 5, 50000000 }, "main.main;main.serve;main.handle");
+	mkprof_label(p, "endpoint", "/users");
+	mkprof_label(p, "region", "eu west");
 	mkprof_sample(p, (int64_t[]){ 2, 20000000 }, "main.main;main.serve;runtime.mallocgc");
+	mkprof_label(p, "endpoint", "/users");
 	mkprof_sample(p, (int64_t[]){ 1, 10000000 },
 		      "main.main;main.serve;main.handle+main.parse");
+	mkprof_label(p, "endpoint", "/orders");
 	mkprof_sample(p, (int64_t[]){ 1, 10000000 }, "main.main;runtime.gcBgMarkWorker");
 	return emit(dir, p, "api/cpu-1795000010.pb.gz", 1);
 }
@@ -136,16 +151,20 @@ static int write_mutex(const char *dir)
 
 	mkprof_sample(p, (int64_t[]){ 5, 5000000 },
 		      "main.main;main.worker;sync.(*Mutex).Unlock");
+	mkprof_label(p, "lock", "sessions");
 	mkprof_sample(p, (int64_t[]){ 2, 1000000 },
 		      "main.main;main.flush;sync.(*RWMutex).Unlock");
+	mkprof_label(p, "lock", "cache");
 	rc = emit(dir, p, "api/2026/11/25/mutex-1795000000.pb.gz", 1);
 	if (rc)
 		return rc;
 	p = go_mutex(1795000010);
 	mkprof_sample(p, (int64_t[]){ 8, 9000000 },
 		      "main.main;main.worker;sync.(*Mutex).Unlock");
+	mkprof_label(p, "lock", "sessions");
 	mkprof_sample(p, (int64_t[]){ 3, 4000000 },
 		      "main.main;main.flush;sync.(*RWMutex).Unlock");
+	mkprof_label(p, "lock", "cache");
 	return emit(dir, p, "api/2026/11/25/mutex-1795000010.pb.gz", 1);
 }
 
@@ -162,10 +181,12 @@ static int write_heap(const char *dir)
 	mkprof_mapping(p, "/usr/local/bin/api");
 	mkprof_sample(p, (int64_t[]){ 10, 40960, 2, 8192 },
 		      "main.main;main.load;main.decode");
+	mkprof_num_label(p, "bytes", 4096, "bytes");
 	mkprof_sample(p, (int64_t[]){ 30, 3072, 0, 0 },
 		      "main.main;main.serve;main.handle+main.parse");
 	mkprof_sample(p, (int64_t[]){ 1, 1048576, 1, 1048576 },
 		      "main.main;main.cache");
+	mkprof_num_label(p, "bytes", 1048576, NULL);
 	return emit(dir, p, "api/heap-1795000010.pb.gz", 1);
 }
 

@@ -6,9 +6,11 @@
  * teardown) and opens it with pyro_fs_open:
  *
  *   api/cpu-1795000000.pb.gz      Go CPU, 2026-11-18T11-06-40Z:
- *                                   main;handle 3/30, main;handle+parse 1/10
+ *                                   main;handle 3/30 endpoint=/users,
+ *                                   main;handle+parse 1/10 endpoint=a/b%
  *   api/cpu-1795000010.pb.gz      Go CPU, 2026-11-18T11-06-50Z:
- *                                   main;handle 5/50
+ *                                   main;handle 5/50 endpoint=/users
+ *                                   worker=3 (a number)
  *   billing/cpu-1795000005.pb.gz  py-spy samples, 2026-11-18T11-06-45Z:
  *                                   main;run 3
  *   billing/cpu-1795000020.pb.gz  py-spy samples, 2026-11-18T11-07-00Z,
@@ -40,7 +42,9 @@
 #define BILL0 "2026-11-18T11-06-45Z"
 #define BILL1 "2026-11-18T11-07-00Z"
 /* The files of a time node: file_kinds in fs/node.c, in order. */
-#define TIME_FILES "flame.svg folded icicle.svg profile.pb.gz top.txt tree.txt"
+#define STACK_FILES "flame.svg folded icicle.svg profile.pb.gz top.txt tree.txt"
+#define TIME_FILES "flame.svg folded icicle.svg labels.txt profile.pb.gz " \
+	"top.txt tree.txt labels"
 #define NOTES_PROBLEM \
 	"billing/notes.txt: not a pprof profile (invalid protobuf wire format)\n"
 #define BAD_PROBLEM \
@@ -97,10 +101,14 @@ static int write_archive(struct fixture *f)
 
 	p = go_cpu(T0);
 	mkprof_sample(p, (int64_t[]){ 3, 30 }, "main;handle");
+	mkprof_label(p, "endpoint", "/users");
 	mkprof_sample(p, (int64_t[]){ 1, 10 }, "main;handle+parse");
+	mkprof_label(p, "endpoint", "a/b%");
 	rc |= put(f, p, "api/cpu-1795000000.pb.gz");
 	p = go_cpu(T0 + 10);
 	mkprof_sample(p, (int64_t[]){ 5, 50 }, "main;handle");
+	mkprof_label(p, "endpoint", "/users");
+	mkprof_num_label(p, "worker", 3, NULL);
 	rc |= put(f, p, "api/cpu-1795000010.pb.gz");
 	rc |= put(f, pyspy(T0 + 5), "billing/cpu-1795000005.pb.gz");
 	p = pyspy(T0 + 20);
@@ -353,7 +361,7 @@ static void test_list(void **state)
 		   " " SNAP1 " growth.txt timeline.svg timeline.txt diff");
 	check_list(state, "/api/cpu/diff", "");
 	check_list(state, "/api/cpu/diff/all", "");
-	check_list(state, "/api/cpu/diff/" SNAP0 "/latest", TIME_FILES);
+	check_list(state, "/api/cpu/diff/" SNAP0 "/latest", STACK_FILES);
 	check_list(state, "/api/cpu/all", TIME_FILES);
 	check_list(state, "/api/cpu/" SNAP0, TIME_FILES);
 	assert_int_equal(pyro_node_list(f->fs, &n, add_name, &b), -ENOTDIR);
@@ -387,6 +395,121 @@ static void test_list_children(void **state)
 	pyro_node_stat_cheap(f->fs, &all, &a);
 	pyro_node_stat_cheap(f->fs, &snap, &b);
 	assert_int_not_equal(a.st_ino, b.st_ino);
+}
+
+/* ---- labels ----------------------------------------------------------------- */
+
+static void test_labels_tree(void **state)
+{
+	struct pyro_node n;
+
+	n = resolve(state, "/api/cpu/all/labels");
+	assert_int_equal(n.kind, PYRO_NODE_LABELS);
+	n = resolve(state, "/api/cpu/all/labels/endpoint");
+	assert_int_equal(n.kind, PYRO_NODE_LABEL_KEY);
+	assert_string_equal(n.label_key, "endpoint");
+	n = resolve(state, "/api/cpu/latest/labels/worker/3/folded");
+	assert_int_equal(n.kind, PYRO_NODE_FILE);
+	assert_string_equal(n.time.name, SNAP1);
+	assert_string_equal(n.label_value, "3");
+
+	/* Keys and values by total, largest first; names encoded. */
+	check_list(state, "/api/cpu/all/labels", "endpoint worker");
+	check_list(state, "/api/cpu/all/labels/endpoint", "%2Fusers a%2Fb%25");
+	check_list(state, "/api/cpu/" SNAP0 "/labels", "endpoint");
+	check_list(state, "/api/cpu/all/labels/worker", "3");
+	/* A label node has the stack files, no labels of its own. */
+	check_list(state, "/api/cpu/all/labels/endpoint/%2Fusers", STACK_FILES);
+	/* No labels at all: an empty labels/. */
+	check_list(state, "/billing/cpu/" BILL0 "/labels", "");
+
+	check_bytes(state, "/api/cpu/all/labels/endpoint/%2Fusers/folded",
+		    "main;handle 80\n");
+	check_bytes(state, "/api/samples/all/labels/endpoint/a%2Fb%25/folded",
+		    "main;handle;parse 1\n");
+	check_bytes(state, "/api/cpu/latest/labels/worker/3/folded",
+		    "main;handle 50\n");
+	/* A label no sample of a snapshot carries is not there. */
+	check_list(state, "/api/cpu/" SNAP1 "/labels/endpoint", "%2Fusers");
+}
+
+static void test_labels_enoent(void **state)
+{
+	static const char *const paths[] = {
+		"/api/cpu/all/labels/nokey",
+		"/api/cpu/all/labels/endpoint/nope",
+		"/api/cpu/all/labels/endpoint/%2fusers",     /* not canonical */
+		"/api/cpu/all/labels/endpoint/%2Fusers/labels",
+		"/api/cpu/all/labels/endpoint/%2Fusers/labels.txt",
+		"/api/cpu/all/labels/endpoint/%2Fusers/top.txt/x",
+		"/api/cpu/" SNAP1 "/labels/endpoint/a%2Fb%25",
+		"/api/cpu/diff/" SNAP0 "/" SNAP1 "/labels",
+		"/api/cpu/diff/" SNAP0 "/" SNAP1 "/labels.txt",
+		"/api/cpu/labels",
+	};
+	struct fixture *f = *state;
+	size_t i;
+
+	for (i = 0; i < sizeof(paths) / sizeof(*paths); i++) {
+		struct pyro_node n;
+		int rc = pyro_resolve(f->fs, paths[i], &n);
+
+		if (rc == 0)
+			pyro_node_release(&n);
+		if (rc != -ENOENT && rc != -ENOTDIR)
+			fail_msg("\"%s\": %d, want -ENOENT", paths[i], rc);
+	}
+}
+
+/* labels.txt and a label node's top.txt: pprof -tagfocus's report, with
+ * percentages of the whole node. */
+static void test_labels_bytes(void **state)
+{
+	struct fixture *f = *state;
+	struct pyro_node n = resolve(state,
+				     "/api/cpu/all/labels/endpoint/%2Fusers");
+	struct pyro_buf b = PYRO_BUF_INIT;
+
+	check_bytes(state, "/api/cpu/all/labels.txt",
+		    "Type: cpu\n"
+		    "Unit: nanoseconds\n"
+		    "Total: 90ns (2 snapshots)\n"
+		    "Labels: 2 keys, 3 values; share of the total, largest first\n"
+		    "     total  share  label\n"
+		    "      90ns   100%  endpoint\n"
+		    "      80ns 88.89%  endpoint=%2Fusers\n"
+		    "      10ns 11.11%  endpoint=a%2Fb%25\n"
+		    "      50ns 55.56%  worker (numbers in worker)\n"
+		    "      50ns 55.56%  worker=3\n"
+		    "      40ns 44.44%  worker not set\n");
+	check_bytes(state, "/billing/cpu/" BILL0 "/labels.txt",
+		    "Type: samples\n"
+		    "Unit: count\n"
+		    "Total: 3 (1 snapshot)\n"
+		    "Labels: none\n");
+	check_bytes(state, "/api/cpu/" SNAP0 "/labels/endpoint/%2Fusers/top.txt",
+		    "File: api\n"
+		    "Type: cpu\n"
+		    "Time: 2026-11-18 11:06:40 UTC\n"
+		    "Duration: 10s, Total samples = 40ns (4e-07%)\n"
+		    "Active filters:\n"
+		    "   tagfocus=endpoint=/users\n"
+		    "Showing nodes accounting for 30ns, 75.00% of 40ns total\n"
+		    "      flat  flat%   sum%        cum   cum%\n"
+		    "      30ns 75.00% 75.00%       30ns 75.00%  handle\n"
+		    "         0     0% 75.00%       30ns 75.00%  main\n");
+	assert_int_equal(pyro_node_xattr(f->fs, &n, "user.pyrofs.label", &b), 0);
+	assert_int_equal(pyro_buf_putc(&b, '|'), 0);
+	assert_int_equal(pyro_node_xattr(f->fs, &n, "user.pyrofs.total", &b), 0);
+	assert_int_equal(pyro_buf_putc(&b, '|'), 0);
+	assert_int_equal(pyro_node_xattr(f->fs, &n, "user.pyrofs.rule", &b), 0);
+	assert_int_equal(pyro_buf_putc(&b, '\0'), 0);
+	assert_string_equal(b.data, "endpoint=/users|80|sum");
+	b.len = 0;
+	n = resolve(state, "/api/cpu/all");
+	assert_int_equal(pyro_node_xattr(f->fs, &n, "user.pyrofs.label", &b),
+			 -ENODATA);
+	pyro_buf_release(&b);
 }
 
 /* ---- attributes ---------------------------------------------------------- */
@@ -477,6 +600,11 @@ static void test_inodes(void **state)
 		"/api/cpu/" SNAP0, "/api/cpu/" SNAP1, "/api/cpu/all/top.txt",
 		"/api/cpu/all/folded", "/api/cpu/" SNAP1 "/top.txt",
 		"/api/samples/all/top.txt", "/billing/cpu",
+		"/api/cpu/all/labels", "/api/cpu/all/labels/endpoint",
+		"/api/cpu/all/labels/endpoint/%2Fusers",
+		"/api/cpu/all/labels/endpoint/%2Fusers/top.txt",
+		"/api/cpu/" SNAP0 "/labels/endpoint/%2Fusers",
+		"/api/cpu/all/labels.txt",
 	};
 	enum { N = sizeof(paths) / sizeof(*paths) };
 	struct fixture *f = *state;
@@ -662,6 +790,9 @@ int main(void)
 		cmocka_unit_test(test_resolve_enoent),
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_list_children),
+		cmocka_unit_test(test_labels_tree),
+		cmocka_unit_test(test_labels_enoent),
+		cmocka_unit_test(test_labels_bytes),
 		cmocka_unit_test(test_stat_modes),
 		cmocka_unit_test(test_stat_sizes),
 		cmocka_unit_test(test_stat_mtime),
