@@ -29,7 +29,6 @@
 
 #include "../model/diff.h"
 #include "../render/render.h"
-#include "../render/units.h"
 
 /* The files of time nodes.  Adding a file kind is one line here. */
 static const struct pyro_file_kind file_kinds[] = {
@@ -1105,10 +1104,7 @@ static int build_label(struct pyro_fs *fs, const struct pyro_node *n,
 		f.key_len = k->len;
 		f.value = v->text;
 		f.value_len = v->len;
-		/* The filter shown reads as pprof's -tagfocus, which takes a
-		 * number of bytes or time only with its unit ("96bytes"). */
-		if (v->kinds == PYRO_LABEL_NUMBER && k->unit &&
-		    pyro_unit_kind(k->unit))
+		if (v->kinds == PYRO_LABEL_NUMBER)
 			f.unit = k->unit;
 		f.rule = whole->s.meta.rule;
 		rc = build_span(fs, n, &n->time, &f, out);

@@ -615,19 +615,18 @@ static void report_overflow(struct pyro_archive *a,
 /* meta.filter and whole_total of a label node. */
 static int set_filter(struct pyro_meta *m, const struct pyro_merge_filter *f)
 {
-	size_t unit_len = f->unit ? strlen(f->unit) : 0;
-	char *p;
-
 	free(m->filter);
-	m->filter = p = malloc(f->key_len + f->value_len + unit_len + 2);
-	if (!p)
+	free(m->filter_unit);
+	m->filter_unit = NULL;
+	m->filter = malloc(f->key_len + f->value_len + 2);
+	if (!m->filter)
 		return -ENOMEM;
-	memcpy(p, f->key, f->key_len);
-	p += f->key_len;
-	*p++ = '=';
-	memcpy(p, f->value, f->value_len);
-	p += f->value_len;
-	memcpy(p, f->unit ? f->unit : "", unit_len + 1);
+	memcpy(m->filter, f->key, f->key_len);
+	m->filter[f->key_len] = '=';
+	memcpy(m->filter + f->key_len + 1, f->value, f->value_len);
+	m->filter[f->key_len + 1 + f->value_len] = '\0';
+	if (f->unit && !(m->filter_unit = strdup(f->unit)))
+		return -ENOMEM;
 	m->whole_total = f->whole_total;
 	return 0;
 }

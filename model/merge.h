@@ -50,18 +50,16 @@ int pyro_merge_build(struct pyro_archive *a, const struct pyro_service *svc,
  * (its meta.rule), rather than judging the subset on its own: a label
  * that disappears for a while must not turn a cumulative series into
  * deltas, and a label's figures combine as the node's do.  Its meta gets
- * filter = "key=value" (then the unit, if given; a C string, so a NUL
- * byte in a label ends it) and whole_total, which top.txt reports
- * percentages of, as `pprof -tagfocus` does.
+ * filter = "key=value" (a C string, so a NUL byte in a label ends it),
+ * filter_unit and whole_total, which top.txt reports percentages of, as
+ * `pprof -tagfocus` does.
  */
 struct pyro_merge_filter {
 	const char *key;
 	size_t key_len;
 	const char *value;
 	size_t value_len;
-	const char *unit;               /* a number's unit, or NULL: only
-					 * for meta.filter ("bytes=96bytes",
-					 * pprof's -tagfocus syntax) */
+	const char *unit;               /* a number's unit, or NULL */
 	enum pyro_merge_rule rule;      /* the unfiltered node's */
 	int64_t whole_total;            /* the unfiltered node's total */
 };

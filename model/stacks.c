@@ -63,6 +63,7 @@ void pyro_meta_release(struct pyro_meta *m)
 	free(m->doc_url);
 	free(m->base_span);
 	free(m->filter);
+	free(m->filter_unit);
 	for (i = 0; i < m->ncomments; i++)
 		free(m->comments[i]);
 	free(m->comments);
@@ -96,6 +97,7 @@ int pyro_meta_copy(struct pyro_meta *dst, const struct pyro_meta *src)
 	rc |= dup_opt(&dst->doc_url, src->doc_url);
 	rc |= dup_opt(&dst->base_span, src->base_span);
 	rc |= dup_opt(&dst->filter, src->filter);
+	rc |= dup_opt(&dst->filter_unit, src->filter_unit);
 	if (!rc && src->ncomments) {
 		dst->comments = calloc(src->ncomments, sizeof(char *));
 		if (!dst->comments)

@@ -75,8 +75,10 @@ struct pyro_meta {
 	enum pyro_merge_rule rule;
 	int64_t base_total;     /* diffs: sum of |base values| (pprof's total) */
 	char *base_span;        /* diffs: the base's time name, else NULL */
-	char *filter;           /* label nodes: "key=value", the samples kept
-				 * (as pprof's -tagfocus), else NULL */
+	char *filter;           /* label nodes: "key=value", the samples kept,
+				 * else NULL */
+	char *filter_unit;      /* label nodes of a number: its unit, else
+				 * NULL */
 	int64_t whole_total;    /* label nodes: the total before filtering,
 				 * which percentages are of (as pprof) */
 };

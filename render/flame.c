@@ -48,6 +48,7 @@
  * "Reset Zoom" reproduces the static picture exactly.
  */
 #include "render.h"
+#include "text.h"
 #include "units.h"
 
 #include <errno.h>
@@ -728,10 +729,14 @@ static int put_title(struct flame_ctx *c)
 	if (!rc && !sep)
 		rc = pyro_buf_puts(c->out, "Flame Graph");
 	if (!rc && m->filter) {
+		struct pyro_buf f = PYRO_BUF_INIT;
+
 		rc = pyro_buf_puts(c->out, " with label ");
 		if (!rc)
-			rc = put_untrusted(c->out, &c->text, m->filter,
-					   strlen(m->filter));
+			rc = pyro_filter_text(m, &f);
+		if (!rc)
+			rc = put_untrusted(c->out, &c->text, f.data, f.len);
+		pyro_buf_release(&f);
 	}
 	if (!rc && m->base_span) {
 		rc = pyro_buf_puts(c->out, " minus ");

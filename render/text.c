@@ -9,6 +9,19 @@
 #include <time.h>
 
 #include "units.h"
+#include "../model/stacks.h"
+
+int pyro_filter_text(const struct pyro_meta *m, struct pyro_buf *out)
+{
+	int rc;
+
+	if (!m->filter)
+		return 0;
+	rc = pyro_buf_puts(out, m->filter);
+	if (!rc && m->filter_unit && pyro_unit_kind(m->filter_unit))
+		rc = pyro_buf_puts(out, m->filter_unit);
+	return rc;
+}
 
 int pyro_text_put_safe(struct pyro_buf *b, const char *s, size_t len)
 {

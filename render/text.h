@@ -1,6 +1,7 @@
 /*
  * text.h - small helpers shared by the text and SVG renderers of pyrofs's
- * own formats (timeline, growth).  top.txt keeps pprof's raw bytes instead.
+ * own formats (timeline, growth, tree).  top.txt keeps pprof's raw bytes
+ * instead.
  */
 #ifndef PYRO_TEXT_H
 #define PYRO_TEXT_H
@@ -21,6 +22,13 @@ int pyro_xml_put(struct pyro_buf *b, const char *s, size_t len);
 /* A value of unit `unit` that may be fractional (a slope), as a label:
  * "+2.40MB", "-13.50ms", "+0.50" (sign always shown when `sign`). */
 void pyro_label_double(char dst[64], double v, const char *unit, int sign);
+
+struct pyro_meta;
+
+/* Append a label node's filter (meta.filter) as pprof's -tagfocus reads
+ * it: "key=value", then the unit of a number pprof scales, without which
+ * it would match nothing ("bytes=96bytes").  Nothing if m has no filter. */
+int pyro_filter_text(const struct pyro_meta *m, struct pyro_buf *out);
 
 /* UTC "2026-11-24 10:15:00 UTC". */
 void pyro_utc_time(char dst[40], int64_t nanos);

@@ -29,6 +29,7 @@
  * open-addressing hash keyed by (caller, callee).
  */
 #include "render.h"
+#include "text.h"
 #include "units.h"
 
 #include <errno.h>
@@ -565,16 +566,20 @@ static const char *merge_rule_name(enum pyro_merge_rule rule)
 
 /* A label node reads like `pprof -top -tagfocus=key=value`, whose legend
  * cuts an entry over 80 bytes to its first 80 and an ellipsis. */
-static int put_filter(const char *filter, struct pyro_buf *out)
+static int put_filter(const struct pyro_meta *m, struct pyro_buf *out)
 {
-	static const char prefix[] = "tagfocus=";
-	size_t len = strlen(filter), keep = 80 - (sizeof(prefix) - 1);
-	int rc = pyro_buf_printf(out, "Active filters:\n   %s", prefix);
+	struct pyro_buf f = PYRO_BUF_INIT;
+	int rc = pyro_buf_puts(&f, "tagfocus=");
 
 	if (!rc)
-		rc = pyro_buf_add(out, filter, len > keep ? keep : len);
-	if (!rc && len > keep)
+		rc = pyro_filter_text(m, &f);
+	if (!rc)
+		rc = pyro_buf_puts(out, "Active filters:\n   ");
+	if (!rc)
+		rc = pyro_buf_add(out, f.data, f.len > 80 ? 80 : f.len);
+	if (!rc && f.len > 80)
 		rc = pyro_buf_puts(out, "\xe2\x80\xa6");     /* … */
+	pyro_buf_release(&f);
 	return rc ? rc : pyro_buf_putc(out, '\n');
 }
 
@@ -594,7 +599,7 @@ static int put_header(const struct top *t, struct pyro_buf *out)
 				     merge_rule_name(m->rule), m->nsnapshots,
 				     m->nsnapshots == 1 ? "" : "s");
 	if (!rc && m->filter)
-		rc = put_filter(m->filter, out);
+		rc = put_filter(m, out);
 	for (i = 0; i < t->nrows; i++)
 		shown_total += t->nodes[t->rows[i].node].flat;
 	format_value(t, shown, shown_total);

@@ -259,7 +259,7 @@ static int put_filter(const struct tree *t, struct pyro_buf *out)
 {
 	char kept[PYRO_LABEL_MAX], pct[PYRO_LABEL_MAX];
 	const char *p = pct;
-	const char *f = t->s->meta.filter;
+	struct pyro_buf f = PYRO_BUF_INIT;
 	int rc;
 
 	pyro_unit_label(kept, t->nodes[0].cum, t->unit, "auto");
@@ -267,9 +267,12 @@ static int put_filter(const struct tree *t, struct pyro_buf *out)
 	while (*p == ' ')
 		p++;
 	/* Label values come from the profile: escaped, as frame names. */
-	rc = pyro_buf_puts(out, "Label: ");
+	rc = pyro_filter_text(&t->s->meta, &f);
 	if (!rc)
-		rc = pyro_text_put_safe(out, f, strlen(f));
+		rc = pyro_buf_puts(out, "Label: ");
+	if (!rc)
+		rc = pyro_text_put_safe(out, f.data, f.len);
+	pyro_buf_release(&f);
 	return rc ? rc : pyro_buf_printf(out, ", %s (%s)\n", kept, p);
 }
 

@@ -254,9 +254,12 @@ if command -v go >/dev/null && go tool pprof -h >/dev/null 2>&1; then
 	while read -r node; do
 		n=$((n + 1))
 		src=$(xattr "$node" user.pyrofs.sources)
+		# The filter as top.txt spells it for pprof: a number of
+		# bytes needs its unit there ("bytes=96bytes").
+		tagfocus=$(sed -n 's/^   tagfocus=//p' "$node/top.txt")
 		TZ=UTC go tool pprof -top -symbolize=none \
 			-sample_index="$(xattr "$node" user.pyrofs.type)" \
-			-tagfocus="$(xattr "$node" user.pyrofs.label)" "$ARCHIVE/$src" \
+			-tagfocus="$tagfocus" "$ARCHIVE/$src" \
 			2>"$TMP/pprof.err" | grep -av '^Time: ' >"$TMP/a"
 		grep -av '^Time: ' "$node/top.txt" >"$TMP/b"
 		if cmp -s "$TMP/a" "$TMP/b"; then

@@ -727,8 +727,10 @@ static void test_filter_sum(void **state)
 
 	/* A numeric label's value is its decimal text. */
 	fl = filter("size", "4096", PYRO_MERGE_SUM, whole);
+	fl.unit = "bytes";
 	merge_filtered(*state, "tagged", "cpu", 0, 0, 0, "all", &fl, &m);
 	assert_string_equal(m.s.meta.filter, "size=4096");
+	assert_string_equal(m.s.meta.filter_unit, "bytes");
 	check(&m, PYRO_MERGE_SUM, "main;b 12\n");
 }
 

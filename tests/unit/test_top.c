@@ -368,6 +368,29 @@ static void test_label_filter(void **state)
 		  COLS
 		  "         4   100%   100%          4   100%  main\n");
 
+	/* A number of bytes is spelled with its unit, as pprof's -tagfocus
+	 * needs it; a unit pprof does not scale is left out. */
+	build(&s, "main 4\n", "samples", "count");
+	assert_int_equal(sb_set(&s.meta.filter, "size=4096"), 0);
+	assert_int_equal(sb_set(&s.meta.filter_unit, "bytes"), 0);
+	check_top(&s,
+		  "Type: samples\n"
+		  "Active filters:\n"
+		  "   tagfocus=size=4096bytes\n"
+		  "Showing nodes accounting for 4, 100% of 4 total\n"
+		  COLS
+		  "         4   100%   100%          4   100%  main\n");
+	build(&s, "main 4\n", "samples", "count");
+	assert_int_equal(sb_set(&s.meta.filter, "worker=3"), 0);
+	assert_int_equal(sb_set(&s.meta.filter_unit, "worker"), 0);
+	check_top(&s,
+		  "Type: samples\n"
+		  "Active filters:\n"
+		  "   tagfocus=worker=3\n"
+		  "Showing nodes accounting for 4, 100% of 4 total\n"
+		  COLS
+		  "         4   100%   100%          4   100%  main\n");
+
 	/* An entry over 80 bytes ("tagfocus=" and 73 more) is cut to 80
 	 * and an ellipsis, as pprof's legend does. */
 	build(&s, "main 4\n", "samples", "count");
