@@ -28,7 +28,7 @@ else
 O ?= out
 endif
 
-PKGS       := fuse3 libprotobuf-c zlib
+PKGS       := fuse3 libprotobuf-c zlib libcurl
 CFLAGS     ?= -O2 -g
 ifeq ($(DEBUG),1)
 CFLAGS     := -O0 -g
@@ -57,7 +57,11 @@ CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 FUSE_SRCS  := fs/main.c fs/ops.c
 LIB_SRCS   := $(sort $(wildcard model/*.c render/*.c) \
 		$(filter-out $(FUSE_SRCS) fs/cat.c,$(wildcard fs/*.c)))
-GEN_SRCS   := $(O)/gen/profile.pb-c.c
+# protoc-c output: pprof's profile.proto, and Pyroscope's query API
+# (querier.proto imports the other two) for the remote source.
+PROTOS     := profile types google_profile querier
+GEN_SRCS   := $(PROTOS:%=$(O)/gen/%.pb-c.c)
+GEN_HDRS   := $(PROTOS:%=$(O)/gen/%.pb-c.h)
 LIB_OBJS   := $(LIB_SRCS:%.c=$(O)/%.o) $(GEN_SRCS:.c=.o)
 UNIT_SRCS  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
@@ -71,16 +75,18 @@ TOOLS      := $(O)/tests/mkprofile $(O)/tests/mkleak $(O)/tests/mkhostile
 
 all: $(O)/pyrofs $(O)/pyrofs-cat
 
-$(O)/gen/profile.pb-c.c $(O)/gen/profile.pb-c.h: proto/profile.proto
+$(O)/gen/%.pb-c.c $(O)/gen/%.pb-c.h: proto/%.proto
 	@mkdir -p $(O)/gen
 	protoc-c --proto_path=proto --c_out=$(O)/gen $<
 
-# Every object may include the generated header: generate it first.
-$(O)/%.o: %.c | $(O)/gen/profile.pb-c.h
+$(O)/gen/querier.pb-c.c $(O)/gen/querier.pb-c.h: proto/types.proto proto/google_profile.proto
+
+# Every object may include the generated headers: generate them first.
+$(O)/%.o: %.c | $(GEN_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(DEP_CFLAGS) -c -o $@ $<
 
-$(O)/gen/profile.pb-c.o: $(O)/gen/profile.pb-c.c
+$(O)/gen/%.pb-c.o: $(O)/gen/%.pb-c.c | $(GEN_HDRS)
 	$(CC) $(CFLAGS) $(DEP_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
 
 $(O)/libpyro.a: $(LIB_OBJS)

@@ -9,7 +9,9 @@ set -euo pipefail
 
 pkgs=(build-essential pkg-config protobuf-c-compiler libprotobuf-c-dev libfuse3-dev
       fuse3 zlib1g-dev libcmocka-dev libxml2-utils valgrind attr python3
-      clang libclang-rt-14-dev)   # clang + runtime: libFuzzer targets (make fuzz)
+      clang libclang-rt-14-dev    # clang + runtime: libFuzzer targets (make fuzz)
+      libcurl4-openssl-dev        # the remote source (Pyroscope over HTTP)
+      nodejs npm)                 # its test server (tests/remote, npm ci)
 for arg in "$@"; do
 	case "$arg" in
 	--peers) pkgs+=(golang-go chromium libdevel-nytprof-perl) ;;
