@@ -40,16 +40,19 @@
 // Label selectors: {a="x", b!="y", c=~"re", d!~"re"}.
 //
 // Test knobs (plain HTTP, not Connect):
-//   POST /control?delay_ms=N&fail=CODE&fail_status=N&html=1&drop=1&json=1
-//        &fail_method=NAME    change the behaviour of every later call (a
-//        parameter not given is reset): answer after N ms; fail with the
+//   POST /control?delay_ms=N&hold=1&fail=CODE&fail_status=N&html=1&drop=1
+//        &json=1&fail_method=NAME    change the behaviour of every later call
+//        (a parameter not given is reset): answer after N ms; hold every call
+//        until POST /release; fail with the
 //        Connect error CODE ("unavailable", ...); answer an HTML error page
 //        with HTTP status fail_status (default 502); destroy the connection
 //        without an answer; answer JSON where protobuf is expected; only for
 //        method NAME when fail_method is given
-//   GET  /stats    JSON: calls per method, the most calls in flight at once,
-//                  every call's method and request body digest, headers of
-//                  the last call (authorization, x-scope-orgid)
+//   POST /release  let the held calls go on
+//   GET  /stats    JSON: calls per method, calls in flight now and at most
+//                  at once, TCP connections accepted, every call's method and
+//                  request digest, headers of the last call (authorization,
+//                  x-scope-orgid)
 //   POST /stats/reset
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -417,7 +420,8 @@ const impl = {
 // ---- HTTP: knobs, statistics, then Connect ---------------------------------
 
 let knobs = {};
-const stats = { calls: {}, inFlight: 0, maxInFlight: 0, requests: [], headers: {} };
+const stats = { calls: {}, inFlight: 0, maxInFlight: 0, connections: 0, requests: [], headers: {} };
+let held = [];
 
 // Every call is recorded with a digest of its request message, so a test
 // can tell whether one query was sent twice.
@@ -442,8 +446,15 @@ async function serve(req, res) {
 		knobs = Object.fromEntries(url.searchParams.entries());
 		return json(res, 200, knobs);
 	}
+	if (url.pathname === "/release" && req.method === "POST") {
+		const n = held.length;
+		held.forEach((go) => go());
+		held = [];
+		return json(res, 200, { released: n });
+	}
 	if (url.pathname === "/stats/reset" && req.method === "POST") {
 		stats.calls = {}; stats.maxInFlight = stats.inFlight; stats.requests = [];
+		stats.connections = 0;
 		return json(res, 200, {});
 	}
 	if (url.pathname === "/stats") return json(res, 200, stats);
@@ -457,6 +468,7 @@ async function serve(req, res) {
 	res.on("close", () => { stats.inFlight--; });
 
 	const k = knobs.fail_method && knobs.fail_method !== method ? {} : knobs;
+	if (k.hold) await new Promise((go) => held.push(go));
 	if (k.delay_ms) await new Promise((r) => setTimeout(r, Number(k.delay_ms)));
 	if (k.drop) return req.socket.destroy();
 	if (k.html) {
@@ -482,6 +494,7 @@ const server = http.createServer((req, res) => {
 	});
 });
 server.keepAliveTimeout = 30000;
+server.on("connection", () => { stats.connections++; });
 server.listen(opts.port, "127.0.0.1", () => {
 	const port = server.address().port;
 	if (opts.portFile) fs.writeFileSync(opts.portFile, `${port}\n`);
