@@ -1,0 +1,1691 @@
+/*
+ * source_remote.c - a Grafana Pyroscope server as a source of profiles
+ * (issue 21): `pyrofs http://pyroscope:4040 /mnt/prof`.
+ *
+ * Everything comes from the server's public query API, querier.v1 over
+ * Connect (remote_http.h), and nothing else is read.
+ *
+ * The index (built at open and again at most every -o refresh seconds):
+ *   1. GetProfileStats: the newest data T of the tenant (a server without
+ *      it: now).  Discovery looks at [T - 30 lookbacks, T].
+ *   2. LabelValues(service_name): the services.
+ *   3. Series(label_names=[__profile_type__]) per service: its profile
+ *      types "<name>:<sample type>:<unit>:<period type>:<period unit>",
+ *      named by types.c's table exactly as local files: a header is made
+ *      of the sample types sharing the profile name (so process_cpu's
+ *      "samples" beside "cpu" stays "samples") and the profile name is
+ *      the path (so mutex/block contentions are told apart).
+ *   4. Per profile type, one coarse SelectSeries (step = lookback, grouped
+ *      by service_name): where each service's data of that type ends.
+ *   5. Per series, SelectSeries at -o step over the lookback ending at its
+ *      newest data (SUM; gauges also AVERAGE): its points.
+ * Pyroscope puts a profile at time t into the point at the first step
+ * boundary T >= t (boundaries start + k*step; pyrofs aligns start to a
+ * multiple of step), so a point at T holds (T - step, T] in milliseconds.
+ * pyrofs names it by T - step, the step it covers as local snapshots are
+ * named, and a run of points [first, last] is the merge query
+ * [first.T - step + 1 ms, last.T + 1 ms).
+ *
+ * Merges: one SelectMergeProfile per node, the server's per-stack sum as a
+ * pprof profile, decoded and rendered by the same code as local files.
+ * (SelectMergeStacktraces is not used: in the published v1 API it answers
+ * flame graph levels or Pyroscope's tree, not pprof; see querier.proto.)
+ * Rates and cumulative series are sums (the server cannot compute a
+ * counter's increase).  Gauges (inuse_*, goroutines) under -o merge=auto
+ * are divided, per stack, by the number of profiles in the span, which
+ * SelectSeries tells as SUM / AVERAGE per point (rounded half away from
+ * zero); Pyroscope stores one row per label set of a profile, so for
+ * profiles whose samples carry several label sets that number counts rows.
+ * Under -o merge=pprof everything is a plain sum.  A baseline is ignored.
+ *
+ * Labels: LabelNames over the span (minus __* and service_name) and, per
+ * key, one SelectSeries grouped by it with one step over the span: each
+ * value's total.  Only string labels exist on a server.
+ *
+ * Failures are recorded as problems ("api/cpu/all: SelectMergeProfile
+ * [2026-11-26T04:40:06.001Z, ...): HTTP 503: unavailable: ...") and the
+ * operation fails; a refresh that fails keeps the current index, so what
+ * fs/ has cached keeps being served and a restarted server is picked up at
+ * the next refresh.
+ */
+#include "source.h"
+#include "remote_http.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "querier.pb-c.h"
+#include "types.pb-c.h"
+
+#define HORIZON_LOOKBACKS 30    /* discovery looks this many lookbacks back */
+#define MAX_PROBLEMS 1000       /* newest kept */
+
+/* ---- options ---------------------------------------------------------- */
+
+struct ropts {
+	char *tenant;
+	char *auth_file;
+	char *selector;         /* inner matchers without braces, or NULL */
+	int64_t step_ms;
+	int64_t lookback_ms;
+	long timeout_ms;
+	int64_t refresh_ms;
+	int64_t max_nodes;      /* 0: no limit */
+	unsigned max_queries;
+	double qps;
+	unsigned growth_points;
+};
+
+static void ropts_defaults(struct ropts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->step_ms = 60 * 1000;
+	o->lookback_ms = 24 * 3600 * 1000;
+	o->timeout_ms = 30 * 1000;
+	o->refresh_ms = 10 * 1000;
+	o->max_queries = 4;
+	o->growth_points = 24;
+}
+
+static void ropts_release(struct ropts *o)
+{
+	free(o->tenant);
+	free(o->auth_file);
+	free(o->selector);
+	memset(o, 0, sizeof(*o));
+}
+
+/* "500ms", "30s", "1m", "24h", "7d", "1w", or seconds: milliseconds. */
+static int parse_duration(const char *s, int64_t *ms)
+{
+	static const struct { const char *unit; int64_t ms; } units[] = {
+		{ "ms", 1 }, { "s", 1000 }, { "", 1000 }, { "m", 60000 },
+		{ "h", 3600000 }, { "d", 86400000 }, { "w", 604800000 },
+	};
+	char *end;
+	double v = strtod(s, &end);
+	size_t i;
+
+	if (end == s || !(v >= 0) || v > 1e12)
+		return -EINVAL;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (!strcmp(end, units[i].unit)) {
+			*ms = (int64_t)llround(v * (double)units[i].ms);
+			return 0;
+		}
+	return -EINVAL;
+}
+
+static int parse_uint(const char *s, unsigned long long max, unsigned long long *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int set_str(char **dst, const char *v)
+{
+	char *s = strdup(v);
+
+	if (!s)
+		return -ENOMEM;
+	free(*dst);
+	*dst = s;
+	return 0;
+}
+
+/* Apply "key=value" to o: 0, 1 for a key not ours, -EINVAL with err. */
+static int ropts_apply(struct ropts *o, const char *kv, char err[PYRO_ERR_MAX])
+{
+	const char *eq = strchr(kv, '='), *v = eq ? eq + 1 : "";
+	size_t klen = eq ? (size_t)(eq - kv) : strlen(kv);
+	unsigned long long n;
+	int64_t ms;
+	char key[32];
+	int rc = 0;
+
+	if (klen >= sizeof(key))
+		return 1;
+	memcpy(key, kv, klen);
+	key[klen] = '\0';
+	if (!strcmp(key, "tenant")) {
+		rc = *v ? set_str(&o->tenant, v) : -EINVAL;
+	} else if (!strcmp(key, "auth_file")) {
+		rc = *v ? set_str(&o->auth_file, v) : -EINVAL;
+	} else if (!strcmp(key, "selector")) {
+		size_t len = strlen(v);
+
+		if (len < 2 || v[0] != '{' || v[len - 1] != '}') {
+			rc = -EINVAL;
+		} else {
+			char *inner = strndup(v + 1, len - 2);
+
+			rc = inner ? 0 : -ENOMEM;
+			if (!rc) {
+				free(o->selector);
+				o->selector = inner;
+			}
+		}
+	} else if (!strcmp(key, "step")) {
+		rc = parse_duration(v, &ms);
+		if (!rc && (ms < 1000 || ms % 1000))
+			rc = -EINVAL;   /* whole seconds: names are to the second */
+		if (!rc)
+			o->step_ms = ms;
+	} else if (!strcmp(key, "lookback")) {
+		rc = parse_duration(v, &ms);
+		if (!rc && ms < 1000)
+			rc = -EINVAL;
+		if (!rc)
+			o->lookback_ms = ms;
+	} else if (!strcmp(key, "timeout")) {
+		rc = parse_duration(v, &ms);
+		if (!rc && (ms < 1 || ms > 86400000))
+			rc = -EINVAL;
+		if (!rc)
+			o->timeout_ms = (long)ms;
+	} else if (!strcmp(key, "refresh")) {
+		rc = parse_duration(v, &ms);
+		if (!rc)
+			o->refresh_ms = ms;
+	} else if (!strcmp(key, "max_nodes")) {
+		rc = parse_uint(v, INT64_MAX, &n);
+		if (!rc)
+			o->max_nodes = (int64_t)n;
+	} else if (!strcmp(key, "max_queries")) {
+		rc = parse_uint(v, 1024, &n);
+		if (!rc && n == 0)
+			rc = -EINVAL;
+		if (!rc)
+			o->max_queries = (unsigned)n;
+	} else if (!strcmp(key, "qps")) {
+		char *end;
+		double q = strtod(v, &end);
+
+		if (end == v || *end || !(q >= 0) || q > 1e6)
+			rc = -EINVAL;
+		else
+			o->qps = q;
+	} else if (!strcmp(key, "growth_points")) {
+		rc = parse_uint(v, 10000, &n);
+		if (!rc && n < 2)
+			rc = -EINVAL;
+		if (!rc)
+			o->growth_points = (unsigned)n;
+	} else {
+		return 1;
+	}
+	if (rc == -EINVAL)
+		snprintf(err, PYRO_ERR_MAX, "bad value in -o %s", kv);
+	else if (rc)
+		snprintf(err, PYRO_ERR_MAX, "out of memory");
+	return rc;
+}
+
+static int remote_opt(const char *kv, char err[PYRO_ERR_MAX])
+{
+	struct ropts o;
+	int rc;
+
+	ropts_defaults(&o);
+	rc = ropts_apply(&o, kv, err);
+	ropts_release(&o);
+	return rc;
+}
+
+/* ---- the source and its index ----------------------------------------- */
+
+/* A point of a series: the step (end_ms - step, end_ms]. */
+struct rpoint {
+	int64_t end_ms;
+	double sum;             /* SUM of the profiles' totals */
+	int64_t profiles;       /* gauges: profiles in the step (see
+				 * gauge_counts), else 0 */
+};
+
+struct rseries {
+	char *type_id;          /* __profile_type__ */
+	const char *service;    /* the service's real name (its rservice's) */
+	struct rpoint *pts;     /* parallel to the series' points */
+};
+
+struct rindex {
+	struct pyro_index ix;   /* first: fs/ sees only this */
+	char **svc_names;       /* real service names, per service */
+	int64_t newest_ms;      /* end of the newest point of any series */
+};
+
+struct problem {
+	char *text;             /* "what: reason" */
+};
+
+struct remote {
+	struct pyro_src src;    /* first: handed to fs/ */
+	struct ropts o;
+	enum pyro_merge_policy policy;
+	size_t max_size;
+	struct pyro_http *http;
+	int64_t built_ms;       /* monotonic time of the last index build;
+				 * only refresh (never concurrent) uses it */
+	pthread_mutex_t lock;   /* guards problems */
+	char **problems;        /* ring of the newest MAX_PROBLEMS */
+	size_t nproblems, problem_next;
+	atomic_uint_least64_t builds, merges;
+};
+
+static struct remote *remote_of(struct pyro_src *src)
+{
+	return (struct remote *)src;
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void add_problem(struct remote *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void add_problem(struct remote *r, const char *fmt, ...)
+{
+	char *text = NULL;
+	va_list ap;
+	size_t i;
+
+	va_start(ap, fmt);
+	if (vasprintf(&text, fmt, ap) < 0)
+		text = NULL;
+	va_end(ap);
+	if (!text)
+		return;
+	pthread_mutex_lock(&r->lock);
+	for (i = 0; i < r->nproblems; i++)
+		if (!strcmp(r->problems[i], text))
+			break;
+	if (i < r->nproblems) {
+		free(text);     /* already listed */
+	} else {
+		free(r->problems[r->problem_next]);
+		r->problems[r->problem_next] = text;
+		r->problem_next = (r->problem_next + 1) % MAX_PROBLEMS;
+		if (r->nproblems < MAX_PROBLEMS)
+			r->nproblems++;
+	}
+	pthread_mutex_unlock(&r->lock);
+}
+
+/* "2026-11-26T04:40:06.001Z" */
+static void fmt_ms(int64_t ms, char out[48])
+{
+	time_t s = (time_t)(ms / 1000);
+	struct tm tm;
+
+	gmtime_r(&s, &tm);
+	snprintf(out, 48, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (int)(ms % 1000));
+}
+
+/* ---- calls ------------------------------------------------------------ */
+
+/* Pack req, call method, unpack the answer as resp_desc (NULL: keep the
+ * raw bytes in *raw instead).  *status gets the HTTP status. */
+static int rpc(struct remote *r, const char *method, const ProtobufCMessage *req,
+	       const ProtobufCMessageDescriptor *resp_desc, ProtobufCMessage **resp,
+	       struct pyro_buf *raw, long *status, char err[PYRO_ERR_MAX])
+{
+	size_t len = protobuf_c_message_get_packed_size(req);
+	uint8_t *buf = malloc(len ? len : 1);
+	struct pyro_buf ans = PYRO_BUF_INIT;
+	long st = 0;
+	int rc;
+
+	if (!buf) {
+		snprintf(err, PYRO_ERR_MAX, "%s: out of memory", method);
+		return -ENOMEM;
+	}
+	protobuf_c_message_pack(req, buf);
+	rc = pyro_http_call(r->http, method, buf, len, raw ? raw : &ans, &st, err);
+	free(buf);
+	if (status)
+		*status = st;
+	if (!rc && resp_desc) {
+		*resp = protobuf_c_message_unpack(resp_desc, NULL, ans.len,
+						  (const uint8_t *)(ans.data ? ans.data : ""));
+		if (!*resp) {
+			snprintf(err, PYRO_ERR_MAX, "%s: undecodable answer (%zu bytes)",
+				 method, ans.len);
+			rc = -EIO;
+		}
+	}
+	pyro_buf_release(&ans);
+	return rc;
+}
+
+/* Append `"value"` with '\\' and '"' escaped. */
+static int put_quoted(struct pyro_buf *b, const char *v, size_t len)
+{
+	size_t i;
+	int rc = pyro_buf_putc(b, '"');
+
+	for (i = 0; i < len && !rc; i++) {
+		if (v[i] == '"' || v[i] == '\\')
+			rc = pyro_buf_putc(b, '\\');
+		if (!rc)
+			rc = pyro_buf_putc(b, v[i] == '\n' ? ' ' : v[i]);
+	}
+	return rc ? rc : pyro_buf_putc(b, '"');
+}
+
+/* The label selector {service_name="svc", <-o selector>, key="value"}:
+ * svc and key may be NULL. */
+static int selector(const struct remote *r, const char *svc, const char *key,
+		    size_t key_len, const char *value, size_t value_len,
+		    struct pyro_buf *out)
+{
+	int rc = pyro_buf_putc(out, '{'), any = 0;
+
+	if (!rc && svc) {
+		rc = pyro_buf_puts(out, "service_name=");
+		if (!rc)
+			rc = put_quoted(out, svc, strlen(svc));
+		any = 1;
+	}
+	if (!rc && r->o.selector && *r->o.selector) {
+		rc = pyro_buf_printf(out, "%s%s", any ? ", " : "", r->o.selector);
+		any = 1;
+	}
+	if (!rc && key) {
+		rc = pyro_buf_printf(out, "%s%.*s=", any ? ", " : "", (int)key_len, key);
+		if (!rc)
+			rc = put_quoted(out, value, value_len);
+	}
+	return rc ? rc : pyro_buf_putc(out, '}');
+}
+
+/* SelectSeries: *resp owned by the caller (free_unpacked). */
+static int select_series(struct remote *r, const char *type_id, const char *sel,
+			 int64_t start, int64_t end, int64_t step_ms, int average,
+			 char **group_by, size_t ngroup,
+			 Querier__V1__SelectSeriesResponse **resp, char err[PYRO_ERR_MAX])
+{
+	Querier__V1__SelectSeriesRequest req = QUERIER__V1__SELECT_SERIES_REQUEST__INIT;
+
+	req.profile_typeid = (char *)type_id;
+	req.label_selector = (char *)sel;
+	req.start = start;
+	req.end = end;
+	req.step = (double)step_ms / 1000.0;
+	req.aggregation = average ? TYPES__V1__TIME_SERIES_AGGREGATION_TYPE__TIME_SERIES_AGGREGATION_TYPE_AVERAGE :
+		TYPES__V1__TIME_SERIES_AGGREGATION_TYPE__TIME_SERIES_AGGREGATION_TYPE_SUM;
+	req.group_by = group_by;
+	req.n_group_by = ngroup;
+	return rpc(r, "SelectSeries", &req.base, &querier__v1__select_series_response__descriptor,
+		   (ProtobufCMessage **)resp, NULL, NULL, err);
+}
+
+/* ---- building an index ------------------------------------------------ */
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void rindex_destroy(struct pyro_index *ix)
+{
+	struct rindex *ri = (struct rindex *)ix;
+	size_t i, j;
+
+	for (i = 0; i < ix->nservices; i++) {
+		struct pyro_index_service *svc = &ix->services[i];
+
+		for (j = 0; j < svc->nseries; j++) {
+			struct pyro_index_series *se = &svc->series[j];
+			struct rseries *rs = (struct rseries *)se->priv;
+
+			free(se->type);
+			free(se->sample_type);
+			free(se->sample_unit);
+			free(se->points);
+			if (rs) {
+				free(rs->type_id);
+				free(rs->pts);
+				free(rs);
+			}
+		}
+		free(svc->series);
+		free(svc->name);
+		free(ri->svc_names ? ri->svc_names[i] : NULL);
+	}
+	free(ri->svc_names);
+	free(ix->services);
+	free(ri);
+}
+
+/* The fields of "name:type:unit:ptype:punit"; -EINVAL if not five. */
+static int split_type_id(const char *id, char f[5][PYRO_NAME_MAX])
+{
+	const char *p = id;
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		const char *c = i < 4 ? strchr(p, ':') : p + strlen(p);
+		size_t n;
+
+		if (!c)
+			return -EINVAL;
+		n = (size_t)(c - p) < PYRO_NAME_MAX - 1 ? (size_t)(c - p) : PYRO_NAME_MAX - 1;
+		memcpy(f[i], p, n);
+		f[i][n] = '\0';
+		p = c + 1;
+	}
+	return 0;
+}
+
+/* The type directory name of ids[k], by types.c's table: the header holds
+ * the sample types of every id with the same profile name and period. */
+static void type_dir_name(char **ids, size_t n, size_t k, char name[PYRO_NAME_MAX])
+{
+	char fk[5][PYRO_NAME_MAX], fi[5][PYRO_NAME_MAX];
+	struct pyro_value_type types[64];
+	struct pyro_profile_header h;
+	size_t i, nt = 0, index = 0;
+
+	if (split_type_id(ids[k], fk)) {
+		pyro_safe_name(ids[k], name);
+		return;
+	}
+	for (i = 0; i < n && nt < 64; i++) {
+		if (split_type_id(ids[i], fi) || strcmp(fi[0], fk[0]) ||
+		    strcmp(fi[3], fk[3]) || strcmp(fi[4], fk[4]))
+			continue;
+		if (i == k)
+			index = nt;
+		types[nt].type = ids[i] + strlen(fi[0]) + 1;   /* not terminated */
+		types[nt].unit = NULL;
+		nt++;
+	}
+	/* Terminated copies of the sample types for the table. */
+	{
+		char copies[64][PYRO_NAME_MAX];
+
+		for (i = 0; i < nt; i++) {
+			size_t len = strcspn(types[i].type, ":");
+
+			snprintf(copies[i], PYRO_NAME_MAX, "%.*s", (int)len, types[i].type);
+			types[i].type = copies[i];
+			types[i].unit = (char *)"";
+		}
+		memset(&h, 0, sizeof(h));
+		h.types = types;
+		h.ntypes = nt;
+		h.period_type.type = fk[3];
+		h.period_type.unit = fk[4];
+		pyro_type_name(&h, index, fk[0], name);
+	}
+}
+
+struct build {
+	struct remote *r;
+	int64_t newest;         /* T */
+	int64_t w_start, w_end; /* discovery window */
+	char err[PYRO_ERR_MAX];
+};
+
+/* Where each service's data of type_id ends: the end of its last coarse
+ * point, into ends[] (0: none), parallel to names[]. */
+static int coarse_ends(struct build *b, const char *type_id, char **names,
+		       size_t nnames, int64_t *ends)
+{
+	Querier__V1__SelectSeriesResponse *resp = NULL;
+	struct pyro_buf sel = PYRO_BUF_INIT;
+	char *group[] = { (char *)"service_name" };
+	size_t i, j, k;
+	int rc;
+
+	rc = selector(b->r, NULL, NULL, 0, NULL, 0, &sel);
+	if (!rc)
+		rc = select_series(b->r, type_id, sel.data, b->w_start, b->w_end,
+				   b->r->o.lookback_ms, 0, group, 1, &resp, b->err);
+	for (i = 0; !rc && i < resp->n_series; i++) {
+		Types__V1__Series *s = resp->series[i];
+		const char *svc = NULL;
+		int64_t last = 0;
+
+		for (j = 0; j < s->n_labels; j++)
+			if (!strcmp(s->labels[j]->name, "service_name"))
+				svc = s->labels[j]->value;
+		for (j = 0; j < s->n_points; j++)
+			if (s->points[j]->timestamp > last && s->points[j]->value != 0)
+				last = s->points[j]->timestamp;
+		for (k = 0; svc && k < nnames; k++)
+			if (!strcmp(names[k], svc) && last > ends[k])
+				ends[k] = last;
+	}
+	if (resp)
+		querier__v1__select_series_response__free_unpacked(resp, NULL);
+	pyro_buf_release(&sel);
+	return rc;
+}
+
+static int64_t align_down(int64_t t, int64_t step)
+{
+	int64_t q = t / step;
+
+	if (t % step && t < 0)
+		q--;
+	return q * step;
+}
+
+/*
+ * The number of profiles in each point of a gauge series, into pts[].
+ * SelectSeries tells SUM / AVERAGE = the rows in a step, but Pyroscope
+ * stores one row per label set of a profile, so grouped by every label key
+ * (keys) each group counts the profiles carrying its label set, and the
+ * most any group counts is the number of profiles when some label set is
+ * in every profile (the unlabelled samples usually are).
+ */
+static int gauge_counts(struct build *b, const char *type_id, const char *sel,
+			int64_t start, int64_t end, char **keys, size_t nkeys,
+			const Querier__V1__SelectSeriesResponse *sum,
+			struct rpoint *pts, size_t npts)
+{
+	Querier__V1__SelectSeriesResponse *avg = NULL;
+	size_t g, i, k;
+	int rc;
+
+	rc = select_series(b->r, type_id, sel, start, end, b->r->o.step_ms, 1, keys, nkeys,
+			   &avg, b->err);
+	if (rc)
+		return rc;
+	/* The grouped sums come from a grouped SUM query of the same shape. */
+	{
+		Querier__V1__SelectSeriesResponse *gsum = NULL;
+
+		rc = select_series(b->r, type_id, sel, start, end, b->r->o.step_ms, 0, keys,
+				   nkeys, &gsum, b->err);
+		for (g = 0; !rc && g < avg->n_series && g < gsum->n_series; g++) {
+			const Types__V1__Series *a = avg->series[g], *s = gsum->series[g];
+
+			for (i = 0; i < a->n_points && i < s->n_points; i++) {
+				int64_t n;
+
+				if (a->points[i]->value == 0 ||
+				    a->points[i]->timestamp != s->points[i]->timestamp)
+					continue;
+				n = llround(s->points[i]->value / a->points[i]->value);
+				for (k = 0; k < npts; k++)
+					if (pts[k].end_ms == a->points[i]->timestamp &&
+					    n > pts[k].profiles)
+						pts[k].profiles = n;
+			}
+		}
+		if (gsum)
+			querier__v1__select_series_response__free_unpacked(gsum, NULL);
+	}
+	(void)sum;
+	querier__v1__select_series_response__free_unpacked(avg, NULL);
+	return rc;
+}
+
+/* The points of one series over the lookback ending at its data's end
+ * (coarse_end): into se/rs.  0 points is not an error.  keys: the
+ * service's label keys (for gauge_counts). */
+static int fill_points(struct build *b, const char *svc, const char *type_id,
+		       int gauge, int64_t coarse_end, char **keys, size_t nkeys,
+		       struct pyro_index_series *se, struct rseries *rs)
+{
+	struct remote *r = b->r;
+	int64_t step = r->o.step_ms, lb = r->o.lookback_ms;
+	int64_t start = align_down(coarse_end - 2 * lb, step);
+	int64_t end = align_down(coarse_end + step - 1, step), newest = 0;
+	Querier__V1__SelectSeriesResponse *sum = NULL;
+	struct pyro_buf sel = PYRO_BUF_INIT;
+	Types__V1__Series *s;
+	size_t i, n = 0;
+	int rc;
+
+	rc = selector(r, svc, NULL, 0, NULL, 0, &sel);
+	if (!rc)
+		rc = select_series(r, type_id, sel.data, start, end, step, 0, NULL, 0,
+				   &sum, b->err);
+	if (rc || sum->n_series == 0)
+		goto out;
+	s = sum->series[0];
+	for (i = 0; i < s->n_points; i++)
+		if (s->points[i]->timestamp > newest && s->points[i]->value != 0)
+			newest = s->points[i]->timestamp;
+	se->points = calloc(s->n_points ? s->n_points : 1, sizeof(*se->points));
+	rs->pts = calloc(s->n_points ? s->n_points : 1, sizeof(*rs->pts));
+	if (!se->points || !rs->pts) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < s->n_points; i++) {
+		const Types__V1__Point *p = s->points[i];
+		struct rpoint *rp = &rs->pts[n];
+
+		if (p->timestamp <= newest - lb || p->timestamp > newest ||
+		    p->value == 0 || (n && p->timestamp <= rs->pts[n - 1].end_ms))
+			continue;
+		rp->end_ms = p->timestamp;
+		rp->sum = p->value;
+		se->points[n].time_nanos = (p->timestamp - step) * 1000000;
+		pyro_time_name(se->points[n].time_nanos, se->points[n].name);
+		se->points[n].priv = rp;
+		n++;
+	}
+	se->npoints = n;
+	if (gauge && n)
+		rc = gauge_counts(b, type_id, sel.data, start, end, keys, nkeys, sum,
+				  rs->pts, n);
+out:
+	if (sum)
+		querier__v1__select_series_response__free_unpacked(sum, NULL);
+	pyro_buf_release(&sel);
+	return rc;
+}
+
+/* Series(label_names=[__profile_type__]) of one service: sorted ids. */
+static int service_types(struct build *b, const char *svc, char ***ids, size_t *n)
+{
+	Querier__V1__SeriesRequest req = QUERIER__V1__SERIES_REQUEST__INIT;
+	Querier__V1__SeriesResponse *resp = NULL;
+	struct pyro_buf sel = PYRO_BUF_INIT;
+	char *names[] = { (char *)"__profile_type__" }, *m[1];
+	size_t i, j;
+	int rc;
+
+	*ids = NULL;
+	*n = 0;
+	rc = selector(b->r, svc, NULL, 0, NULL, 0, &sel);
+	if (rc)
+		goto out;
+	m[0] = sel.data;
+	req.matchers = m;
+	req.n_matchers = 1;
+	req.label_names = names;
+	req.n_label_names = 1;
+	req.start = b->w_start;
+	req.end = b->w_end;
+	rc = rpc(b->r, "Series", &req.base, &querier__v1__series_response__descriptor,
+		 (ProtobufCMessage **)&resp, NULL, NULL, b->err);
+	if (rc)
+		goto out;
+	*ids = calloc(resp->n_labels_set + 1, sizeof(**ids));
+	if (!*ids) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < resp->n_labels_set && !rc; i++)
+		for (j = 0; j < resp->labels_set[i]->n_labels && !rc; j++) {
+			const Types__V1__LabelPair *l = resp->labels_set[i]->labels[j];
+
+			if (strcmp(l->name, "__profile_type__") || !*l->value)
+				continue;
+			(*ids)[*n] = strdup(l->value);
+			if (!(*ids)[(*n)++])
+				rc = -ENOMEM;
+		}
+	if (!rc)
+		qsort(*ids, *n, sizeof(**ids), cmp_str);
+out:
+	if (resp)
+		querier__v1__series_response__free_unpacked(resp, NULL);
+	pyro_buf_release(&sel);
+	return rc;
+}
+
+static void free_strv(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* The label keys of a service (LabelNames minus __* and service_name). */
+static int service_keys(struct build *b, const char *svc, char ***keys, size_t *n)
+{
+	Types__V1__LabelNamesRequest req = TYPES__V1__LABEL_NAMES_REQUEST__INIT;
+	Types__V1__LabelNamesResponse *resp = NULL;
+	struct pyro_buf sel = PYRO_BUF_INIT;
+	char *m[1];
+	size_t i;
+	int rc;
+
+	*keys = NULL;
+	*n = 0;
+	rc = selector(b->r, svc, NULL, 0, NULL, 0, &sel);
+	if (rc)
+		return rc;
+	m[0] = sel.data;
+	req.matchers = m;
+	req.n_matchers = 1;
+	req.start = b->w_start;
+	req.end = b->w_end;
+	rc = rpc(b->r, "LabelNames", &req.base, &types__v1__label_names_response__descriptor,
+		 (ProtobufCMessage **)&resp, NULL, NULL, b->err);
+	if (!rc) {
+		*keys = calloc(resp->n_names + 1, sizeof(**keys));
+		rc = *keys ? 0 : -ENOMEM;
+	}
+	for (i = 0; !rc && i < resp->n_names; i++) {
+		if (!strncmp(resp->names[i], "__", 2) || !strcmp(resp->names[i], "service_name"))
+			continue;
+		(*keys)[*n] = strdup(resp->names[i]);
+		if (!(*keys)[(*n)++])
+			rc = -ENOMEM;
+	}
+	if (resp)
+		types__v1__label_names_response__free_unpacked(resp, NULL);
+	pyro_buf_release(&sel);
+	return rc;
+}
+
+static int cmp_series(const void *a, const void *b)
+{
+	return strcmp(((const struct pyro_index_series *)a)->type,
+		      ((const struct pyro_index_series *)b)->type);
+}
+
+/* Build the series of service i (its real name svc) into out. */
+static int build_service(struct build *b, const char *svc,
+			 struct pyro_index_service *out)
+{
+	char **ids = NULL, **keys = NULL, name[PYRO_NAME_MAX], f[5][PYRO_NAME_MAX];
+	size_t nids = 0, nkeys = 0, i, k;
+	int rc = service_types(b, svc, &ids, &nids);
+
+	if (!rc)
+		rc = service_keys(b, svc, &keys, &nkeys);
+
+	if (!rc && nids) {
+		out->series = calloc(nids, sizeof(*out->series));
+		if (!out->series)
+			rc = -ENOMEM;
+	}
+	for (i = 0; !rc && i < nids; i++) {
+		struct pyro_index_series *se = &out->series[out->nseries];
+		struct rseries *rs;
+		int64_t end = 0;
+		char *one[] = { (char *)svc };
+
+		type_dir_name(ids, nids, i, name);
+		for (k = 0; k < out->nseries; k++)
+			if (!strcmp(out->series[k].type, name))
+				break;
+		if (k < out->nseries || split_type_id(ids[i], f)) {
+			add_problem(b->r, "%s/%s: profile type %s left out (%s)", svc, name,
+				    ids[i], k < out->nseries ? "same directory name as another" :
+				    "not name:type:unit:period_type:period_unit");
+			continue;
+		}
+		rc = coarse_ends(b, ids[i], one, 1, &end);
+		if (rc || end == 0)
+			continue;
+		rs = calloc(1, sizeof(*rs));
+		se->priv = rs;
+		se->type = strdup(name);
+		se->sample_type = strdup(f[1]);
+		se->sample_unit = strdup(f[2]);
+		se->kind = pyro_type_kind(name);
+		if (!rs || !se->type || !se->sample_type || !se->sample_unit ||
+		    !(rs->type_id = strdup(ids[i]))) {
+			rc = -ENOMEM;
+			out->nseries++;         /* freed with the index */
+			break;
+		}
+		rs->service = svc;
+		out->nseries++;
+		rc = fill_points(b, svc, ids[i], se->kind == PYRO_KIND_GAUGE, end, keys, nkeys,
+				 se, rs);
+		if (!rc && se->npoints == 0) {
+			out->nseries--;
+			free(se->type);
+			free(se->sample_type);
+			free(se->sample_unit);
+			free(se->points);
+			free(rs->type_id);
+			free(rs->pts);
+			free(rs);
+			memset(se, 0, sizeof(*se));
+		}
+	}
+	if (!rc)
+		qsort(out->series, out->nseries, sizeof(*out->series), cmp_series);
+	free_strv(ids, nids);
+	free_strv(keys, nkeys);
+	return rc;
+}
+
+/* The newest data time T of the tenant: GetProfileStats, else now. */
+static int newest_data(struct build *b, int *any)
+{
+	Types__V1__GetProfileStatsRequest req = TYPES__V1__GET_PROFILE_STATS_REQUEST__INIT;
+	Types__V1__GetProfileStatsResponse *resp = NULL;
+	long status = 0;
+	int rc;
+
+	*any = 1;
+	rc = rpc(b->r, "GetProfileStats", &req.base,
+		 &types__v1__get_profile_stats_response__descriptor,
+		 (ProtobufCMessage **)&resp, NULL, &status, b->err);
+	if (rc && (status == 404 || status == 501 || strstr(b->err, "unimplemented"))) {
+		b->newest = wall_ms();  /* an older server: look back from now */
+		return 0;
+	}
+	if (rc)
+		return rc;
+	*any = resp->data_ingested;
+	b->newest = resp->newest_profile_time ? resp->newest_profile_time : wall_ms();
+	types__v1__get_profile_stats_response__free_unpacked(resp, NULL);
+	return 0;
+}
+
+struct svc_sort {
+	struct pyro_index_service svc;
+	char *real;
+};
+
+static int cmp_svc(const void *a, const void *b)
+{
+	return strcmp(((const struct svc_sort *)a)->svc.name,
+		      ((const struct svc_sort *)b)->svc.name);
+}
+
+/* Unique directory names for the services: safe names, "-2"... on clashes. */
+static int name_services(struct svc_sort *v, size_t n)
+{
+	char base[PYRO_NAME_MAX], name[PYRO_NAME_MAX + 16];
+	size_t i, j;
+	int dup;
+
+	for (i = 0; i < n; i++) {
+		unsigned suffix = 1;
+
+		pyro_safe_name(v[i].real, base);
+		snprintf(name, sizeof(name), "%s", base);
+		do {
+			dup = 0;
+			for (j = 0; j < i; j++)
+				if (!strcmp(v[j].svc.name, name))
+					dup = 1;
+			if (dup)
+				snprintf(name, sizeof(name), "%s-%u", base, ++suffix);
+		} while (dup);
+		v[i].svc.name = strdup(name);
+		if (!v[i].svc.name)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int build_index(struct remote *r, struct rindex **out, char err[PYRO_ERR_MAX])
+{
+	Types__V1__LabelValuesRequest req = TYPES__V1__LABEL_VALUES_REQUEST__INIT;
+	Types__V1__LabelValuesResponse *resp = NULL;
+	struct pyro_buf sel = PYRO_BUF_INIT;
+	struct build b = { .r = r };
+	struct svc_sort *v = NULL;
+	struct rindex *ri;
+	char *m[1];
+	size_t i, n = 0;
+	int rc, any;
+
+	*out = NULL;
+	ri = calloc(1, sizeof(*ri));
+	if (!ri)
+		return -ENOMEM;
+	atomic_init(&ri->ix.refs, 1);
+	ri->ix.destroy = rindex_destroy;
+	ri->ix.priv = r;
+	rc = newest_data(&b, &any);
+	if (rc || !any)
+		goto out;
+	b.w_end = b.newest + 1;
+	b.w_start = b.newest - HORIZON_LOOKBACKS * r->o.lookback_ms;
+	req.name = (char *)"service_name";
+	req.start = b.w_start;
+	req.end = b.w_end;
+	if (r->o.selector && *r->o.selector) {
+		rc = selector(r, NULL, NULL, 0, NULL, 0, &sel);
+		m[0] = sel.data;
+		req.matchers = m;
+		req.n_matchers = 1;
+	}
+	if (!rc)
+		rc = rpc(r, "LabelValues", &req.base, &types__v1__label_values_response__descriptor,
+			 (ProtobufCMessage **)&resp, NULL, NULL, b.err);
+	if (rc)
+		goto out;
+	v = calloc(resp->n_names + 1, sizeof(*v));
+	if (!v) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < resp->n_names && !rc; i++) {
+		v[n].real = strdup(resp->names[i]);
+		rc = v[n].real ? 0 : -ENOMEM;
+		n++;
+	}
+	if (!rc)
+		rc = name_services(v, n);
+	for (i = 0; i < n && !rc; i++)
+		rc = build_service(&b, v[i].real, &v[i].svc);
+	if (rc)
+		goto out;
+	qsort(v, n, sizeof(*v), cmp_svc);
+	ri->ix.services = calloc(n + 1, sizeof(*ri->ix.services));
+	ri->svc_names = calloc(n + 1, sizeof(*ri->svc_names));
+	if (!ri->ix.services || !ri->svc_names) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		size_t k;
+
+		if (v[i].svc.nseries == 0)
+			continue;
+		for (k = 0; k < v[i].svc.nseries; k++) {
+			struct pyro_index_series *se = &v[i].svc.series[k];
+			const struct rpoint *last = &((struct rseries *)se->priv)->pts[se->npoints - 1];
+
+			if (last->end_ms > ri->newest_ms)
+				ri->newest_ms = last->end_ms;
+		}
+		ri->svc_names[ri->ix.nservices] = v[i].real;
+		ri->ix.services[ri->ix.nservices++] = v[i].svc;
+		memset(&v[i], 0, sizeof(v[i]));
+	}
+	/* Parents, now that the services have their final places. */
+	for (i = 0; i < ri->ix.nservices; i++) {
+		size_t k;
+
+		ri->ix.services[i].priv = ri->svc_names[i];
+		for (k = 0; k < ri->ix.services[i].nseries; k++) {
+			ri->ix.services[i].series[k].service = &ri->ix.services[i];
+			((struct rseries *)ri->ix.services[i].series[k].priv)->service =
+				ri->svc_names[i];
+		}
+	}
+out:
+	for (i = 0; v && i < n; i++) {
+		/* Services not handed to the index (empty, or a failure). */
+		struct pyro_index_service *svc = &v[i].svc;
+		size_t k;
+
+		for (k = 0; k < svc->nseries; k++) {
+			struct rseries *rs = (struct rseries *)svc->series[k].priv;
+
+			free(svc->series[k].type);
+			free(svc->series[k].sample_type);
+			free(svc->series[k].sample_unit);
+			free(svc->series[k].points);
+			if (rs) {
+				free(rs->type_id);
+				free(rs->pts);
+				free(rs);
+			}
+		}
+		free(svc->series);
+		free(svc->name);
+		free(v[i].real);
+	}
+	free(v);
+	if (resp)
+		types__v1__label_values_response__free_unpacked(resp, NULL);
+	pyro_buf_release(&sel);
+	if (rc) {
+		snprintf(err, PYRO_ERR_MAX, "%s", rc == -ENOMEM ? "out of memory" : b.err);
+		rindex_destroy(&ri->ix);
+		return rc;
+	}
+	*out = ri;
+	return 0;
+}
+
+/* Whether two indexes list the same services, series and points. */
+static int same_index(const struct pyro_index *a, const struct pyro_index *b)
+{
+	size_t i, j, k;
+
+	if (a->nservices != b->nservices)
+		return 0;
+	for (i = 0; i < a->nservices; i++) {
+		const struct pyro_index_service *sa = &a->services[i], *sb = &b->services[i];
+
+		if (strcmp(sa->name, sb->name) || sa->nseries != sb->nseries)
+			return 0;
+		for (j = 0; j < sa->nseries; j++) {
+			const struct pyro_index_series *xa = &sa->series[j], *xb = &sb->series[j];
+			const struct rseries *ra = xa->priv, *rb = xb->priv;
+
+			if (strcmp(xa->type, xb->type) || xa->npoints != xb->npoints ||
+			    strcmp(ra->type_id, rb->type_id))
+				return 0;
+			for (k = 0; k < xa->npoints; k++)
+				if (ra->pts[k].end_ms != rb->pts[k].end_ms ||
+				    ra->pts[k].sum != rb->pts[k].sum ||
+				    ra->pts[k].profiles != rb->pts[k].profiles)
+					return 0;
+		}
+	}
+	return 1;
+}
+
+/* ---- operations --------------------------------------------------------- */
+
+static int remote_refresh(struct pyro_src *src, const struct pyro_index *cur,
+			  struct pyro_index **next, char err[PYRO_ERR_MAX])
+{
+	struct remote *r = remote_of(src);
+	struct rindex *ri;
+	int64_t now = mono_ms();
+	int rc;
+
+	*next = NULL;
+	if (cur && now - r->built_ms < r->o.refresh_ms)
+		return 0;
+	r->built_ms = now;
+	rc = build_index(r, &ri, err);
+	atomic_fetch_add(&r->builds, 1);
+	if (rc) {
+		add_problem(r, ".: listing the server failed, still serving the last listing: %s", err);
+		return rc;
+	}
+	if (cur && same_index(cur, &ri->ix)) {
+		rindex_destroy(&ri->ix);
+		return 0;
+	}
+	*next = &ri->ix;
+	return 1;
+}
+
+static const struct rpoint *rpoint_of(const struct pyro_index_series *se, size_t i)
+{
+	return se->points[i].priv;
+}
+
+/* The merge query's [start, end) of a span, in ms. */
+static void span_range(const struct remote *r, const struct pyro_index_series *se,
+		       const struct pyro_span *sp, int64_t *start, int64_t *end)
+{
+	*start = rpoint_of(se, sp->first)->end_ms - r->o.step_ms + 1;
+	*end = rpoint_of(se, sp->first + sp->count - 1)->end_ms + 1;
+}
+
+/* Profiles in a span, as SUM / AVERAGE per point tells (gauges only; 0 if
+ * unknown). */
+static int64_t span_profiles(const struct pyro_index_series *se, const struct pyro_span *sp)
+{
+	int64_t n = 0;
+	size_t i;
+
+	for (i = sp->first; i < sp->first + sp->count; i++) {
+		const struct rpoint *p = rpoint_of(se, i);
+
+		if (p->profiles == 0)
+			return 0;
+		n += p->profiles;
+	}
+	return n;
+}
+
+/* Whether span sp's stacks are divided by its number of profiles. */
+static int64_t gauge_divisor(const struct remote *r, const struct pyro_index_series *se,
+			     const struct pyro_span *sp)
+{
+	if (r->policy != PYRO_POLICY_AUTO || se->kind != PYRO_KIND_GAUGE)
+		return 1;
+	return span_profiles(se, sp) > 1 ? span_profiles(se, sp) : 1;
+}
+
+static int64_t div_round(int64_t v, int64_t d)
+{
+	int64_t q = v / d, rem = v % d;
+
+	if (2 * (rem < 0 ? -rem : rem) >= d)
+		q += v < 0 ? -1 : 1;
+	return q;
+}
+
+/* Replace "Method: reason" by "Method [from, to): reason" in err. */
+static void with_span(char err[PYRO_ERR_MAX], const char *method, int64_t start, int64_t end)
+{
+	char a[48], b[48], tmp[PYRO_ERR_MAX];
+	size_t ml = strlen(method);
+	const char *rest = err;
+
+	if (!strncmp(err, method, ml) && !strncmp(err + ml, ": ", 2))
+		rest = err + ml + 2;
+	fmt_ms(start, a);
+	fmt_ms(end, b);
+	snprintf(tmp, sizeof(tmp), "%s [%s, %s): %s", method, a, b, rest);
+	memcpy(err, tmp, PYRO_ERR_MAX);
+}
+
+static int set_meta_str(char **dst, const char *v)
+{
+	free(*dst);
+	*dst = v ? strdup(v) : NULL;
+	return v && !*dst ? -ENOMEM : 0;
+}
+
+static int remote_stacks(struct pyro_src *src, const struct pyro_index *ix,
+			 const struct pyro_index_series *se, const struct pyro_span *sp,
+			 const char *span_name, const struct pyro_merge_filter *f,
+			 struct pyro_stacks *out, char err[PYRO_ERR_MAX])
+{
+	struct remote *r = remote_of(src);
+	const struct rseries *rs = se->priv;
+	Querier__V1__SelectMergeProfileRequest req = QUERIER__V1__SELECT_MERGE_PROFILE_REQUEST__INIT;
+	struct pyro_buf sel = PYRO_BUF_INIT, ans = PYRO_BUF_INIT, ftext = PYRO_BUF_INIT;
+	struct pyro_profile *p = NULL;
+	int64_t start, end, div = gauge_divisor(r, se, sp);
+	size_t i;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	span_range(r, se, sp, &start, &end);
+	rc = selector(r, rs->service, f ? f->key : NULL, f ? f->key_len : 0,
+		      f ? f->value : NULL, f ? f->value_len : 0, &sel);
+	if (rc) {
+		snprintf(err, PYRO_ERR_MAX, "out of memory");
+		goto out;
+	}
+	req.profile_typeid = rs->type_id;
+	req.label_selector = sel.data;
+	req.start = start;
+	req.end = end;
+	req.max_nodes = r->o.max_nodes;
+	atomic_fetch_add(&r->merges, 1);
+	rc = rpc(r, "SelectMergeProfile", &req.base, NULL, NULL, &ans, NULL, err);
+	if (!rc && ans.len > 0) {
+		rc = pyro_profile_decode(ans.data, ans.len, &p, err);
+		if (rc)
+			snprintf(err, PYRO_ERR_MAX, "SelectMergeProfile: undecodable answer");
+	}
+	if (rc) {
+		with_span(err, "SelectMergeProfile", start, end);
+		add_problem(r, "%s/%s/%s%s%s: %s", se->service->name, se->type, span_name,
+			    f ? " label " : "", f ? f->key : "", err);
+		goto out;
+	}
+	if (p && pyro_profile_ntypes(p) > 0) {
+		rc = pyro_profile_stacks(p, 0, out, err);
+	} else {
+		rc = pyro_stacks_init(out);     /* nothing in the span */
+		if (rc)
+			snprintf(err, PYRO_ERR_MAX, "out of memory");
+	}
+	if (rc)
+		goto out;
+	for (i = 0; div > 1 && i < out->nstacks; i++)
+		out->stacks[i].value = div_round(out->stacks[i].value, div);
+	rc = set_meta_str(&out->meta.service, se->service->name);
+	if (!rc)
+		rc = set_meta_str(&out->meta.type, se->type);
+	if (!rc)
+		rc = set_meta_str(&out->meta.span, span_name);
+	if (!rc)
+		rc = set_meta_str(&out->meta.sample_type, se->sample_type);
+	if (!rc)
+		rc = set_meta_str(&out->meta.sample_unit, se->sample_unit);
+	out->meta.time_nanos = se->points[sp->first].time_nanos;
+	out->meta.newest_nanos = se->points[sp->first + sp->count - 1].time_nanos;
+	out->meta.duration_nanos = (end - start) * 1000000;
+	out->meta.rule = div > 1 ? PYRO_MERGE_MEAN : PYRO_MERGE_SUM;
+	out->meta.nsnapshots = div > 1 ? (unsigned)div : (unsigned)sp->count;
+	if (!rc && f) {
+		rc = pyro_buf_printf(&ftext, "%.*s=%.*s", (int)f->key_len, f->key,
+				     (int)f->value_len, f->value);
+		if (!rc)
+			rc = set_meta_str(&out->meta.filter, ftext.data);
+		if (!rc)
+			rc = set_meta_str(&out->meta.filter_unit, f->unit);
+		out->meta.whole_total = f->whole_total;
+	}
+	if (rc)
+		snprintf(err, PYRO_ERR_MAX, "out of memory");
+out:
+	pyro_profile_free(p);
+	pyro_buf_release(&sel);
+	pyro_buf_release(&ans);
+	pyro_buf_release(&ftext);
+	return rc;
+}
+
+/* LabelNames of the span, without __* and service_name. */
+static int label_keys(struct remote *r, const char *sel, int64_t start, int64_t end,
+		      Types__V1__LabelNamesResponse **resp, char err[PYRO_ERR_MAX])
+{
+	Types__V1__LabelNamesRequest req = TYPES__V1__LABEL_NAMES_REQUEST__INIT;
+	char *m[] = { (char *)sel };
+
+	req.matchers = m;
+	req.n_matchers = 1;
+	req.start = start;
+	req.end = end;
+	return rpc(r, "LabelNames", &req.base, &types__v1__label_names_response__descriptor,
+		   (ProtobufCMessage **)resp, NULL, NULL, err);
+}
+
+static int remote_labels(struct pyro_src *src, const struct pyro_index *ix,
+			 const struct pyro_index_series *se, const struct pyro_span *sp,
+			 enum pyro_merge_rule rule, struct pyro_label_set *out,
+			 char err[PYRO_ERR_MAX])
+{
+	struct remote *r = remote_of(src);
+	const struct rseries *rs = se->priv;
+	Types__V1__LabelNamesResponse *names = NULL;
+	struct pyro_buf sel = PYRO_BUF_INIT;
+	int64_t start, end, div = rule == PYRO_MERGE_MEAN ? gauge_divisor(r, se, sp) : 1;
+	uint64_t sample = 0;
+	int total_done = 0;
+	size_t i, j, k;
+	int rc;
+
+	rc = pyro_label_set_init(out, se->sample_type, se->sample_unit);
+	if (!rc)
+		rc = selector(r, rs->service, NULL, 0, NULL, 0, &sel);
+	if (rc) {
+		snprintf(err, PYRO_ERR_MAX, "out of memory");
+		return rc;
+	}
+	span_range(r, se, sp, &start, &end);
+	rc = label_keys(r, sel.data, start, end, &names, err);
+	/* One SelectSeries per key, grouped by it, one step over the span;
+	 * a last one without a key when there is none, for the total. */
+	for (i = 0; !rc && i <= names->n_names; i++) {
+		const char *key = i < names->n_names ? names->names[i] : NULL;
+		Querier__V1__SelectSeriesResponse *resp = NULL;
+		char *group[1] = { (char *)key };
+
+		if (key && (!strncmp(key, "__", 2) || !strcmp(key, "service_name")))
+			continue;
+		if (!key && total_done)
+			break;
+		rc = select_series(r, rs->type_id, sel.data, start, end - 1,
+				   end - 1 - start > 0 ? end - 1 - start : 1, 0, group,
+				   key ? 1 : 0, &resp, err);
+		for (j = 0; !rc && j < resp->n_series; j++) {
+			const Types__V1__Series *s = resp->series[j];
+			const char *value = NULL;
+			double v = 0;
+
+			for (k = 0; k < s->n_points; k++)
+				v += s->points[k]->value;
+			for (k = 0; key && k < s->n_labels; k++)
+				if (!strcmp(s->labels[k]->name, key))
+					value = s->labels[k]->value;
+			v = (double)div_round(llround(v), div);
+			if (!total_done)
+				rc = pyro_label_set_sample(out, (int64_t)v);
+			if (!rc && value)
+				rc = pyro_label_set_add(out, key, strlen(key), value,
+							strlen(value), PYRO_LABEL_STRING, 0,
+							NULL, 0, (int64_t)v, ++sample);
+		}
+		if (resp)
+			querier__v1__select_series_response__free_unpacked(resp, NULL);
+		total_done = 1;
+	}
+	if (rc && rc != -ENOMEM) {
+		with_span(err, strncmp(err, "LabelNames", 10) ? "SelectSeries" : "LabelNames",
+			  start, end);
+		add_problem(r, "%s/%s: labels: %s", se->service->name, se->type, err);
+	}
+	if (!rc) {
+		out->nsnapshots = (unsigned)sp->count;
+		rc = pyro_label_set_finish(out);
+	}
+	if (names)
+		types__v1__label_names_response__free_unpacked(names, NULL);
+	pyro_buf_release(&sel);
+	return rc;
+}
+
+static int remote_history(struct pyro_src *src, const struct pyro_index *ix,
+			  const struct pyro_index_series *se, struct pyro_history *out,
+			  char err[PYRO_ERR_MAX])
+{
+	size_t i, n = se->npoints;
+
+	memset(out, 0, sizeof(*out));
+	if (pyro_strtab_init(&out->strs))
+		goto nomem;
+	out->service = strdup(se->service->name);
+	out->type = strdup(se->type);
+	out->sample_type = strdup(se->sample_type);
+	out->sample_unit = strdup(se->sample_unit);
+	out->times = calloc(n, sizeof(*out->times));
+	out->names = calloc(n, sizeof(*out->names));
+	out->totals = calloc(n, sizeof(*out->totals));
+	if (!out->service || !out->type || !out->sample_type || !out->sample_unit ||
+	    !out->times || !out->names || !out->totals)
+		goto nomem;
+	/* Totals: SUM per point; for gauges the mean profile's (SUM over the
+	 * number of profiles; see gauge_counts). */
+	for (i = 0; i < n; i++) {
+		const struct rpoint *p = rpoint_of(se, i);
+
+		out->times[i] = se->points[i].time_nanos;
+		memcpy(out->names[i], se->points[i].name, sizeof(out->names[i]));
+		out->totals[i] = se->kind == PYRO_KIND_GAUGE && p->profiles > 1 ?
+			div_round(llround(p->sum), p->profiles) : llround(p->sum);
+	}
+	out->nsnaps = n;
+	{
+		double *t = malloc(n * sizeof(*t)), *v = malloc(n * sizeof(*v));
+
+		if (!t || !v) {
+			free(t);
+			free(v);
+			goto nomem;
+		}
+		for (i = 0; i < n; i++) {
+			t[i] = (double)(out->times[i] - out->times[0]) / 3.6e12;
+			v[i] = (double)out->totals[i];
+		}
+		out->slope = pyro_slope(t, v, n);
+		free(t);
+		free(v);
+	}
+	return 0;
+nomem:
+	snprintf(err, PYRO_ERR_MAX, "out of memory");
+	return -ENOMEM;
+}
+
+static uint64_t mix(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ c[i]) * 1099511628211ull;
+	return h;
+}
+
+static void remote_ident(struct pyro_src *src, const struct pyro_index *ix,
+			 const struct pyro_index_series *se, const struct pyro_span *sp,
+			 uint64_t *h, int *open)
+{
+	struct remote *r = remote_of(src);
+	const struct rseries *rs = se->priv;
+	int64_t start, end, newest = rpoint_of(se, se->npoints - 1)->end_ms;
+	size_t i;
+
+	span_range(r, se, sp, &start, &end);
+	*h = mix(*h, rs->service, strlen(rs->service) + 1);
+	*h = mix(*h, rs->type_id, strlen(rs->type_id) + 1);
+	if (r->o.selector)
+		*h = mix(*h, r->o.selector, strlen(r->o.selector) + 1);
+	*h = mix(*h, &start, sizeof(start));
+	*h = mix(*h, &end, sizeof(end));
+	*h = mix(*h, &r->policy, sizeof(r->policy));
+	/* What the server said the span holds: new data there is a new
+	 * identity at the next refresh. */
+	for (i = sp->first; i < sp->first + sp->count; i++) {
+		const struct rpoint *p = rpoint_of(se, i);
+
+		*h = mix(*h, &p->sum, sizeof(p->sum));
+		*h = mix(*h, &p->profiles, sizeof(p->profiles));
+	}
+	*open = newest - (end - 1) <= r->o.refresh_ms;
+}
+
+static int remote_sources(struct pyro_src *src, const struct pyro_index *ix,
+			  const struct pyro_index_series *se, const struct pyro_span *sp,
+			  struct pyro_buf *out)
+{
+	struct remote *r = remote_of(src);
+	const struct rseries *rs = se->priv;
+	struct pyro_buf sel = PYRO_BUF_INIT;
+	int64_t start, end;
+	int rc;
+
+	span_range(r, se, sp, &start, &end);
+	rc = selector(r, rs->service, NULL, 0, NULL, 0, &sel);
+	if (!rc)
+		rc = pyro_buf_printf(out, "%s/querier.v1.QuerierService/SelectMergeProfile "
+				     "profile_typeID=%s label_selector=%s start=%lld end=%lld",
+				     src->name, rs->type_id, sel.data, (long long)start,
+				     (long long)end);
+	pyro_buf_release(&sel);
+	return rc;
+}
+
+static int cmp_cstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int remote_problems(struct pyro_src *src, const struct pyro_index *ix,
+			   struct pyro_buf *out)
+{
+	struct remote *r = remote_of(src);
+	char **v;
+	size_t i, n;
+	int rc = 0;
+
+	pthread_mutex_lock(&r->lock);
+	n = r->nproblems;
+	v = malloc((n ? n : 1) * sizeof(*v));
+	for (i = 0; v && i < n; i++) {
+		v[i] = strdup(r->problems[i]);
+		if (!v[i])
+			rc = -ENOMEM;
+	}
+	pthread_mutex_unlock(&r->lock);
+	if (!v)
+		return -ENOMEM;
+	qsort(v, n, sizeof(*v), cmp_cstr);
+	for (i = 0; i < n; i++) {
+		if (!rc && v[i])
+			rc = pyro_buf_printf(out, "%s\n", v[i]);
+		free(v[i]);
+	}
+	free(v);
+	return rc;
+}
+
+static int remote_stats(struct pyro_src *src, struct pyro_buf *out)
+{
+	struct remote *r = remote_of(src);
+	struct pyro_http_stats s;
+
+	pyro_http_get_stats(r->http, &s);
+	return pyro_buf_printf(out,
+			       "queries_sent %llu\n"
+			       "queries_coalesced %llu\n"
+			       "query_failures %llu\n"
+			       "bytes_received %llu\n"
+			       "max_queries_in_flight %u\n"
+			       "merge_queries %llu\n"
+			       "listings %llu\n",
+			       (unsigned long long)s.sent, (unsigned long long)s.coalesced,
+			       (unsigned long long)s.failed, (unsigned long long)s.bytes,
+			       s.max_in_flight, (unsigned long long)atomic_load(&r->merges),
+			       (unsigned long long)atomic_load(&r->builds));
+}
+
+static void remote_close(struct pyro_src *src)
+{
+	struct remote *r = remote_of(src);
+	size_t i;
+
+	if (!r)
+		return;
+	pyro_http_free(r->http);
+	for (i = 0; i < r->nproblems; i++)
+		free(r->problems[i]);
+	free(r->problems);
+	pthread_mutex_destroy(&r->lock);
+	ropts_release(&r->o);
+	free(r->src.name);
+	free(r);
+}
+
+static const struct pyro_src_ops remote_ops = {
+	.refresh = remote_refresh,
+	.stacks = remote_stacks,
+	.labels = remote_labels,
+	.history = remote_history,
+	.ident = remote_ident,
+	.sources = remote_sources,
+	.problems = remote_problems,
+	.stats = remote_stats,
+	.close = remote_close,
+};
+
+/* ---- opening ---------------------------------------------------------- */
+
+static int remote_match(const char *spec)
+{
+	return !strncasecmp(spec, "http://", 7) || !strncasecmp(spec, "https://", 8);
+}
+
+/* The one-line reason a mount fails with. */
+static void open_failure(const struct remote *r, int rc, const char *why,
+			 char err[PYRO_ERR_MAX])
+{
+	const char *p = strstr(why, "HTTP 40");
+
+	if (rc == -EACCES && p) {
+		long status = strtol(p + 5, NULL, 10);
+		const char *hint = strstr(why, "org id") ? "-o tenant" :
+				   status == 403 ? "-o tenant and -o auth_file" : "-o auth_file";
+
+		snprintf(err, PYRO_ERR_MAX, "%s: %ld %s (check %s)", r->src.name, status,
+			 pyro_http_reason(status), hint);
+	} else {
+		snprintf(err, PYRO_ERR_MAX, "%.100s: %.150s", r->src.name, why);
+	}
+}
+
+static int remote_open(const char *spec, const struct pyro_src_conf *conf,
+		       struct pyro_src **out, struct pyro_index **first,
+		       char err[PYRO_ERR_MAX])
+{
+	struct pyro_http_conf hc = { 0 };
+	struct remote *r;
+	struct rindex *ri = NULL;
+	char *auth = NULL, why[PYRO_ERR_MAX];
+	size_t i, n;
+	int rc = 0;
+
+	*out = NULL;
+	*first = NULL;
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		snprintf(err, PYRO_ERR_MAX, "out of memory");
+		return -ENOMEM;
+	}
+	pthread_mutex_init(&r->lock, NULL);
+	r->src.ops = &remote_ops;
+	r->src.priv = r;
+	ropts_defaults(&r->o);
+	r->policy = conf->merge;
+	r->max_size = conf->max_profile_size;
+	r->problems = calloc(MAX_PROBLEMS, sizeof(*r->problems));
+	r->src.name = strdup(spec);
+	if (!r->problems || !r->src.name) {
+		snprintf(err, PYRO_ERR_MAX, "out of memory");
+		rc = -ENOMEM;
+		goto fail;
+	}
+	for (n = strlen(r->src.name); n > 0 && r->src.name[n - 1] == '/'; n--)
+		r->src.name[n - 1] = '\0';
+	for (i = 0; i < conf->nopts; i++) {
+		rc = ropts_apply(&r->o, conf->opts[i], err);
+		if (rc == 1) {
+			snprintf(err, PYRO_ERR_MAX, "option %s is not one of a Pyroscope URL's",
+				 conf->opts[i]);
+			rc = -EINVAL;
+		}
+		if (rc)
+			goto fail;
+	}
+	if (r->o.auth_file) {
+		rc = pyro_http_auth_file(r->o.auth_file, &auth, err);
+		if (rc)
+			goto fail;
+	}
+	hc.url = r->src.name;
+	hc.tenant = r->o.tenant;
+	hc.auth = auth;
+	hc.timeout_ms = r->o.timeout_ms;
+	hc.max_queries = r->o.max_queries;
+	hc.qps = r->o.qps;
+	hc.max_size = conf->max_profile_size;
+	rc = pyro_http_new(&hc, &r->http, err);
+	if (auth) {
+		explicit_bzero(auth, strlen(auth));
+		free(auth);
+	}
+	if (rc)
+		goto fail;
+	r->built_ms = mono_ms();
+	rc = build_index(r, &ri, why);
+	atomic_fetch_add(&r->builds, 1);
+	if (rc) {
+		open_failure(r, rc, why, err);
+		goto fail;
+	}
+	*out = &r->src;
+	*first = &ri->ix;
+	return 0;
+fail:
+	remote_close(&r->src);
+	return rc;
+}
+
+const struct pyro_src_kind pyro_src_pyroscope = {
+	.name = "pyroscope",
+	.match = remote_match,
+	.opt = remote_opt,
+	.help =
+	"    -o tenant=ID           X-Scope-OrgID of every query\n"
+	"    -o auth_file=PATH      credentials: first line user:password (basic)\n"
+	"                           or a token (bearer); mode 600 or stricter\n"
+	"    -o selector={k=\"v\"}    extra label matchers on every query\n"
+	"    -o step=DURATION       time between snapshot points (default 1m)\n"
+	"    -o lookback=DURATION   how far back points go, ending at each series'\n"
+	"                           newest data (default 24h)\n"
+	"    -o timeout=DURATION    per query (default 30s)\n"
+	"    -o refresh=DURATION    how often the server is listed again and open\n"
+	"                           spans fetched again (default 10s)\n"
+	"    -o max_nodes=N         ask the server to keep the N biggest nodes\n"
+	"    -o max_queries=N       queries in flight at once (default 4)\n"
+	"    -o qps=N               queries started per second, at most (default: no limit)\n"
+	"    -o growth_points=N     merges growth.txt reads, evenly spaced (default 24)\n",
+	.open = remote_open,
+};

@@ -1,0 +1,600 @@
+/*
+ * test_source_remote.c - the Pyroscope source (model/source_remote.c)
+ * through its operations, against the test server (tests/remote) serving
+ * demo/archive, compared with the same archive read locally.
+ *
+ * The remote source is opened with -o step=1s, so each demo profile is a
+ * point of its own and the points carry the local snapshots' names.  Time
+ * names resolve through model/span.c on both sides: the remote points are
+ * handed to it as a series of snapshots.  Merges are compared under
+ * -o merge=pprof (a plain sum on both sides), gauges also under auto (the
+ * mean of the profiles).  folded must be equal; top.txt from its
+ * "Showing nodes" line on (the header above names the merge).
+ *
+ * Skipped when node or the server's packages are missing.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../../model/archive.h"
+#include "../../model/labels.h"
+#include "../../model/merge.h"
+#include "../../model/source.h"
+#include "../../model/span.h"
+#include "../../render/render.h"
+#include "../support/remote_server.h"
+
+static struct test_server server;
+static int server_rc = -1;
+static struct pyro_archive *local;
+
+static int group_setup(void **state)
+{
+	char err[PYRO_ERR_MAX];
+
+	server_rc = test_server_start(&server, "demo/archive", NULL);
+	if (server_rc != 0 && server_rc != 77)
+		return -1;
+	return pyro_archive_open("demo/archive", 512 << 20, &local, err);
+}
+
+static int group_teardown(void **state)
+{
+	test_server_stop(&server);
+	pyro_archive_put(local);
+	return 0;
+}
+
+static int setup(void **state)
+{
+	if (server_rc == 77)
+		skip();
+	return test_server_control(&server, "/control", NULL);
+}
+
+/* Open the remote source on url with "key=value" options. */
+static int open_remote(const char *url, enum pyro_merge_policy policy,
+		       const char *const *opts, size_t nopts, struct pyro_src **src,
+		       struct pyro_index **ix, char err[PYRO_ERR_MAX])
+{
+	struct pyro_src_conf conf = {
+		.max_profile_size = 512 << 20, .merge = policy, .opts = opts, .nopts = nopts,
+	};
+
+	assert_int_equal(pyro_src_pyroscope.match(url), 1);
+	return pyro_src_pyroscope.open(url, &conf, src, ix, err);
+}
+
+static void open_demo(enum pyro_merge_policy policy, struct pyro_src **src,
+		      struct pyro_index **ix)
+{
+	static const char *const opts[] = { "step=1s", "refresh=0s" };
+	char err[PYRO_ERR_MAX];
+
+	if (open_remote(server.url, policy, opts, 2, src, ix, err))
+		fail_msg("open: %s", err);
+}
+
+static void close_demo(struct pyro_src *src, struct pyro_index *ix)
+{
+	ix->destroy(ix);        /* the one reference */
+	src->ops->close(src);
+}
+
+/*
+ * The remote points as a local series, so span.c resolves time names over
+ * them exactly as it does over snapshots.
+ */
+struct adapter {
+	struct pyro_series se;
+	struct pyro_source *srcs;
+};
+
+static void adapt(const struct pyro_index_series *rs, struct adapter *a)
+{
+	size_t i;
+
+	memset(a, 0, sizeof(*a));
+	a->se.type = rs->type;
+	a->se.nsnaps = rs->npoints;
+	a->se.snaps = calloc(rs->npoints, sizeof(*a->se.snaps));
+	a->srcs = calloc(rs->npoints, sizeof(*a->srcs));
+	assert_non_null(a->se.snaps);
+	assert_non_null(a->srcs);
+	for (i = 0; i < rs->npoints; i++) {
+		a->srcs[i].time_nanos = rs->points[i].time_nanos;
+		a->se.snaps[i].src = &a->srcs[i];
+		memcpy(a->se.snaps[i].name, rs->points[i].name, PYRO_TIME_NAME_MAX);
+	}
+}
+
+static void adapter_release(struct adapter *a)
+{
+	free(a->se.snaps);
+	free(a->srcs);
+}
+
+static const struct pyro_index_service *find_service(const struct pyro_index *ix,
+						     const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ix->nservices; i++)
+		if (!strcmp(ix->services[i].name, name))
+			return &ix->services[i];
+	return NULL;
+}
+
+static const struct pyro_index_series *find_series(const struct pyro_index_service *svc,
+						   const char *type)
+{
+	size_t i;
+
+	for (i = 0; svc && i < svc->nseries; i++)
+		if (!strcmp(svc->series[i].type, type))
+			return &svc->series[i];
+	return NULL;
+}
+
+/* folded and top.txt (from "Showing nodes") of stacks. */
+static void render(const struct pyro_stacks *s, struct pyro_buf *folded, struct pyro_buf *top)
+{
+	struct pyro_buf t = PYRO_BUF_INIT;
+	const char *p;
+
+	assert_int_equal(pyro_folded_render(s, folded), 0);
+	assert_int_equal(pyro_top_render(s, &t), 0);
+	p = strstr(t.data, "Showing nodes");
+	assert_non_null(p);
+	assert_int_equal(pyro_buf_puts(top, p), 0);
+	pyro_buf_release(&t);
+}
+
+/* Local stacks of span name (with a label filter if key). */
+static int local_stacks(const char *svc, const char *type, const char *name,
+			enum pyro_merge_policy policy, const struct pyro_merge_filter *f,
+			struct pyro_stacks *out)
+{
+	const struct pyro_service *s = pyro_archive_service(local, svc);
+	const struct pyro_series *se = pyro_service_series(s, type);
+	const struct pyro_snapshot *snaps[64];
+	struct pyro_span sp;
+	char err[PYRO_ERR_MAX];
+	size_t i;
+
+	assert_non_null(se);
+	if (pyro_span_resolve(se, name, &sp))
+		return -ENOENT;
+	assert_true(sp.count <= 64);
+	for (i = 0; i < sp.count; i++)
+		snaps[i] = &se->snaps[sp.first + i];
+	return pyro_merge_build_filtered(local, s, se, snaps, sp.count,
+					 sp.has_baseline ? &se->snaps[sp.first - 1] : NULL,
+					 policy, name, f, out, err);
+}
+
+/* Compare remote and local folded and top.txt of one node. */
+static void compare_node(struct pyro_src *src, const struct pyro_index *ix,
+			 const char *svc, const char *type, const char *name,
+			 enum pyro_merge_policy policy, const struct pyro_merge_filter *f)
+{
+	const struct pyro_index_series *rse = find_series(find_service(ix, svc), type);
+	struct pyro_stacks ls, rs;
+	struct pyro_buf lf = PYRO_BUF_INIT, lt = PYRO_BUF_INIT;
+	struct pyro_buf rf = PYRO_BUF_INIT, rt = PYRO_BUF_INIT;
+	struct adapter a;
+	struct pyro_span sp;
+	char err[PYRO_ERR_MAX];
+	int lrc;
+
+	assert_non_null(rse);
+	adapt(rse, &a);
+	lrc = local_stacks(svc, type, name, policy, f, &ls);
+	if (lrc == -ENOENT) {
+		/* A name that covers nothing locally covers nothing remotely. */
+		assert_int_equal(pyro_span_resolve(&a.se, name, &sp), -ENOENT);
+		adapter_release(&a);
+		return;
+	}
+	assert_int_equal(lrc, 0);
+	assert_int_equal(pyro_span_resolve(&a.se, name, &sp), 0);
+	if (src->ops->stacks(src, ix, rse, &sp, name, f, &rs, err))
+		fail_msg("%s/%s/%s: %s", svc, type, name, err);
+	render(&ls, &lf, &lt);
+	render(&rs, &rf, &rt);
+	if (strcmp(lf.data, rf.data) || strcmp(lt.data, rt.data))
+		fail_msg("%s/%s/%s%s%s differs:\n--- local\n%s\n--- remote\n%s", svc, type,
+			 name, f ? " label " : "", f ? f->value : "",
+			 strcmp(lf.data, rf.data) ? lf.data : lt.data,
+			 strcmp(lf.data, rf.data) ? rf.data : rt.data);
+	assert_string_equal(rs.meta.service, svc);
+	assert_string_equal(rs.meta.type, type);
+	assert_string_equal(rs.meta.span, name);
+	pyro_stacks_release(&ls);
+	pyro_stacks_release(&rs);
+	pyro_buf_release(&lf);
+	pyro_buf_release(&lt);
+	pyro_buf_release(&rf);
+	pyro_buf_release(&rt);
+	adapter_release(&a);
+}
+
+/* Services, their types and the points' names are the local archive's. */
+static void test_tree(void **state)
+{
+	struct pyro_src *src;
+	struct pyro_index *ix;
+	size_t i, j, k;
+
+	open_demo(PYRO_POLICY_PPROF, &src, &ix);
+	assert_int_equal(ix->nservices, local->nservices);
+	for (i = 0; i < local->nservices; i++) {
+		const struct pyro_service *ls = &local->services[i];
+		const struct pyro_index_service *rs = &ix->services[i];
+
+		assert_string_equal(rs->name, ls->name);
+		assert_int_equal(rs->nseries, ls->nseries);
+		for (j = 0; j < ls->nseries; j++) {
+			const struct pyro_series *lse = &ls->series[j];
+			const struct pyro_index_series *rse = &rs->series[j];
+
+			assert_ptr_equal(rse->service, rs);
+			assert_string_equal(rse->type, lse->type);
+			assert_string_equal(rse->sample_type, lse->sample_type);
+			assert_string_equal(rse->sample_unit, lse->sample_unit);
+			assert_int_equal(rse->kind, lse->kind);
+			assert_int_equal(rse->npoints, lse->nsnaps);
+			for (k = 0; k < lse->nsnaps; k++)
+				assert_string_equal(rse->points[k].name, lse->snaps[k].name);
+		}
+	}
+	close_demo(src, ix);
+}
+
+/* Every series, windows of every kind: the server's sums are pprof's. */
+static void test_merges(void **state)
+{
+	static const char *const names[] = {
+		"all", "latest", "2026-11-26", "2026-11-26T04",
+		"2026-11-26T04-40..2026-11-26T04-40-30", "last-15m", "last-10s",
+	};
+	struct pyro_src *src;
+	struct pyro_index *ix;
+	size_t i, j, k;
+
+	open_demo(PYRO_POLICY_PPROF, &src, &ix);
+	for (i = 0; i < local->nservices; i++)
+		for (j = 0; j < local->services[i].nseries; j++)
+			for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+				compare_node(src, ix, local->services[i].name,
+					     local->services[i].series[j].type, names[k],
+					     PYRO_POLICY_PPROF, NULL);
+	close_demo(src, ix);
+}
+
+/* Gauges under merge=auto: the mean of the span's profiles. */
+static void test_gauge_mean(void **state)
+{
+	const struct pyro_index_series *se;
+	struct pyro_src *src;
+	struct pyro_index *ix;
+	struct pyro_stacks s;
+	struct pyro_span sp;
+	char err[PYRO_ERR_MAX];
+
+	open_demo(PYRO_POLICY_AUTO, &src, &ix);
+	compare_node(src, ix, "leaky", "inuse_space", "all", PYRO_POLICY_AUTO, NULL);
+	compare_node(src, ix, "api", "goroutines", "2026-11-26T04", PYRO_POLICY_AUTO, NULL);
+	se = find_series(find_service(ix, "leaky"), "inuse_space");
+	sp = (struct pyro_span){ PYRO_SPAN_ALL, 0, se->npoints, 0 };
+	assert_int_equal(src->ops->stacks(src, ix, se, &sp, "all", NULL, &s, err), 0);
+	assert_int_equal(s.meta.rule, PYRO_MERGE_MEAN);
+	assert_int_equal(s.meta.nsnapshots, 4);
+	pyro_stacks_release(&s);
+	/* Rates are sums whatever the policy. */
+	se = find_series(find_service(ix, "api"), "cpu");
+	sp = (struct pyro_span){ PYRO_SPAN_ALL, 0, se->npoints, 0 };
+	assert_int_equal(src->ops->stacks(src, ix, se, &sp, "all", NULL, &s, err), 0);
+	assert_int_equal(s.meta.rule, PYRO_MERGE_SUM);
+	assert_int_equal(s.meta.nsnapshots, 4);
+	pyro_stacks_release(&s);
+	close_demo(src, ix);
+}
+
+/* labels.txt's keys and values, and label nodes, as the local archive's
+ * string labels. */
+static void test_labels(void **state)
+{
+	const struct pyro_index_series *se;
+	const struct pyro_service *lsvc = pyro_archive_service(local, "api");
+	const struct pyro_series *lse = pyro_service_series(lsvc, "cpu");
+	const struct pyro_snapshot *snaps[64];
+	struct pyro_label_set ll, rl;
+	struct pyro_stacks whole;
+	struct pyro_src *src;
+	struct pyro_index *ix;
+	struct pyro_span sp;
+	char err[PYRO_ERR_MAX];
+	size_t i, j, nstring = 0;
+
+	open_demo(PYRO_POLICY_PPROF, &src, &ix);
+	se = find_series(find_service(ix, "api"), "cpu");
+	sp = (struct pyro_span){ PYRO_SPAN_ALL, 0, se->npoints, 0 };
+	assert_int_equal(src->ops->labels(src, ix, se, &sp, PYRO_MERGE_SUM, &rl, err), 0);
+	for (i = 0; i < lse->nsnaps; i++)
+		snaps[i] = &lse->snaps[i];
+	assert_int_equal(pyro_merge_labels(local, snaps, lse->nsnaps, NULL, PYRO_MERGE_SUM,
+					   &ll, err), 0);
+	assert_int_equal(rl.total, ll.total);
+	for (i = 0; i < ll.nkeys; i++) {
+		const struct pyro_label_key *lk = &ll.keys[i], *rk;
+
+		if (lk->unit)
+			continue;       /* numeric labels are not series labels */
+		nstring++;
+		rk = pyro_label_set_key(&rl, lk->name);
+		assert_non_null(rk);
+		assert_int_equal(rk->total, lk->total);
+		assert_int_equal(rk->nvalues, lk->nvalues);
+		for (j = 0; j < lk->nvalues; j++) {
+			const struct pyro_label_value *lv = &lk->values[j];
+			const struct pyro_label_value *rv = pyro_label_key_value(rk, lv->name);
+			struct pyro_merge_filter f = {
+				.key = lk->text, .key_len = lk->len, .value = lv->text,
+				.value_len = lv->len, .rule = PYRO_MERGE_SUM,
+				.whole_total = ll.total,
+			};
+
+			assert_non_null(rv);
+			assert_int_equal(rv->total, lv->total);
+			compare_node(src, ix, "api", "cpu", "all", PYRO_POLICY_PPROF, &f);
+		}
+	}
+	assert_int_equal(rl.nkeys, nstring);
+	assert_true(nstring > 0);
+	/* A label node's top.txt says what it kept, of the whole. */
+	{
+		struct pyro_merge_filter f = {
+			.key = rl.keys[0].text, .key_len = rl.keys[0].len,
+			.value = rl.keys[0].values[0].text, .value_len = rl.keys[0].values[0].len,
+			.rule = PYRO_MERGE_SUM, .whole_total = rl.total,
+		};
+
+		assert_int_equal(src->ops->stacks(src, ix, se, &sp, "all", &f, &whole, err), 0);
+		assert_non_null(whole.meta.filter);
+		assert_int_equal(whole.meta.whole_total, rl.total);
+		pyro_stacks_release(&whole);
+	}
+	pyro_label_set_release(&ll);
+	pyro_label_set_release(&rl);
+	close_demo(src, ix);
+}
+
+/* timeline totals per point: the local snapshots' totals. */
+static void test_history(void **state)
+{
+	const struct pyro_service *lsvc = pyro_archive_service(local, "leaky");
+	const struct pyro_series *lse = pyro_service_series(lsvc, "cpu");
+	const struct pyro_index_series *se;
+	struct pyro_history lh, rh;
+	struct pyro_src *src;
+	struct pyro_index *ix;
+	char err[PYRO_ERR_MAX];
+	size_t i;
+
+	open_demo(PYRO_POLICY_PPROF, &src, &ix);
+	se = find_series(find_service(ix, "leaky"), "cpu");
+	assert_int_equal(src->ops->history(src, ix, se, &rh, err), 0);
+	assert_int_equal(pyro_history_build(local, lsvc, lse, &lh, err), 0);
+	assert_int_equal(rh.nsnaps, lh.nsnaps);
+	for (i = 0; i < lh.nsnaps; i++) {
+		assert_string_equal(rh.names[i], lh.names[i]);
+		assert_int_equal(rh.totals[i], lh.totals[i]);
+	}
+	pyro_history_release(&lh);
+	pyro_history_release(&rh);
+	close_demo(src, ix);
+}
+
+/* A failing server: EIO, one line in the problems naming the method,
+ * the span, the status and the message; then recovery. */
+static void test_failure(void **state)
+{
+	const struct pyro_index_series *se;
+	struct pyro_buf text = PYRO_BUF_INIT;
+	struct pyro_index *ix, *next;
+	struct pyro_src *src;
+	struct pyro_stacks s;
+	struct pyro_span sp;
+	char err[PYRO_ERR_MAX];
+
+	open_demo(PYRO_POLICY_PPROF, &src, &ix);
+	se = find_series(find_service(ix, "api"), "cpu");
+	sp = (struct pyro_span){ PYRO_SPAN_ALL, 0, se->npoints, 0 };
+	assert_int_equal(test_server_control(&server, "/control?fail=unavailable", NULL), 0);
+	assert_int_equal(src->ops->stacks(src, ix, se, &sp, "all", NULL, &s, err), -EIO);
+	pyro_stacks_release(&s);
+	assert_int_equal(src->ops->problems(src, ix, &text), 0);
+	assert_string_equal(text.data,
+		"api/cpu/all: SelectMergeProfile [2026-11-26T04:40:06.001Z, "
+		"2026-11-26T04:40:19.001Z): HTTP 503: unavailable: injected failure: "
+		"unavailable\n");
+	/* A refresh while the server fails keeps the index. */
+	assert_true(src->ops->refresh(src, ix, &next, err) < 0);
+	assert_null(next);
+	/* An HTML page from a proxy. */
+	assert_int_equal(test_server_control(&server, "/control?html=1", NULL), 0);
+	assert_int_equal(src->ops->stacks(src, ix, se, &sp, "all", NULL, &s, err), -EIO);
+	pyro_stacks_release(&s);
+	assert_non_null(strstr(err, "HTTP 502 Bad Gateway (a text/html answer"));
+	/* Back: the same node works, and a refresh finds nothing new. */
+	assert_int_equal(test_server_control(&server, "/control", NULL), 0);
+	assert_int_equal(src->ops->stacks(src, ix, se, &sp, "all", NULL, &s, err), 0);
+	pyro_stacks_release(&s);
+	assert_int_equal(src->ops->refresh(src, ix, &next, err), 0);
+	assert_null(next);
+	pyro_buf_release(&text);
+	assert_int_equal(src->ops->stats(src, &text), 0);
+	assert_non_null(strstr(text.data, "query_failures "));
+	assert_non_null(strstr(text.data, "queries_sent "));
+	pyro_buf_release(&text);
+	close_demo(src, ix);
+}
+
+/* Identities: stable for equal spans, different for others. */
+static void test_ident(void **state)
+{
+	const struct pyro_index_series *se;
+	struct pyro_src *src;
+	struct pyro_index *ix;
+	struct pyro_span all, first;
+	uint64_t h1 = 7, h2 = 7, h3 = 7;
+	int open1, open2, open3;
+	struct pyro_buf text = PYRO_BUF_INIT;
+
+	open_demo(PYRO_POLICY_PPROF, &src, &ix);
+	se = find_series(find_service(ix, "api"), "cpu");
+	all = (struct pyro_span){ PYRO_SPAN_ALL, 0, se->npoints, 0 };
+	first = (struct pyro_span){ PYRO_SPAN_SNAPSHOT, 0, 1, 0 };
+	src->ops->ident(src, ix, se, &all, &h1, &open1);
+	src->ops->ident(src, ix, se, &all, &h2, &open2);
+	src->ops->ident(src, ix, se, &first, &h3, &open3);
+	assert_true(h1 == h2);
+	assert_true(h1 != h3);
+	assert_int_equal(open1, 1);     /* refresh=0s: only the newest is open */
+	assert_int_equal(open3, 0);
+	assert_int_equal(src->ops->sources(src, ix, se, &first, &text), 0);
+	assert_non_null(strstr(text.data, "/querier.v1.QuerierService/SelectMergeProfile "
+			       "profile_typeID=process_cpu:cpu:nanoseconds:cpu:nanoseconds "
+			       "label_selector={service_name=\"api\"} start="));
+	pyro_buf_release(&text);
+	close_demo(src, ix);
+}
+
+static void test_unreachable(void **state)
+{
+	struct pyro_src *src;
+	struct pyro_index *ix;
+	char err[PYRO_ERR_MAX];
+
+	assert_int_equal(open_remote("http://127.0.0.1:1", PYRO_POLICY_AUTO, NULL, 0, &src,
+				     &ix, err), -EIO);
+	assert_null(src);
+	assert_null(ix);
+	assert_non_null(strstr(err, "http://127.0.0.1:1: GetProfileStats: "));
+	assert_null(strchr(err, '\n'));
+}
+
+static void write_file(const char *path, const char *text, mode_t mode)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	assert_int_equal(chmod(path, mode), 0);
+}
+
+/* A server wanting credentials and a tenant. */
+static void test_auth(void **state)
+{
+	static const char *const args[] = { "--basic", "u:p", "--tenant", "t1", NULL };
+	char dir[] = "/tmp/pyrofs-auth.XXXXXX", good[64], bad[64], opt_good[80], opt_bad[80];
+	char want[PYRO_ERR_MAX], err[PYRO_ERR_MAX];
+	const char *opts[3];
+	struct test_server s2;
+	struct pyro_src *src;
+	struct pyro_index *ix;
+
+	assert_int_equal(test_server_start(&s2, "demo/archive", args), 0);
+	assert_non_null(mkdtemp(dir));
+	snprintf(good, sizeof(good), "%s/good", dir);
+	snprintf(bad, sizeof(bad), "%s/bad", dir);
+	write_file(good, "u:p\n", 0600);
+	write_file(bad, "u:wrong\n", 0600);
+	snprintf(opt_good, sizeof(opt_good), "auth_file=%s", good);
+	snprintf(opt_bad, sizeof(opt_bad), "auth_file=%s", bad);
+
+	opts[0] = opt_bad;
+	opts[1] = "tenant=t1";
+	assert_int_equal(open_remote(s2.url, PYRO_POLICY_AUTO, opts, 2, &src, &ix, err), -EACCES);
+	snprintf(want, sizeof(want), "%s: 401 Unauthorized (check -o auth_file)", s2.url);
+	assert_string_equal(err, want);
+
+	opts[0] = opt_good;
+	assert_int_equal(open_remote(s2.url, PYRO_POLICY_AUTO, opts, 1, &src, &ix, err), -EACCES);
+	snprintf(want, sizeof(want), "%s: 401 Unauthorized (check -o tenant)", s2.url);
+	assert_string_equal(err, want);
+
+	assert_int_equal(open_remote(s2.url, PYRO_POLICY_AUTO, opts, 2, &src, &ix, err), 0);
+	assert_int_equal(ix->nservices, 3);
+	close_demo(src, ix);
+
+	chmod(good, 0640);
+	assert_int_equal(open_remote(s2.url, PYRO_POLICY_AUTO, opts, 2, &src, &ix, err), -EPERM);
+	assert_non_null(strstr(err, "accessible by group or others"));
+
+	/* Another kind's option is refused at open. */
+	opts[2] = "rescan=5";
+	assert_int_equal(open_remote(s2.url, PYRO_POLICY_AUTO, opts + 2, 1, &src, &ix, err),
+			 -EINVAL);
+	unlink(good);
+	unlink(bad);
+	rmdir(dir);
+	test_server_stop(&s2);
+}
+
+static void test_opts(void **state)
+{
+	static const char *const good[] = {
+		"tenant=t", "auth_file=/x", "selector={env=\"prod\"}", "step=15s", "step=1m",
+		"lookback=7d", "timeout=500ms", "refresh=0", "max_nodes=8192",
+		"max_queries=1", "qps=2.5", "growth_points=12",
+	};
+	static const char *const bad[] = {
+		"tenant=", "selector=env", "step=0", "step=1500ms", "lookback=1x",
+		"timeout=-1", "max_queries=0", "qps=x", "growth_points=1", "max_nodes=-3",
+	};
+	char err[PYRO_ERR_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		assert_int_equal(pyro_src_pyroscope.opt(good[i], err), 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(pyro_src_pyroscope.opt(bad[i], err), -EINVAL);
+		assert_non_null(strstr(err, bad[i]));
+	}
+	assert_int_equal(pyro_src_pyroscope.opt("rescan=2", err), 1);
+	assert_int_equal(pyro_src_pyroscope.opt("merge=pprof", err), 1);
+	assert_int_equal(pyro_src_pyroscope.match("https://x"), 1);
+	assert_int_equal(pyro_src_pyroscope.match("/srv/profiles"), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_tree, setup),
+		cmocka_unit_test_setup(test_merges, setup),
+		cmocka_unit_test_setup(test_gauge_mean, setup),
+		cmocka_unit_test_setup(test_labels, setup),
+		cmocka_unit_test_setup(test_history, setup),
+		cmocka_unit_test_setup(test_failure, setup),
+		cmocka_unit_test_setup(test_ident, setup),
+		cmocka_unit_test_setup(test_unreachable, setup),
+		cmocka_unit_test_setup(test_auth, setup),
+		cmocka_unit_test(test_opts),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
