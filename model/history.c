@@ -22,7 +22,8 @@ struct build {
 	int64_t *cur_cum;
 	size_t cur_cap;
 	size_t stamp;           /* stacks seen so far, for cum-once */
-	double sum_t, sum_tt;   /* over snapshots, t in hours */
+	size_t nfolds;          /* snapshots folded in so far */
+	double sum_t, sum_tt;   /* over folded snapshots, t in hours */
 };
 
 double pyro_slope(const double *t, const double *v, size_t n)
@@ -143,8 +144,7 @@ static int add_values(struct pyro_history *h, struct build *b,
 }
 
 /* Fold this snapshot's per-function values into the running figures. */
-static void fold_values(struct pyro_history *h, struct build *b, size_t k,
-			double t)
+static void fold_values(struct pyro_history *h, struct build *b, double t)
 {
 	size_t f;
 
@@ -152,7 +152,7 @@ static void fold_values(struct pyro_history *h, struct build *b, size_t k,
 		struct pyro_history_func *fn = &h->funcs[f];
 		int64_t fl = b->cur_flat[f];
 
-		if (k == 0) {
+		if (b->nfolds == 0) {
 			fn->flat_first = fl;
 			fn->cum_first = b->cur_cum[f];
 		} else if (fl > fn->flat_prev) {
@@ -170,18 +170,19 @@ static void fold_values(struct pyro_history *h, struct build *b, size_t k,
 	}
 	b->sum_t += t;
 	b->sum_tt += t * t;
+	b->nfolds++;
 }
 
 static void finish_slopes(struct pyro_history *h, const struct build *b)
 {
-	double n = (double)h->nsnaps, den = n * b->sum_tt - b->sum_t * b->sum_t;
+	double n = (double)b->nfolds, den = n * b->sum_tt - b->sum_t * b->sum_t;
 	double *t = malloc(h->nsnaps * sizeof(*t)), *v = malloc(h->nsnaps * sizeof(*v));
 	size_t f, k;
 
 	for (f = 0; f < h->nfuncs; f++) {
 		struct pyro_history_func *fn = &h->funcs[f];
 
-		fn->slope = h->nsnaps < 2 || den == 0 ? 0 :
+		fn->slope = b->nfolds < 2 || den == 0 ? 0 :
 			    (n * fn->sum_tv - b->sum_t * fn->sum_v) / den;
 	}
 	if (!t || !v) {
@@ -249,7 +250,7 @@ int pyro_history_build(struct pyro_archive *a, const struct pyro_service *svc,
 		out->times[k] = sn->src->time_nanos;
 		memcpy(out->names[k], sn->name, sizeof(out->names[k]));
 		out->totals[k] = total;
-		fold_values(out, &b, k,
+		fold_values(out, &b,
 			    (double)(sn->src->time_nanos - out->times[0]) / NS_PER_HOUR);
 		out->nsnaps++;
 	}
@@ -264,4 +265,72 @@ int pyro_history_build(struct pyro_archive *a, const struct pyro_service *svc,
 	free(b.cur_flat);
 	free(b.cur_cum);
 	return rc;
+}
+
+/* ---- building from a source's own members -------------------------------- */
+
+struct pyro_history_builder {
+	struct build b;
+	size_t cap;             /* rows allocated in times/names/totals */
+};
+
+int pyro_history_begin(struct pyro_history *h, const char *service,
+		       const char *type, const char *sample_type,
+		       const char *sample_unit, size_t npoints,
+		       struct pyro_history_builder **out)
+{
+	struct pyro_history_builder *hb = calloc(1, sizeof(*hb));
+
+	memset(h, 0, sizeof(*h));
+	*out = hb;
+	if (!hb || pyro_strtab_init(&h->strs))
+		return -ENOMEM;
+	hb->cap = npoints ? npoints : 1;
+	h->service = strdup(service);
+	h->type = strdup(type);
+	h->sample_type = strdup(sample_type);
+	h->sample_unit = strdup(sample_unit);
+	h->times = calloc(hb->cap, sizeof(*h->times));
+	h->names = calloc(hb->cap, sizeof(*h->names));
+	h->totals = calloc(hb->cap, sizeof(*h->totals));
+	if (!h->service || !h->type || !h->sample_type || !h->sample_unit ||
+	    !h->times || !h->names || !h->totals)
+		return -ENOMEM;
+	return 0;
+}
+
+int pyro_history_point(struct pyro_history *h, struct pyro_history_builder *hb,
+		       int64_t time_nanos, const char *name, int64_t total)
+{
+	if (h->nsnaps >= hb->cap)
+		return -ENOSPC;
+	h->times[h->nsnaps] = time_nanos;
+	snprintf(h->names[h->nsnaps], sizeof(h->names[0]), "%s", name);
+	h->totals[h->nsnaps++] = total;
+	return 0;
+}
+
+int pyro_history_fold(struct pyro_history *h, struct pyro_history_builder *hb,
+		      int64_t time_nanos, const struct pyro_stacks *st)
+{
+	int rc;
+
+	if (h->nsnaps == 0)
+		return -EINVAL;
+	rc = add_values(h, &hb->b, st);
+	if (!rc)
+		fold_values(h, &hb->b, (double)(time_nanos - h->times[0]) / NS_PER_HOUR);
+	return rc;
+}
+
+void pyro_history_end(struct pyro_history *h, struct pyro_history_builder *hb)
+{
+	if (!hb)
+		return;
+	if (h->nsnaps > 0)
+		finish_slopes(h, &hb->b);
+	free(hb->b.func_of);
+	free(hb->b.cur_flat);
+	free(hb->b.cur_cum);
+	free(hb);
 }

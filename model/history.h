@@ -59,6 +59,33 @@ int pyro_history_build(struct pyro_archive *a, const struct pyro_service *svc,
 
 void pyro_history_release(struct pyro_history *h);
 
+/*
+ * Building a history from members a source fetches itself (a Pyroscope
+ * server: totals for every point, stacks for a few of them):
+ *   pyro_history_begin   h initialised for up to npoints rows, and a
+ *                        builder *out (freed by pyro_history_end, even
+ *                        after a failure; h is released by the caller)
+ *   pyro_history_point   one timeline row, in time order
+ *   pyro_history_fold    one member's stacks into the functions' figures
+ *                        (growth.txt), in time order, after its row; not
+ *                        every row need be folded: first/last, rises,
+ *                        falls and slopes are over the folded members
+ *   pyro_history_end     the slopes; frees the builder
+ * pyro_history_build is the same with every snapshot a row and a fold.
+ */
+struct pyro_history_builder;
+struct pyro_stacks;
+
+int pyro_history_begin(struct pyro_history *h, const char *service,
+		       const char *type, const char *sample_type,
+		       const char *sample_unit, size_t npoints,
+		       struct pyro_history_builder **out);
+int pyro_history_point(struct pyro_history *h, struct pyro_history_builder *hb,
+		       int64_t time_nanos, const char *name, int64_t total);
+int pyro_history_fold(struct pyro_history *h, struct pyro_history_builder *hb,
+		      int64_t time_nanos, const struct pyro_stacks *st);
+void pyro_history_end(struct pyro_history *h, struct pyro_history_builder *hb);
+
 /* Least-squares slope of v over t (any units): 0 with fewer than 2 points. */
 double pyro_slope(const double *t, const double *v, size_t n);
 

@@ -1372,56 +1372,54 @@ static int remote_labels(struct pyro_src *src, const struct pyro_index *ix,
 	return rc;
 }
 
+/*
+ * History: a timeline row per point from the index (no query), and for
+ * growth.txt the stacks of at most growth_points points, evenly spaced
+ * (the first and the last always), one merge query each.
+ */
 static int remote_history(struct pyro_src *src, const struct pyro_index *ix,
 			  const struct pyro_index_series *se, struct pyro_history *out,
 			  char err[PYRO_ERR_MAX])
 {
-	size_t i, n = se->npoints;
+	struct remote *r = remote_of(src);
+	struct pyro_history_builder *hb = NULL;
+	size_t i, n = se->npoints, g = r->o.growth_points, k, prev = SIZE_MAX;
+	int rc;
 
-	memset(out, 0, sizeof(*out));
-	if (pyro_strtab_init(&out->strs))
-		goto nomem;
-	out->service = strdup(se->service->name);
-	out->type = strdup(se->type);
-	out->sample_type = strdup(se->sample_type);
-	out->sample_unit = strdup(se->sample_unit);
-	out->times = calloc(n, sizeof(*out->times));
-	out->names = calloc(n, sizeof(*out->names));
-	out->totals = calloc(n, sizeof(*out->totals));
-	if (!out->service || !out->type || !out->sample_type || !out->sample_unit ||
-	    !out->times || !out->names || !out->totals)
-		goto nomem;
+	rc = pyro_history_begin(out, se->service->name, se->type, se->sample_type,
+				se->sample_unit, n, &hb);
 	/* Totals: SUM per point; for gauges the mean profile's (SUM over the
 	 * number of profiles; see gauge_counts). */
-	for (i = 0; i < n; i++) {
+	for (i = 0; !rc && i < n; i++) {
 		const struct rpoint *p = rpoint_of(se, i);
 
-		out->times[i] = se->points[i].time_nanos;
-		memcpy(out->names[i], se->points[i].name, sizeof(out->names[i]));
-		out->totals[i] = se->kind == PYRO_KIND_GAUGE && p->profiles > 1 ?
-			div_round(llround(p->sum), p->profiles) : llround(p->sum);
+		rc = pyro_history_point(out, hb, se->points[i].time_nanos, se->points[i].name,
+					se->kind == PYRO_KIND_GAUGE && p->profiles > 1 ?
+					div_round(llround(p->sum), p->profiles) :
+					llround(p->sum));
 	}
-	out->nsnaps = n;
-	{
-		double *t = malloc(n * sizeof(*t)), *v = malloc(n * sizeof(*v));
+	if (rc) {
+		snprintf(err, PYRO_ERR_MAX, "out of memory");
+		goto out;
+	}
+	for (k = 0; k < (n < g ? n : g); k++) {
+		struct pyro_span sp = { PYRO_SPAN_SNAPSHOT, 0, 1, 0 };
+		struct pyro_stacks st;
 
-		if (!t || !v) {
-			free(t);
-			free(v);
-			goto nomem;
-		}
-		for (i = 0; i < n; i++) {
-			t[i] = (double)(out->times[i] - out->times[0]) / 3.6e12;
-			v[i] = (double)out->totals[i];
-		}
-		out->slope = pyro_slope(t, v, n);
-		free(t);
-		free(v);
+		sp.first = n <= g ? k : (size_t)llround((double)k * (double)(n - 1) / (double)(g - 1));
+		if (sp.first == prev)
+			continue;
+		prev = sp.first;
+		rc = remote_stacks(src, ix, se, &sp, se->points[sp.first].name, NULL, &st, err);
+		if (!rc)
+			rc = pyro_history_fold(out, hb, se->points[sp.first].time_nanos, &st);
+		pyro_stacks_release(&st);
+		if (rc)
+			goto out;
 	}
-	return 0;
-nomem:
-	snprintf(err, PYRO_ERR_MAX, "out of memory");
-	return -ENOMEM;
+out:
+	pyro_history_end(out, hb);
+	return rc;
 }
 
 static uint64_t mix(uint64_t h, const void *p, size_t n)

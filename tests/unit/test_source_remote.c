@@ -407,6 +407,79 @@ static void test_history(void **state)
 	close_demo(src, ix);
 }
 
+/* growth.txt's figures of every series: the local archive's (each point
+ * one profile, every point folded: 4 <= growth_points).  Slopes are not
+ * compared: a point's time is its step's start, not the profile's time. */
+static void test_growth(void **state)
+{
+	struct pyro_src *src;
+	struct pyro_index *ix;
+	char err[PYRO_ERR_MAX];
+	size_t i, j, f, g;
+
+	open_demo(PYRO_POLICY_AUTO, &src, &ix);
+	for (i = 0; i < local->nservices; i++)
+		for (j = 0; j < local->services[i].nseries; j++) {
+			const struct pyro_service *ls = &local->services[i];
+			const struct pyro_series *lse = &ls->series[j];
+			const struct pyro_index_series *se =
+				find_series(find_service(ix, ls->name), lse->type);
+			struct pyro_history lh, rh;
+
+			assert_non_null(se);
+			if (src->ops->history(src, ix, se, &rh, err))
+				fail_msg("%s/%s: %s", ls->name, lse->type, err);
+			assert_int_equal(pyro_history_build(local, ls, lse, &lh, err), 0);
+			assert_int_equal(rh.nsnaps, lh.nsnaps);
+			assert_int_equal(rh.nfuncs, lh.nfuncs);
+			for (f = 0; f < lh.nfuncs; f++) {
+				const struct pyro_history_func *lf = &lh.funcs[f], *rf = NULL;
+				struct pyro_str ln = pyro_strtab_get(&lh.strs, lf->name);
+
+				for (g = 0; g < rh.nfuncs && !rf; g++) {
+					struct pyro_str rn = pyro_strtab_get(&rh.strs, rh.funcs[g].name);
+
+					if (rn.len == ln.len && !memcmp(rn.ptr, ln.ptr, ln.len))
+						rf = &rh.funcs[g];
+				}
+				assert_non_null(rf);
+				assert_int_equal(rf->flat_first, lf->flat_first);
+				assert_int_equal(rf->flat_last, lf->flat_last);
+				assert_int_equal(rf->cum_first, lf->cum_first);
+				assert_int_equal(rf->cum_last, lf->cum_last);
+				assert_int_equal(rf->rises, lf->rises);
+				assert_int_equal(rf->falls, lf->falls);
+			}
+			pyro_history_release(&lh);
+			pyro_history_release(&rh);
+		}
+	close_demo(src, ix);
+}
+
+/* growth_points=2: the first and last points are folded, nothing else. */
+static void test_growth_points(void **state)
+{
+	static const char *const opts[] = { "step=1s", "growth_points=2" };
+	const struct pyro_index_series *se;
+	struct pyro_buf st = PYRO_BUF_INIT;
+	struct pyro_src *src;
+	struct pyro_index *ix;
+	struct pyro_history h;
+	char err[PYRO_ERR_MAX];
+
+	assert_int_equal(open_remote(server.url, PYRO_POLICY_AUTO, opts, 2, &src, &ix, err), 0);
+	se = find_series(find_service(ix, "leaky"), "inuse_space");
+	assert_int_equal(se->npoints, 4);
+	assert_int_equal(test_server_control(&server, "/stats/reset", NULL), 0);
+	assert_int_equal(src->ops->history(src, ix, se, &h, err), 0);
+	assert_int_equal(h.nsnaps, 4);
+	assert_int_equal(test_server_control(&server, "/stats", &st), 0);
+	assert_int_equal(test_json_int(st.data, "SelectMergeProfile"), 2);
+	pyro_buf_release(&st);
+	pyro_history_release(&h);
+	close_demo(src, ix);
+}
+
 /* A failing server: EIO, one line in the problems naming the method,
  * the span, the status and the message; then recovery. */
 static void test_failure(void **state)
@@ -589,6 +662,8 @@ int main(void)
 		cmocka_unit_test_setup(test_gauge_mean, setup),
 		cmocka_unit_test_setup(test_labels, setup),
 		cmocka_unit_test_setup(test_history, setup),
+		cmocka_unit_test_setup(test_growth, setup),
+		cmocka_unit_test_setup(test_growth_points, setup),
 		cmocka_unit_test_setup(test_failure, setup),
 		cmocka_unit_test_setup(test_ident, setup),
 		cmocka_unit_test_setup(test_unreachable, setup),
