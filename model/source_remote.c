@@ -32,11 +32,13 @@
  * flame graph levels or Pyroscope's tree, not pprof; see querier.proto.)
  * Rates and cumulative series are sums (the server cannot compute a
  * counter's increase).  Gauges (inuse_*, goroutines) under -o merge=auto
- * are divided, per stack, by the number of profiles in the span, which
- * SelectSeries tells as SUM / AVERAGE per point (rounded half away from
- * zero); Pyroscope stores one row per label set of a profile, so for
- * profiles whose samples carry several label sets that number counts rows.
- * Under -o merge=pprof everything is a plain sum.  A baseline is ignored.
+ * are divided, per stack, by the number of profiles in the span (rounded
+ * half away from zero), which SelectSeries tells as SUM / AVERAGE per
+ * point; Pyroscope stores one row per label set of a profile, so that is
+ * asked grouped by every label key and the largest group's count is taken
+ * (see gauge_counts).  Under -o merge=pprof everything is a plain sum.  A
+ * baseline is ignored.  Answers are kept by query and content (struct
+ * answers), so another name for the same span costs no query.
  *
  * Labels: LabelNames over the span (minus __* and service_name) and, per
  * key, one SelectSeries grouped by it with one step over the span: each
@@ -269,6 +271,112 @@ struct rindex {
 	int64_t newest_ms;      /* end of the newest point of any series */
 };
 
+/*
+ * Merge answers already received, keyed by the request's bytes and the
+ * span's content identity (remote_ident: the points' figures), so another
+ * name for the same span (`all` and its only hour window, `latest` and the
+ * newest snapshot) and a second reader after fs/'s cache let go cost no
+ * query; new data in a span changes its identity at the next refresh.
+ * Bounded by ANSWER_BYTES, least recently used out first.
+ */
+#define ANSWER_BYTES (32u << 20)
+
+struct answer {
+	uint64_t ident;
+	void *req;              /* owned packed request */
+	size_t req_len;
+	struct pyro_buf bytes;  /* the answer */
+	uint64_t used;          /* tick of the last use */
+};
+
+struct answers {
+	pthread_mutex_t lock;   /* guards everything here; never held over I/O */
+	struct answer *v;
+	size_t n, cap;
+	size_t bytes;
+	uint64_t tick;
+	atomic_uint_least64_t hits;
+};
+
+static int answers_get(struct answers *c, uint64_t ident, const void *req, size_t len,
+		       struct pyro_buf *out)
+{
+	size_t i;
+	int rc = -ENOENT;
+
+	pthread_mutex_lock(&c->lock);
+	for (i = 0; i < c->n; i++) {
+		struct answer *a = &c->v[i];
+
+		if (a->ident == ident && a->req_len == len && !memcmp(a->req, req, len)) {
+			a->used = ++c->tick;
+			rc = pyro_buf_add(out, a->bytes.data ? a->bytes.data : "", a->bytes.len);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&c->lock);
+	if (!rc)
+		atomic_fetch_add(&c->hits, 1);
+	return rc;
+}
+
+static void answer_drop(struct answers *c, size_t i)
+{
+	c->bytes -= c->v[i].bytes.len + c->v[i].req_len;
+	free(c->v[i].req);
+	pyro_buf_release(&c->v[i].bytes);
+	c->v[i] = c->v[--c->n];
+}
+
+static void answers_put(struct answers *c, uint64_t ident, const void *req, size_t len,
+			const struct pyro_buf *ans)
+{
+	struct answer a = { .ident = ident, .req_len = len };
+	size_t i, old;
+
+	if (ans->len + len > ANSWER_BYTES / 4)
+		return;         /* one answer must not flush the rest */
+	a.req = malloc(len ? len : 1);
+	if (!a.req || pyro_buf_add(&a.bytes, ans->data ? ans->data : "", ans->len)) {
+		free(a.req);
+		pyro_buf_release(&a.bytes);
+		return;
+	}
+	memcpy(a.req, req, len);
+	pthread_mutex_lock(&c->lock);
+	while (c->n > 0 && c->bytes + ans->len + len > ANSWER_BYTES) {
+		for (old = 0, i = 1; i < c->n; i++)
+			if (c->v[i].used < c->v[old].used)
+				old = i;
+		answer_drop(c, old);
+	}
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 16;
+		struct answer *v = realloc(c->v, cap * sizeof(*v));
+
+		if (!v) {
+			pthread_mutex_unlock(&c->lock);
+			free(a.req);
+			pyro_buf_release(&a.bytes);
+			return;
+		}
+		c->v = v;
+		c->cap = cap;
+	}
+	a.used = ++c->tick;
+	c->v[c->n++] = a;
+	c->bytes += ans->len + len;
+	pthread_mutex_unlock(&c->lock);
+}
+
+static void answers_release(struct answers *c)
+{
+	while (c->n > 0)
+		answer_drop(c, c->n - 1);
+	free(c->v);
+	pthread_mutex_destroy(&c->lock);
+}
+
 struct problem {
 	char *text;             /* "what: reason" */
 };
@@ -285,6 +393,7 @@ struct remote {
 	char **problems;        /* ring of the newest MAX_PROBLEMS */
 	size_t nproblems, problem_next;
 	atomic_uint_least64_t builds, merges;
+	struct answers answers; /* merge answers by query and content */
 };
 
 static struct remote *remote_of(struct pyro_src *src)
@@ -1191,6 +1300,39 @@ static void with_span(char err[PYRO_ERR_MAX], const char *method, int64_t start,
 	memcpy(err, tmp, PYRO_ERR_MAX);
 }
 
+static void remote_ident(struct pyro_src *src, const struct pyro_index *ix,
+			 const struct pyro_index_series *se, const struct pyro_span *sp,
+			 uint64_t *h, int *open);
+
+/* SelectMergeProfile's answer bytes for req, from the answers kept or the
+ * server. */
+static int merge_query(struct remote *r, const struct pyro_index *ix,
+		       const struct pyro_index_series *se, const struct pyro_span *sp,
+		       const Querier__V1__SelectMergeProfileRequest *req,
+		       struct pyro_buf *ans, char err[PYRO_ERR_MAX])
+{
+	size_t len = protobuf_c_message_get_packed_size(&req->base);
+	uint8_t *buf = malloc(len ? len : 1);
+	uint64_t ident = 1469598103934665603ull;
+	int open, rc;
+
+	if (!buf) {
+		snprintf(err, PYRO_ERR_MAX, "SelectMergeProfile: out of memory");
+		return -ENOMEM;
+	}
+	protobuf_c_message_pack(&req->base, buf);
+	remote_ident(&r->src, ix, se, sp, &ident, &open);
+	rc = answers_get(&r->answers, ident, buf, len, ans);
+	if (rc) {
+		atomic_fetch_add(&r->merges, 1);
+		rc = pyro_http_call(r->http, "SelectMergeProfile", buf, len, ans, NULL, err);
+		if (!rc)
+			answers_put(&r->answers, ident, buf, len, ans);
+	}
+	free(buf);
+	return rc;
+}
+
 static int set_meta_str(char **dst, const char *v)
 {
 	free(*dst);
@@ -1225,8 +1367,7 @@ static int remote_stacks(struct pyro_src *src, const struct pyro_index *ix,
 	req.start = start;
 	req.end = end;
 	req.max_nodes = r->o.max_nodes;
-	atomic_fetch_add(&r->merges, 1);
-	rc = rpc(r, "SelectMergeProfile", &req.base, NULL, NULL, &ans, NULL, err);
+	rc = merge_query(r, ix, se, sp, &req, &ans, err);
 	if (!rc && ans.len > 0) {
 		rc = pyro_profile_decode(ans.data, ans.len, &p, err);
 		if (rc)
@@ -1528,10 +1669,12 @@ static int remote_stats(struct pyro_src *src, struct pyro_buf *out)
 			       "bytes_received %llu\n"
 			       "max_queries_in_flight %u\n"
 			       "merge_queries %llu\n"
+			       "merge_answers_reused %llu\n"
 			       "listings %llu\n",
 			       (unsigned long long)s.sent, (unsigned long long)s.coalesced,
 			       (unsigned long long)s.failed, (unsigned long long)s.bytes,
 			       s.max_in_flight, (unsigned long long)atomic_load(&r->merges),
+			       (unsigned long long)atomic_load(&r->answers.hits),
 			       (unsigned long long)atomic_load(&r->builds));
 }
 
@@ -1547,6 +1690,7 @@ static void remote_close(struct pyro_src *src)
 		free(r->problems[i]);
 	free(r->problems);
 	pthread_mutex_destroy(&r->lock);
+	answers_release(&r->answers);
 	ropts_release(&r->o);
 	free(r->src.name);
 	free(r);
@@ -1608,6 +1752,7 @@ static int remote_open(const char *spec, const struct pyro_src_conf *conf,
 		return -ENOMEM;
 	}
 	pthread_mutex_init(&r->lock, NULL);
+	pthread_mutex_init(&r->answers.lock, NULL);
 	r->src.ops = &remote_ops;
 	r->src.priv = r;
 	ropts_defaults(&r->o);

@@ -555,6 +555,41 @@ static void test_ident(void **state)
 	close_demo(src, ix);
 }
 
+/* One span under two names, or read twice: one query. */
+static void test_answers_reused(void **state)
+{
+	const struct pyro_index_series *se;
+	struct pyro_buf st = PYRO_BUF_INIT, a = PYRO_BUF_INIT, b = PYRO_BUF_INIT;
+	struct pyro_src *src;
+	struct pyro_index *ix;
+	struct pyro_stacks s1, s2;
+	struct pyro_span sp;
+	char err[PYRO_ERR_MAX];
+
+	open_demo(PYRO_POLICY_PPROF, &src, &ix);
+	se = find_series(find_service(ix, "billing"), "alloc_space");
+	sp = (struct pyro_span){ PYRO_SPAN_ALL, 0, se->npoints, 0 };
+	assert_int_equal(test_server_control(&server, "/stats/reset", NULL), 0);
+	assert_int_equal(src->ops->stacks(src, ix, se, &sp, "all", NULL, &s1, err), 0);
+	sp.kind = PYRO_SPAN_WINDOW;
+	assert_int_equal(src->ops->stacks(src, ix, se, &sp, "2026-11-26T04", NULL, &s2, err), 0);
+	assert_int_equal(pyro_folded_render(&s1, &a), 0);
+	assert_int_equal(pyro_folded_render(&s2, &b), 0);
+	assert_string_equal(a.data, b.data);
+	assert_string_equal(s2.meta.span, "2026-11-26T04");
+	assert_int_equal(test_server_control(&server, "/stats", &st), 0);
+	assert_int_equal(test_json_int(st.data, "SelectMergeProfile"), 1);
+	pyro_buf_release(&st);
+	assert_int_equal(src->ops->stats(src, &st), 0);
+	assert_non_null(strstr(st.data, "merge_answers_reused 1\n"));
+	pyro_buf_release(&st);
+	pyro_buf_release(&a);
+	pyro_buf_release(&b);
+	pyro_stacks_release(&s1);
+	pyro_stacks_release(&s2);
+	close_demo(src, ix);
+}
+
 static void test_unreachable(void **state)
 {
 	struct pyro_src *src;
@@ -666,6 +701,7 @@ int main(void)
 		cmocka_unit_test_setup(test_growth_points, setup),
 		cmocka_unit_test_setup(test_failure, setup),
 		cmocka_unit_test_setup(test_ident, setup),
+		cmocka_unit_test_setup(test_answers_reused, setup),
 		cmocka_unit_test_setup(test_unreachable, setup),
 		cmocka_unit_test_setup(test_auth, setup),
 		cmocka_unit_test(test_opts),

@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# Mount test of the remote source (issue 21): the Pyroscope test server
+# (server.mjs) serving demo/archive, mounted with pyrofs, read like a user
+# and compared with the same archive read locally under -o merge=pprof
+# (pyrofs-cat: the same tree without FUSE).
+#
+#   tests/remote/run.sh [OUT_DIR]     OUT_DIR holds pyrofs, pyrofs-cat
+#
+# Checks: the same services, types, label keys and values; for every type
+# of every service, every hour window, `all`, a FROM..TO range, `last-15m`
+# and every label node of api/cpu: folded, and top.txt from "Showing
+# nodes" on, equal; tenant and credentials sent; a wrong password fails the
+# mount with one line; `grep -r` over the mount never has more queries in
+# flight than -o max_queries and fetches no merge twice; a server that
+# stops gives EIO while cached nodes keep being served, and its restart is
+# picked up without remounting; an HTML page or JSON where protobuf belongs
+# is a clear error.  Exit 77 (skip) without FUSE, node or the npm packages.
+set -u
+export LC_ALL=C
+
+OUT=${1:-out}
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+PYROFS=$(cd "$OUT" && pwd)/pyrofs
+CAT=$(cd "$OUT" && pwd)/pyrofs-cat
+DEMO=$REPO/demo/archive
+. "$REPO/tests/integration/lib.sh"
+
+it_begin remote
+SERVER_PID=
+PORT=
+
+# start_server [ARGS...]: the test server on $PORT (0: any), waits for it.
+start_server() {
+	rm -f "$TMP/port"
+	"$HERE/start-server.sh" --dir "$DEMO" --port "${PORT:-0}" --port-file "$TMP/port" \
+		--basic u:p --tenant t1 "$@" 2>>"$TMP/server.log" &
+	SERVER_PID=$!
+	for _ in $(seq 1 1200); do
+		[ -s "$TMP/port" ] && break
+		if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+			wait "$SERVER_PID"
+			[ $? = 77 ] && { echo "remote: SKIP: $(tail -1 "$TMP/server.log")"; exit 77; }
+			bad "test server did not start: $(cat "$TMP/server.log")"
+			it_end
+			exit 1
+		fi
+		sleep 0.05
+	done
+	PORT=$(cat "$TMP/port")
+	URL=http://127.0.0.1:$PORT
+}
+
+stop_server() {
+	if [ -n "$SERVER_PID" ]; then
+		kill "$SERVER_PID" 2>/dev/null
+		wait "$SERVER_PID" 2>/dev/null
+		SERVER_PID=
+	fi
+}
+
+cleanup_all() {
+	stop_server
+	it_cleanup
+}
+trap cleanup_all EXIT
+
+control() { curl -fsS -X POST "$URL$1" >/dev/null; }
+stats() { curl -fsS "$URL/stats"; }
+
+local_cat() { "$CAT" -o merge=pprof "$DEMO" "$1"; }
+from_showing() { sed -n '/^Showing nodes/,$p'; }
+
+start_server
+umask 077
+printf 'u:p\n' >"$TMP/auth"
+printf 'u:wrong\n' >"$TMP/auth-bad"
+ARCHIVE=$URL
+OPTS=step=1s,refresh=1h,timeout=3s,max_queries=2,tenant=t1,auth_file=$TMP/auth,merge=pprof
+
+# ---- a wrong password: one line, non-zero exit, no mount ------------------
+out=$("$PYROFS" -f -o "step=1s,tenant=t1,auth_file=$TMP/auth-bad" "$URL" "$MNT" 2>&1)
+rc=$?
+check "wrong password exits non-zero" test "$rc" -ne 0
+check_eq "wrong password message" "pyrofs: $URL: 401 Unauthorized (check -o auth_file)" "$out"
+check "no mount after a wrong password" bash -c "! mountpoint -q '$MNT'"
+
+mount_fg -o "$OPTS" || { it_end; exit 1; }
+
+# ---- the same tree ----------------------------------------------------------
+check_eq "services" "$(local_cat '' | grep '/$')" "$(cd "$MNT" && ls -d */ | sort)"
+for svc in $(cd "$MNT" && ls); do
+	check_eq "types of $svc" "$(local_cat "$svc/" | grep '/$')" \
+		"$(cd "$MNT/$svc" && ls -d */ | sort)"
+done
+check_eq "label keys" "$(local_cat api/cpu/all/labels/)" "$(ls "$MNT/api/cpu/all/labels" | sed 's|$|/|')"
+check_eq "label values" "$(local_cat api/cpu/all/labels/endpoint/)" \
+	"$(ls "$MNT/api/cpu/all/labels/endpoint" | sed 's|$|/|')"
+
+# ---- merges equal pprof's sums ------------------------------------------------
+compare() { # compare PATH-OF-A-TIME-NODE
+	check_eq "$1/folded" "$(local_cat "$1/folded")" "$(cat "$MNT/$1/folded")"
+	check_eq "$1/top.txt" "$(local_cat "$1/top.txt" | from_showing)" \
+		"$(from_showing <"$MNT/$1/top.txt")"
+}
+for svc in $(cd "$MNT" && ls); do
+	for type in $(cd "$MNT/$svc" && ls); do
+		d=$svc/$type
+		[ -d "$MNT/$d" ] || continue
+		snaps=$(local_cat "$d/" | grep -E 'Z/$' | tr -d /)
+		first=$(echo "$snaps" | head -1)
+		last=$(echo "$snaps" | tail -1)
+		for w in $(local_cat "$d/" | grep -E '^[0-9-]+T[0-9]{2}/$' | tr -d /) \
+			 all "$first..$last" last-15m; do
+			compare "$d/$w"
+		done
+	done
+done
+for v in $(ls "$MNT/api/cpu/all/labels/endpoint"); do
+	compare "api/cpu/all/labels/endpoint/$v"
+done
+
+# ---- headers ------------------------------------------------------------------
+s=$(stats)
+check "tenant sent" grep -q '"x-scope-orgid":"t1"' <<<"$s"
+check "basic auth sent" grep -q '"authorization":"Basic dTpw"' <<<"$s"
+
+# ---- not protobuf: a clear error, not a crash --------------------------------
+control "/control?html=1"
+check "HTML answer: EIO" bash -c "! cat '$MNT/billing/cpu/2026-11-26T04-40-21Z/top.txt' >/dev/null 2>&1"
+check "HTML answer: reported" grep -q 'text/html' "$MNT/.pyrofs/errors"
+control "/control?json=1"
+check "JSON answer: EIO" bash -c "! cat '$MNT/billing/cpu/2026-11-26T04-40-25Z/top.txt' >/dev/null 2>&1"
+check "JSON answer: reported" grep -q 'application/json answer' "$MNT/.pyrofs/errors"
+control /control
+
+# ---- the server stops mid-read, then comes back ---------------------------------
+cached=$(cat "$MNT/api/cpu/all/top.txt")
+stop_server
+check_eq "cached node served while the server is down" "$cached" "$(cat "$MNT/api/cpu/all/top.txt")"
+check "uncached node: EIO" bash -c "! cat '$MNT/leaky/cpu/2026-11-26T04-40-36Z/folded' >/dev/null 2>&1"
+check "server down: reported" grep -q 'SelectMergeProfile' "$MNT/.pyrofs/errors"
+start_server
+check_eq "restarted server: read again" \
+	"$(local_cat leaky/cpu/2026-11-26T04-40-36Z/folded)" \
+	"$(cat "$MNT/leaky/cpu/2026-11-26T04-40-36Z/folded")"
+
+# ---- grep -r: the cap, and no merge fetched twice ---------------------------
+control /stats/reset
+grep -r -q nothing-matches-this "$MNT" 2>/dev/null
+s=$(stats)
+check "grep -r: at most max_queries in flight" python3 -c '
+import json, sys
+s = json.loads(sys.argv[1])
+sys.exit(0 if s["maxInFlight"] <= 2 else 1)' "$s"
+check "grep -r: no merge fetched twice" python3 -c '
+import json, sys
+s = json.loads(sys.argv[1])
+d = [r["digest"] for r in s["requests"] if r["method"] == "SelectMergeProfile"]
+sys.exit(0 if d and len(d) == len(set(d)) else 1)' "$s"
+grep -q '^queries_sent [0-9]' "$MNT/.pyrofs/stats" && ok || bad "/.pyrofs/stats"
+
+unmount
+check_eq "daemon exit status" 0 "$DAEMON_RC"
+check_stderr remote
+it_end
