@@ -1402,7 +1402,7 @@ static int remote_stacks(struct pyro_src *src, const struct pyro_index *ix,
 	out->meta.time_nanos = se->points[sp->first].time_nanos;
 	out->meta.newest_nanos = se->points[sp->first + sp->count - 1].time_nanos;
 	out->meta.duration_nanos = (end - start) * 1000000;
-	out->meta.rule = div > 1 ? PYRO_MERGE_MEAN : PYRO_MERGE_SUM;
+	out->meta.rule = div > 1 ? PYRO_MERGE_MEAN : PYRO_MERGE_SERVER_SUM;
 	out->meta.nsnapshots = div > 1 ? (unsigned)div : (unsigned)sp->count;
 	if (!rc && f) {
 		rc = pyro_buf_printf(&ftext, "%.*s=%.*s", (int)f->key_len, f->key,

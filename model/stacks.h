@@ -54,6 +54,8 @@ enum pyro_merge_rule {
 	PYRO_MERGE_SUM,         /* per-stack sum, as `pprof -top a b c` */
 	PYRO_MERGE_INCREASE,    /* cumulative series: increase over the span */
 	PYRO_MERGE_MEAN,        /* gauge: per-stack mean, rounded */
+	PYRO_MERGE_SERVER_SUM,  /* per-stack sum done by a Pyroscope server
+				 * (source_remote.c); combines as SUM */
 };
 
 /* What the values mean and where they came from; printed in headers. */

@@ -627,6 +627,7 @@ static const char *rule_name(enum pyro_merge_rule r)
 	case PYRO_MERGE_SUM: return "sum";
 	case PYRO_MERGE_INCREASE: return "increase";
 	case PYRO_MERGE_MEAN: return "mean";
+	case PYRO_MERGE_SERVER_SUM: return "sum by the server";
 	default: return "single";
 	}
 }

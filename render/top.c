@@ -559,6 +559,8 @@ static const char *merge_rule_name(enum pyro_merge_rule rule)
 		return "increase";
 	case PYRO_MERGE_MEAN:
 		return "mean";
+	case PYRO_MERGE_SERVER_SUM:
+		return "sum by the server";
 	default:
 		return "unknown";
 	}

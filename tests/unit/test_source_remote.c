@@ -306,8 +306,15 @@ static void test_gauge_mean(void **state)
 	se = find_series(find_service(ix, "api"), "cpu");
 	sp = (struct pyro_span){ PYRO_SPAN_ALL, 0, se->npoints, 0 };
 	assert_int_equal(src->ops->stacks(src, ix, se, &sp, "all", NULL, &s, err), 0);
-	assert_int_equal(s.meta.rule, PYRO_MERGE_SUM);
+	assert_int_equal(s.meta.rule, PYRO_MERGE_SERVER_SUM);
 	assert_int_equal(s.meta.nsnapshots, 4);
+	{
+		struct pyro_buf top = PYRO_BUF_INIT;
+
+		assert_int_equal(pyro_top_render(&s, &top), 0);
+		assert_non_null(strstr(top.data, "\nMerge: sum by the server of 4 snapshots\n"));
+		pyro_buf_release(&top);
+	}
 	pyro_stacks_release(&s);
 	close_demo(src, ix);
 }
