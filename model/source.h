@@ -234,11 +234,12 @@ struct pyro_src_ops {
 	 * result in cache keys and file inode numbers: an unchanged identity
 	 * means cached stacks and bytes are still right.  The identity of a
 	 * series (its history) is that of the span of all its points without
-	 * baseline.  *open is set to 1 if the content may still change while
-	 * the identity stays the same for a while (a remote span ending less
-	 * than `refresh` before the newest data: fs/ then never lets the
-	 * kernel keep its pages), else 0.  Cheap: no I/O, no decoding.
-	 * Returns nothing; must not fail.
+	 * baseline (kind PYRO_SPAN_ALL, first 0, count npoints).  Content that
+	 * changes without a new index (remote: a span ending less than
+	 * `refresh` before the newest data) folds in a clock epoch (now /
+	 * refresh), so fs/ fetches it again once per period, and sets *open
+	 * to 1: fs/ then never lets the kernel keep its pages.  Otherwise
+	 * *open is 0.  Cheap: no I/O, no decoding.  Must not fail.
 	 */
 	void (*ident)(struct pyro_src *src, const struct pyro_index *ix,
 		      const struct pyro_index_series *se,
@@ -274,6 +275,14 @@ struct pyro_src_ops {
 	 * out (their references are their owners'). */
 	void (*close)(struct pyro_src *src);
 };
+
+/* Fold v into identity h: what ident implementations and fs/ combine
+ * identities with (a 64-bit mix; order matters). */
+static inline uint64_t pyro_ident_mix(uint64_t h, uint64_t v)
+{
+	h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+	return h * 0xff51afd7ed558ccdULL;
+}
 
 /* ---- opening: the registry ------------------------------------------------ */
 
@@ -311,6 +320,12 @@ struct pyro_src_kind {
 	 * NULL. */
 	const char *help;
 
+	/* Check SOURCE before anything else is set up (the daemon checks it
+	 * before the mount point): a syntax check, at most a stat.  0, or a
+	 * negative errno and a one-line reason ("archive /x: No such file or
+	 * directory", "http://h:p: bad port").  NULL: nothing to check. */
+	int (*check)(const char *spec, char err[PYRO_ERR_MAX]);
+
 	/*
 	 * Open spec: *out (owned by the caller: out->ops->close) and its first
 	 * index *first (one reference, handed over).  conf is borrowed for
@@ -341,6 +356,9 @@ int pyro_src_opt(const char *kv, char err[PYRO_ERR_MAX]);
 
 /* Help for every kind's options, each under a heading line, into out. */
 int pyro_src_help(struct pyro_buf *out);
+
+/* The kind's check of spec (0 when it has none). */
+int pyro_src_check(const char *spec, char err[PYRO_ERR_MAX]);
 
 /* Open spec with the kind that serves it (pyro_src_kind_of): see
  * struct pyro_src_kind's open.  The one place SOURCE picks a source. */

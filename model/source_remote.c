@@ -1580,25 +1580,34 @@ static void remote_ident(struct pyro_src *src, const struct pyro_index *ix,
 	struct remote *r = remote_of(src);
 	const struct rseries *rs = se->priv;
 	int64_t start, end, newest = rpoint_of(se, se->npoints - 1)->end_ms;
+	uint64_t x = 1469598103934665603ull;
 	size_t i;
 
 	span_range(r, se, sp, &start, &end);
-	*h = mix(*h, rs->service, strlen(rs->service) + 1);
-	*h = mix(*h, rs->type_id, strlen(rs->type_id) + 1);
+	x = mix(x, rs->service, strlen(rs->service) + 1);
+	x = mix(x, rs->type_id, strlen(rs->type_id) + 1);
 	if (r->o.selector)
-		*h = mix(*h, r->o.selector, strlen(r->o.selector) + 1);
-	*h = mix(*h, &start, sizeof(start));
-	*h = mix(*h, &end, sizeof(end));
-	*h = mix(*h, &r->policy, sizeof(r->policy));
+		x = mix(x, r->o.selector, strlen(r->o.selector) + 1);
+	*h = pyro_ident_mix(*h, x);
+	*h = pyro_ident_mix(*h, (uint64_t)start);
+	*h = pyro_ident_mix(*h, (uint64_t)end);
+	*h = pyro_ident_mix(*h, (uint64_t)r->policy);
 	/* What the server said the span holds: new data there is a new
-	 * identity at the next refresh. */
+	 * identity at the next listing. */
 	for (i = sp->first; i < sp->first + sp->count; i++) {
 		const struct rpoint *p = rpoint_of(se, i);
+		uint64_t bits;
 
-		*h = mix(*h, &p->sum, sizeof(p->sum));
-		*h = mix(*h, &p->profiles, sizeof(p->profiles));
+		memcpy(&bits, &p->sum, sizeof(bits));
+		*h = pyro_ident_mix(*h, bits);
+		*h = pyro_ident_mix(*h, (uint64_t)p->profiles);
 	}
+	/* A span ending within `refresh` of the newest data may still grow
+	 * in ways the listing does not show: a new identity each period. */
 	*open = newest - (end - 1) <= r->o.refresh_ms;
+	if (*open)
+		*h = pyro_ident_mix(*h, (uint64_t)(r->o.refresh_ms > 0 ?
+						   wall_ms() / r->o.refresh_ms : wall_ms()));
 }
 
 static int remote_sources(struct pyro_src *src, const struct pyro_index *ix,
@@ -1715,6 +1724,46 @@ static int remote_match(const char *spec)
 	return !strncasecmp(spec, "http://", 7) || !strncasecmp(spec, "https://", 8);
 }
 
+/* SOURCE's syntax: http(s)://host[:port][/prefix], no credentials in it
+ * (they belong in -o auth_file, where ps cannot see them). */
+static int remote_check(const char *spec, char err[PYRO_ERR_MAX])
+{
+	const char *host = spec + (strncasecmp(spec, "https://", 8) ? 7 : 8);
+	size_t hlen = strcspn(host, "/?#");
+	const char *colon = memchr(host, ':', hlen), *at = memchr(host, '@', hlen);
+
+	if (hlen && host[0] == '[') {   /* [v6 address][:port] */
+		const char *close = memchr(host, ']', hlen);
+
+		colon = close && close + 1 < host + hlen && close[1] == ':' ? close + 1 : NULL;
+		if (!close || (close + 1 < host + hlen && close[1] != ':')) {
+			snprintf(err, PYRO_ERR_MAX, "%.200s: bad host", spec);
+			return -EINVAL;
+		}
+	}
+	if (!remote_match(spec) || hlen == 0 || (colon && colon == host)) {
+		snprintf(err, PYRO_ERR_MAX, "%.200s: no host", spec);
+		return -EINVAL;
+	}
+	if (at) {
+		snprintf(err, PYRO_ERR_MAX, "%.*s...: credentials in the URL "
+			 "(put them in -o auth_file)", (int)(host - spec), spec);
+		return -EINVAL;
+	}
+	if (colon) {
+		const char *p = colon + 1, *end = host + hlen;
+		long port = 0;
+
+		for (; p < end && *p >= '0' && *p <= '9' && port <= 65535; p++)
+			port = port * 10 + (*p - '0');
+		if (p != end || port < 1 || port > 65535 || colon + 1 == end) {
+			snprintf(err, PYRO_ERR_MAX, "%.200s: bad port", spec);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 /* The one-line reason a mount fails with. */
 static void open_failure(const struct remote *r, int rc, const char *why,
 			 char err[PYRO_ERR_MAX])
@@ -1746,6 +1795,9 @@ static int remote_open(const char *spec, const struct pyro_src_conf *conf,
 
 	*out = NULL;
 	*first = NULL;
+	rc = remote_check(spec, err);
+	if (rc)
+		return rc;
 	r = calloc(1, sizeof(*r));
 	if (!r) {
 		snprintf(err, PYRO_ERR_MAX, "out of memory");
@@ -1814,6 +1866,7 @@ fail:
 const struct pyro_src_kind pyro_src_pyroscope = {
 	.name = "pyroscope",
 	.match = remote_match,
+	.check = remote_check,
 	.opt = remote_opt,
 	.help =
 	"    -o tenant=ID           X-Scope-OrgID of every query\n"

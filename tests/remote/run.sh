@@ -76,7 +76,9 @@ umask 077
 printf 'u:p\n' >"$TMP/auth"
 printf 'u:wrong\n' >"$TMP/auth-bad"
 ARCHIVE=$URL
-OPTS=step=1s,refresh=1h,timeout=3s,max_queries=2,tenant=t1,auth_file=$TMP/auth,merge=pprof
+# refresh=1d: every demo span is "open" (within refresh of the newest data)
+# and so gets a new identity once per day; a day keeps the run in one.
+OPTS=step=1s,refresh=1d,timeout=3s,max_queries=2,tenant=t1,auth_file=$TMP/auth,merge=pprof
 
 # ---- a wrong password: one line, non-zero exit, no mount ------------------
 out=$("$PYROFS" -f -o "step=1s,tenant=t1,auth_file=$TMP/auth-bad" "$URL" "$MNT" 2>&1)

@@ -76,10 +76,12 @@ static int open_remote(const char *url, enum pyro_merge_policy policy,
 	return pyro_src_pyroscope.open(url, &conf, src, ix, err);
 }
 
+/* refresh=1s: the demo's points are 4 s apart, so every span but those
+ * ending at the newest point is closed. */
 static void open_demo(enum pyro_merge_policy policy, struct pyro_src **src,
 		      struct pyro_index **ix)
 {
-	static const char *const opts[] = { "step=1s", "refresh=0s" };
+	static const char *const opts[] = { "step=1s", "refresh=1s" };
 	char err[PYRO_ERR_MAX];
 
 	if (open_remote(server.url, policy, opts, 2, src, ix, err))
@@ -498,8 +500,9 @@ static void test_failure(void **state)
 	struct pyro_stacks s;
 	struct pyro_span sp;
 	char err[PYRO_ERR_MAX];
+	static const char *const opts[] = { "step=1s", "refresh=0s" };
 
-	open_demo(PYRO_POLICY_PPROF, &src, &ix);
+	assert_int_equal(open_remote(server.url, PYRO_POLICY_PPROF, opts, 2, &src, &ix, err), 0);
 	se = find_series(find_service(ix, "api"), "cpu");
 	sp = (struct pyro_span){ PYRO_SPAN_ALL, 0, se->npoints, 0 };
 	assert_int_equal(test_server_control(&server, "/control?fail=unavailable", NULL), 0);
@@ -532,28 +535,33 @@ static void test_failure(void **state)
 	close_demo(src, ix);
 }
 
-/* Identities: stable for equal spans, different for others. */
+/* Identities: stable for equal closed spans, different for others; the
+ * span ending at the newest point is open. */
 static void test_ident(void **state)
 {
 	const struct pyro_index_series *se;
 	struct pyro_src *src;
 	struct pyro_index *ix;
-	struct pyro_span all, first;
-	uint64_t h1 = 7, h2 = 7, h3 = 7;
-	int open1, open2, open3;
+	struct pyro_span all, first, second;
+	uint64_t h1 = 7, h2 = 7, h3 = 7, h4 = 7;
+	int open1, open2, open3, open4;
 	struct pyro_buf text = PYRO_BUF_INIT;
 
 	open_demo(PYRO_POLICY_PPROF, &src, &ix);
 	se = find_series(find_service(ix, "api"), "cpu");
 	all = (struct pyro_span){ PYRO_SPAN_ALL, 0, se->npoints, 0 };
 	first = (struct pyro_span){ PYRO_SPAN_SNAPSHOT, 0, 1, 0 };
-	src->ops->ident(src, ix, se, &all, &h1, &open1);
-	src->ops->ident(src, ix, se, &all, &h2, &open2);
-	src->ops->ident(src, ix, se, &first, &h3, &open3);
+	second = (struct pyro_span){ PYRO_SPAN_SNAPSHOT, 1, 1, 0 };
+	src->ops->ident(src, ix, se, &first, &h1, &open1);
+	src->ops->ident(src, ix, se, &first, &h2, &open2);
+	src->ops->ident(src, ix, se, &second, &h3, &open3);
+	src->ops->ident(src, ix, se, &all, &h4, &open4);
 	assert_true(h1 == h2);
 	assert_true(h1 != h3);
-	assert_int_equal(open1, 1);     /* refresh=0s: only the newest is open */
+	assert_true(h1 != h4);
+	assert_int_equal(open1, 0);
 	assert_int_equal(open3, 0);
+	assert_int_equal(open4, 1);
 	assert_int_equal(src->ops->sources(src, ix, se, &first, &text), 0);
 	assert_non_null(strstr(text.data, "/querier.v1.QuerierService/SelectMergeProfile "
 			       "profile_typeID=process_cpu:cpu:nanoseconds:cpu:nanoseconds "
@@ -575,15 +583,16 @@ static void test_answers_reused(void **state)
 
 	open_demo(PYRO_POLICY_PPROF, &src, &ix);
 	se = find_series(find_service(ix, "billing"), "alloc_space");
-	sp = (struct pyro_span){ PYRO_SPAN_ALL, 0, se->npoints, 0 };
+	sp = (struct pyro_span){ PYRO_SPAN_SNAPSHOT, 0, 1, 0 };
 	assert_int_equal(test_server_control(&server, "/stats/reset", NULL), 0);
-	assert_int_equal(src->ops->stacks(src, ix, se, &sp, "all", NULL, &s1, err), 0);
+	assert_int_equal(src->ops->stacks(src, ix, se, &sp, se->points[0].name, NULL, &s1, err), 0);
 	sp.kind = PYRO_SPAN_WINDOW;
-	assert_int_equal(src->ops->stacks(src, ix, se, &sp, "2026-11-26T04", NULL, &s2, err), 0);
+	assert_int_equal(src->ops->stacks(src, ix, se, &sp, "2026-11-26T04-40-20..2026-11-26T04-40-22",
+					  NULL, &s2, err), 0);
 	assert_int_equal(pyro_folded_render(&s1, &a), 0);
 	assert_int_equal(pyro_folded_render(&s2, &b), 0);
 	assert_string_equal(a.data, b.data);
-	assert_string_equal(s2.meta.span, "2026-11-26T04");
+	assert_string_equal(s2.meta.span, "2026-11-26T04-40-20..2026-11-26T04-40-22");
 	assert_int_equal(test_server_control(&server, "/stats", &st), 0);
 	assert_int_equal(test_json_int(st.data, "SelectMergeProfile"), 1);
 	pyro_buf_release(&st);
@@ -692,6 +701,16 @@ static void test_opts(void **state)
 	}
 	assert_int_equal(pyro_src_pyroscope.opt("rescan=2", err), 1);
 	assert_int_equal(pyro_src_pyroscope.opt("merge=pprof", err), 1);
+	assert_int_equal(pyro_src_pyroscope.check("http://h:4040/prefix", err), 0);
+	assert_int_equal(pyro_src_pyroscope.check("https://[::1]:4040", err), 0);
+	assert_int_equal(pyro_src_pyroscope.check("http://h", err), 0);
+	assert_int_equal(pyro_src_pyroscope.check("http://h:99999", err), -EINVAL);
+	assert_string_equal(err, "http://h:99999: bad port");
+	assert_int_equal(pyro_src_pyroscope.check("http://h:", err), -EINVAL);
+	assert_int_equal(pyro_src_pyroscope.check("http://", err), -EINVAL);
+	assert_string_equal(err, "http://: no host");
+	assert_int_equal(pyro_src_pyroscope.check("http://u:secret@h:4040", err), -EINVAL);
+	assert_null(strstr(err, "secret"));
 	assert_int_equal(pyro_src_pyroscope.match("https://x"), 1);
 	assert_int_equal(pyro_src_pyroscope.match("/srv/profiles"), 0);
 }
