@@ -5,20 +5,23 @@
  * Everything comes from the server's public query API, querier.v1 over
  * Connect (remote_http.h), and nothing else is read.
  *
- * The index (built at open and again at most every -o refresh seconds):
+ * The index (built at open and again at most every -o refresh seconds),
+ * in a number of queries that grows with the profile types, not with the
+ * series (see "Listing" below):
  *   1. GetProfileStats: the newest data T of the tenant (a server without
  *      it: now).  Discovery looks at [T - 30 lookbacks, T].
- *   2. LabelValues(service_name): the services.
- *   3. Series(label_names=[__profile_type__]) per service: its profile
- *      types "<name>:<sample type>:<unit>:<period type>:<period unit>",
- *      named by types.c's table exactly as local files: a header is made
- *      of the sample types sharing the profile name (so process_cpu's
- *      "samples" beside "cpu" stays "samples") and the profile name is
- *      the path (so mutex/block contentions are told apart).
- *   4. Per profile type, one coarse SelectSeries (step = lookback, grouped
+ *   2. Series(label_names=[service_name, __profile_type__]): every service
+ *      and its profile types "<name>:<sample type>:<unit>:<period type>:
+ *      <period unit>", named by types.c's table exactly as local files: a
+ *      header is made of the sample types sharing the profile name (so
+ *      process_cpu's "samples" beside "cpu" stays "samples") and the
+ *      profile name is the path (so mutex/block contentions are told
+ *      apart).  Service directory names are made safe (pyro_safe_name).
+ *   3. Per profile type, one coarse SelectSeries (step = lookback, grouped
  *      by service_name): where each service's data of that type ends.
- *   5. Per series, SelectSeries at -o step over the lookback ending at its
- *      newest data (SUM; gauges also AVERAGE): its points.
+ *   4. Per profile type and end, SelectSeries at -o step over the lookback
+ *      ending there, grouped by service_name: the points (gauges: also the
+ *      number of profiles per point, gauge_counts).
  * Pyroscope puts a profile at time t into the point at the first step
  * boundary T >= t (boundaries start + k*step; pyrofs aligns start to a
  * multiple of step), so a point at T holds (T - step, T] in milliseconds.
@@ -659,17 +662,234 @@ static void type_dir_name(char **ids, size_t n, size_t k, char name[PYRO_NAME_MA
 	}
 }
 
+/*
+ * Listing.  Queries grow with the number of profile types, not of series:
+ *   Series(label_names=[service_name, __profile_type__])   every series
+ *   LabelNames                                             label keys
+ *   per type: SelectSeries(step = lookback, by service)    where each
+ *             service's data of that type ends ("coarse end")
+ *   per type and coarse end: SelectSeries(step, by service) the points of
+ *             every service whose data ends there (usually all of them);
+ *             gauges also AVERAGE and SUM by service and every label key
+ *             (gauge_counts)
+ */
+struct pair {                   /* one series being listed */
+	const char *svc;        /* borrowed from the build's services */
+	char *type_id;          /* owned until handed to its rseries */
+	int64_t end;            /* coarse end, 0: no data */
+	struct rpoint *pts;     /* owned until handed to its rseries */
+	size_t npts;
+};
+
 struct build {
 	struct remote *r;
 	int64_t newest;         /* T */
 	int64_t w_start, w_end; /* discovery window */
+	char **svcs;            /* real service names, sorted */
+	size_t nsvcs;
+	struct pair *pairs;     /* sorted by service, then type id */
+	size_t npairs;
+	char **keys;            /* label keys (gauge_counts) */
+	size_t nkeys;
 	char err[PYRO_ERR_MAX];
 };
 
-/* Where each service's data of type_id ends: the end of its last coarse
- * point, into ends[] (0: none), parallel to names[]. */
-static int coarse_ends(struct build *b, const char *type_id, char **names,
-		       size_t nnames, int64_t *ends)
+static int64_t align_down(int64_t t, int64_t step)
+{
+	int64_t q = t / step;
+
+	if (t % step && t < 0)
+		q--;
+	return q * step;
+}
+
+static void free_strv(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void build_release(struct build *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->npairs; i++) {
+		free(b->pairs[i].type_id);
+		free(b->pairs[i].pts);
+	}
+	free(b->pairs);
+	free_strv(b->svcs, b->nsvcs);
+	free_strv(b->keys, b->nkeys);
+}
+
+/* The value of label name in s, or NULL. */
+static const char *label_of(Types__V1__LabelPair **l, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(l[i]->name, name))
+			return l[i]->value;
+	return NULL;
+}
+
+static int cmp_pair(const void *a, const void *b)
+{
+	const struct pair *x = a, *y = b;
+	int c = strcmp(x->svc, y->svc);
+
+	return c ? c : strcmp(x->type_id, y->type_id);
+}
+
+static const char *intern_svc(struct build *b, const char *name)
+{
+	size_t lo = 0, hi = b->nsvcs;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(b->svcs[mid], name);
+
+		if (!c)
+			return b->svcs[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* Every (service, profile type) of the window: b->svcs and b->pairs. */
+static int list_series(struct build *b)
+{
+	Querier__V1__SeriesRequest req = QUERIER__V1__SERIES_REQUEST__INIT;
+	Querier__V1__SeriesResponse *resp = NULL;
+	struct pyro_buf sel = PYRO_BUF_INIT;
+	char *names[] = { (char *)"service_name", (char *)"__profile_type__" }, *m[1];
+	size_t i, n = 0;
+	int rc;
+
+	rc = selector(b->r, NULL, NULL, 0, NULL, 0, &sel);
+	if (rc)
+		return rc;
+	if (b->r->o.selector && *b->r->o.selector) {
+		m[0] = sel.data;
+		req.matchers = m;
+		req.n_matchers = 1;
+	}
+	req.label_names = names;
+	req.n_label_names = 2;
+	req.start = b->w_start;
+	req.end = b->w_end;
+	rc = rpc(b->r, "Series", &req.base, &querier__v1__series_response__descriptor,
+		 (ProtobufCMessage **)&resp, NULL, NULL, b->err);
+	if (rc)
+		goto out;
+	b->svcs = calloc(resp->n_labels_set + 1, sizeof(*b->svcs));
+	b->pairs = calloc(resp->n_labels_set + 1, sizeof(*b->pairs));
+	if (!b->svcs || !b->pairs) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < resp->n_labels_set && !rc; i++) {
+		const Types__V1__Labels *l = resp->labels_set[i];
+		const char *svc = label_of(l->labels, l->n_labels, "service_name");
+
+		if (svc && *svc && label_of(l->labels, l->n_labels, "__profile_type__")) {
+			b->svcs[b->nsvcs] = strdup(svc);
+			rc = b->svcs[b->nsvcs++] ? 0 : -ENOMEM;
+		}
+	}
+	if (rc)
+		goto out;
+	qsort(b->svcs, b->nsvcs, sizeof(*b->svcs), cmp_str);
+	for (i = 0; i < b->nsvcs; i++) {        /* unique */
+		if (n && !strcmp(b->svcs[n - 1], b->svcs[i]))
+			free(b->svcs[i]);
+		else
+			b->svcs[n++] = b->svcs[i];
+	}
+	b->nsvcs = n;
+	for (i = 0; i < resp->n_labels_set && !rc; i++) {
+		const Types__V1__Labels *l = resp->labels_set[i];
+		const char *svc = label_of(l->labels, l->n_labels, "service_name");
+		const char *id = label_of(l->labels, l->n_labels, "__profile_type__");
+		struct pair *p = &b->pairs[b->npairs];
+
+		if (!svc || !*svc || !id || !*id)
+			continue;
+		p->svc = intern_svc(b, svc);
+		p->type_id = strdup(id);
+		rc = p->type_id ? 0 : -ENOMEM;
+		b->npairs++;
+	}
+	if (rc)
+		goto out;
+	qsort(b->pairs, b->npairs, sizeof(*b->pairs), cmp_pair);
+	for (i = 0, n = 0; i < b->npairs; i++) {        /* unique */
+		if (n && !cmp_pair(&b->pairs[n - 1], &b->pairs[i]))
+			free(b->pairs[i].type_id);
+		else
+			b->pairs[n++] = b->pairs[i];
+	}
+	b->npairs = n;
+out:
+	if (resp)
+		querier__v1__series_response__free_unpacked(resp, NULL);
+	pyro_buf_release(&sel);
+	return rc;
+}
+
+/* The label keys of the window (LabelNames minus __* and service_name). */
+static int list_keys(struct build *b)
+{
+	Types__V1__LabelNamesRequest req = TYPES__V1__LABEL_NAMES_REQUEST__INIT;
+	Types__V1__LabelNamesResponse *resp = NULL;
+	struct pyro_buf sel = PYRO_BUF_INIT;
+	char *m[1];
+	size_t i;
+	int rc;
+
+	rc = selector(b->r, NULL, NULL, 0, NULL, 0, &sel);
+	if (rc)
+		return rc;
+	if (b->r->o.selector && *b->r->o.selector) {
+		m[0] = sel.data;
+		req.matchers = m;
+		req.n_matchers = 1;
+	}
+	req.start = b->w_start;
+	req.end = b->w_end;
+	rc = rpc(b->r, "LabelNames", &req.base, &types__v1__label_names_response__descriptor,
+		 (ProtobufCMessage **)&resp, NULL, NULL, b->err);
+	if (!rc) {
+		/* one more place for service_name, which gauge_counts groups by */
+		b->keys = calloc(resp->n_names + 2, sizeof(*b->keys));
+		rc = b->keys ? 0 : -ENOMEM;
+	}
+	if (!rc) {
+		b->keys[0] = strdup("service_name");
+		rc = b->keys[0] ? 0 : -ENOMEM;
+		b->nkeys = 1;
+	}
+	for (i = 0; !rc && i < resp->n_names; i++) {
+		if (!strncmp(resp->names[i], "__", 2) || !strcmp(resp->names[i], "service_name"))
+			continue;
+		b->keys[b->nkeys] = strdup(resp->names[i]);
+		if (!b->keys[b->nkeys++])
+			rc = -ENOMEM;
+	}
+	if (resp)
+		types__v1__label_names_response__free_unpacked(resp, NULL);
+	pyro_buf_release(&sel);
+	return rc;
+}
+
+/* The coarse end of every pair of type_id: one query grouped by service. */
+static int coarse_ends(struct build *b, const char *type_id)
 {
 	Querier__V1__SelectSeriesResponse *resp = NULL;
 	struct pyro_buf sel = PYRO_BUF_INIT;
@@ -682,19 +902,16 @@ static int coarse_ends(struct build *b, const char *type_id, char **names,
 		rc = select_series(b->r, type_id, sel.data, b->w_start, b->w_end,
 				   b->r->o.lookback_ms, 0, group, 1, &resp, b->err);
 	for (i = 0; !rc && i < resp->n_series; i++) {
-		Types__V1__Series *s = resp->series[i];
-		const char *svc = NULL;
+		const Types__V1__Series *s = resp->series[i];
+		const char *svc = label_of(s->labels, s->n_labels, "service_name");
 		int64_t last = 0;
 
-		for (j = 0; j < s->n_labels; j++)
-			if (!strcmp(s->labels[j]->name, "service_name"))
-				svc = s->labels[j]->value;
 		for (j = 0; j < s->n_points; j++)
 			if (s->points[j]->timestamp > last && s->points[j]->value != 0)
 				last = s->points[j]->timestamp;
-		for (k = 0; svc && k < nnames; k++)
-			if (!strcmp(names[k], svc) && last > ends[k])
-				ends[k] = last;
+		for (k = 0; svc && k < b->npairs; k++)
+			if (!strcmp(b->pairs[k].svc, svc) && !strcmp(b->pairs[k].type_id, type_id))
+				b->pairs[k].end = last;
 	}
 	if (resp)
 		querier__v1__select_series_response__free_unpacked(resp, NULL);
@@ -702,45 +919,59 @@ static int coarse_ends(struct build *b, const char *type_id, char **names,
 	return rc;
 }
 
-static int64_t align_down(int64_t t, int64_t step)
+/* Set the points of pair p from s: the lookback ending at its newest. */
+static int take_points(struct build *b, struct pair *p, const Types__V1__Series *s)
 {
-	int64_t q = t / step;
+	int64_t lb = b->r->o.lookback_ms, newest = 0;
+	size_t i;
 
-	if (t % step && t < 0)
-		q--;
-	return q * step;
+	for (i = 0; i < s->n_points; i++)
+		if (s->points[i]->timestamp > newest && s->points[i]->value != 0)
+			newest = s->points[i]->timestamp;
+	p->pts = calloc(s->n_points ? s->n_points : 1, sizeof(*p->pts));
+	if (!p->pts)
+		return -ENOMEM;
+	for (i = 0; i < s->n_points; i++) {
+		const Types__V1__Point *pt = s->points[i];
+
+		if (pt->timestamp <= newest - lb || pt->timestamp > newest || pt->value == 0 ||
+		    (p->npts && pt->timestamp <= p->pts[p->npts - 1].end_ms))
+			continue;
+		p->pts[p->npts].end_ms = pt->timestamp;
+		p->pts[p->npts++].sum = pt->value;
+	}
+	return 0;
 }
 
 /*
- * The number of profiles in each point of a gauge series, into pts[].
- * SelectSeries tells SUM / AVERAGE = the rows in a step, but Pyroscope
- * stores one row per label set of a profile, so grouped by every label key
- * (keys) each group counts the profiles carrying its label set, and the
- * most any group counts is the number of profiles when some label set is
- * in every profile (the unlabelled samples usually are).
+ * The number of profiles in each point of the gauge pairs of (type_id,
+ * end).  SelectSeries tells SUM / AVERAGE = the rows in a step, but
+ * Pyroscope stores one row per label set of a profile, so grouped by every
+ * label key each group counts the profiles carrying its label set, and the
+ * most any group of a service counts is its number of profiles when some
+ * label set is in every profile (the unlabelled samples usually are).
  */
 static int gauge_counts(struct build *b, const char *type_id, const char *sel,
-			int64_t start, int64_t end, char **keys, size_t nkeys,
-			const Querier__V1__SelectSeriesResponse *sum,
-			struct rpoint *pts, size_t npts)
+			int64_t start, int64_t end, int64_t coarse_end)
 {
-	Querier__V1__SelectSeriesResponse *avg = NULL;
-	size_t g, i, k;
+	Querier__V1__SelectSeriesResponse *avg = NULL, *sum = NULL;
+	size_t g, i, k, q;
 	int rc;
 
-	rc = select_series(b->r, type_id, sel, start, end, b->r->o.step_ms, 1, keys, nkeys,
-			   &avg, b->err);
-	if (rc)
-		return rc;
-	/* The grouped sums come from a grouped SUM query of the same shape. */
-	{
-		Querier__V1__SelectSeriesResponse *gsum = NULL;
+	rc = select_series(b->r, type_id, sel, start, end, b->r->o.step_ms, 1, b->keys,
+			   b->nkeys, &avg, b->err);
+	if (!rc)
+		rc = select_series(b->r, type_id, sel, start, end, b->r->o.step_ms, 0, b->keys,
+				   b->nkeys, &sum, b->err);
+	for (g = 0; !rc && g < avg->n_series && g < sum->n_series; g++) {
+		const Types__V1__Series *a = avg->series[g], *s = sum->series[g];
+		const char *svc = label_of(a->labels, a->n_labels, "service_name");
 
-		rc = select_series(b->r, type_id, sel, start, end, b->r->o.step_ms, 0, keys,
-				   nkeys, &gsum, b->err);
-		for (g = 0; !rc && g < avg->n_series && g < gsum->n_series; g++) {
-			const Types__V1__Series *a = avg->series[g], *s = gsum->series[g];
+		for (q = 0; svc && q < b->npairs; q++) {
+			struct pair *p = &b->pairs[q];
 
+			if (p->end != coarse_end || strcmp(p->svc, svc) || strcmp(p->type_id, type_id))
+				continue;
 			for (i = 0; i < a->n_points && i < s->n_points; i++) {
 				int64_t n;
 
@@ -748,174 +979,66 @@ static int gauge_counts(struct build *b, const char *type_id, const char *sel,
 				    a->points[i]->timestamp != s->points[i]->timestamp)
 					continue;
 				n = llround(s->points[i]->value / a->points[i]->value);
-				for (k = 0; k < npts; k++)
-					if (pts[k].end_ms == a->points[i]->timestamp &&
-					    n > pts[k].profiles)
-						pts[k].profiles = n;
+				for (k = 0; k < p->npts; k++)
+					if (p->pts[k].end_ms == a->points[i]->timestamp &&
+					    n > p->pts[k].profiles)
+						p->pts[k].profiles = n;
 			}
 		}
-		if (gsum)
-			querier__v1__select_series_response__free_unpacked(gsum, NULL);
 	}
-	(void)sum;
-	querier__v1__select_series_response__free_unpacked(avg, NULL);
-	return rc;
-}
-
-/* The points of one series over the lookback ending at its data's end
- * (coarse_end): into se/rs.  0 points is not an error.  keys: the
- * service's label keys (for gauge_counts). */
-static int fill_points(struct build *b, const char *svc, const char *type_id,
-		       int gauge, int64_t coarse_end, char **keys, size_t nkeys,
-		       struct pyro_index_series *se, struct rseries *rs)
-{
-	struct remote *r = b->r;
-	int64_t step = r->o.step_ms, lb = r->o.lookback_ms;
-	int64_t start = align_down(coarse_end - 2 * lb, step);
-	int64_t end = align_down(coarse_end + step - 1, step), newest = 0;
-	Querier__V1__SelectSeriesResponse *sum = NULL;
-	struct pyro_buf sel = PYRO_BUF_INIT;
-	Types__V1__Series *s;
-	size_t i, n = 0;
-	int rc;
-
-	rc = selector(r, svc, NULL, 0, NULL, 0, &sel);
-	if (!rc)
-		rc = select_series(r, type_id, sel.data, start, end, step, 0, NULL, 0,
-				   &sum, b->err);
-	if (rc || sum->n_series == 0)
-		goto out;
-	s = sum->series[0];
-	for (i = 0; i < s->n_points; i++)
-		if (s->points[i]->timestamp > newest && s->points[i]->value != 0)
-			newest = s->points[i]->timestamp;
-	se->points = calloc(s->n_points ? s->n_points : 1, sizeof(*se->points));
-	rs->pts = calloc(s->n_points ? s->n_points : 1, sizeof(*rs->pts));
-	if (!se->points || !rs->pts) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < s->n_points; i++) {
-		const Types__V1__Point *p = s->points[i];
-		struct rpoint *rp = &rs->pts[n];
-
-		if (p->timestamp <= newest - lb || p->timestamp > newest ||
-		    p->value == 0 || (n && p->timestamp <= rs->pts[n - 1].end_ms))
-			continue;
-		rp->end_ms = p->timestamp;
-		rp->sum = p->value;
-		se->points[n].time_nanos = (p->timestamp - step) * 1000000;
-		pyro_time_name(se->points[n].time_nanos, se->points[n].name);
-		se->points[n].priv = rp;
-		n++;
-	}
-	se->npoints = n;
-	if (gauge && n)
-		rc = gauge_counts(b, type_id, sel.data, start, end, keys, nkeys, sum,
-				  rs->pts, n);
-out:
+	if (avg)
+		querier__v1__select_series_response__free_unpacked(avg, NULL);
 	if (sum)
 		querier__v1__select_series_response__free_unpacked(sum, NULL);
-	pyro_buf_release(&sel);
 	return rc;
 }
 
-/* Series(label_names=[__profile_type__]) of one service: sorted ids. */
-static int service_types(struct build *b, const char *svc, char ***ids, size_t *n)
+/* The points of every pair of type_id whose data ends at coarse_end. */
+static int fine_points(struct build *b, const char *type_id, int gauge, int64_t coarse_end)
 {
-	Querier__V1__SeriesRequest req = QUERIER__V1__SERIES_REQUEST__INIT;
-	Querier__V1__SeriesResponse *resp = NULL;
+	int64_t step = b->r->o.step_ms, lb = b->r->o.lookback_ms;
+	int64_t start = align_down(coarse_end - 2 * lb, step);
+	int64_t end = align_down(coarse_end + step - 1, step);
+	Querier__V1__SelectSeriesResponse *resp = NULL;
 	struct pyro_buf sel = PYRO_BUF_INIT;
-	char *names[] = { (char *)"__profile_type__" }, *m[1];
-	size_t i, j;
+	char *group[] = { (char *)"service_name" };
+	size_t i, q;
 	int rc;
 
-	*ids = NULL;
-	*n = 0;
-	rc = selector(b->r, svc, NULL, 0, NULL, 0, &sel);
-	if (rc)
-		goto out;
-	m[0] = sel.data;
-	req.matchers = m;
-	req.n_matchers = 1;
-	req.label_names = names;
-	req.n_label_names = 1;
-	req.start = b->w_start;
-	req.end = b->w_end;
-	rc = rpc(b->r, "Series", &req.base, &querier__v1__series_response__descriptor,
-		 (ProtobufCMessage **)&resp, NULL, NULL, b->err);
-	if (rc)
-		goto out;
-	*ids = calloc(resp->n_labels_set + 1, sizeof(**ids));
-	if (!*ids) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < resp->n_labels_set && !rc; i++)
-		for (j = 0; j < resp->labels_set[i]->n_labels && !rc; j++) {
-			const Types__V1__LabelPair *l = resp->labels_set[i]->labels[j];
-
-			if (strcmp(l->name, "__profile_type__") || !*l->value)
-				continue;
-			(*ids)[*n] = strdup(l->value);
-			if (!(*ids)[(*n)++])
-				rc = -ENOMEM;
-		}
+	rc = selector(b->r, NULL, NULL, 0, NULL, 0, &sel);
 	if (!rc)
-		qsort(*ids, *n, sizeof(**ids), cmp_str);
-out:
+		rc = select_series(b->r, type_id, sel.data, start, end, step, 0, group, 1,
+				   &resp, b->err);
+	for (i = 0; !rc && i < resp->n_series; i++) {
+		const Types__V1__Series *s = resp->series[i];
+		const char *svc = label_of(s->labels, s->n_labels, "service_name");
+
+		for (q = 0; svc && q < b->npairs && !rc; q++) {
+			struct pair *p = &b->pairs[q];
+
+			if (p->end == coarse_end && !p->pts && !strcmp(p->svc, svc) &&
+			    !strcmp(p->type_id, type_id))
+				rc = take_points(b, p, s);
+		}
+	}
+	if (!rc && gauge)
+		rc = gauge_counts(b, type_id, sel.data, start, end, coarse_end);
 	if (resp)
-		querier__v1__series_response__free_unpacked(resp, NULL);
+		querier__v1__select_series_response__free_unpacked(resp, NULL);
 	pyro_buf_release(&sel);
 	return rc;
 }
 
-static void free_strv(char **v, size_t n)
+/* The type directory name of a type id, within its service's ids. */
+static void pair_type_name(const struct build *b, size_t first, size_t n, size_t k,
+			   char name[PYRO_NAME_MAX])
 {
-	size_t i;
+	char *ids[256];
+	size_t i, m = n < 256 ? n : 256;
 
-	for (i = 0; v && i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-/* The label keys of a service (LabelNames minus __* and service_name). */
-static int service_keys(struct build *b, const char *svc, char ***keys, size_t *n)
-{
-	Types__V1__LabelNamesRequest req = TYPES__V1__LABEL_NAMES_REQUEST__INIT;
-	Types__V1__LabelNamesResponse *resp = NULL;
-	struct pyro_buf sel = PYRO_BUF_INIT;
-	char *m[1];
-	size_t i;
-	int rc;
-
-	*keys = NULL;
-	*n = 0;
-	rc = selector(b->r, svc, NULL, 0, NULL, 0, &sel);
-	if (rc)
-		return rc;
-	m[0] = sel.data;
-	req.matchers = m;
-	req.n_matchers = 1;
-	req.start = b->w_start;
-	req.end = b->w_end;
-	rc = rpc(b->r, "LabelNames", &req.base, &types__v1__label_names_response__descriptor,
-		 (ProtobufCMessage **)&resp, NULL, NULL, b->err);
-	if (!rc) {
-		*keys = calloc(resp->n_names + 1, sizeof(**keys));
-		rc = *keys ? 0 : -ENOMEM;
-	}
-	for (i = 0; !rc && i < resp->n_names; i++) {
-		if (!strncmp(resp->names[i], "__", 2) || !strcmp(resp->names[i], "service_name"))
-			continue;
-		(*keys)[*n] = strdup(resp->names[i]);
-		if (!(*keys)[(*n)++])
-			rc = -ENOMEM;
-	}
-	if (resp)
-		types__v1__label_names_response__free_unpacked(resp, NULL);
-	pyro_buf_release(&sel);
-	return rc;
+	for (i = 0; i < m; i++)
+		ids[i] = b->pairs[first + i].type_id;
+	type_dir_name(ids, m, k < m ? k : 0, name);
 }
 
 static int cmp_series(const void *a, const void *b)
@@ -924,73 +1047,67 @@ static int cmp_series(const void *a, const void *b)
 		      ((const struct pyro_index_series *)b)->type);
 }
 
-/* Build the series of service i (its real name svc) into out. */
-static int build_service(struct build *b, const char *svc,
+/* The series of one service (pairs [first, first + n)) into out. */
+static int build_service(struct build *b, size_t first, size_t n,
 			 struct pyro_index_service *out)
 {
-	char **ids = NULL, **keys = NULL, name[PYRO_NAME_MAX], f[5][PYRO_NAME_MAX];
-	size_t nids = 0, nkeys = 0, i, k;
-	int rc = service_types(b, svc, &ids, &nids);
+	char (*names)[PYRO_NAME_MAX], f[5][PYRO_NAME_MAX];
+	size_t i, k;
+	int rc = 0;
 
-	if (!rc)
-		rc = service_keys(b, svc, &keys, &nkeys);
-
-	if (!rc && nids) {
-		out->series = calloc(nids, sizeof(*out->series));
-		if (!out->series)
-			rc = -ENOMEM;
+	/* Names first: each depends on its siblings' type ids, which are
+	 * handed over to the series below. */
+	names = calloc(n ? n : 1, sizeof(*names));
+	out->series = calloc(n ? n : 1, sizeof(*out->series));
+	if (!names || !out->series) {
+		free(names);
+		return -ENOMEM;
 	}
-	for (i = 0; !rc && i < nids; i++) {
+	for (i = 0; i < n; i++)
+		pair_type_name(b, first, n, i, names[i]);
+	for (i = 0; i < n && !rc; i++) {
+		struct pair *p = &b->pairs[first + i];
 		struct pyro_index_series *se = &out->series[out->nseries];
 		struct rseries *rs;
-		int64_t end = 0;
-		char *one[] = { (char *)svc };
 
-		type_dir_name(ids, nids, i, name);
+		if (!p->npts)
+			continue;
 		for (k = 0; k < out->nseries; k++)
-			if (!strcmp(out->series[k].type, name))
+			if (!strcmp(out->series[k].type, names[i]))
 				break;
-		if (k < out->nseries || split_type_id(ids[i], f)) {
-			add_problem(b->r, "%s/%s: profile type %s left out (%s)", svc, name,
-				    ids[i], k < out->nseries ? "same directory name as another" :
+		if (k < out->nseries || split_type_id(p->type_id, f)) {
+			add_problem(b->r, "%s/%s: profile type %s left out (%s)", p->svc, names[i],
+				    p->type_id, k < out->nseries ? "same directory name as another" :
 				    "not name:type:unit:period_type:period_unit");
 			continue;
 		}
-		rc = coarse_ends(b, ids[i], one, 1, &end);
-		if (rc || end == 0)
-			continue;
 		rs = calloc(1, sizeof(*rs));
-		se->priv = rs;
-		se->type = strdup(name);
+		se->points = calloc(p->npts, sizeof(*se->points));
+		se->type = strdup(names[i]);
 		se->sample_type = strdup(f[1]);
 		se->sample_unit = strdup(f[2]);
-		se->kind = pyro_type_kind(name);
-		if (!rs || !se->type || !se->sample_type || !se->sample_unit ||
-		    !(rs->type_id = strdup(ids[i]))) {
+		se->priv = rs;
+		out->nseries++;         /* freed with the index from here on */
+		if (!rs || !se->points || !se->type || !se->sample_type || !se->sample_unit) {
 			rc = -ENOMEM;
-			out->nseries++;         /* freed with the index */
 			break;
 		}
-		rs->service = svc;
-		out->nseries++;
-		rc = fill_points(b, svc, ids[i], se->kind == PYRO_KIND_GAUGE, end, keys, nkeys,
-				 se, rs);
-		if (!rc && se->npoints == 0) {
-			out->nseries--;
-			free(se->type);
-			free(se->sample_type);
-			free(se->sample_unit);
-			free(se->points);
-			free(rs->type_id);
-			free(rs->pts);
-			free(rs);
-			memset(se, 0, sizeof(*se));
+		se->kind = pyro_type_kind(names[i]);
+		rs->type_id = p->type_id;
+		rs->pts = p->pts;
+		rs->service = p->svc;
+		p->type_id = NULL;
+		p->pts = NULL;
+		se->npoints = p->npts;
+		for (k = 0; k < se->npoints; k++) {
+			se->points[k].time_nanos = (rs->pts[k].end_ms - b->r->o.step_ms) * 1000000;
+			pyro_time_name(se->points[k].time_nanos, se->points[k].name);
+			se->points[k].priv = &rs->pts[k];
 		}
 	}
+	free(names);
 	if (!rc)
 		qsort(out->series, out->nseries, sizeof(*out->series), cmp_series);
-	free_strv(ids, nids);
-	free_strv(keys, nkeys);
 	return rc;
 }
 
@@ -1018,19 +1135,9 @@ static int newest_data(struct build *b, int *any)
 	return 0;
 }
 
-struct svc_sort {
-	struct pyro_index_service svc;
-	char *real;
-};
-
-static int cmp_svc(const void *a, const void *b)
-{
-	return strcmp(((const struct svc_sort *)a)->svc.name,
-		      ((const struct svc_sort *)b)->svc.name);
-}
-
-/* Unique directory names for the services: safe names, "-2"... on clashes. */
-static int name_services(struct svc_sort *v, size_t n)
+/* Unique directory names for the services (sorted by real name): safe
+ * names, "-2"... on a clash. */
+static int name_services(struct pyro_index_service *v, char **real, size_t n)
 {
 	char base[PYRO_NAME_MAX], name[PYRO_NAME_MAX + 16];
 	size_t i, j;
@@ -1039,33 +1146,105 @@ static int name_services(struct svc_sort *v, size_t n)
 	for (i = 0; i < n; i++) {
 		unsigned suffix = 1;
 
-		pyro_safe_name(v[i].real, base);
+		pyro_safe_name(real[i], base);
 		snprintf(name, sizeof(name), "%s", base);
 		do {
 			dup = 0;
 			for (j = 0; j < i; j++)
-				if (!strcmp(v[j].svc.name, name))
+				if (!strcmp(v[j].name, name))
 					dup = 1;
 			if (dup)
 				snprintf(name, sizeof(name), "%s-%u", base, ++suffix);
 		} while (dup);
-		v[i].svc.name = strdup(name);
-		if (!v[i].svc.name)
+		v[i].name = strdup(name);
+		if (!v[i].name)
 			return -ENOMEM;
 	}
 	return 0;
 }
 
+/* Every type id of b->pairs once, into *ids (borrowed strings). */
+static int type_ids(struct build *b, const char ***ids, size_t *n)
+{
+	size_t i, j;
+
+	*n = 0;
+	*ids = calloc(b->npairs + 1, sizeof(**ids));
+	if (!*ids)
+		return -ENOMEM;
+	for (i = 0; i < b->npairs; i++) {
+		for (j = 0; j < *n; j++)
+			if (!strcmp((*ids)[j], b->pairs[i].type_id))
+				break;
+		if (j == *n)
+			(*ids)[(*n)++] = b->pairs[i].type_id;
+	}
+	return 0;
+}
+
+/* Query the points of every pair. */
+static int list_points(struct build *b)
+{
+	const char **ids = NULL;
+	size_t nids, i, q, k;
+	int rc = type_ids(b, &ids, &nids);
+
+	for (i = 0; !rc && i < nids; i++) {
+		char name[PYRO_NAME_MAX];
+		int gauge;
+
+		rc = coarse_ends(b, ids[i]);
+		for (q = 0; !rc && q < b->npairs; q++) {
+			struct pair *p = &b->pairs[q];
+
+			if (p->end == 0 || p->pts || strcmp(p->type_id, ids[i]))
+				continue;
+			/* The kind by the name this type gets in p's service. */
+			for (k = q; k > 0 && b->pairs[k - 1].svc == p->svc; k--)
+				;
+			{
+				size_t n = k;
+
+				while (n < b->npairs && b->pairs[n].svc == p->svc)
+					n++;
+				pair_type_name(b, k, n - k, q - k, name);
+			}
+			gauge = pyro_type_kind(name) == PYRO_KIND_GAUGE;
+			rc = fine_points(b, ids[i], gauge, p->end);
+			/* Those the fine query found nothing for: no data. */
+			for (k = 0; !rc && k < b->npairs; k++)
+				if (!b->pairs[k].pts && b->pairs[k].end == p->end &&
+				    !strcmp(b->pairs[k].type_id, ids[i]))
+					b->pairs[k].end = 0;
+		}
+	}
+	free(ids);
+	return rc;
+}
+
+/* Sort the services by directory name, their real names alongside. */
+static void sort_services(struct rindex *ri)
+{
+	size_t i, j, n = ri->ix.nservices;
+
+	for (i = 1; i < n; i++)         /* few services: insertion sort */
+		for (j = i; j > 0 && strcmp(ri->ix.services[j - 1].name,
+					    ri->ix.services[j].name) > 0; j--) {
+			struct pyro_index_service t = ri->ix.services[j];
+			char *real = ri->svc_names[j];
+
+			ri->ix.services[j] = ri->ix.services[j - 1];
+			ri->svc_names[j] = ri->svc_names[j - 1];
+			ri->ix.services[j - 1] = t;
+			ri->svc_names[j - 1] = real;
+		}
+}
+
 static int build_index(struct remote *r, struct rindex **out, char err[PYRO_ERR_MAX])
 {
-	Types__V1__LabelValuesRequest req = TYPES__V1__LABEL_VALUES_REQUEST__INIT;
-	Types__V1__LabelValuesResponse *resp = NULL;
-	struct pyro_buf sel = PYRO_BUF_INIT;
 	struct build b = { .r = r };
-	struct svc_sort *v = NULL;
 	struct rindex *ri;
-	char *m[1];
-	size_t i, n = 0;
+	size_t i, first;
 	int rc, any;
 
 	*out = NULL;
@@ -1080,97 +1259,58 @@ static int build_index(struct remote *r, struct rindex **out, char err[PYRO_ERR_
 		goto out;
 	b.w_end = b.newest + 1;
 	b.w_start = b.newest - HORIZON_LOOKBACKS * r->o.lookback_ms;
-	req.name = (char *)"service_name";
-	req.start = b.w_start;
-	req.end = b.w_end;
-	if (r->o.selector && *r->o.selector) {
-		rc = selector(r, NULL, NULL, 0, NULL, 0, &sel);
-		m[0] = sel.data;
-		req.matchers = m;
-		req.n_matchers = 1;
+	rc = list_series(&b);
+	if (!rc)
+		rc = list_keys(&b);
+	if (!rc)
+		rc = list_points(&b);
+	if (!rc) {
+		ri->ix.services = calloc(b.nsvcs + 1, sizeof(*ri->ix.services));
+		ri->svc_names = calloc(b.nsvcs + 1, sizeof(*ri->svc_names));
+		rc = ri->ix.services && ri->svc_names ? 0 : -ENOMEM;
+	}
+	for (i = 0, first = 0; !rc && i < b.nsvcs; i++) {
+		struct pyro_index_service *svc = &ri->ix.services[ri->ix.nservices];
+		size_t n = 0;
+
+		while (first + n < b.npairs && b.pairs[first + n].svc == b.svcs[i])
+			n++;
+		rc = build_service(&b, first, n, svc);
+		first += n;
+		if (rc) {
+			ri->ix.nservices++;     /* so that destroy frees it */
+			break;
+		}
+		if (svc->nseries == 0) {
+			free(svc->series);
+			svc->series = NULL;
+			continue;
+		}
+		ri->svc_names[ri->ix.nservices++] = b.svcs[i];
+		b.svcs[i] = NULL;       /* the index owns it now */
 	}
 	if (!rc)
-		rc = rpc(r, "LabelValues", &req.base, &types__v1__label_values_response__descriptor,
-			 (ProtobufCMessage **)&resp, NULL, NULL, b.err);
-	if (rc)
-		goto out;
-	v = calloc(resp->n_names + 1, sizeof(*v));
-	if (!v) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < resp->n_names && !rc; i++) {
-		v[n].real = strdup(resp->names[i]);
-		rc = v[n].real ? 0 : -ENOMEM;
-		n++;
-	}
+		rc = name_services(ri->ix.services, ri->svc_names, ri->ix.nservices);
 	if (!rc)
-		rc = name_services(v, n);
-	for (i = 0; i < n && !rc; i++)
-		rc = build_service(&b, v[i].real, &v[i].svc);
-	if (rc)
-		goto out;
-	qsort(v, n, sizeof(*v), cmp_svc);
-	ri->ix.services = calloc(n + 1, sizeof(*ri->ix.services));
-	ri->svc_names = calloc(n + 1, sizeof(*ri->svc_names));
-	if (!ri->ix.services || !ri->svc_names) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
+		sort_services(ri);
+	/* Parents and the real names, now that everything has its place. */
+	for (i = 0; !rc && i < ri->ix.nservices; i++) {
+		struct pyro_index_service *svc = &ri->ix.services[i];
 		size_t k;
 
-		if (v[i].svc.nseries == 0)
-			continue;
-		for (k = 0; k < v[i].svc.nseries; k++) {
-			struct pyro_index_series *se = &v[i].svc.series[k];
-			const struct rpoint *last = &((struct rseries *)se->priv)->pts[se->npoints - 1];
+		svc->priv = ri->svc_names[i];
+		for (k = 0; k < svc->nseries; k++) {
+			const struct rpoint *last;
 
+			svc->series[k].service = svc;
+			last = &((struct rseries *)svc->series[k].priv)->pts[svc->series[k].npoints - 1];
+			((struct rseries *)svc->series[k].priv)->service = ri->svc_names[i];
 			if (last->end_ms > ri->newest_ms)
 				ri->newest_ms = last->end_ms;
 		}
-		ri->svc_names[ri->ix.nservices] = v[i].real;
-		ri->ix.services[ri->ix.nservices++] = v[i].svc;
-		memset(&v[i], 0, sizeof(v[i]));
-	}
-	/* Parents, now that the services have their final places. */
-	for (i = 0; i < ri->ix.nservices; i++) {
-		size_t k;
-
-		ri->ix.services[i].priv = ri->svc_names[i];
-		for (k = 0; k < ri->ix.services[i].nseries; k++) {
-			ri->ix.services[i].series[k].service = &ri->ix.services[i];
-			((struct rseries *)ri->ix.services[i].series[k].priv)->service =
-				ri->svc_names[i];
-		}
 	}
 out:
-	for (i = 0; v && i < n; i++) {
-		/* Services not handed to the index (empty, or a failure). */
-		struct pyro_index_service *svc = &v[i].svc;
-		size_t k;
-
-		for (k = 0; k < svc->nseries; k++) {
-			struct rseries *rs = (struct rseries *)svc->series[k].priv;
-
-			free(svc->series[k].type);
-			free(svc->series[k].sample_type);
-			free(svc->series[k].sample_unit);
-			free(svc->series[k].points);
-			if (rs) {
-				free(rs->type_id);
-				free(rs->pts);
-				free(rs);
-			}
-		}
-		free(svc->series);
-		free(svc->name);
-		free(v[i].real);
-	}
-	free(v);
-	if (resp)
-		types__v1__label_values_response__free_unpacked(resp, NULL);
-	pyro_buf_release(&sel);
+	build_release(&b);
 	if (rc) {
 		snprintf(err, PYRO_ERR_MAX, "%s", rc == -ENOMEM ? "out of memory" : b.err);
 		rindex_destroy(&ri->ix);

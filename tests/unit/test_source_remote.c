@@ -237,9 +237,21 @@ static void test_tree(void **state)
 {
 	struct pyro_src *src;
 	struct pyro_index *ix;
+	struct pyro_buf st = PYRO_BUF_INIT;
 	size_t i, j, k;
 
+	assert_int_equal(test_server_control(&server, "/stats/reset", NULL), 0);
 	open_demo(PYRO_POLICY_PPROF, &src, &ix);
+	/* Listing costs queries per profile type, not per series: 11 types,
+	 * each a coarse and a fine SelectSeries, and the 3 gauge types two
+	 * more (gauge_counts); then one Series, LabelNames, GetProfileStats. */
+	assert_int_equal(test_server_control(&server, "/stats", &st), 0);
+	assert_int_equal(test_json_int(st.data, "SelectSeries"), 11 + 11 + 2 * 3);
+	assert_int_equal(test_json_int(st.data, "Series"), 1);
+	assert_int_equal(test_json_int(st.data, "LabelNames"), 1);
+	assert_int_equal(test_json_int(st.data, "GetProfileStats"), 1);
+	assert_int_equal(test_json_int(st.data, "SelectMergeProfile"), -1);
+	pyro_buf_release(&st);
 	assert_int_equal(ix->nservices, local->nservices);
 	for (i = 0; i < local->nservices; i++) {
 		const struct pyro_service *ls = &local->services[i];
