@@ -265,6 +265,17 @@ struct pyro_src_ops {
 			struct pyro_buf *out);
 
 	/*
+	 * Optional (NULL: fs/ only returns the error).  Record a problem that
+	 * fs/ found while serving ix, under `what` (a node path such as
+	 * "api/cpu/all/tree.txt"), so /.pyrofs/errors lists it with the
+	 * source's own: a rendered file that exceeded max_file_size.  A
+	 * later problem for the same `what` replaces the earlier one.  May
+	 * be called from many threads at once.
+	 */
+	int (*problem)(struct pyro_src *src, const struct pyro_index *ix,
+		       const char *what, const char *reason);
+
+	/*
 	 * Optional (NULL: no /.pyrofs/stats file).  Append counters as
 	 * "name value\n" lines (queries sent, bytes received, cache hits,
 	 * failures).  Never cached.

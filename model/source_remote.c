@@ -1805,6 +1805,34 @@ static int remote_problems(struct pyro_src *src, const struct pyro_index *ix,
 	return rc;
 }
 
+/* A problem fs/ found under node path `what`; replaces an earlier one of
+ * the same `what`. */
+static int remote_problem(struct pyro_src *src, const struct pyro_index *ix,
+			  const char *what, const char *reason)
+{
+	struct remote *r = remote_of(src);
+	size_t i, wl = strlen(what);
+	char *text = NULL;
+
+	if (asprintf(&text, "%s: %s", what, reason) < 0)
+		return -ENOMEM;
+	pthread_mutex_lock(&r->lock);
+	for (i = 0; i < r->nproblems; i++)
+		if (!strncmp(r->problems[i], what, wl) && !strncmp(r->problems[i] + wl, ": ", 2))
+			break;
+	if (i < r->nproblems) {
+		free(r->problems[i]);
+		r->problems[i] = text;
+		text = NULL;
+	}
+	pthread_mutex_unlock(&r->lock);
+	if (text) {
+		add_problem(r, "%s", text);
+		free(text);
+	}
+	return 0;
+}
+
 static int remote_stats(struct pyro_src *src, struct pyro_buf *out)
 {
 	struct remote *r = remote_of(src);
@@ -1853,6 +1881,7 @@ static const struct pyro_src_ops remote_ops = {
 	.ident = remote_ident,
 	.sources = remote_sources,
 	.problems = remote_problems,
+	.problem = remote_problem,
 	.stats = remote_stats,
 	.close = remote_close,
 };

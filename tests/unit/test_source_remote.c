@@ -525,6 +525,13 @@ static void test_failure(void **state)
 		"api/cpu/all: SelectMergeProfile [2026-11-26T04:40:06.001Z, "
 		"2026-11-26T04:40:19.001Z): HTTP 503: unavailable: injected failure: "
 		"unavailable\n");
+	/* fs/'s problems join the list; a second for a node replaces it. */
+	assert_int_equal(src->ops->problem(src, ix, "api/cpu/all/tree.txt", "too big"), 0);
+	assert_int_equal(src->ops->problem(src, ix, "api/cpu/all/tree.txt", "bigger"), 0);
+	pyro_buf_release(&text);
+	assert_int_equal(src->ops->problems(src, ix, &text), 0);
+	assert_non_null(strstr(text.data, "api/cpu/all/tree.txt: bigger\n"));
+	assert_null(strstr(text.data, "too big"));
 	/* A refresh while the server fails keeps the index. */
 	assert_true(src->ops->refresh(src, ix, &next, err) < 0);
 	assert_null(next);
