@@ -51,6 +51,8 @@
 struct pyro_fs_opts {
 	size_t cache_size;              /* bytes of rendered output and stacks */
 	size_t max_profile_size;        /* decompressed bytes per profile */
+	size_t max_file_size;           /* bytes per rendered file; 0: derive
+					 * from max_profile_size at open */
 	enum pyro_merge_policy merge;
 	double rescan;                  /* seconds between checks of the
 					 * archive for changes; 0: never */
@@ -58,6 +60,9 @@ struct pyro_fs_opts {
 
 #define PYRO_DEFAULT_CACHE_SIZE (256u << 20)
 #define PYRO_DEFAULT_MAX_PROFILE_SIZE (512u << 20)
+/* max_file_size by default: four times max_profile_size (text is wider
+ * than protobuf), but at most this; see pyro_fs_open. */
+#define PYRO_DEFAULT_MAX_FILE_SIZE (256u << 20)
 
 /*
  * The archive can change while mounted.  fs->archive is the current index;

@@ -121,6 +121,7 @@ void pyro_fs_opts_init(struct pyro_fs_opts *o)
 {
 	o->cache_size = PYRO_DEFAULT_CACHE_SIZE;
 	o->max_profile_size = PYRO_DEFAULT_MAX_PROFILE_SIZE;
+	o->max_file_size = 0;  /* derived at pyro_fs_open */
 	o->merge = PYRO_POLICY_AUTO;
 	o->rescan = 2;
 }
@@ -131,6 +132,8 @@ const char pyro_fs_opts_help[] =
 	"    -o max_profile_size=SIZE\n"
 	"                           refuse profiles that inflate to more than SIZE\n"
 	"                           (default 512M)\n"
+	"    -o max_file_size=SIZE  refuse (EFBIG) a rendered file larger than SIZE\n"
+	"                           (default 4 x max_profile_size, at most 256M)\n"
 	"    -o merge=auto|pprof    how snapshots merge: auto (increase of cumulative\n"
 	"                           series, mean of gauges, sum of rates; default) or\n"
 	"                           pprof (always a plain sum, as `pprof a b c`)\n"
@@ -165,6 +168,9 @@ int pyro_fs_opt(struct pyro_fs_opts *o, const char *kv, char err[PYRO_ERR_MAX])
 		rc = pyro_parse_size(v, &o->cache_size);
 	else if (IS("max_profile_size"))
 		rc = pyro_parse_size(v, &o->max_profile_size);
+	else if (IS("max_file_size"))
+		rc = pyro_parse_size(v, &o->max_file_size) ? -EINVAL :
+		     o->max_file_size ? 0 : -EINVAL;
 	else if (IS("merge"))
 		rc = v ? pyro_parse_merge(v, &o->merge) : -EINVAL;
 	else if (IS("rescan"))
@@ -191,6 +197,10 @@ int pyro_fs_open(const char *archive, const struct pyro_fs_opts *opts,
 	if (!fs)
 		return -ENOMEM;
 	fs->opts = *opts;
+	if (!fs->opts.max_file_size)
+		fs->opts.max_file_size =
+			opts->max_profile_size > PYRO_DEFAULT_MAX_FILE_SIZE / 4 ?
+			PYRO_DEFAULT_MAX_FILE_SIZE : opts->max_profile_size * 4;
 	pthread_mutex_init(&fs->lock, NULL);
 	pthread_cond_init(&fs->wake, NULL);
 	fs->mount_time = time(NULL);
@@ -1292,6 +1302,21 @@ static int render(struct pyro_fs *fs, const struct pyro_node *n,
 	return rc;
 }
 
+/* A render of n stopped at max_file_size: say so in the problems (the
+ * file is never completed; the read or stat answers EFBIG). */
+static int too_big(struct pyro_fs *fs, const struct pyro_node *n)
+{
+	char path[PATH_MAX], reason[96];
+
+	if (node_key(n, path, sizeof(path)))
+		return -EFBIG;
+	snprintf(reason, sizeof(reason),
+		 "rendered file exceeds max_file_size (%zu bytes)",
+		 fs->opts.max_file_size);
+	pyro_archive_problem(n->archive, path, reason);
+	return -EFBIG;
+}
+
 int pyro_node_bytes(struct pyro_fs *fs, const struct pyro_node *n,
 		    struct pyro_blob **out)
 {
@@ -1315,7 +1340,10 @@ int pyro_node_bytes(struct pyro_fs *fs, const struct pyro_node *n,
 	*out = (struct pyro_blob *)pyro_cache_get(fs->cache, key);
 	if (*out)
 		return 0;
+	b.limit = fs->opts.max_file_size;
 	rc = render(fs, n, &b);
+	if (rc && b.full)
+		rc = too_big(fs, n);
 	if (!rc)
 		rc = make_blob(&b, out);
 	pyro_buf_release(&b);

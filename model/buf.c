@@ -22,6 +22,10 @@ int pyro_buf_grow(struct pyro_buf *b, size_t extra)
 	size_t need, cap;
 	char *p;
 
+	if (b->limit && (b->len > b->limit || extra > b->limit - b->len)) {
+		b->full = 1;
+		return -EFBIG;
+	}
 	if (extra > SIZE_MAX - b->len - 1)
 		return -ENOMEM;
 	need = b->len + extra + 1;
@@ -102,4 +106,9 @@ char *pyro_buf_detach(struct pyro_buf *b, size_t *len)
 	b->len = 0;
 	b->cap = 0;
 	return p;
+}
+
+int pyro_buf_failure(const struct pyro_buf *b)
+{
+	return b->full ? -EFBIG : -ENOMEM;
 }

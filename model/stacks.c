@@ -8,6 +8,7 @@
 #include "stacks.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -311,11 +312,45 @@ int pyro_stacks_reserve(struct pyro_stacks *s, size_t nstacks, size_t nrefs)
 	return 0;
 }
 
+/* refs cut to PYRO_MAX_DEPTH into cut: outer part, the marker frame,
+ * inner part (stacks.h). */
+static int cut_stack(struct pyro_stacks *s, const uint32_t *refs,
+		     uint32_t depth, uint32_t cut[PYRO_MAX_DEPTH])
+{
+	const uint32_t inner = PYRO_MAX_DEPTH - PYRO_KEEP_ROOT - 1;
+	char name[48];
+	uint32_t id;
+	int n, rc;
+
+	n = snprintf(name, sizeof(name), "[truncated %u frames]",
+		     depth - PYRO_KEEP_ROOT - inner);
+	rc = pyro_stacks_frame(s, name, (size_t)n, name, (size_t)n, &id);
+	if (rc)
+		return rc;
+	memcpy(cut, refs, PYRO_KEEP_ROOT * sizeof(*cut));
+	cut[PYRO_KEEP_ROOT] = id;
+	memcpy(cut + PYRO_KEEP_ROOT + 1, refs + depth - inner,
+	       inner * sizeof(*cut));
+	/* The frame after the marker is no longer called by its own
+	 * location's outer frame: not an inlined call as seen here. */
+	cut[PYRO_KEEP_ROOT + 1] &= ~PYRO_REF_INLINE;
+	return 0;
+}
+
 int pyro_stacks_add(struct pyro_stacks *s, const uint32_t *refs,
 		    uint32_t depth, int64_t value, size_t *idx)
 {
+	uint32_t cut[PYRO_MAX_DEPTH];
 	size_t i, k;
 	int rc;
+
+	if (depth > PYRO_MAX_DEPTH) {
+		rc = cut_stack(s, refs, depth, cut);
+		if (rc)
+			return rc;
+		refs = cut;
+		depth = PYRO_MAX_DEPTH;
+	}
 
 	if (s->stack_nslots < 2 * (s->nstacks + 1)) {
 		rc = stacks_rehash(s, s->stack_nslots ? s->stack_nslots * 2 : 1024);

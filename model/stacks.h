@@ -23,6 +23,14 @@
  * Values are the raw integers of the node's sample type (no unit scaling);
  * a stack may hold 0 (renderers skip it) or, in diffs, a negative value.
  *
+ * Depth bound.  A stack deeper than PYRO_MAX_DEPTH frames is cut when added:
+ * its PYRO_KEEP_ROOT outermost and its PYRO_MAX_DEPTH - PYRO_KEEP_ROOT - 1
+ * innermost frames stay, and one frame named "[truncated N frames]" (N the
+ * frames left out) stands between them, so every renderer shows where the
+ * cut is, callers and the leaf keep their figures, and no output grows with
+ * the square of a hostile depth (tree.txt indents every level).  Real stacks
+ * are far shallower: Go records at most 128 frames, Linux perf 127.
+ *
  * Ownership: a pyro_stacks owns all its arrays, strings and meta strings.
  * Error convention: 0 or a negative errno.
  */
@@ -35,6 +43,8 @@
 #include "strtab.h"
 
 #define PYRO_REF_INLINE 0x80000000u     /* flag bit in a frame reference */
+#define PYRO_MAX_DEPTH 1024u            /* frames a stack keeps, at most */
+#define PYRO_KEEP_ROOT 512u             /* of which the outermost */
 #define PYRO_REF_FRAME(r) ((r) & ~PYRO_REF_INLINE)
 
 struct pyro_frame {
@@ -119,7 +129,8 @@ int pyro_stacks_frame(struct pyro_stacks *s, const char *name, size_t name_len,
  * more still works).  Returns 0 or -ENOMEM. */
 int pyro_stacks_reserve(struct pyro_stacks *s, size_t nstacks, size_t nrefs);
 
-/* Add value to the stack refs[0..depth) (root first), creating it if new.
+/* Add value to the stack refs[0..depth) (root first), creating it if new;
+ * a stack deeper than PYRO_MAX_DEPTH is cut first (see above).
  * If idx is not NULL it receives the stack's index.  -EOVERFLOW when the sum
  * would not fit in 64 bits (the stack keeps its previous value). */
 int pyro_stacks_add(struct pyro_stacks *s, const uint32_t *refs,

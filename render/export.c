@@ -549,12 +549,14 @@ int pyro_export_pprof_raw(const struct pyro_stacks *s, struct pyro_buf *out)
 }
 
 /* gzip (RFC 1952) of in[0..len) appended to out, in one deflate call
- * into a buffer of deflateBound's size.  The header's mtime is 0, so equal
- * input gives equal bytes. */
+ * into a scratch buffer of deflateBound's size, then copied: out grows by
+ * the compressed size only, so its limit bounds the file exactly.  The
+ * header's mtime is 0, so equal input gives equal bytes. */
 static int gzip_append(const void *in, size_t len, struct pyro_buf *out)
 {
 	z_stream z;
 	size_t bound;
+	char *tmp = NULL;
 	int rc;
 
 	if (len > UINT32_MAX / 2)
@@ -564,26 +566,28 @@ static int gzip_append(const void *in, size_t len, struct pyro_buf *out)
 			 Z_DEFAULT_STRATEGY) != Z_OK)
 		return -ENOMEM;
 	bound = deflateBound(&z, (uLong)len);
-	rc = pyro_buf_grow(out, bound);
+	tmp = malloc(bound);
+	rc = tmp ? 0 : -ENOMEM;
 	if (!rc) {
 		z.next_in = (Bytef *)in;
 		z.avail_in = (uInt)len;
-		z.next_out = (Bytef *)out->data + out->len;
+		z.next_out = (Bytef *)tmp;
 		z.avail_out = (uInt)bound;
-		if (deflate(&z, Z_FINISH) == Z_STREAM_END) {
-			out->len += bound - z.avail_out;
-			out->data[out->len] = '\0';
-		} else {
+		if (deflate(&z, Z_FINISH) == Z_STREAM_END)
+			rc = pyro_buf_add(out, tmp, bound - z.avail_out);
+		else
 			rc = -EIO;
-		}
 	}
 	deflateEnd(&z);
+	free(tmp);
 	return rc;
 }
 
 int pyro_export_pprof(const struct pyro_stacks *s, struct pyro_buf *out)
 {
 	struct pyro_buf raw = PYRO_BUF_INIT;
+	/* The protobuf before compression is not bounded by out's limit:
+	 * it is linear in the stacks, and only the file counts. */
 	int rc = pyro_export_pprof_raw(s, &raw);
 
 	if (!rc)

@@ -178,7 +178,7 @@ static int put_line(struct pyro_buf *out, const struct pyro_stacks *s,
 
 	for (d = 0; d < st->depth; d++)
 		len += names[s->frames[PYRO_REF_FRAME(refs[d])].name].len;
-	rc = pyro_buf_grow(out, len + 48);
+	rc = pyro_buf_grow(out, len);     /* not more: the bound is exact */
 	if (rc)
 		return rc;
 	p = out->data + out->len;

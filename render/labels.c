@@ -55,7 +55,8 @@ int pyro_labels_render(const struct pyro_label_set *ls, struct pyro_buf *out)
 			      ls->sample_type, ls->sample_unit, total,
 			      ls->nsnapshots, ls->nsnapshots == 1 ? "" : "s");
 	if (ls->nkeys == 0)
-		return rc | pyro_buf_puts(out, "Labels: none\n") ? -ENOMEM : 0;
+		return rc | pyro_buf_puts(out, "Labels: none\n") ?
+		       pyro_buf_failure(out) : 0;
 	rc |= pyro_buf_printf(out, "Labels: %zu key%s, %zu value%s; share of the total, largest first\n",
 			      ls->nkeys, ls->nkeys == 1 ? "" : "s",
 			      nvalues, nvalues == 1 ? "" : "s");
@@ -87,5 +88,5 @@ int pyro_labels_render(const struct pyro_label_set *ls, struct pyro_buf *out)
 			rc |= pyro_buf_printf(out, "%s not set\n", k->name);
 		}
 	}
-	return rc ? -ENOMEM : 0;
+	return rc ? pyro_buf_failure(out) : 0;
 }

@@ -193,7 +193,7 @@ static void test_second_column(void **state)
 }
 
 /* A line over 1 MiB is bad (and parsing it costs no more than reading
- * it); one just under is a deep stack. */
+ * it); one just under is a deep stack, cut to PYRO_MAX_DEPTH. */
 static void test_long_lines(void **state)
 {
 	struct pyro_collapsed_report rep;
@@ -215,10 +215,18 @@ static void test_long_lines(void **state)
 	memcpy(big + 2 * deep - 1, " 3\n", 4);
 	assert_int_equal(pyro_collapsed_stacks(big, strlen(big), "samples", "count",
 					       &s, &rep, err), 0);
+	/* Cut to PYRO_MAX_DEPTH frames around a marker (stacks.h). */
 	assert_int_equal(s.nstacks, 1);
-	assert_int_equal(s.stacks[0].depth, deep);
+	assert_int_equal(s.stacks[0].depth, PYRO_MAX_DEPTH);
 	assert_int_equal(s.stacks[0].value, 3);
-	assert_int_equal(s.nframes, 1);
+	assert_int_equal(s.nframes, 2);
+	{
+		struct pyro_str m = pyro_ref_name(&s, pyro_stack_refs(&s,
+			&s.stacks[0])[PYRO_KEEP_ROOT]);
+
+		assert_int_equal(m.len, strlen("[truncated 398977 frames]"));
+		assert_memory_equal(m.ptr, "[truncated 398977 frames]", m.len);
+	}
 	pyro_stacks_release(&s);
 	free(big);
 }
