@@ -420,8 +420,12 @@ static void slots_fold(struct slots *sl, int first)
 	size_t i;
 
 	for (i = 0; i < sl->n; i++) {
-		int64_t c = sl->cur[i], p = sl->prev[i];
-		int64_t d = first || c < p ? c : c - p;
+		int64_t c = sl->cur[i], p = sl->prev[i], d;
+
+		/* As merge.c's rise(): a rise that does not fit (a hostile
+		 * negative p) counts c whole. */
+		if (first || c < p || __builtin_sub_overflow(c, p, &d))
+			d = c;
 
 		if (__builtin_add_overflow(sl->sum[i], c, &sl->sum[i]) ||
 		    __builtin_add_overflow(sl->inc[i], d, &sl->inc[i]))

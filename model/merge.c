@@ -35,7 +35,6 @@ struct acc {
 	size_t cap;
 	int64_t prev_total;     /* total of the last snapshot */
 	int monotonic;          /* no stack fell without a restart */
-	int overflow;
 };
 
 static int acc_grow(struct acc *acc, size_t n)
@@ -117,7 +116,47 @@ static int map_into(struct pyro_stacks *out, const struct pyro_stacks *src,
 	return rc;
 }
 
-/* Fold this snapshot's values (acc->cur) into the accumulators.
+/* The increase of one stack from p to c: c itself when it fell (a
+ * restart) or when the rise does not fit in 64 bits, which only a
+ * hostile negative p can cause (a counter is never below zero). */
+static int64_t rise(int64_t c, int64_t p, int first)
+{
+	int64_t d;
+
+	if (first || c < p || __builtin_sub_overflow(c, p, &d))
+		return c;
+	return d;
+}
+
+/* Whether folding this snapshot (acc->cur) in keeps every per-stack sum
+ * and increase, and the totals of |sum| and |inc| that top.txt reports,
+ * within 64 bits. */
+static int fits(const struct acc *acc, size_t nunion, int first)
+{
+	int64_t tsum = 0, tinc = 0, s, i;
+	size_t u;
+
+	for (u = 0; u < nunion; u++) {
+		if (__builtin_add_overflow(acc->sum[u], acc->cur[u], &s) ||
+		    __builtin_add_overflow(acc->inc[u],
+					   rise(acc->cur[u], acc->prev[u], first),
+					   &i) ||
+		    s == INT64_MIN || i == INT64_MIN ||
+		    __builtin_add_overflow(tsum, s < 0 ? -s : s, &tsum) ||
+		    __builtin_add_overflow(tinc, i < 0 ? -i : i, &tinc))
+			return 0;
+	}
+	return 1;
+}
+
+/* Forget this snapshot's values: it is left out of the merge. */
+static void discard(struct acc *acc, size_t nunion)
+{
+	memset(acc->cur, 0, nunion * sizeof(*acc->cur));
+}
+
+/* Fold this snapshot's values (acc->cur) into the accumulators; the caller
+ * checked that they fit.
  *
  * Increase, per stack: the first snapshot counts whole, then each one adds
  * its rise over the previous; a value that fell means the counter was reset
@@ -134,13 +173,11 @@ static void accumulate(struct acc *acc, size_t nunion, int first,
 
 	for (u = 0; u < nunion; u++) {
 		int64_t c = acc->cur[u], p = acc->prev[u];
-		int64_t d = first || c < p ? c : c - p;
 
 		if (!first && c < p && !total_fell)
 			acc->monotonic = 0;
-		if (__builtin_add_overflow(acc->sum[u], c, &acc->sum[u]) ||
-		    __builtin_add_overflow(acc->inc[u], d, &acc->inc[u]))
-			acc->overflow = 1;
+		acc->sum[u] += c;
+		acc->inc[u] += rise(c, p, first);
 		acc->prev[u] = c;
 		acc->cur[u] = 0;
 	}
@@ -500,6 +537,13 @@ static int add_baseline(struct pyro_archive *a, const struct pyro_snapshot *sn,
 	return rc ? 1 : 0;
 }
 
+/* A member left out of a merge for overflow: name it in the problems. */
+static void overflow_problem(struct pyro_archive *a,
+			     const struct pyro_snapshot *sn, const char *why)
+{
+	pyro_archive_problem(a, sn->src->path, why);
+}
+
 static int build_many(struct pyro_archive *a, const struct pyro_series *se,
 		      const struct pyro_snapshot *const *snaps, size_t n,
 		      const struct pyro_snapshot *baseline,
@@ -537,14 +581,21 @@ static int build_many(struct pyro_archive *a, const struct pyro_series *se,
 		member_problem(a, snaps[i], rc, err);
 		if (!rc)
 			rc = pyro_stacks_total(st, &total);
-		if (!rc && !used)
-			rc = pyro_meta_copy(&out->meta, &st->meta);
-		else if (!rc)
-			merge_meta(&out->meta, &st->meta);
+		if (rc == -EOVERFLOW)
+			overflow_problem(a, snaps[i], "its sample values overflow 64 bits when summed");
 		if (!rc)
 			rc = map_into(out, st, &acc);
 		if (!rc)
 			rc = acc_grow(&acc, out->nstacks);
+		if (!rc && !fits(&acc, out->nstacks, used == 0 && !have_base)) {
+			discard(&acc, out->nstacks);
+			overflow_problem(a, snaps[i], "left out of merges: its values overflow 64 bits summed with the snapshots before it");
+			rc = -EOVERFLOW;
+		}
+		if (!rc && !used)
+			rc = pyro_meta_copy(&out->meta, &st->meta);
+		else if (!rc)
+			merge_meta(&out->meta, &st->meta);
 		if (!rc) {
 			accumulate(&acc, out->nstacks, used == 0 && !have_base,
 				   total);
@@ -560,11 +611,6 @@ static int build_many(struct pyro_archive *a, const struct pyro_series *se,
 	rc = 0;
 	if (!used) {
 		rc = -EIO;
-		goto out;
-	}
-	if (acc.overflow) {
-		snprintf(err, PYRO_ERR_MAX, "merged values overflow 64 bits");
-		rc = -EOVERFLOW;
 		goto out;
 	}
 	/* A filtered merge takes the whole node's rule: a subset of a

@@ -146,13 +146,24 @@ static int put_axes(const struct pyro_history *h, struct pyro_buf *out,
 			      (TOP + H - BOTTOM) / 2);
 	rc |= pyro_xml_put(out, h->sample_unit, strlen(h->sample_unit));
 	rc |= pyro_buf_puts(out, ")</text>\n");
-	return rc ? -ENOMEM : 0;
+	return rc ? pyro_buf_failure(out) : 0;
+}
+
+/* Nanoseconds from the first snapshot to snapshot k, without overflow
+ * for times centuries apart. */
+static double since_first(const struct pyro_history *h, size_t k)
+{
+	int64_t d;
+
+	if (__builtin_sub_overflow(h->times[k], h->times[0], &d))
+		return (double)h->times[k] - (double)h->times[0];
+	return (double)d;
 }
 
 static int put_points(const struct pyro_history *h, struct pyro_buf *out,
 		      double ymax)
 {
-	double span = (double)(h->times[h->nsnaps - 1] - h->times[0]);
+	double span = since_first(h, h->nsnaps - 1);
 	char total[PYRO_LABEL_MAX];
 	size_t k;
 	int rc = 0;
@@ -160,7 +171,7 @@ static int put_points(const struct pyro_history *h, struct pyro_buf *out,
 	rc |= pyro_buf_puts(out, "<polyline fill=\"none\" stroke=\"#c0392b\" "
 			    "stroke-width=\"2\" points=\"");
 	for (k = 0; k < h->nsnaps; k++) {
-		double x = span > 0 ? LEFT + (double)(h->times[k] - h->times[0]) /
+		double x = span > 0 ? LEFT + since_first(h, k) /
 				      span * (W - LEFT - RIGHT) : (LEFT + W - RIGHT) / 2.0;
 		double y = H - BOTTOM - (double)h->totals[k] / ymax * (H - TOP - BOTTOM);
 
@@ -168,7 +179,7 @@ static int put_points(const struct pyro_history *h, struct pyro_buf *out,
 	}
 	rc |= pyro_buf_puts(out, "\"/>\n");
 	for (k = 0; k < h->nsnaps && !rc; k++) {
-		double x = span > 0 ? LEFT + (double)(h->times[k] - h->times[0]) /
+		double x = span > 0 ? LEFT + since_first(h, k) /
 				      span * (W - LEFT - RIGHT) : (LEFT + W - RIGHT) / 2.0;
 		double y = H - BOTTOM - (double)h->totals[k] / ymax * (H - TOP - BOTTOM);
 
@@ -177,7 +188,7 @@ static int put_points(const struct pyro_history *h, struct pyro_buf *out,
 				      "fill=\"#c0392b\"><title>%s: %s</title></circle>\n",
 				      x, y, h->names[k], total);
 	}
-	return rc ? -ENOMEM : 0;
+	return rc ? pyro_buf_failure(out) : 0;
 }
 
 int pyro_timeline_svg_render(const struct pyro_history *h, struct pyro_buf *out)
@@ -203,7 +214,7 @@ int pyro_timeline_svg_render(const struct pyro_history *h, struct pyro_buf *out)
 	rc |= pyro_xml_put(out, h->service, strlen(h->service));
 	rc |= pyro_buf_printf(out, " %s: total per snapshot</text>\n", h->type);
 	if (rc)
-		return -ENOMEM;
+		return pyro_buf_failure(out);
 	rc = put_axes(h, out, ymax, step);
 	if (!rc)
 		rc = put_points(h, out, ymax);

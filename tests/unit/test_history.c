@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "../../model/history.h"
+#include "../../render/render.h"
 #include "../support/mkprof.h"
 
 #define SEC 1000000000LL
@@ -126,6 +127,16 @@ static int write_archive(struct fixture *f)
 
 	rc |= put(f, corrupt(0), "gone", 0);
 	rc |= put(f, corrupt(1), "gone", 1);
+
+	/* Times 580 years apart each way: their difference overflows 64
+	 * bits (issue 20). */
+	for (i = 0; i < 2; i++) {
+		p = mkprof_new();
+		mkprof_sample_type(p, "inuse_space", "bytes");
+		mkprof_time(p, i ? INT64_MAX - 1 : INT64_MIN + 1);
+		mkprof_sample(p, (int64_t[]){ i ? 20 : 10 }, "main;a");
+		rc |= put(f, p, "centuries", i);
+	}
 	return rc ? -1 : 0;
 }
 
@@ -258,6 +269,52 @@ static void test_leak_totals(void **state)
 	pyro_history_release(&h);
 }
 
+/* Snapshot times whose difference overflows 64 bits: the trend is still
+ * computed (in double), without undefined behaviour. */
+static void test_centuries_apart(void **state)
+{
+	struct pyro_history h;
+	char err[PYRO_ERR_MAX];
+	double hours = ((double)INT64_MAX - 1 - ((double)INT64_MIN + 1)) /
+		       (3600.0 * 1e9);
+
+	assert_int_equal(build(*state, "centuries", "inuse_space", &h, err), 0);
+	assert_int_equal(h.nsnaps, 2);
+	assert_int_equal(h.times[0], INT64_MIN + 1);
+	assert_int_equal(h.times[1], INT64_MAX - 1);
+	/* Rose by 10 over `hours`. */
+	assert_true(h.slope > 0.99 * 10 / hours && h.slope < 1.01 * 10 / hours);
+	pyro_history_release(&h);
+}
+
+/* The series renderers stop at a buffer's limit with -EFBIG (issue 20). */
+static void test_series_bounds(void **state)
+{
+	int (*const fns[])(const struct pyro_history *, struct pyro_buf *) = {
+		pyro_timeline_render, pyro_timeline_svg_render,
+		pyro_growth_render,
+	};
+	struct pyro_history h;
+	char err[PYRO_ERR_MAX];
+	size_t i;
+
+	assert_int_equal(build(*state, "leaky", "inuse_space", &h, err), 0);
+	for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
+		struct pyro_buf whole = PYRO_BUF_INIT, cut = PYRO_BUF_INIT;
+
+		assert_int_equal(fns[i](&h, &whole), 0);
+		cut.limit = whole.len;
+		assert_int_equal(fns[i](&h, &cut), 0);
+		pyro_buf_release(&cut);
+		cut.limit = whole.len - 1;
+		assert_int_equal(fns[i](&h, &cut), -EFBIG);
+		assert_true(cut.len <= cut.limit);
+		pyro_buf_release(&cut);
+		pyro_buf_release(&whole);
+	}
+	pyro_history_release(&h);
+}
+
 static void test_leak_functions(void **state)
 {
 	struct pyro_history h;
@@ -371,6 +428,8 @@ int main(void)
 		cmocka_unit_test(test_bad_snapshot),
 		cmocka_unit_test(test_all_bad),
 		cmocka_unit_test(test_slope),
+		cmocka_unit_test(test_centuries_apart),
+		cmocka_unit_test(test_series_bounds),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -281,6 +281,21 @@ static int write_archive(struct fixture *f)
 
 		rc |= put(f, corrupt_cpu(i), "gone", "cpu", i);
 	}
+	/* Issue 20: the second of three snapshots overflows the sum of the
+	 * first (it is left out, the rest merge); a cumulative series whose
+	 * first value is negative, so the rise c - p overflows. */
+	for (i = 0; i < 3; i++) {
+		static const int64_t big[] = { INT64_MAX - 10, 100, 5 };
+
+		p = go_cpu(i);
+		mkprof_sample(p, (int64_t[]){ big[i], 1 }, i == 2 ? "main;b" : "main;a");
+		rc |= put(f, p, "ovf", "cpu", i);
+	}
+	for (i = 0; i < 2; i++) {
+		p = go_mutex(i);
+		mkprof_sample(p, (int64_t[]){ i ? INT64_MAX - 1 : -5, 1 }, "main;lock");
+		rc |= put(f, p, "negprev", "mutex", i);
+	}
 	rc |= write_labelled(f);
 	return rc ? -1 : 0;
 }
@@ -509,10 +524,43 @@ static void test_index(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_int_equal(f->a->nservices, 14);
+	assert_int_equal(f->a->nservices, 16);
 	assert_int_equal(f->a->nproblems, 0);       /* headers are all valid */
 	assert_int_equal(pyro_service_series(pyro_archive_service(f->a, "half"),
 					     "inuse_space")->kind, PYRO_KIND_GAUGE);
+}
+
+/* A member whose values overflow the sum so far is left out and named in
+ * the problems; the others still merge (issue 20). */
+static void test_overflow_skips_member(void **state)
+{
+	struct fixture *f = *state;
+	char path[256];
+	const char *why;
+	struct merged m;
+
+	merge(f, "ovf", "samples", 0, 0, PYRO_POLICY_AUTO, "all", &m);
+	assert_int_equal(m.rc, 0);
+	assert_int_equal(m.s.meta.nsnapshots, 2);
+	check(&m, PYRO_MERGE_SUM, "main;a 9223372036854775797\nmain;b 5\n");
+	snprintf(path, sizeof(path), "ovf/cpu-%lld.pb.gz", T0 + 10);
+	why = problem_of(f->a, path);
+	assert_non_null(why);
+	assert_non_null(strstr(why, "left out of merges"));
+	/* The other sample type of the same files merges whole. */
+	merge(f, "ovf", "cpu", 0, 0, PYRO_POLICY_AUTO, "all", &m);
+	assert_int_equal(m.s.meta.nsnapshots, 3);
+	check(&m, PYRO_MERGE_SUM, "main;a 2\nmain;b 1\n");
+}
+
+/* A negative previous value: the rise c - p does not fit, so c counts
+ * whole, as after a restart (was signed overflow, issue 20). */
+static void test_increase_negative_prev(void **state)
+{
+	struct merged m;
+
+	merge(*state, "negprev", "mutex_count", 0, 0, PYRO_POLICY_AUTO, "all", &m);
+	check(&m, PYRO_MERGE_INCREASE, "main;lock 9223372036854775801\n");
 }
 
 static void test_rate_sum(void **state)
@@ -1018,6 +1066,8 @@ int main(void)
 		cmocka_unit_test(test_labels_all_bad),
 		/* Last: it changes the archive's files. */
 		cmocka_unit_test(test_replaced_member),
+		cmocka_unit_test(test_overflow_skips_member),
+		cmocka_unit_test(test_increase_negative_prev),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
