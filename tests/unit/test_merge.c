@@ -563,6 +563,18 @@ static void test_increase_negative_prev(void **state)
 	check(&m, PYRO_MERGE_INCREASE, "main;lock 9223372036854775801\n");
 }
 
+/* Label totals: the overflowing member is left out there too, and a
+ * negative previous value does not overflow the increase. */
+static void test_labels_hostile_values(void **state)
+{
+	struct labelled l;
+
+	labels(*state, "ovf", "samples", 0, 0, 0, PYRO_MERGE_SUM, &l);
+	check_labels(&l, "samples count: 9223372036854775802 in 2\n");
+	labels(*state, "negprev", "mutex_count", 0, 0, 0, PYRO_MERGE_INCREASE, &l);
+	check_labels(&l, "contentions count: 9223372036854775801 in 2\n");
+}
+
 static void test_rate_sum(void **state)
 {
 	struct merged m;
@@ -1068,6 +1080,7 @@ int main(void)
 		cmocka_unit_test(test_replaced_member),
 		cmocka_unit_test(test_overflow_skips_member),
 		cmocka_unit_test(test_increase_negative_prev),
+		cmocka_unit_test(test_labels_hostile_values),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
