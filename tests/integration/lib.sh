@@ -12,6 +12,10 @@
 #   check_stderr WHAT          no sanitizer report or error in the stderr
 #   it_end                     "NAME: N passed, N failed"; its exit status
 
+# Any UBSan report is fatal (the SAN=1 build also has -fno-sanitize-recover)
+# and lands in the scanned stderr with its stack.
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+
 pass=0
 fail=0
 ok() { pass=$((pass + 1)); }

@@ -28,6 +28,8 @@ MNT=$TMP/mnt
 PID=
 mkdir -p "$A/api" "$MNT"
 export XDG_CACHE_HOME=$TMP/cache
+# Any UBSan report is fatal and lands in the scanned stderr (see lib.sh).
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 cleanup() {
 	mountpoint -q "$MNT" 2>/dev/null && { fusermount3 -u "$MNT" || fusermount3 -u -z "$MNT"; }
 	[ -n "$PID" ] && wait "$PID" 2>/dev/null
