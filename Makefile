@@ -138,7 +138,7 @@ conformance: deps all
 	@tests/conformance/run.sh $(O)
 
 # ---- fuzzing: libFuzzer targets in tests/fuzz (clang), bounded in time ----
-FUZZ_TARGETS := span path profile
+FUZZ_TARGETS := span path profile render
 FUZZ_SECONDS ?= 60
 
 $(O)/fuzz/fuzz_%: $(O)/tests/fuzz/fuzz_%.o $(SUPPORT_OBJS) $(O)/libpyro.a
