@@ -226,7 +226,7 @@ static void resolve_time(struct pyro_source *src, const struct stat *st,
 	} else if (pyro_time_from_filename(base, &src->time_nanos) == 0) {
 		src->origin = PYRO_TIME_FILENAME;
 	} else {
-		src->time_nanos = (int64_t)st->st_mtim.tv_sec * 1000000000 +
+		src->time_nanos = (int64_t)st->st_mtim.tv_sec * PYRO_NS_PER_SEC +
 				  st->st_mtim.tv_nsec;
 		src->origin = PYRO_TIME_MTIME;
 	}

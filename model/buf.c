@@ -40,6 +40,29 @@ int pyro_buf_grow(struct pyro_buf *b, size_t extra)
 	return 0;
 }
 
+int pyro_grow_array(void *arrp, size_t *cap, size_t need, size_t elem)
+{
+	void **pa = arrp;
+	size_t ncap = *cap ? *cap : 16;
+	void *np;
+
+	if (need <= *cap)
+		return 0;
+	while (ncap < need) {
+		if (ncap > SIZE_MAX / 2)
+			return -ENOMEM;
+		ncap *= 2;
+	}
+	if (elem && ncap > SIZE_MAX / elem)
+		return -ENOMEM;
+	np = realloc(*pa, ncap * elem);
+	if (!np)
+		return -ENOMEM;
+	*pa = np;
+	*cap = ncap;
+	return 0;
+}
+
 int pyro_buf_add(struct pyro_buf *b, const void *data, size_t len)
 {
 	int rc = pyro_buf_grow(b, len);

@@ -41,4 +41,11 @@ int pyro_buf_vprintf(struct pyro_buf *b, const char *fmt, va_list ap)
  * Returns NULL for an empty buffer that never allocated. */
 char *pyro_buf_detach(struct pyro_buf *b, size_t *len);
 
+/* Grow the array *arrp (a pointer to a T * holding *cap elements of elem
+ * bytes, NULL when *cap is 0) so that it holds at least need elements,
+ * doubling from 16; the elements kept are unchanged, the new ones
+ * uninitialised.  The one growth rule of model/ and render/ arrays.
+ * Returns 0 or -ENOMEM (the array and *cap are then as they were). */
+int pyro_grow_array(void *arrp, size_t *cap, size_t need, size_t elem);
+
 #endif

@@ -457,27 +457,8 @@ static inline int next_field(const uint8_t **pp, const uint8_t *end,
 	return 0;
 }
 
-/* Grow *arr (of elem-byte elements, *cap allocated) to hold need. */
-static int grow(void *arr, size_t *cap, size_t need, size_t elem)
-{
-	void **pa = arr;
-	size_t ncap = *cap ? *cap : 16;
-	void *np;
-
-	if (need <= *cap)
-		return 0;
-	while (ncap < need)
-		ncap *= 2;
-	np = realloc(*pa, ncap * elem);
-	if (!np)
-		return ERR_NOMEM;
-	*pa = np;
-	*cap = ncap;
-	return 0;
-}
-
 #define PUSH(arr, n, cap) \
-	((n) < (cap) ? 0 : grow(&(arr), &(cap), (n) + 1, sizeof(*(arr))))
+	((n) < (cap) ? 0 : pyro_grow_array(&(arr), &(cap), (n) + 1, sizeof(*(arr))))
 
 /* A singular integer field: varint only. */
 static inline int want_varint(const struct field *f, int64_t *dst)
@@ -511,7 +492,7 @@ static int repeated_ints(const struct field *f, uint64_t **arr, size_t *n,
 	if (f->wt != WT_LEN)
 		return ERR_WIRE;
 	/* Every value takes a byte at least: f->len bounds the count. */
-	if (grow(arr, cap, *n + f->len, sizeof(**arr)))
+	if (pyro_grow_array(arr, cap, *n + f->len, sizeof(**arr)))
 		return ERR_NOMEM;
 	for (p = f->pay, end = f->pay + f->len; p < end;) {
 		uint64_t v;
@@ -591,8 +572,8 @@ static inline int push_loc_id(struct pmsg *m, uint64_t v)
 	if (m->nloc_ids == m->loc_ids_cap) {
 		size_t cap = m->loc_ids_cap;
 
-		if (m->loc_wide ? grow(&m->loc_wide, &cap, cap + 1, sizeof(*m->loc_wide)) :
-		    grow(&m->loc_ids, &cap, cap + 1, sizeof(*m->loc_ids)))
+		if (m->loc_wide ? pyro_grow_array(&m->loc_wide, &cap, cap + 1, sizeof(*m->loc_wide)) :
+		    pyro_grow_array(&m->loc_ids, &cap, cap + 1, sizeof(*m->loc_ids)))
 			return ERR_NOMEM;
 		m->loc_ids_cap = cap;
 	}
@@ -929,20 +910,20 @@ static int presize(struct pmsg *m, const uint8_t *p, const uint8_t *end,
 				sample_bytes += f.len;
 		}
 	}
-	if (grow(&m->sample_types, &m->sample_types_cap, n[1], sizeof(*m->sample_types)) ||
-	    grow(&m->strs, &m->strs_cap, n[6], sizeof(*m->strs)))
+	if (pyro_grow_array(&m->sample_types, &m->sample_types_cap, n[1], sizeof(*m->sample_types)) ||
+	    pyro_grow_array(&m->strs, &m->strs_cap, n[6], sizeof(*m->strs)))
 		return ERR_NOMEM;
 	if (headers_only)
 		return 0;
 	/* A sample holds about one location id per 1.5 bytes, one line per
 	 * location in most profiles. */
-	if (grow(&m->samples, &m->samples_cap, n[2], sizeof(*m->samples)) ||
-	    grow(&m->mappings, &m->mappings_cap, n[3], sizeof(*m->mappings)) ||
-	    grow(&m->locations, &m->locations_cap, n[4], sizeof(*m->locations)) ||
-	    grow(&m->functions, &m->functions_cap, n[5], sizeof(*m->functions)) ||
-	    grow(&m->loc_ids, &m->loc_ids_cap, sample_bytes * 2 / 3 + 16, sizeof(*m->loc_ids)) ||
-	    grow(&m->vals, &m->vals_cap, n[2] * 2 + 16, sizeof(*m->vals)) ||
-	    grow(&m->line_fn, &m->lines_cap, n[4] + n[4] / 4 + 16, sizeof(*m->line_fn)))
+	if (pyro_grow_array(&m->samples, &m->samples_cap, n[2], sizeof(*m->samples)) ||
+	    pyro_grow_array(&m->mappings, &m->mappings_cap, n[3], sizeof(*m->mappings)) ||
+	    pyro_grow_array(&m->locations, &m->locations_cap, n[4], sizeof(*m->locations)) ||
+	    pyro_grow_array(&m->functions, &m->functions_cap, n[5], sizeof(*m->functions)) ||
+	    pyro_grow_array(&m->loc_ids, &m->loc_ids_cap, sample_bytes * 2 / 3 + 16, sizeof(*m->loc_ids)) ||
+	    pyro_grow_array(&m->vals, &m->vals_cap, n[2] * 2 + 16, sizeof(*m->vals)) ||
+	    pyro_grow_array(&m->line_fn, &m->lines_cap, n[4] + n[4] / 4 + 16, sizeof(*m->line_fn)))
 		return ERR_NOMEM;
 	return 0;
 }

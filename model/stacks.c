@@ -343,6 +343,48 @@ int pyro_stacks_add(struct pyro_stacks *s, const uint32_t *refs,
 	return 0;
 }
 
+int pyro_stacks_import(struct pyro_stacks *s, const struct pyro_stacks *src,
+		       size_t *idx)
+{
+	uint32_t *fmap, *refs = NULL, f;
+	size_t k, cap = 0;
+	int rc = 0;
+
+	fmap = malloc((src->nframes ? src->nframes : 1) * sizeof(*fmap));
+	if (!fmap)
+		return -ENOMEM;
+	for (f = 0; f < src->nframes && !rc; f++) {
+		struct pyro_str name = pyro_strtab_get(&src->strs, src->frames[f].name);
+		struct pyro_str node = pyro_strtab_get(&src->strs, src->frames[f].node);
+
+		rc = pyro_stacks_frame(s, name.ptr, name.len, node.ptr,
+				       node.len, &fmap[f]);
+	}
+	for (k = 0; k < src->nstacks && !rc; k++) {
+		const struct pyro_stack *st = &src->stacks[k];
+		const uint32_t *sr = pyro_stack_refs(src, st);
+		uint32_t d;
+
+		if (st->depth > cap) {
+			uint32_t *r = realloc(refs, st->depth * sizeof(*r));
+
+			if (!r) {
+				rc = -ENOMEM;
+				break;
+			}
+			refs = r;
+			cap = st->depth;
+		}
+		for (d = 0; d < st->depth; d++)
+			refs[d] = fmap[PYRO_REF_FRAME(sr[d])] |
+				  (sr[d] & PYRO_REF_INLINE);
+		rc = pyro_stacks_add(s, refs, st->depth, 0, &idx[k]);
+	}
+	free(refs);
+	free(fmap);
+	return rc;
+}
+
 size_t pyro_stacks_bytes(const struct pyro_stacks *s)
 {
 	return sizeof(*s) + pyro_strtab_bytes(&s->strs) +
@@ -369,4 +411,43 @@ int pyro_stacks_total(const struct pyro_stacks *s, int64_t *total)
 	}
 	*total = sum;
 	return 0;
+}
+
+int pyro_stacks_percent_total(const struct pyro_stacks *s, int64_t *total)
+{
+	int rc = pyro_stacks_total(s, total);
+
+	if (!rc && s->base && s->meta.base_total > 0)
+		*total = s->meta.base_total;
+	if (!rc && s->meta.filter && s->meta.whole_total > 0)
+		*total = s->meta.whole_total;
+	return rc;
+}
+
+const char *pyro_merge_rule_name(enum pyro_merge_rule rule)
+{
+	switch (rule) {
+	case PYRO_MERGE_SINGLE:
+		return "single";
+	case PYRO_MERGE_SUM:
+		return "sum";
+	case PYRO_MERGE_INCREASE:
+		return "increase";
+	case PYRO_MERGE_MEAN:
+		return "mean";
+	default:
+		return "unknown";
+	}
+}
+
+int64_t pyro_merge_mean(int64_t sum, int64_t n)
+{
+	int64_t q = sum / n, r = sum % n;
+
+	/* Half away from zero, without overflowing sum + n / 2. */
+	if (r * 2 >= n)
+		q++;
+	else if (r * 2 <= -n)
+		q--;
+	return q;
 }

@@ -31,8 +31,8 @@
  *  - function names are untrusted bytes.  They go only into XML character
  *    data (<title>, <text>), never into attributes or the script, after
  *    clean_text() turned them into valid XML 1.0 UTF-8 (every control byte,
- *    invalid UTF-8 byte and non-character becomes U+FFFD) and put_escaped()
- *    escaped & < > " '.  Escaping '>' also keeps "]]>" out of the output.
+ *    invalid UTF-8 byte and non-character becomes U+FFFD) and pyro_xml_escape()
+ *    escaped & < > " ' (text.h owns that rule).
  *    The sample type joins the output only when it is plain [A-Za-z0-9_.-].
  *  - the static picture is complete without JavaScript: boxes, labels,
  *    titles as native tooltips.  The inline script (fixed text, no data)
@@ -147,33 +147,6 @@ static struct pyro_str frame_name(const struct pyro_stacks *s, uint32_t id)
 	return pyro_strtab_get(&s->strs, id);
 }
 
-/* Bytes of the UTF-8 sequence at p that is a legal XML 1.0 Char other than
- * a C0 control, or 0 when p[0] must be replaced. */
-static size_t utf8_char_len(const unsigned char *p, size_t n)
-{
-	uint32_t c;
-	size_t len, i;
-
-	if (p[0] < 0x80)
-		return p[0] >= 0x20 ? 1 : 0;
-	if (p[0] < 0xc2)
-		return 0;       /* continuation byte or overlong lead */
-	len = p[0] < 0xe0 ? 2 : p[0] < 0xf0 ? 3 : p[0] < 0xf5 ? 4 : 0;
-	if (len == 0 || n < len)
-		return 0;
-	c = p[0] & (0x7f >> len);
-	for (i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (p[i] & 0x3f);
-	}
-	if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10ffff)))
-		return 0;
-	if ((c >= 0xd800 && c <= 0xdfff) || c == 0xfffe || c == 0xffff)
-		return 0;
-	return len;
-}
-
 /* Byte length of the first `chars` code points of valid UTF-8 text. */
 static size_t utf8_prefix(const char *p, size_t n, size_t chars)
 {
@@ -207,7 +180,7 @@ static int clean_text(struct pyro_buf *dst, const char *p, size_t n)
 	dst->len = 0;
 	rc = pyro_buf_grow(dst, n + 1);
 	while (!rc && i < n) {
-		len = utf8_char_len(u + i, n - i);
+		len = pyro_xml_char_len(u + i, n - i);
 		if (len) {
 			i += len;
 			run += len;
@@ -228,39 +201,13 @@ static int clean_text(struct pyro_buf *dst, const char *p, size_t n)
 	return rc;
 }
 
-/* Append already clean text, escaping the five XML special characters. */
-static int put_escaped(struct pyro_buf *out, const char *p, size_t n)
-{
-	size_t i, start = 0;
-	const char *rep;
-	int rc = 0;
-
-	for (i = 0; i < n && !rc; i++) {
-		switch (p[i]) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '"': rep = "&quot;"; break;
-		case '\'': rep = "&apos;"; break;
-		default: continue;
-		}
-		rc = pyro_buf_add(out, p + start, i - start);
-		if (!rc)
-			rc = pyro_buf_puts(out, rep);
-		start = i + 1;
-	}
-	if (!rc)
-		rc = pyro_buf_add(out, p + start, n - start);
-	return rc;
-}
-
 /* Append untrusted bytes to out as escaped XML text, cleaning in scratch. */
 static int put_untrusted(struct pyro_buf *out, struct pyro_buf *scratch,
 			 const char *p, size_t n)
 {
 	int rc = clean_text(scratch, p, n);
 
-	return rc ? rc : put_escaped(out, scratch->data, scratch->len);
+	return rc ? rc : pyro_xml_escape(out, scratch->data, scratch->len);
 }
 
 /* ---- prefix tree ---------------------------------------------------- */
@@ -621,16 +568,6 @@ static unsigned diff_color(int64_t delta, int64_t value)
 
 /* ---- header --------------------------------------------------------- */
 
-static const char *rule_name(enum pyro_merge_rule r)
-{
-	switch (r) {
-	case PYRO_MERGE_SUM: return "sum";
-	case PYRO_MERGE_INCREASE: return "increase";
-	case PYRO_MERGE_MEAN: return "mean";
-	default: return "single";
-	}
-}
-
 static const char *opt(const char *s)
 {
 	return s ? s : "";
@@ -700,7 +637,7 @@ static int put_change(struct flame_ctx *c, int64_t value, int64_t delta)
 /* "2026-11-24 10:15:00" (UTC) of Unix nanoseconds. */
 static void utc_text(int64_t nanos, char out[32])
 {
-	time_t sec = (time_t)(nanos / 1000000000);
+	time_t sec = (time_t)(nanos / PYRO_NS_PER_SEC);
 	struct tm tm;
 
 	if (!gmtime_r(&sec, &tm) || !strftime(out, 32, "%Y-%m-%d %H:%M:%S", &tm))
@@ -785,7 +722,7 @@ static int put_subtitle(struct flame_ctx *c)
 		rc = put_label_share(c, m->whole_total);
 	if (!rc && (m->rule != PYRO_MERGE_SINGLE || m->nsnapshots > 1))
 		rc = pyro_buf_printf(c->out, "; merged %u snapshots (%s)",
-				     m->nsnapshots, rule_name(m->rule));
+				     m->nsnapshots, pyro_merge_rule_name(m->rule));
 	if (rc || !c->nhidden)
 		return rc;
 	rc = pyro_buf_printf(c->out, "; %zu frame%s hidden (", c->nhidden,
@@ -912,7 +849,7 @@ static int put_label(struct flame_ctx *c, long long x, long long w, int y)
 	if (!rc)
 		rc = pyro_buf_printf(c->out, " y=\"%d\">", y + 11);
 	if (!rc)
-		rc = put_escaped(c->out, p, bytes);
+		rc = pyro_xml_escape(c->out, p, bytes);
 	if (!rc && n > chars)
 		rc = pyro_buf_puts(c->out, "..");
 	return rc ? rc : pyro_buf_puts(c->out, "</text>");
@@ -933,7 +870,7 @@ static int emit_box(struct flame_ctx *c, uint32_t depth, int64_t off,
 			     (long long)(off / c->quantum),
 			     (long long)(value / c->quantum));
 	if (!rc)
-		rc = put_escaped(c->out, c->text.data, c->text.len);
+		rc = pyro_xml_escape(c->out, c->text.data, c->text.len);
 	if (!rc)
 		rc = pyro_buf_puts(c->out, " (");
 	if (!rc)

@@ -338,11 +338,7 @@ int pyro_tree_render(const struct pyro_stacks *s, struct pyro_buf *out)
 	int rc;
 
 	t.unit = s->meta.sample_unit ? s->meta.sample_unit : "";
-	rc = pyro_stacks_total(s, &t.total);
-	if (!rc && s->base && s->meta.base_total > 0)
-		t.total = s->meta.base_total;
-	if (!rc && s->meta.filter && s->meta.whole_total > 0)
-		t.total = s->meta.whole_total;
+	rc = pyro_stacks_percent_total(s, &t.total);
 	if (!rc)
 		rc = build(&t);
 	if (rc)
