@@ -109,6 +109,11 @@ $(O)/pyrofs-cat: $(O)/fs/cat.o $(O)/libpyro.a
 $(O)/tests/test_%: $(O)/tests/unit/test_%.o $(SUPPORT_OBJS) $(O)/libpyro.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(DEP_LIBS)
 
+# test_render_errors fails the library's allocations one by one: its
+# malloc, calloc and realloc calls go through the test's wrappers.
+$(O)/tests/test_render_errors: LDFLAGS += -Wl,--wrap=malloc -Wl,--wrap=calloc \
+	-Wl,--wrap=realloc
+
 $(O)/tests/mkprofile: $(O)/tests/tools/mkprofile.o $(SUPPORT_OBJS) $(O)/libpyro.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
 

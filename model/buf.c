@@ -40,6 +40,14 @@ int pyro_buf_grow(struct pyro_buf *b, size_t extra)
 	return 0;
 }
 
+void pyro_buf_truncate(struct pyro_buf *b, size_t len)
+{
+	if (b->data && len < b->len) {
+		b->len = len;
+		b->data[len] = '\0';
+	}
+}
+
 int pyro_grow_array(void *arrp, size_t *cap, size_t need, size_t elem)
 {
 	void **pa = arrp;

@@ -37,6 +37,10 @@ int pyro_buf_printf(struct pyro_buf *b, const char *fmt, ...)
 int pyro_buf_vprintf(struct pyro_buf *b, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 
+/* Cut the content back to its first len bytes (len <= b->len), keeping the
+ * trailing NUL: how a writer undoes what it appended (render.h). */
+void pyro_buf_truncate(struct pyro_buf *b, size_t len);
+
 /* Hand the memory over to the caller (free() it); the buffer becomes empty.
  * Returns NULL for an empty buffer that never allocated. */
 char *pyro_buf_detach(struct pyro_buf *b, size_t *len);

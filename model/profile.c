@@ -401,30 +401,31 @@ static int compile_anchored(const char *re, regex_t *rx)
 {
 	struct pyro_buf b = PYRO_BUF_INIT;
 	const char *p;
-	int rc = 0;
+	int rc;
 
-	rc |= pyro_buf_puts(&b, "^(");
+	rc = pyro_buf_puts(&b, "^(");
 	for (p = re; *p && !rc; p++) {
 		if (p[0] == '(' && p[1] == '?' && p[2] == ':') {
-			rc |= pyro_buf_putc(&b, '(');
+			rc = pyro_buf_putc(&b, '(');
 			p += 2;
 		} else if (p[0] == '\\' && p[1] == 'd') {
-			rc |= pyro_buf_puts(&b, "[0-9]");
+			rc = pyro_buf_puts(&b, "[0-9]");
 			p++;
 		} else if (p[0] == '\\' && p[1] == 'w') {
-			rc |= pyro_buf_puts(&b, "[A-Za-z0-9_]");
+			rc = pyro_buf_puts(&b, "[A-Za-z0-9_]");
 			p++;
 		} else if (p[0] == '\\' && p[1] == 's') {
-			rc |= pyro_buf_puts(&b, "[[:space:]]");
+			rc = pyro_buf_puts(&b, "[[:space:]]");
 			p++;
 		} else if (p[0] == '\\' && p[1]) {
-			rc |= pyro_buf_add(&b, p, 2);
+			rc = pyro_buf_add(&b, p, 2);
 			p++;
 		} else {
-			rc |= pyro_buf_putc(&b, *p);
+			rc = pyro_buf_putc(&b, *p);
 		}
 	}
-	rc |= pyro_buf_puts(&b, ")$");
+	if (!rc)
+		rc = pyro_buf_puts(&b, ")$");
 	if (!rc)
 		rc = regcomp(rx, b.data, REG_EXTENDED | REG_NOSUB) ? -EINVAL : 0;
 	pyro_buf_release(&b);

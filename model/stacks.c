@@ -81,23 +81,30 @@ static int dup_opt(char **dst, const char *src)
 
 int pyro_meta_copy(struct pyro_meta *dst, const struct pyro_meta *src)
 {
+	char **to[] = {
+		&dst->service, &dst->type, &dst->span, &dst->sample_type,
+		&dst->sample_unit, &dst->file, &dst->build_id, &dst->doc_url,
+		&dst->base_span, &dst->filter, &dst->filter_unit,
+	};
+	const char *const from[] = {
+		src->service, src->type, src->span, src->sample_type,
+		src->sample_unit, src->file, src->build_id, src->doc_url,
+		src->base_span, src->filter, src->filter_unit,
+	};
 	size_t i;
 	int rc = 0;
 
 	*dst = *src;
 	dst->comments = NULL;
 	dst->ncomments = 0;
-	rc |= dup_opt(&dst->service, src->service);
-	rc |= dup_opt(&dst->type, src->type);
-	rc |= dup_opt(&dst->span, src->span);
-	rc |= dup_opt(&dst->sample_type, src->sample_type);
-	rc |= dup_opt(&dst->sample_unit, src->sample_unit);
-	rc |= dup_opt(&dst->file, src->file);
-	rc |= dup_opt(&dst->build_id, src->build_id);
-	rc |= dup_opt(&dst->doc_url, src->doc_url);
-	rc |= dup_opt(&dst->base_span, src->base_span);
-	rc |= dup_opt(&dst->filter, src->filter);
-	rc |= dup_opt(&dst->filter_unit, src->filter_unit);
+	/* Every string is copied (or NULL) even after a failure, so that
+	 * dst never shares one with src; the first error is kept. */
+	for (i = 0; i < sizeof(to) / sizeof(to[0]); i++) {
+		int r = dup_opt(to[i], from[i]);
+
+		if (!rc)
+			rc = r;
+	}
 	if (!rc && src->ncomments) {
 		dst->comments = calloc(src->ncomments, sizeof(char *));
 		if (!dst->comments)

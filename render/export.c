@@ -522,16 +522,14 @@ int pyro_export_pprof_raw(const struct pyro_stacks *s, struct pyro_buf *out)
 	if (!rc)
 		rc = pack(&ex, out);
 	export_release(&ex);
-	if (rc && out->data) {
-		out->len = start;
-		out->data[start] = '\0';
-	}
+	if (rc)
+		pyro_buf_truncate(out, start);  /* as it was (render.h) */
 	return rc;
 }
 
 /* gzip (RFC 1952) of in[0..len) appended to out, in one deflate call
- * into a buffer of deflateBound's size.  The header's mtime is 0, so equal
- * input gives equal bytes. */
+ * into a buffer of deflateBound's size; out grows only on success.  The
+ * header's mtime is 0, so equal input gives equal bytes. */
 static int gzip_append(const void *in, size_t len, struct pyro_buf *out)
 {
 	z_stream z;

@@ -867,6 +867,7 @@ static int render(const struct pyro_stacks *s, struct pyro_buf *out, bool down)
 	struct flame_ctx c = { .s = s, .out = out, .down = down, .quantum = 1, .diff = s->base != NULL,
 			       .text = PYRO_BUF_INIT, .unit_suffix = PYRO_BUF_INIT };
 	struct flame_tree t;
+	size_t start = out->len;
 	int rc;
 
 	c.pal = pyro_flame_palette(&s->meta);
@@ -892,6 +893,8 @@ static int render(const struct pyro_stacks *s, struct pyro_buf *out, bool down)
 	if (!rc)
 		rc = pyro_buf_puts(out, "</svg>\n");
 out:
+	if (rc)
+		pyro_buf_truncate(out, start);  /* as it was (render.h) */
 	free(c.keep);
 	tree_release(&t);
 	pyro_buf_release(&c.unit_suffix);

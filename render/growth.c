@@ -87,7 +87,7 @@ static int put_row(const struct pyro_history *h,
 	return rc;
 }
 
-int pyro_growth_render(const struct pyro_history *h, struct pyro_buf *out)
+static int growth(const struct pyro_history *h, struct pyro_buf *out)
 {
 	size_t *order, n = 0, i;
 	int rc;
@@ -109,5 +109,15 @@ int pyro_growth_render(const struct pyro_history *h, struct pyro_buf *out)
 	if (!rc && n == 0)
 		rc = pyro_buf_puts(out, "(no function grew)\n");
 	free(order);
+	return rc;
+}
+
+int pyro_growth_render(const struct pyro_history *h, struct pyro_buf *out)
+{
+	size_t start = out->len;
+	int rc = growth(h, out);
+
+	if (rc)
+		pyro_buf_truncate(out, start);  /* as it was (render.h) */
 	return rc;
 }

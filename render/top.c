@@ -691,11 +691,8 @@ int pyro_top_render(const struct pyro_stacks *s, struct pyro_buf *out)
 	select_unit(&t);
 	rc = put_report(&t, out);
 cleanup:
-	if (rc && out->data) {
-		/* Leave the buffer as it was. */
-		out->len = start;
-		out->data[start] = '\0';
-	}
+	if (rc)
+		pyro_buf_truncate(out, start);  /* as it was (render.h) */
 	top_release(&t);
 	return rc;
 }

@@ -349,10 +349,8 @@ int pyro_tree_render(const struct pyro_stacks *s, struct pyro_buf *out)
 	if (!rc)
 		rc = put_tree(&t, out);
 cleanup:
-	if (rc && out->data) {
-		out->len = start;
-		out->data[start] = '\0';
-	}
+	if (rc)
+		pyro_buf_truncate(out, start);  /* as it was (render.h) */
 	free(t.nodes);
 	free(t.slots);
 	return rc;
