@@ -40,6 +40,26 @@ int pyro_buf_grow(struct pyro_buf *b, size_t extra)
 	return 0;
 }
 
+int pyro_buf_put_safe(struct pyro_buf *b, const char *s, size_t len)
+{
+	size_t i, start = 0;
+	int rc = 0;
+
+	for (i = 0; i < len && !rc; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x20 && c != 0x7f)
+			continue;
+		rc = pyro_buf_add(b, s + start, i - start);
+		if (!rc)
+			rc = pyro_buf_printf(b, "\\x%02x", c);
+		start = i + 1;
+	}
+	if (!rc)
+		rc = pyro_buf_add(b, s + start, len - start);
+	return rc;
+}
+
 void pyro_buf_truncate(struct pyro_buf *b, size_t len)
 {
 	if (b->data && len < b->len) {

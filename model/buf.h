@@ -37,6 +37,11 @@ int pyro_buf_printf(struct pyro_buf *b, const char *fmt, ...)
 int pyro_buf_vprintf(struct pyro_buf *b, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 
+/* Append s[0..len) with every control byte (< 0x20, 0x7f) written as
+ * "\xNN": one line of text that reaches no terminal raw.  The one rule
+ * for untrusted names in text output (problems, top/tree/timeline). */
+int pyro_buf_put_safe(struct pyro_buf *b, const char *s, size_t len);
+
 /* Cut the content back to its first len bytes (len <= b->len), keeping the
  * trailing NUL: how a writer undoes what it appended (render.h). */
 void pyro_buf_truncate(struct pyro_buf *b, size_t len);

@@ -7,6 +7,8 @@
  */
 #include "stacks.h"
 
+#include "buf.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -257,29 +259,18 @@ int pyro_stacks_find(const struct pyro_stacks *s, const uint32_t *refs,
 static int append_stack(struct pyro_stacks *s, const uint32_t *refs,
 			uint32_t depth)
 {
+	int rc;
+
 	if (s->nstacks >= UINT32_MAX - 1)
 		return -EOVERFLOW;
-	if (s->nrefs + depth > s->refs_cap) {
-		size_t cap = s->refs_cap ? s->refs_cap : 1024;
-		uint32_t *p;
-
-		while (cap < s->nrefs + depth)
-			cap *= 2;
-		p = realloc(s->refs, cap * sizeof(*p));
-		if (!p)
-			return -ENOMEM;
-		s->refs = p;
-		s->refs_cap = cap;
-	}
-	if (s->nstacks == s->stacks_cap) {
-		size_t cap = s->stacks_cap ? s->stacks_cap * 2 : 256;
-		struct pyro_stack *p = realloc(s->stacks, cap * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		s->stacks = p;
-		s->stacks_cap = cap;
-	}
+	if (s->nrefs + depth > s->refs_cap &&
+	    (rc = pyro_grow_array(&s->refs, &s->refs_cap, s->nrefs + depth,
+				  sizeof(*s->refs))))
+		return rc;
+	if (s->nstacks == s->stacks_cap &&
+	    (rc = pyro_grow_array(&s->stacks, &s->stacks_cap, s->nstacks + 1,
+				  sizeof(*s->stacks))))
+		return rc;
 	if (depth)
 		memcpy(s->refs + s->nrefs, refs, depth * sizeof(*refs));
 	s->stacks[s->nstacks].off = s->nrefs;

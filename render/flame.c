@@ -226,15 +226,11 @@ static int stack_cmp(const void *pa, const void *pb)
 static int tree_push(struct flame_tree *t, uint32_t name, uint32_t depth,
 		     int64_t value, int64_t delta)
 {
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 256;
-		struct flame_node *p = realloc(t->nodes, cap * sizeof(*p));
+	int rc;
 
-		if (!p)
-			return -ENOMEM;
-		t->nodes = p;
-		t->cap = cap;
-	}
+	if (t->n == t->cap &&
+	    (rc = pyro_grow_array(&t->nodes, &t->cap, t->n + 1, sizeof(*t->nodes))))
+		return rc;
 	t->nodes[t->n++] = (struct flame_node){ name, depth, value, delta };
 	if (depth > t->maxdepth)
 		t->maxdepth = depth;

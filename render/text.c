@@ -24,26 +24,6 @@ int pyro_filter_text(const struct pyro_meta *m, struct pyro_buf *out)
 	return rc;
 }
 
-int pyro_text_put_safe(struct pyro_buf *b, const char *s, size_t len)
-{
-	size_t i, start = 0;
-	int rc = 0;
-
-	for (i = 0; i < len && !rc; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c >= 0x20 && c != 0x7f)
-			continue;
-		rc = pyro_buf_add(b, s + start, i - start);
-		if (!rc)
-			rc = pyro_buf_printf(b, "\\x%02x", c);
-		start = i + 1;
-	}
-	if (!rc)
-		rc = pyro_buf_add(b, s + start, len - start);
-	return rc;
-}
-
 size_t pyro_xml_char_len(const unsigned char *p, size_t n)
 {
 	uint32_t c;

@@ -11,9 +11,6 @@
 
 #include "../model/buf.h"
 
-/* Append s[0..len) with control bytes (< 0x20, 0x7f) as "\xNN". */
-int pyro_text_put_safe(struct pyro_buf *b, const char *s, size_t len);
-
 /* XML text, the one rule of every SVG renderer: untrusted bytes become
  * valid XML 1.0 UTF-8 character data by replacing each byte that does not
  * start a legal character (C0 controls, tab and newline included: labels

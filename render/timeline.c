@@ -39,16 +39,16 @@ static int put_title(const struct pyro_history *h, struct pyro_buf *out)
 	pyro_utc_time(last, h->times[h->nsnaps - 1]);
 	rc = pyro_buf_puts(out, "Timeline: ");
 	if (!rc)
-		rc = pyro_text_put_safe(out, h->service, strlen(h->service));
+		rc = pyro_buf_put_safe(out, h->service, strlen(h->service));
 	/* Sample type and unit are the profile's bytes: escape them too. */
 	if (!rc)
 		rc = pyro_buf_printf(out, " %s (", h->type);
 	if (!rc)
-		rc = pyro_text_put_safe(out, h->sample_type, strlen(h->sample_type));
+		rc = pyro_buf_put_safe(out, h->sample_type, strlen(h->sample_type));
 	if (!rc)
 		rc = pyro_buf_puts(out, ", ");
 	if (!rc)
-		rc = pyro_text_put_safe(out, h->sample_unit, strlen(h->sample_unit));
+		rc = pyro_buf_put_safe(out, h->sample_unit, strlen(h->sample_unit));
 	if (!rc)
 		rc = pyro_buf_puts(out, ")\n");
 	if (!rc)

@@ -284,16 +284,14 @@ static int edge_get(struct top *t, uint32_t src, uint32_t dst,
 		}
 	}
 	if (t->nedges == t->edges_cap) {
-		size_t cap = t->edges_cap ? 2 * t->edges_cap : 512;
-		struct top_edge *ne;
+		int rc;
 
-		if (cap >= UINT32_MAX)
+		if (t->nedges >= UINT32_MAX - 1)
 			return -EOVERFLOW;
-		ne = realloc(t->edges, cap * sizeof(*ne));
-		if (!ne)
-			return -ENOMEM;
-		t->edges = ne;
-		t->edges_cap = cap;
+		rc = pyro_grow_array(&t->edges, &t->edges_cap, t->nedges + 1,
+				     sizeof(*t->edges));
+		if (rc)
+			return rc;
 	}
 	*e = &t->edges[t->nedges++];
 	memset(*e, 0, sizeof(**e));

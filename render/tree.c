@@ -215,7 +215,7 @@ static int put_line(const struct tree *t, struct pyro_buf *out,
 	rc = pyro_buf_printf(out, "%10s %s %10s %s  %*s", cum, pc, flat, pf,
 			     (int)(2 * it->depth), "");
 	if (!rc)
-		rc = pyro_text_put_safe(out, name.ptr, name.len);
+		rc = pyro_buf_put_safe(out, name.ptr, name.len);
 	return rc ? rc : pyro_buf_putc(out, '\n');
 }
 
@@ -271,7 +271,7 @@ static int put_filter(const struct tree *t, struct pyro_buf *out)
 	if (!rc)
 		rc = pyro_buf_puts(out, "Label: ");
 	if (!rc)
-		rc = pyro_text_put_safe(out, f.data, f.len);
+		rc = pyro_buf_put_safe(out, f.data, f.len);
 	pyro_buf_release(&f);
 	return rc ? rc : pyro_buf_printf(out, ", %s (%s)\n", kept, p);
 }
