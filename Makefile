@@ -57,7 +57,9 @@ CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 FUSE_SRCS  := fs/main.c fs/ops.c
 LIB_SRCS   := $(sort $(wildcard model/*.c render/*.c) \
 		$(filter-out $(FUSE_SRCS) fs/cat.c,$(wildcard fs/*.c)))
-GEN_SRCS   := $(O)/gen/profile.pb-c.c
+# Text files compiled in by scripts/embed.sh (render/embedded.h).
+EMBED_SRCS := $(O)/gen/flame_js.c $(O)/gen/flame_css.c
+GEN_SRCS   := $(O)/gen/profile.pb-c.c $(EMBED_SRCS)
 LIB_OBJS   := $(LIB_SRCS:%.c=$(O)/%.o) $(GEN_SRCS:.c=.o)
 UNIT_SRCS  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
@@ -66,7 +68,7 @@ SUPPORT_OBJS := $(SUPPORT_SRCS:%.c=$(O)/%.o)
 TOOLS      := $(O)/tests/mkprofile $(O)/tests/mkleak $(O)/tests/mkhostile
 
 .PHONY: all test unit integration asan valgrind demo install clean deps conformance bench \
-	fuzz fuzz-run tsan stress tools
+	fuzz fuzz-run tsan stress tools check-js
 .SECONDARY:
 
 all: $(O)/pyrofs $(O)/pyrofs-cat
@@ -83,6 +85,17 @@ $(O)/%.o: %.c | $(O)/gen/profile.pb-c.h
 $(O)/gen/profile.pb-c.o: $(O)/gen/profile.pb-c.c
 	$(CC) $(CFLAGS) $(DEP_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
 
+$(O)/gen/flame_js.c: render/flame.js scripts/embed.sh
+	@mkdir -p $(O)/gen
+	scripts/embed.sh pyro_flame_js $< $@
+
+$(O)/gen/flame_css.c: render/flame.css scripts/embed.sh
+	@mkdir -p $(O)/gen
+	scripts/embed.sh pyro_flame_css $< $@
+
+$(EMBED_SRCS:.c=.o): %.o: %.c render/embedded.h
+	$(CC) $(CFLAGS) -c -o $@ $<
+
 $(O)/libpyro.a: $(LIB_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
@@ -95,6 +108,11 @@ $(O)/pyrofs-cat: $(O)/fs/cat.o $(O)/libpyro.a
 
 $(O)/tests/test_%: $(O)/tests/unit/test_%.o $(SUPPORT_OBJS) $(O)/libpyro.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(DEP_LIBS)
+
+# test_render_errors fails the library's allocations one by one: its
+# malloc, calloc and realloc calls go through the test's wrappers.
+$(O)/tests/test_render_errors: LDFLAGS += -Wl,--wrap=malloc -Wl,--wrap=calloc \
+	-Wl,--wrap=realloc
 
 $(O)/tests/mkprofile: $(O)/tests/tools/mkprofile.o $(SUPPORT_OBJS) $(O)/libpyro.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
@@ -114,8 +132,14 @@ deps:
 
 tools: $(TOOLS)
 
-unit: $(UNIT_BINS)
+unit: $(UNIT_BINS) check-js
 	@scripts/run-unit.sh $(UNIT_BINS)
+
+# The flame graph's script must parse as JavaScript; skipped without node.
+check-js:
+	@if command -v node >/dev/null 2>&1; then \
+		node --check render/flame.js && echo "check-js: render/flame.js parses"; \
+	else echo "check-js: SKIP (no node)"; fi
 
 # Mount tests; exit 77 means FUSE is unusable here: a skip, not a failure.
 integration: all $(TOOLS)

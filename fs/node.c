@@ -1428,18 +1428,7 @@ static int put_sources(const struct pyro_series *se, size_t first,
 
 static const char *rule_name(enum pyro_merge_rule rule)
 {
-	switch (rule) {
-	case PYRO_MERGE_SINGLE:
-		return "single";
-	case PYRO_MERGE_SUM:
-		return "sum";
-	case PYRO_MERGE_INCREASE:
-		return "increase";
-	case PYRO_MERGE_MEAN:
-		return "mean";
-	default:
-		return "unknown";
-	}
+	return pyro_merge_rule_name(rule);
 }
 
 /* total and rule need the node's stacks (built, or found in the cache). */

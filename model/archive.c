@@ -7,7 +7,8 @@
  * still vouches for the file's header; then collects, in walk order, one
  * entry per (file, sample type).  Sorting the entries by (service, type,
  * time, path) yields services, series and snapshots as contiguous runs, so
- * the index is built without any per-service hash table.
+ * the index is built without any per-service hash table.  Reading an open
+ * archive (lookups, problems) is archive_query.c's.
  */
 #include "archive.h"
 #include "collapsed.h"
@@ -73,103 +74,6 @@ static void set_err(char err[PYRO_ERR_MAX], const char *what, int e)
 	snprintf(err, PYRO_ERR_MAX, "%s: %s", what, strerror(e));
 }
 
-int pyro_source_abspath(const struct pyro_archive *a,
-			const struct pyro_source *src, char *out, size_t size)
-{
-	int n = src->target ? snprintf(out, size, "%s", src->target) :
-		snprintf(out, size, "%s/%s", a->root, src->path);
-
-	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
-}
-
-int pyro_archive_problem(struct pyro_archive *a, const char *path,
-			 const char *reason)
-{
-	char *p = NULL, *r = strdup(reason);
-	size_t i;
-	int rc = 0;
-
-	if (!r)
-		return -ENOMEM;
-	pthread_mutex_lock(&a->lock);
-	for (i = 0; i < a->nproblems; i++) {
-		if (!strcmp(a->problems[i].path, path)) {
-			free(a->problems[i].reason);
-			a->problems[i].reason = r;
-			goto out;
-		}
-	}
-	if (a->nproblems == a->problems_cap) {
-		size_t cap = a->problems_cap ? a->problems_cap * 2 : 16;
-		struct pyro_problem *np = realloc(a->problems, cap * sizeof(*np));
-
-		if (!np) {
-			rc = -ENOMEM;
-			goto out;
-		}
-		a->problems = np;
-		a->problems_cap = cap;
-	}
-	p = strdup(path);
-	if (!p) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	a->problems[a->nproblems].path = p;
-	a->problems[a->nproblems].reason = r;
-	a->nproblems++;
-	r = NULL;
-out:
-	pthread_mutex_unlock(&a->lock);
-	if (rc)
-		free(r);
-	return rc;
-}
-
-/* File names may hold newlines and escape sequences: write control bytes
- * as \xNN so that one problem is always one line and nothing reaches the
- * reader's terminal raw. */
-static int put_line_safe(struct pyro_buf *b, const char *s)
-{
-	int rc = 0;
-
-	for (; *s && !rc; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		rc = c < 0x20 || c == 0x7f ? pyro_buf_printf(b, "\\x%02x", c) :
-		     pyro_buf_putc(b, (char)c);
-	}
-	return rc;
-}
-
-static int cmp_problem(const void *x, const void *y)
-{
-	return strcmp(((const struct pyro_problem *)x)->path,
-		      ((const struct pyro_problem *)y)->path);
-}
-
-int pyro_archive_problems_text(struct pyro_archive *a, struct pyro_buf *out)
-{
-	size_t i;
-	int rc = 0;
-
-	pthread_mutex_lock(&a->lock);
-	if (a->nproblems > 1)   /* qsort(NULL, 0, ...) is undefined */
-		qsort(a->problems, a->nproblems, sizeof(*a->problems),
-		      cmp_problem);
-	for (i = 0; i < a->nproblems && !rc; i++) {
-		rc = put_line_safe(out, a->problems[i].path);
-		if (!rc)
-			rc = pyro_buf_puts(out, ": ");
-		if (!rc)
-			rc = put_line_safe(out, a->problems[i].reason);
-		if (!rc)
-			rc = pyro_buf_putc(out, '\n');
-	}
-	pthread_mutex_unlock(&a->lock);
-	return rc;
-}
-
 /* ---- walking ------------------------------------------------------------ */
 
 static int add_entry(struct walk *w, const char *service,
@@ -226,7 +130,7 @@ static void resolve_time(struct pyro_source *src, const struct stat *st,
 	} else if (pyro_time_from_filename(base, &src->time_nanos) == 0) {
 		src->origin = PYRO_TIME_FILENAME;
 	} else {
-		src->time_nanos = (int64_t)st->st_mtim.tv_sec * 1000000000 +
+		src->time_nanos = (int64_t)st->st_mtim.tv_sec * PYRO_NS_PER_SEC +
 				  st->st_mtim.tv_nsec;
 		src->origin = PYRO_TIME_MTIME;
 	}
@@ -979,45 +883,4 @@ void pyro_archive_free(struct pyro_archive *a)
 	pthread_mutex_destroy(&a->lock);
 	free(a->root);
 	free(a);
-}
-
-const struct pyro_service *pyro_archive_service(const struct pyro_archive *a,
-						const char *name)
-{
-	size_t lo = 0, hi = a->nservices;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(name, a->services[mid].name);
-
-		if (!c)
-			return &a->services[mid];
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return NULL;
-}
-
-const struct pyro_series *pyro_service_series(const struct pyro_service *s,
-					      const char *type)
-{
-	size_t i;
-
-	for (i = 0; i < s->nseries; i++)
-		if (!strcmp(s->series[i].type, type))
-			return &s->series[i];
-	return NULL;
-}
-
-const struct pyro_snapshot *pyro_series_snapshot(const struct pyro_series *se,
-						 const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < se->nsnaps; i++)
-		if (!strcmp(se->snaps[i].name, name))
-			return &se->snaps[i];
-	return NULL;
 }

@@ -46,14 +46,29 @@ int pyro_buf_printf(struct pyro_buf *b, const char *fmt, ...)
 int pyro_buf_vprintf(struct pyro_buf *b, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 
+/* Append s[0..len) with every control byte (< 0x20, 0x7f) written as
+ * "\xNN": one line of text that reaches no terminal raw.  The one rule
+ * for untrusted names in text output (problems, top/tree/timeline). */
+int pyro_buf_put_safe(struct pyro_buf *b, const char *s, size_t len);
+
+/* Cut the content back to its first len bytes (len <= b->len), keeping the
+ * trailing NUL: how a writer undoes what it appended (render.h). */
+void pyro_buf_truncate(struct pyro_buf *b, size_t len);
+
 /* Hand the memory over to the caller (free() it); the buffer becomes empty
  * (the limit stays).
  * Returns NULL for an empty buffer that never allocated. */
 char *pyro_buf_detach(struct pyro_buf *b, size_t *len);
 
-/* The errno a renderer should return after an append to b failed: -EFBIG
- * once the limit was hit, else -ENOMEM.  For code that collects failures
- * with `rc |= ...` and cannot pass the errno itself up. */
+/* The errno after an append to b failed: -EFBIG once the limit was hit,
+ * else -ENOMEM. */
 int pyro_buf_failure(const struct pyro_buf *b);
+
+/* Grow the array *arrp (a pointer to a T * holding *cap elements of elem
+ * bytes, NULL when *cap is 0) so that it holds at least need elements,
+ * doubling from 16; the elements kept are unchanged, the new ones
+ * uninitialised.  The one growth rule of model/ and render/ arrays.
+ * Returns 0 or -ENOMEM (the array and *cap are then as they were). */
+int pyro_grow_array(void *arrp, size_t *cap, size_t need, size_t elem);
 
 #endif

@@ -36,24 +36,6 @@ static char *dup_n(const char *s, size_t len)
 	return c;
 }
 
-static int grow_array(void *arr, size_t *cap, size_t need, size_t elem)
-{
-	void **pa = arr;
-	size_t ncap = *cap ? *cap : 8;
-	void *np;
-
-	if (need <= *cap)
-		return 0;
-	while (ncap < need)
-		ncap *= 2;
-	np = realloc(*pa, ncap * elem);
-	if (!np)
-		return -ENOMEM;
-	*pa = np;
-	*cap = ncap;
-	return 0;
-}
-
 static uint64_t value_hash(size_t key, const char *s, size_t len)
 {
 	return pyro_hash_bytes(s, len, PYRO_HASH_SEED ^ ((uint64_t)key * 0x9e3779b97f4a7c15ULL));
@@ -205,7 +187,7 @@ static int find_key(struct pyro_label_set *ls, const char *key, size_t len,
 		return 0;
 	if (ls->nkeys >= UINT32_MAX - 1)
 		return -EOVERFLOW;
-	if ((rc = grow_array(&ls->keys, &ls->keys_cap, ls->nkeys + 1, sizeof(*ls->keys))))
+	if ((rc = pyro_grow_array(&ls->keys, &ls->keys_cap, ls->nkeys + 1, sizeof(*ls->keys))))
 		return rc;
 	k = &ls->keys[ls->nkeys];
 	memset(k, 0, sizeof(*k));
@@ -235,7 +217,7 @@ static int find_value(struct pyro_label_set *ls, size_t ki, const char *text,
 		return 0;
 	if (k->nvalues >= UINT32_MAX)
 		return -EOVERFLOW;
-	if ((rc = grow_array(&k->values, &k->values_cap, k->nvalues + 1,
+	if ((rc = pyro_grow_array(&k->values, &k->values_cap, k->nvalues + 1,
 			     sizeof(*k->values))))
 		return rc;
 	v = &k->values[k->nvalues];
@@ -461,17 +443,6 @@ static void slots_baseline(struct slots *sl)
 	memset(sl->cur, 0, sl->n * sizeof(int64_t));
 }
 
-static int64_t mean_rounded(int64_t sum, int64_t n)
-{
-	int64_t q = sum / n, r = sum % n;
-
-	if (r * 2 >= n)
-		q++;
-	else if (r * 2 <= -n)
-		q--;
-	return q;
-}
-
 /* Slot numbering of the union u (building, unsorted): 0 the node total;
  * key i: base[i] its total, base[i] + 1 its without, base[i] + 2 + j its
  * value j. */
@@ -596,7 +567,7 @@ int pyro_label_set_merge(struct pyro_label_set *out,
 		if (rule == PYRO_MERGE_INCREASE)
 			sl.sum[i] = sl.inc[i];
 		else if (rule == PYRO_MERGE_MEAN)
-			sl.sum[i] = mean_rounded(sl.sum[i], (int64_t)folded);
+			sl.sum[i] = pyro_merge_mean(sl.sum[i], (int64_t)folded);
 	}
 	out->total = sl.sum[0];
 	for (ki = 0; ki < out->nkeys; ki++) {

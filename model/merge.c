@@ -71,48 +71,18 @@ static void acc_release(struct acc *acc)
 static int map_into(struct pyro_stacks *out, const struct pyro_stacks *src,
 		    struct acc *acc)
 {
-	uint32_t *fmap = NULL, *refs = NULL;
-	size_t refs_cap = 0, k;
-	uint32_t f;
-	int rc = 0;
+	size_t *idx = malloc((src->nstacks ? src->nstacks : 1) * sizeof(*idx));
+	size_t k;
+	int rc;
 
-	fmap = malloc((src->nframes ? src->nframes : 1) * sizeof(*fmap));
-	if (!fmap)
+	if (!idx)
 		return -ENOMEM;
-	for (f = 0; f < src->nframes && !rc; f++) {
-		struct pyro_str name = pyro_strtab_get(&src->strs, src->frames[f].name);
-		struct pyro_str node = pyro_strtab_get(&src->strs, src->frames[f].node);
-
-		rc = pyro_stacks_frame(out, name.ptr, name.len, node.ptr, node.len,
-				       &fmap[f]);
-	}
-	for (k = 0; k < src->nstacks && !rc; k++) {
-		const struct pyro_stack *st = &src->stacks[k];
-		const uint32_t *sr = pyro_stack_refs(src, st);
-		size_t idx;
-		uint32_t d;
-
-		if (st->depth > refs_cap) {
-			uint32_t *r = realloc(refs, st->depth * sizeof(*r));
-
-			if (!r) {
-				rc = -ENOMEM;
-				break;
-			}
-			refs = r;
-			refs_cap = st->depth;
-		}
-		for (d = 0; d < st->depth; d++)
-			refs[d] = fmap[PYRO_REF_FRAME(sr[d])] |
-				  (sr[d] & PYRO_REF_INLINE);
-		rc = pyro_stacks_add(out, refs, st->depth, 0, &idx);
-		if (!rc)
-			rc = acc_grow(acc, out->nstacks);
-		if (!rc)
-			acc->cur[idx] = st->value;
-	}
-	free(refs);
-	free(fmap);
+	rc = pyro_stacks_import(out, src, idx);
+	if (!rc)
+		rc = acc_grow(acc, out->nstacks);
+	for (k = 0; k < src->nstacks && !rc; k++)
+		acc->cur[idx[k]] = src->stacks[k].value;
+	free(idx);
 	return rc;
 }
 
@@ -194,18 +164,6 @@ static void accumulate_baseline(struct acc *acc, size_t nunion, int64_t total)
 		acc->cur[u] = 0;
 	}
 	acc->prev_total = total;
-}
-
-static int64_t mean_rounded(int64_t sum, int64_t n)
-{
-	int64_t q = sum / n, r = sum % n;
-
-	/* Half away from zero, without overflowing sum + n / 2. */
-	if (r * 2 >= n)
-		q++;
-	else if (r * 2 <= -n)
-		q--;
-	return q;
 }
 
 static enum pyro_merge_rule choose_rule(const struct pyro_series *se,
@@ -624,7 +582,7 @@ static int build_many(struct pyro_archive *a, const struct pyro_series *se,
 		if (rule == PYRO_MERGE_INCREASE)
 			*v = acc.inc[u];
 		else if (rule == PYRO_MERGE_MEAN)
-			*v = mean_rounded(acc.sum[u], (int64_t)used);
+			*v = pyro_merge_mean(acc.sum[u], (int64_t)used);
 		else
 			*v = acc.sum[u];
 	}

@@ -7,89 +7,18 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
-#define NS 1000000000LL
-
-/* Read exactly n digits. */
-static int digits(const char **p, const char *end, int n, int *v)
-{
-	int i, x = 0;
-
-	if (end - *p < n)
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)(*p)[i]))
-			return -1;
-		x = x * 10 + ((*p)[i] - '0');
-	}
-	*p += n;
-	*v = x;
-	return 0;
-}
-
-/* Consume one separator ('-' or ':') if present. */
-static int sep(const char **p, const char *end)
-{
-	if (*p < end && (**p == '-' || **p == ':')) {
-		(*p)++;
-		return 1;
-	}
-	return 0;
-}
+#define NS PYRO_NS_PER_SEC
 
 int pyro_span_parse_time(const char *s, size_t len, int64_t *lo, int64_t *hi)
 {
-	const char *p = s, *end = s + len;
-	int f[6] = { 0, 1, 1, 0, 0, 0 };     /* y m d H M S */
-	int nf, i;
-	int64_t width;
-	struct tm tm;
+	struct pyro_iso_time iso;
 
-	if (len && end[-1] == 'Z')
-		end--;
-	if (digits(&p, end, 4, &f[0]) || !sep(&p, end) ||
-	    digits(&p, end, 2, &f[1]) || !sep(&p, end) ||
-	    digits(&p, end, 2, &f[2]))
+	if (pyro_iso_parse(s, len, PYRO_ISO_SPAN, &iso))
 		return -EINVAL;
-	nf = 3;
-	if (p < end && (*p == 'T' || *p == 't')) {
-		p++;
-		for (i = 3; i < 6; i++) {
-			if (i > 3 && !sep(&p, end))
-				return -EINVAL;
-			if (digits(&p, end, 2, &f[i]))
-				return -EINVAL;
-			nf = i + 1;
-			if (p == end)
-				break;
-		}
-	}
-	if (p != end || f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > 31 ||
-	    f[3] > 23 || f[4] > 59 || f[5] > 59)
-		return -EINVAL;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = f[0] - 1900;
-	tm.tm_mon = f[1] - 1;
-	tm.tm_mday = f[2];
-	tm.tm_hour = f[3];
-	tm.tm_min = f[4];
-	tm.tm_sec = f[5];
-	/* Reject dates timegm would normalise (2026-02-31). */
-	{
-		time_t t = timegm(&tm);
-		struct tm back;
-
-		if (!gmtime_r(&t, &back) || back.tm_mday != f[2] ||
-		    back.tm_mon != f[1] - 1)
-			return -EINVAL;
-		/* Nanoseconds cover 1677..2262: reject what does not fit,
-		 * and let a period that ends beyond it end at INT64_MAX. */
-		if (__builtin_mul_overflow((int64_t)t, NS, lo))
-			return -EINVAL;
-	}
-	width = nf == 3 ? 86400 : nf == 4 ? 3600 : nf == 5 ? 60 : 1;
-	if (__builtin_add_overflow(*lo, width * NS - 1, hi))
+	*lo = iso.nanos;
+	/* A period that ends beyond int64 nanoseconds ends at INT64_MAX. */
+	if (__builtin_add_overflow(*lo, iso.width_secs * NS - 1, hi))
 		*hi = INT64_MAX;
 	return 0;
 }

@@ -7,6 +7,8 @@
  */
 #include "stacks.h"
 
+#include "buf.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,23 +84,30 @@ static int dup_opt(char **dst, const char *src)
 
 int pyro_meta_copy(struct pyro_meta *dst, const struct pyro_meta *src)
 {
+	char **to[] = {
+		&dst->service, &dst->type, &dst->span, &dst->sample_type,
+		&dst->sample_unit, &dst->file, &dst->build_id, &dst->doc_url,
+		&dst->base_span, &dst->filter, &dst->filter_unit,
+	};
+	const char *const from[] = {
+		src->service, src->type, src->span, src->sample_type,
+		src->sample_unit, src->file, src->build_id, src->doc_url,
+		src->base_span, src->filter, src->filter_unit,
+	};
 	size_t i;
 	int rc = 0;
 
 	*dst = *src;
 	dst->comments = NULL;
 	dst->ncomments = 0;
-	rc |= dup_opt(&dst->service, src->service);
-	rc |= dup_opt(&dst->type, src->type);
-	rc |= dup_opt(&dst->span, src->span);
-	rc |= dup_opt(&dst->sample_type, src->sample_type);
-	rc |= dup_opt(&dst->sample_unit, src->sample_unit);
-	rc |= dup_opt(&dst->file, src->file);
-	rc |= dup_opt(&dst->build_id, src->build_id);
-	rc |= dup_opt(&dst->doc_url, src->doc_url);
-	rc |= dup_opt(&dst->base_span, src->base_span);
-	rc |= dup_opt(&dst->filter, src->filter);
-	rc |= dup_opt(&dst->filter_unit, src->filter_unit);
+	/* Every string is copied (or NULL) even after a failure, so that
+	 * dst never shares one with src; the first error is kept. */
+	for (i = 0; i < sizeof(to) / sizeof(to[0]); i++) {
+		int r = dup_opt(to[i], from[i]);
+
+		if (!rc)
+			rc = r;
+	}
 	if (!rc && src->ncomments) {
 		dst->comments = calloc(src->ncomments, sizeof(char *));
 		if (!dst->comments)
@@ -251,29 +260,18 @@ int pyro_stacks_find(const struct pyro_stacks *s, const uint32_t *refs,
 static int append_stack(struct pyro_stacks *s, const uint32_t *refs,
 			uint32_t depth)
 {
+	int rc;
+
 	if (s->nstacks >= UINT32_MAX - 1)
 		return -EOVERFLOW;
-	if (s->nrefs + depth > s->refs_cap) {
-		size_t cap = s->refs_cap ? s->refs_cap : 1024;
-		uint32_t *p;
-
-		while (cap < s->nrefs + depth)
-			cap *= 2;
-		p = realloc(s->refs, cap * sizeof(*p));
-		if (!p)
-			return -ENOMEM;
-		s->refs = p;
-		s->refs_cap = cap;
-	}
-	if (s->nstacks == s->stacks_cap) {
-		size_t cap = s->stacks_cap ? s->stacks_cap * 2 : 256;
-		struct pyro_stack *p = realloc(s->stacks, cap * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		s->stacks = p;
-		s->stacks_cap = cap;
-	}
+	if (s->nrefs + depth > s->refs_cap &&
+	    (rc = pyro_grow_array(&s->refs, &s->refs_cap, s->nrefs + depth,
+				  sizeof(*s->refs))))
+		return rc;
+	if (s->nstacks == s->stacks_cap &&
+	    (rc = pyro_grow_array(&s->stacks, &s->stacks_cap, s->nstacks + 1,
+				  sizeof(*s->stacks))))
+		return rc;
 	if (depth)
 		memcpy(s->refs + s->nrefs, refs, depth * sizeof(*refs));
 	s->stacks[s->nstacks].off = s->nrefs;
@@ -378,6 +376,48 @@ int pyro_stacks_add(struct pyro_stacks *s, const uint32_t *refs,
 	return 0;
 }
 
+int pyro_stacks_import(struct pyro_stacks *s, const struct pyro_stacks *src,
+		       size_t *idx)
+{
+	uint32_t *fmap, *refs = NULL, f;
+	size_t k, cap = 0;
+	int rc = 0;
+
+	fmap = malloc((src->nframes ? src->nframes : 1) * sizeof(*fmap));
+	if (!fmap)
+		return -ENOMEM;
+	for (f = 0; f < src->nframes && !rc; f++) {
+		struct pyro_str name = pyro_strtab_get(&src->strs, src->frames[f].name);
+		struct pyro_str node = pyro_strtab_get(&src->strs, src->frames[f].node);
+
+		rc = pyro_stacks_frame(s, name.ptr, name.len, node.ptr,
+				       node.len, &fmap[f]);
+	}
+	for (k = 0; k < src->nstacks && !rc; k++) {
+		const struct pyro_stack *st = &src->stacks[k];
+		const uint32_t *sr = pyro_stack_refs(src, st);
+		uint32_t d;
+
+		if (st->depth > cap) {
+			uint32_t *r = realloc(refs, st->depth * sizeof(*r));
+
+			if (!r) {
+				rc = -ENOMEM;
+				break;
+			}
+			refs = r;
+			cap = st->depth;
+		}
+		for (d = 0; d < st->depth; d++)
+			refs[d] = fmap[PYRO_REF_FRAME(sr[d])] |
+				  (sr[d] & PYRO_REF_INLINE);
+		rc = pyro_stacks_add(s, refs, st->depth, 0, &idx[k]);
+	}
+	free(refs);
+	free(fmap);
+	return rc;
+}
+
 size_t pyro_stacks_bytes(const struct pyro_stacks *s)
 {
 	return sizeof(*s) + pyro_strtab_bytes(&s->strs) +
@@ -404,4 +444,43 @@ int pyro_stacks_total(const struct pyro_stacks *s, int64_t *total)
 	}
 	*total = sum;
 	return 0;
+}
+
+int pyro_stacks_percent_total(const struct pyro_stacks *s, int64_t *total)
+{
+	int rc = pyro_stacks_total(s, total);
+
+	if (!rc && s->base && s->meta.base_total > 0)
+		*total = s->meta.base_total;
+	if (!rc && s->meta.filter && s->meta.whole_total > 0)
+		*total = s->meta.whole_total;
+	return rc;
+}
+
+const char *pyro_merge_rule_name(enum pyro_merge_rule rule)
+{
+	switch (rule) {
+	case PYRO_MERGE_SINGLE:
+		return "single";
+	case PYRO_MERGE_SUM:
+		return "sum";
+	case PYRO_MERGE_INCREASE:
+		return "increase";
+	case PYRO_MERGE_MEAN:
+		return "mean";
+	default:
+		return "unknown";
+	}
+}
+
+int64_t pyro_merge_mean(int64_t sum, int64_t n)
+{
+	int64_t q = sum / n, r = sum % n;
+
+	/* Half away from zero, without overflowing sum + n / 2. */
+	if (r * 2 >= n)
+		q++;
+	else if (r * 2 <= -n)
+		q--;
+	return q;
 }

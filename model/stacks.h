@@ -66,6 +66,15 @@ enum pyro_merge_rule {
 	PYRO_MERGE_MEAN,        /* gauge: per-stack mean, rounded */
 };
 
+/* The rule's name as headers and the user.pyrofs.rule xattr print it:
+ * "single", "sum", "increase", "mean"; "unknown" for any other value.
+ * A static string. */
+const char *pyro_merge_rule_name(enum pyro_merge_rule rule);
+
+/* PYRO_MERGE_MEAN's value of a stack (or a label's total) summing to sum
+ * over n > 0 snapshots: sum / n rounded half away from zero. */
+int64_t pyro_merge_mean(int64_t sum, int64_t n);
+
 /* What the values mean and where they came from; printed in headers. */
 struct pyro_meta {
 	char *service;          /* archive service name */
@@ -136,6 +145,14 @@ int pyro_stacks_reserve(struct pyro_stacks *s, size_t nstacks, size_t nrefs);
 int pyro_stacks_add(struct pyro_stacks *s, const uint32_t *refs,
 		    uint32_t depth, int64_t value, size_t *idx);
 
+/* Add every stack of src to s with value 0, its frames interned again in
+ * s, and set idx[k] (src->nstacks entries, the caller's) to the index in
+ * s of src's stack k: the one way a set's stacks are carried into another
+ * (a merge's union, a diff).  Returns 0 or -ENOMEM; on failure the stacks
+ * added so far stay in s. */
+int pyro_stacks_import(struct pyro_stacks *s, const struct pyro_stacks *src,
+		       size_t *idx);
+
 /* Look a stack up without adding it: its index, or -ENOENT. */
 int pyro_stacks_find(const struct pyro_stacks *s, const uint32_t *refs,
 		     uint32_t depth, size_t *idx);
@@ -147,6 +164,11 @@ size_t pyro_stacks_bytes(const struct pyro_stacks *s);
 /* Sum of |value| over all stacks: pprof's report total. -EOVERFLOW if it
  * does not fit. */
 int pyro_stacks_total(const struct pyro_stacks *s, int64_t *total);
+
+/* The total that percentages are of, as pprof reports them: the base's
+ * total for a diff (-diff_base), the unfiltered node's for a label node
+ * (-tagfocus), else pyro_stacks_total.  -EOVERFLOW as that. */
+int pyro_stacks_percent_total(const struct pyro_stacks *s, int64_t *total);
 
 static inline const uint32_t *pyro_stack_refs(const struct pyro_stacks *s,
 					      const struct pyro_stack *st)
