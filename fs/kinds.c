@@ -218,65 +218,74 @@ static int64_t mtime_time(const struct pyro_fs *fs, const struct pyro_node *n)
 
 const struct pyro_node_kind_ops pyro_node_kinds[PYRO_NODE_NKINDS] = {
 	[PYRO_NODE_ROOT] = {
-		"root", DIR_MODE, pyro_step_root, pyro_list_root, key_root,
-		PYRO_CONTENT_NONE, mtime_root,
+		.name = "root", .mode = DIR_MODE, .step = pyro_step_root,
+		.list = pyro_list_root, .key = key_root, .mtime = mtime_root,
 	},
 	[PYRO_NODE_META] = {
-		"meta", DIR_MODE, pyro_step_meta, pyro_list_meta, key_meta,
-		PYRO_CONTENT_NONE, NULL,
+		.name = "meta", .mode = DIR_MODE, .step = pyro_step_meta,
+		.list = pyro_list_meta, .key = key_meta,
 	},
-	/* Problems grow as profiles fail to decode: never cached. */
+	/* Problems and counters change with every read: never cached. */
 	[PYRO_NODE_ERRORS] = {
-		"errors", FILE_MODE, NULL, NULL, key_errors,
-		PYRO_CONTENT_NONE, NULL, pyro_bytes_errors,
+		.name = "errors", .mode = FILE_MODE, .key = key_errors,
+		.bytes = pyro_bytes_errors,
 	},
 	[PYRO_NODE_STATS] = {
-		"stats", FILE_MODE, NULL, NULL, key_stats,
-		PYRO_CONTENT_NONE, NULL, pyro_bytes_stats,
+		.name = "stats", .mode = FILE_MODE, .key = key_stats,
+		.bytes = pyro_bytes_stats,
 	},
 	[PYRO_NODE_SERVICE] = {
-		"service", DIR_MODE, pyro_step_service, pyro_list_service,
-		key_service, PYRO_CONTENT_NONE, mtime_service,
+		.name = "service", .mode = DIR_MODE, .step = pyro_step_service,
+		.list = pyro_list_service, .key = key_service,
+		.mtime = mtime_service,
 	},
 	[PYRO_NODE_TYPE] = {
-		"type", DIR_MODE, pyro_step_type, pyro_list_type, key_type,
-		PYRO_CONTENT_SERIES, mtime_series,
+		.name = "type", .mode = DIR_MODE, .step = pyro_step_type,
+		.list = pyro_list_type, .key = key_type,
+		.content = PYRO_CONTENT_SERIES, .mtime = mtime_series,
 	},
 	[PYRO_NODE_LATEST] = {
-		"latest", LINK_MODE, NULL, NULL, key_latest,
-		PYRO_CONTENT_NONE, mtime_series, .xattrs = 1,
+		.name = "latest", .mode = LINK_MODE, .key = key_latest,
+		.mtime = mtime_series, .xattrs = 1,
 	},
 	[PYRO_NODE_TIME] = {
-		"time", DIR_MODE, pyro_step_time, pyro_list_time, key_time,
-		PYRO_CONTENT_TIME, mtime_time, .xattrs = 1,
+		.name = "time", .mode = DIR_MODE, .step = pyro_step_time,
+		.list = pyro_list_time, .key = key_time,
+		.content = PYRO_CONTENT_TIME, .mtime = mtime_time, .xattrs = 1,
 	},
 	[PYRO_NODE_FILE] = {
-		"file", FILE_MODE, NULL, NULL, key_file, PYRO_CONTENT_TIME,
-		mtime_time, pyro_bytes_file, .cached = 1,
-		.snapshot_pages = 1, .xattrs = 1,
+		.name = "file", .mode = FILE_MODE, .key = key_file,
+		.content = PYRO_CONTENT_TIME, .mtime = mtime_time,
+		.bytes = pyro_bytes_file, .cached = 1, .snapshot_pages = 1,
+		.xattrs = 1,
 	},
 	[PYRO_NODE_SERIES_FILE] = {
-		"series file", FILE_MODE, NULL, NULL, key_series_file,
-		PYRO_CONTENT_SERIES, mtime_series, pyro_bytes_series_file,
+		.name = "series file", .mode = FILE_MODE,
+		.key = key_series_file, .content = PYRO_CONTENT_SERIES,
+		.mtime = mtime_series, .bytes = pyro_bytes_series_file,
 		.cached = 1,
 	},
-	/* diff/ and diff/<base>/ are lookup only: listing every pair of time
-	 * names would make `ls -R` walk N^2 directories. */
+	/* diff/ and diff/<base>/ are lookup only (no .list): listing every
+	 * pair of time names would make `ls -R` walk N^2 directories. */
 	[PYRO_NODE_DIFF] = {
-		"diff", DIR_MODE, pyro_step_diff, NULL, key_diff,
-		PYRO_CONTENT_NONE, mtime_series,
+		.name = "diff", .mode = DIR_MODE, .step = pyro_step_diff,
+		.key = key_diff, .mtime = mtime_series,
 	},
 	[PYRO_NODE_DIFF_BASE] = {
-		"diff base", DIR_MODE, pyro_step_diff_base, NULL,
-		key_diff_base, PYRO_CONTENT_NONE, mtime_diff_base,
+		.name = "diff base", .mode = DIR_MODE,
+		.step = pyro_step_diff_base, .key = key_diff_base,
+		.mtime = mtime_diff_base,
 	},
 	[PYRO_NODE_LABELS] = {
-		"labels", DIR_MODE, pyro_step_labels, pyro_list_labels,
-		key_labels, PYRO_CONTENT_TIME, mtime_time,
+		.name = "labels", .mode = DIR_MODE, .step = pyro_step_labels,
+		.list = pyro_list_labels, .key = key_labels,
+		.content = PYRO_CONTENT_TIME, .mtime = mtime_time,
 	},
 	[PYRO_NODE_LABEL_KEY] = {
-		"label key", DIR_MODE, pyro_step_label_key, pyro_list_label_key,
-		key_label_key, PYRO_CONTENT_TIME, mtime_time,
+		.name = "label key", .mode = DIR_MODE,
+		.step = pyro_step_label_key, .list = pyro_list_label_key,
+		.key = key_label_key, .content = PYRO_CONTENT_TIME,
+		.mtime = mtime_time,
 	},
 };
 

@@ -234,11 +234,12 @@ struct pyro_src_ops {
 	 * result in cache keys and file inode numbers: an unchanged identity
 	 * means cached stacks and bytes are still right.  The identity of a
 	 * series (its history) is that of the span of all its points without
-	 * baseline.  *open is set to 1 if the content may still change while
-	 * the identity stays the same for a while (a remote span ending less
-	 * than `refresh` before the newest data: fs/ then never lets the
-	 * kernel keep its pages), else 0.  Cheap: no I/O, no decoding.
-	 * Returns nothing; must not fail.
+	 * baseline (kind PYRO_SPAN_ALL, first 0, count npoints).  Content that
+	 * changes without a new index (remote: a span ending less than
+	 * `refresh` before the newest data) folds in a clock epoch (now /
+	 * refresh), so fs/ fetches it again once per period, and sets *open
+	 * to 1: fs/ then never lets the kernel keep its pages.  Otherwise
+	 * *open is 0.  Cheap: no I/O, no decoding.  Must not fail.
 	 */
 	void (*ident)(struct pyro_src *src, const struct pyro_index *ix,
 		      const struct pyro_index_series *se,
