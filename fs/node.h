@@ -48,7 +48,7 @@ enum pyro_content {
  * for behaviour.
  */
 struct pyro_node_kind_ops {
-	const char *name;                       /* for messages: "time" */
+	const char *name;                       /* for debuggers: "time" */
 	mode_t mode;                            /* S_IFDIR | 0555, ... */
 	/* Turn n (this kind) into its child called comp, in place; `last`
 	 * says comp ends the path without a trailing slash.  NULL: no

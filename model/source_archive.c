@@ -87,10 +87,11 @@ static int index_new(struct pyro_archive *a, struct pyro_index **out)
 	struct pyro_point *points;
 	struct archive_index *ai;
 
-	for (i = 0; i < a->nservices; i++)
-		for (j = 0, nseries += a->services[i].nseries;
-		     j < a->services[i].nseries; j++)
+	for (i = 0; i < a->nservices; i++) {
+		nseries += a->services[i].nseries;
+		for (j = 0; j < a->services[i].nseries; j++)
 			npoints += a->services[i].series[j].nsnaps;
+	}
 	ai = calloc(1, sizeof(*ai) + a->nservices * sizeof(*svcs) +
 		    nseries * sizeof(*series) + npoints * sizeof(*points));
 	if (!ai) {
