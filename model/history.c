@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "archive.h"
 #include "merge.h"
 
 #define NO_FUNC UINT32_MAX

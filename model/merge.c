@@ -13,6 +13,7 @@
  * decodes ahead on a few threads of its own (see "Decoding ahead") while
  * the calling thread folds the members in, strictly in order.
  */
+#include "archive.h"
 #include "merge.h"
 
 #include "collapsed.h"

@@ -3,6 +3,8 @@
  */
 #include "span.h"
 
+#include "source.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -24,14 +26,14 @@ int pyro_span_parse_time(const char *s, size_t len, int64_t *lo, int64_t *hi)
 }
 
 /* First snapshot with time >= t (nsnaps if none). */
-static size_t lower_bound(const struct pyro_series *se, int64_t t)
+static size_t lower_bound(const struct pyro_index_series *se, int64_t t)
 {
-	size_t lo = 0, hi = se->nsnaps;
+	size_t lo = 0, hi = se->npoints;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (se->snaps[mid].src->time_nanos < t)
+		if (se->points[mid].time_nanos < t)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -40,15 +42,15 @@ static size_t lower_bound(const struct pyro_series *se, int64_t t)
 }
 
 /* First snapshot with time > t. */
-static size_t upper_bound(const struct pyro_series *se, int64_t t)
+static size_t upper_bound(const struct pyro_index_series *se, int64_t t)
 {
-	return t == INT64_MAX ? se->nsnaps : lower_bound(se, t + 1);
+	return t == INT64_MAX ? se->npoints : lower_bound(se, t + 1);
 }
 
-static int set_run(const struct pyro_series *se, size_t first, size_t end,
+static int set_run(const struct pyro_index_series *se, size_t first, size_t end,
 		   struct pyro_span *out)
 {
-	if (end <= first || end > se->nsnaps)
+	if (end <= first || end > se->npoints)
 		return -ENOENT;
 	out->kind = PYRO_SPAN_WINDOW;
 	out->first = first;
@@ -58,23 +60,23 @@ static int set_run(const struct pyro_series *se, size_t first, size_t end,
 }
 
 /* Index of the snapshot or `latest` called s[0..len), or -1. */
-static long snapshot_index(const struct pyro_series *se, const char *s,
+static long snapshot_index(const struct pyro_index_series *se, const char *s,
 			   size_t len)
 {
 	char name[PYRO_TIME_NAME_MAX];
-	const struct pyro_snapshot *sn;
+	const struct pyro_point *pt;
 
 	if (len == 6 && !memcmp(s, "latest", 6))
-		return (long)se->nsnaps - 1;
+		return (long)se->npoints - 1;
 	if (len >= sizeof(name))
 		return -1;
 	memcpy(name, s, len);
 	name[len] = '\0';
-	sn = pyro_series_snapshot(se, name);
-	return sn ? (long)(sn - se->snaps) : -1;
+	pt = pyro_index_point(se, name);
+	return pt ? (long)(pt - se->points) : -1;
 }
 
-static int resolve_range(const struct pyro_series *se, const char *name,
+static int resolve_range(const struct pyro_index_series *se, const char *name,
 			 const char *dots, struct pyro_span *out)
 {
 	const char *to = dots + 2;
@@ -99,14 +101,14 @@ static int resolve_range(const struct pyro_series *se, const char *name,
 	return set_run(se, first, end, out);
 }
 
-static int resolve_last(const struct pyro_series *se, const char *spec,
+static int resolve_last(const struct pyro_index_series *se, const char *spec,
 			struct pyro_span *out)
 {
 	static const struct { char unit; int64_t secs; } units[] = {
 		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
 		{ 'w', 7 * 86400 },
 	};
-	int64_t n = 0, newest = se->snaps[se->nsnaps - 1].src->time_nanos;
+	int64_t n = 0, newest = se->points[se->npoints - 1].time_nanos;
 	const char *p = spec;
 	size_t i;
 
@@ -124,17 +126,17 @@ static int resolve_last(const struct pyro_series *se, const char *spec,
 		int64_t d;
 
 		if (n > INT64_MAX / NS / units[i].secs)
-			return set_run(se, 0, se->nsnaps, out);
+			return set_run(se, 0, se->npoints, out);
 		d = n * units[i].secs * NS;
 		if (newest < INT64_MIN + d)
-			return set_run(se, 0, se->nsnaps, out);
+			return set_run(se, 0, se->npoints, out);
 		/* (newest - d, newest]: exactly d long, ending at the newest. */
-		return set_run(se, upper_bound(se, newest - d), se->nsnaps, out);
+		return set_run(se, upper_bound(se, newest - d), se->npoints, out);
 	}
 	return -ENOENT;
 }
 
-int pyro_span_resolve(const struct pyro_series *se, const char *name,
+int pyro_span_resolve(const struct pyro_index_series *se, const char *name,
 		      struct pyro_span *out)
 {
 	const char *dots;
@@ -142,11 +144,11 @@ int pyro_span_resolve(const struct pyro_series *se, const char *name,
 	int64_t lo, hi;
 
 	memset(out, 0, sizeof(*out));
-	if (se->nsnaps == 0)
+	if (se->npoints == 0)
 		return -ENOENT;
 	if (!strcmp(name, "all")) {
 		out->kind = PYRO_SPAN_ALL;
-		out->count = se->nsnaps;
+		out->count = se->npoints;
 		return 0;
 	}
 	idx = snapshot_index(se, name, strlen(name));
@@ -169,7 +171,7 @@ int pyro_span_resolve(const struct pyro_series *se, const char *name,
 	return -ENOENT;
 }
 
-int pyro_span_windows(const struct pyro_series *se,
+int pyro_span_windows(const struct pyro_index_series *se,
 		      int (*fn)(void *ctx, const char *name), void *ctx)
 {
 	char prev[PYRO_TIME_NAME_MAX] = "", name[PYRO_TIME_NAME_MAX];
@@ -180,8 +182,8 @@ int pyro_span_windows(const struct pyro_series *se,
 	for (pass = 0; pass < 2; pass++) {
 		len = pass ? 13 : 10;
 		prev[0] = '\0';
-		for (i = 0; i < se->nsnaps; i++) {
-			snprintf(name, sizeof(name), "%.*s", len, se->snaps[i].name);
+		for (i = 0; i < se->npoints; i++) {
+			snprintf(name, sizeof(name), "%.*s", len, se->points[i].name);
 			if (!strcmp(name, prev))
 				continue;
 			strcpy(prev, name);

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../model/archive.h"
 #include "../../model/history.h"
 #include "../../render/render.h"
 #include "../support/mkprof.h"

@@ -53,6 +53,7 @@
 #include <string.h>
 
 #include "../../model/labels.h"
+#include "../../model/archive.h"
 #include "../../model/merge.h"
 #include "../support/mkprof.h"
 

@@ -36,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../model/archive.h"
 #include "../../model/merge.h"
 #include "../support/mkprof.h"
 

@@ -1,5 +1,5 @@
 /*
- * test_node.c - the pyrofs tree without FUSE (fs/node.c): resolving paths,
+ * test_node.c - the pyrofs tree without FUSE (fs/): resolving paths,
  * listing, attributes, bytes, inode numbers and options.
  *
  * The group setup writes this archive with mkprof (removed by the group
@@ -41,7 +41,7 @@
 #define SNAP1 "2026-11-18T11-06-50Z"
 #define BILL0 "2026-11-18T11-06-45Z"
 #define BILL1 "2026-11-18T11-07-00Z"
-/* The files of a time node: file_kinds in fs/node.c, in order. */
+/* The files of a time node: pyro_file_kinds in fs/content.c, in order. */
 #define STACK_FILES "flame.svg folded icicle.svg profile.pb.gz top.txt tree.txt"
 #define TIME_FILES "flame.svg folded icicle.svg labels.txt profile.pb.gz " \
 	"top.txt tree.txt labels"
@@ -171,15 +171,15 @@ static int group_setup(void **state)
 static struct pyro_node resolve(void **state, const char *path)
 {
 	struct fixture *f = *state;
-	struct pyro_archive *a;
+	struct pyro_index *ix;
 	struct pyro_node n;
 	int rc = pyro_resolve(f->fs, path, &n);
 
 	if (rc)
 		fail_msg("resolve \"%s\": %d", path, rc);
-	a = n.archive;
+	ix = n.ix;
 	pyro_node_release(&n);
-	n.archive = a;
+	n.ix = ix;
 	return n;
 }
 
@@ -249,7 +249,7 @@ static void test_resolve_kinds(void **state)
 	n = resolve(state, "/api/cpu");
 	assert_int_equal(n.kind, PYRO_NODE_TYPE);
 	assert_string_equal(n.series->type, "cpu");
-	assert_int_equal(n.series->nsnaps, 2);
+	assert_int_equal(n.series->npoints, 2);
 
 	n = resolve(state, "/api/cpu/latest");
 	assert_int_equal(n.kind, PYRO_NODE_LATEST);
@@ -305,11 +305,11 @@ static void test_resolve_kinds(void **state)
 	assert_int_equal(n.kind, PYRO_NODE_DIFF);
 	n = resolve(state, "/api/cpu/diff/latest");
 	assert_int_equal(n.kind, PYRO_NODE_DIFF_BASE);
-	assert_string_equal(n.base.name, SNAP1);
+	assert_string_equal(n.deriv.arg.base.name, SNAP1);
 	n = resolve(state, "/api/cpu/diff/" SNAP0 "/all/folded");
 	assert_int_equal(n.kind, PYRO_NODE_FILE);
-	assert_int_equal(n.is_diff, 1);
-	assert_string_equal(n.base.name, SNAP0);
+	assert_int_equal(n.deriv.kind, PYRO_DERIV_DIFF);
+	assert_string_equal(n.deriv.arg.base.name, SNAP0);
 	assert_string_equal(n.time.name, "all");
 
 	/* Slashes are forgiven. */
@@ -411,7 +411,7 @@ static void test_labels_tree(void **state)
 	n = resolve(state, "/api/cpu/latest/labels/worker/3/folded");
 	assert_int_equal(n.kind, PYRO_NODE_FILE);
 	assert_string_equal(n.time.name, SNAP1);
-	assert_string_equal(n.label_value, "3");
+	assert_string_equal(n.deriv.arg.value, "3");
 
 	/* Keys and values by total, largest first; names encoded. */
 	check_list(state, "/api/cpu/all/labels", "endpoint worker");
@@ -659,21 +659,22 @@ static void test_readlink(void **state)
  * merges, diffs and series files change as snapshots arrive. */
 static void test_immutable(void **state)
 {
+	struct fixture *f = *state;
 	struct pyro_node n = resolve(state, "/api/cpu/" SNAP0 "/top.txt");
 
-	assert_int_equal(pyro_node_immutable(&n), 1);
+	assert_int_equal(pyro_node_immutable(f->fs, &n), 1);
 	n = resolve(state, "/api/cpu/all/top.txt");
-	assert_int_equal(pyro_node_immutable(&n), 0);
+	assert_int_equal(pyro_node_immutable(f->fs, &n), 0);
 	n = resolve(state, "/api/cpu/diff/" SNAP0 "/" SNAP1 "/top.txt");
-	assert_int_equal(pyro_node_immutable(&n), 0);
+	assert_int_equal(pyro_node_immutable(f->fs, &n), 0);
 	n = resolve(state, "/api/cpu/timeline.txt");
-	assert_int_equal(pyro_node_immutable(&n), 0);
+	assert_int_equal(pyro_node_immutable(f->fs, &n), 0);
 	n = resolve(state, "/api/cpu/all");
-	assert_int_equal(pyro_node_immutable(&n), 0);
+	assert_int_equal(pyro_node_immutable(f->fs, &n), 0);
 	n = resolve(state, "/.pyrofs/errors");
-	assert_int_equal(pyro_node_immutable(&n), 0);
+	assert_int_equal(pyro_node_immutable(f->fs, &n), 0);
 	n = resolve(state, "/api/cpu/latest");
-	assert_int_equal(pyro_node_immutable(&n), 0);
+	assert_int_equal(pyro_node_immutable(f->fs, &n), 0);
 }
 
 static void test_bytes_errors(void **state)

@@ -1,6 +1,6 @@
 /*
  * test_xattr.c - the user.pyrofs.* extended attributes without FUSE
- * (pyro_node_xattr, pyro_node_xattr_list in fs/node.c).
+ * (pyro_node_xattr, pyro_node_xattr_list in fs/xattr.c).
  *
  * The group setup writes this archive with mkprof (removed by the group
  * teardown) and opens it with pyro_fs_open:
@@ -114,15 +114,15 @@ static int group_setup(void **state)
 static struct pyro_node resolve(void **state, const char *path)
 {
 	struct fixture *f = *state;
-	struct pyro_archive *a;
+	struct pyro_index *ix;
 	struct pyro_node n;
 	int rc = pyro_resolve(f->fs, path, &n);
 
 	if (rc)
 		fail_msg("resolve \"%s\": %d", path, rc);
-	a = n.archive;
+	ix = n.ix;
 	pyro_node_release(&n);
-	n.archive = a;
+	n.ix = ix;
 	return n;
 }
 
