@@ -4,7 +4,7 @@
 #   make test       the quick suite (under a minute once built): cmocka unit
 #                   tests, then the mount tests run.sh, time.sh, live.sh,
 #                   hostile.sh; installs what is missing first (make deps)
-#   make check      what CI runs (about 12 minutes): make test, then pprof
+#   make check      what CI runs (15-20 minutes): make test, then pprof
 #                   interop, conformance (the corpus is required), the
 #                   tests under ASan + UBSan, valgrind, stress (plain and
 #                   TSan), every fuzz target, the browser test
