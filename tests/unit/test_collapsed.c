@@ -25,29 +25,14 @@
 #include "../../model/collapsed.h"
 #include "../../model/types.h"
 #include "../../render/render.h"
-#include "../support/mkprof.h"
+#include "../support/fixture.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
+/* The group state: a temp directory (fixture.h) for files of the cases. */
 static int group_setup(void **state)
 {
-	char *dir = malloc(MKPROF_PATH_MAX);
-
-	if (!dir || mkprof_tmpdir(dir)) {
-		free(dir);
-		return -1;
-	}
-	*state = dir;
-	return 0;
-}
-
-static int group_teardown(void **state)
-{
-	char *dir = *state;
-	int rc = mkprof_rmtree(dir);
-
-	free(dir);
-	return rc ? -1 : 0;
+	return fixture_setup(state, NULL, FIXTURE_DIR);
 }
 
 /* Parse data[0..len) into stacks, compare as text; rep filled. */
@@ -509,7 +494,7 @@ static void test_load(void **state)
 	struct mkprof *p = mkprof_new();
 	struct pyro_stacks s;
 
-	mkprof_join(path, *state, "svc/alloc-1795664261.txt.gz");
+	mkprof_join(path, fixture_root(state), "svc/alloc-1795664261.txt.gz");
 	assert_int_equal(mkprof_gzip(text, strlen(text), &gz), 0);
 	assert_int_equal(mkprof_write_file(path, gz.data, gz.len), 0);
 	assert_int_equal(pyro_collapsed_load(path, "svc/alloc-1795664261.txt.gz",
@@ -527,22 +512,22 @@ static void test_load(void **state)
 	/* A pprof profile, gzipped or raw: not ours, nothing allocated. */
 	mkprof_sample_type(p, "samples", "count");
 	mkprof_sample(p, (int64_t[]){ 1 }, "main;a");
-	mkprof_join(path, *state, "svc/cpu.pb.gz");
+	mkprof_join(path, fixture_root(state), "svc/cpu.pb.gz");
 	assert_int_equal(mkprof_write(p, path, 1), 0);
 	assert_int_equal(pyro_collapsed_load(path, "svc/cpu.pb.gz", 1 << 20, &s,
 					     &rep, err), -ENOMSG);
 	assert_null(s.stacks);
-	mkprof_join(path, *state, "svc/cpu.txt");
+	mkprof_join(path, fixture_root(state), "svc/cpu.txt");
 	assert_int_equal(mkprof_pack(p, &raw), 0);
 	assert_int_equal(mkprof_write_file(path, raw.data, raw.len), 0);
 	assert_int_equal(pyro_collapsed_load(path, "svc/cpu.txt", 1 << 20, &s,
 					     &rep, err), -ENOMSG);
 	/* Text that is not collapsed stacks; a missing file. */
-	mkprof_join(path, *state, "svc/README");
+	mkprof_join(path, fixture_root(state), "svc/README");
 	assert_int_equal(mkprof_write_file(path, "Profiles of svc.\n", 17), 0);
 	assert_int_equal(pyro_collapsed_load(path, "svc/README", 1 << 20, &s,
 					     &rep, err), -ENOMSG);
-	mkprof_join(path, *state, "svc/missing");
+	mkprof_join(path, fixture_root(state), "svc/missing");
 	assert_int_equal(pyro_collapsed_load(path, "svc/missing", 1 << 20, &s,
 					     &rep, err), -ENOMSG);
 	mkprof_free(p);
@@ -571,5 +556,5 @@ int main(void)
 		cmocka_unit_test(test_load),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, fixture_teardown);
 }

@@ -33,7 +33,7 @@
 #include <unistd.h>
 
 #include "../../fs/fs.h"
-#include "../support/mkprof.h"
+#include "../support/fixture.h"
 
 #define SEC 1000000000LL
 #define T0 1795000000LL
@@ -51,25 +51,11 @@
 	"billing/cpu-1795000020.pb.gz: malformed profile: sample 0 references " \
 	"missing location 99\n"
 
-struct fixture {
-	char tmp[MKPROF_PATH_MAX];
-	char root[MKPROF_PATH_MAX];
-	struct pyro_fs *fs;
-};
-
 /* ---- the archive ------------------------------------------------------- */
 
 static struct mkprof *go_cpu(int64_t secs)
 {
-	struct mkprof *p = mkprof_new();
-
-	mkprof_sample_type(p, "samples", "count");
-	mkprof_sample_type(p, "cpu", "nanoseconds");
-	mkprof_period_type(p, "cpu", "nanoseconds", 10000000);
-	mkprof_time(p, secs * SEC);
-	mkprof_duration(p, 10 * SEC);
-	mkprof_mapping(p, "/usr/bin/api");
-	return p;
+	return fixture_go_cpu(secs * SEC);
 }
 
 static struct mkprof *pyspy(int64_t secs)
@@ -82,43 +68,39 @@ static struct mkprof *pyspy(int64_t secs)
 	return p;
 }
 
-static int put(struct fixture *f, struct mkprof *p, const char *rel)
-{
-	char path[MKPROF_PATH_MAX];
-	int rc;
-
-	mkprof_join(path, f->root, rel);
-	rc = mkprof_write(p, path, 1);
-	mkprof_free(p);
-	return rc;
-}
-
 static int write_archive(struct fixture *f)
 {
 	char path[MKPROF_PATH_MAX];
 	struct mkprof *p;
-	int rc = 0;
 
 	p = go_cpu(T0);
 	mkprof_sample(p, (int64_t[]){ 3, 30 }, "main;handle");
 	mkprof_label(p, "endpoint", "/users");
 	mkprof_sample(p, (int64_t[]){ 1, 10 }, "main;handle+parse");
 	mkprof_label(p, "endpoint", "a/b%");
-	rc |= put(f, p, "api/cpu-1795000000.pb.gz");
+	if (fixture_put(f, p, "api/cpu-1795000000.pb.gz", 1))
+		return -1;
 	p = go_cpu(T0 + 10);
 	mkprof_sample(p, (int64_t[]){ 5, 50 }, "main;handle");
 	mkprof_label(p, "endpoint", "/users");
 	mkprof_num_label(p, "worker", 3, NULL);
-	rc |= put(f, p, "api/cpu-1795000010.pb.gz");
-	rc |= put(f, pyspy(T0 + 5), "billing/cpu-1795000005.pb.gz");
+	if (fixture_put(f, p, "api/cpu-1795000010.pb.gz", 1) ||
+	    fixture_put(f, pyspy(T0 + 5), "billing/cpu-1795000005.pb.gz", 1))
+		return -1;
 	p = pyspy(T0 + 20);
 	mkprof_message(p)->sample[0]->location_id[0] = 99;
-	rc |= put(f, p, "billing/cpu-1795000020.pb.gz");
+	if (fixture_put(f, p, "billing/cpu-1795000020.pb.gz", 1))
+		return -1;
 	mkprof_join(path, f->root, "billing/notes.txt");
-	rc |= mkprof_write_file(path, "not a profile\n", 14);
-	return rc ? -1 : 0;
+	return mkprof_write_file(path, "not a profile\n", 14);
 }
 
+static int group_setup(void **state)
+{
+	return fixture_setup(state, write_archive, FIXTURE_FS);
+}
+
+/* A second tree of the same archive, for the cases that change options. */
 static int open_fs(const char *root, struct pyro_fs **fs)
 {
 	struct pyro_fs_opts o;
@@ -130,37 +112,6 @@ static int open_fs(const char *root, struct pyro_fs **fs)
 	if (rc)
 		fprintf(stderr, "pyro_fs_open: %s\n", err);
 	return rc;
-}
-
-static int group_teardown(void **state)
-{
-	struct fixture *f = *state;
-	int rc;
-
-	if (!f)
-		return 0;
-	pyro_fs_close(f->fs);
-	rc = mkprof_rmtree(f->tmp);
-	free(f);
-	*state = NULL;
-	return rc ? -1 : 0;
-}
-
-static int group_setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (!f || mkprof_tmpdir(f->tmp)) {
-		free(f);
-		return -1;
-	}
-	*state = f;
-	mkprof_join(f->root, f->tmp, "archive");
-	if (write_archive(f) || open_fs(f->root, &f->fs)) {
-		group_teardown(state);  /* cmocka skips it when setup fails */
-		return -1;
-	}
-	return 0;
 }
 
 /* ---- helpers --------------------------------------------------------------- */
@@ -806,5 +757,5 @@ int main(void)
 		cmocka_unit_test(test_open_missing),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, fixture_teardown);
 }
