@@ -38,6 +38,7 @@
  */
 #include "profile.h"
 #include "labels.h"
+#include "safeopen.h"
 
 #include <endian.h>
 #include <errno.h>
@@ -265,32 +266,22 @@ static int inflate_gzip(const struct pyro_buf *in, size_t max_size,
 	return rc;
 }
 
-/* Read path whole into raw (at most max_size bytes). */
-static int read_file(const char *path, size_t max_size, struct pyro_buf *raw,
-		     char err[PYRO_ERR_MAX])
+/* Read the open file fd whole into raw (at most max_size bytes). */
+static int read_fd(int fd, size_t max_size, struct pyro_buf *raw,
+		   char err[PYRO_ERR_MAX])
 {
 	struct stat st;
-	int fd, rc;
+	int rc;
 
-	/* O_NOFOLLOW: the archive resolved symlinks when indexing; a file
-	 * replaced by a symlink since must not lead outside it. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0) {
-		rc = -errno;
-		set_err(err, "open: %s", strerror(errno));
-		return rc;
-	}
 	/* The size as a hint: one allocation for the usual file. */
 	if (fstat(fd, &st) == 0 && st.st_size > 0 &&
 	    (size_t)st.st_size <= max_size &&
 	    pyro_buf_grow(raw, (size_t)st.st_size + 4096)) {
-		close(fd);
 		set_err(err, "out of memory reading file");
 		return -ENOMEM;
 	}
 	/* A gzipped profile may be up to max_size compressed too. */
 	rc = read_all(fd, max_size, raw, err);
-	close(fd);
 	if (!rc && raw->len == 0) {
 		set_err(err, "empty file");
 		rc = -EINVAL;
@@ -322,16 +313,29 @@ static int unpack(struct pyro_buf *raw, size_t max_size, struct pyro_buf *out,
 	return 0;
 }
 
-int pyro_profile_read(const char *path, size_t max_size, struct pyro_buf *out,
-		      int *compressed, char err[PYRO_ERR_MAX])
+int pyro_profile_read_fd(int fd, size_t max_size, struct pyro_buf *out,
+			 int *compressed, char err[PYRO_ERR_MAX])
 {
 	struct pyro_buf raw = PYRO_BUF_INIT;
 	int rc;
 
-	rc = read_file(path, max_size, &raw, err);
+	rc = read_fd(fd, max_size, &raw, err);
 	if (!rc)
 		rc = unpack(&raw, max_size, out, compressed, err);
 	pyro_buf_release(&raw);
+	return rc;
+}
+
+int pyro_profile_read(const char *path, size_t max_size, struct pyro_buf *out,
+		      int *compressed, char err[PYRO_ERR_MAX])
+{
+	int fd = pyro_open_regular_at(AT_FDCWD, path, NULL, err);
+	int rc;
+
+	if (fd < 0)
+		return fd;
+	rc = pyro_profile_read_fd(fd, max_size, out, compressed, err);
+	close(fd);
 	return rc;
 }
 
@@ -1703,6 +1707,20 @@ static int load_streaming(struct pyro_profile *p, const struct pyro_buf *raw,
 int pyro_profile_load(const char *path, size_t max_size,
 		      struct pyro_profile **out, char err[PYRO_ERR_MAX])
 {
+	int fd = pyro_open_regular_at(AT_FDCWD, path, NULL, err);
+	int rc;
+
+	*out = NULL;
+	if (fd < 0)
+		return fd;
+	rc = pyro_profile_load_fd(fd, max_size, out, err);
+	close(fd);
+	return rc;
+}
+
+int pyro_profile_load_fd(int fd, size_t max_size, struct pyro_profile **out,
+			 char err[PYRO_ERR_MAX])
+{
 	struct pyro_buf raw = PYRO_BUF_INIT;
 	struct pyro_profile *p;
 	int compressed = 0, rc;
@@ -1714,7 +1732,7 @@ int pyro_profile_load(const char *path, size_t max_size,
 		return -ENOMEM;
 	}
 	/* The inflated bytes become the profile's: strings point into them. */
-	rc = read_file(path, max_size, &raw, err);
+	rc = read_fd(fd, max_size, &raw, err);
 	if (!rc) {
 		rc = load_streaming(p, &raw, max_size, err);
 		if (rc == ERR_STREAM) {
