@@ -375,12 +375,15 @@ static void peek_all(struct walk *w)
 }
 
 /* Turn a peeked file into a source and its entries, or a problem. */
-/* What identifies one version of a file: its path and what stat says. */
+/* What identifies one version of a file: its path and what stat says.
+ * ctime belongs in it: `cp -p`, `touch -r` and `rsync --inplace -t` rewrite
+ * a file keeping its size and mtime, but no user can set the ctime. */
 static uint64_t file_ident(const struct found *f)
 {
-	uint64_t st[5] = { (uint64_t)f->st.st_size, (uint64_t)f->st.st_mtim.tv_sec,
+	uint64_t st[7] = { (uint64_t)f->st.st_size, (uint64_t)f->st.st_mtim.tv_sec,
 			   (uint64_t)f->st.st_mtim.tv_nsec, (uint64_t)f->st.st_ino,
-			   (uint64_t)f->st.st_dev };
+			   (uint64_t)f->st.st_dev, (uint64_t)f->st.st_ctim.tv_sec,
+			   (uint64_t)f->st.st_ctim.tv_nsec };
 
 	return pyro_hash_bytes(st, sizeof(st),
 			       pyro_hash_bytes(f->rel, strlen(f->rel) + 1,

@@ -52,8 +52,9 @@ struct pyro_source {
 					 * relative to the root; else NULL */
 	int64_t time_nanos;             /* resolved snapshot time */
 	enum pyro_time_origin origin;
-	uint64_t ident;                 /* hash of path, size, mtime, inode:
-					 * changes when the file does */
+	uint64_t ident;                 /* hash of path, size, mtime, ctime,
+					 * inode, device: changes when the
+					 * file does */
 	int collapsed;                  /* collapsed stacks, not pprof */
 };
 
@@ -126,7 +127,7 @@ int pyro_archive_empty(const char *root, const char *reason,
 		       struct pyro_archive **out);
 
 /* Stat-walk root as pyro_archive_open would, without reading any file, and
- * hash what it finds (paths, sizes, mtimes, inodes): equal to a->fingerprint
+ * hash what it finds (paths, sizes, mtimes, ctimes, inodes): equal to a->fingerprint
  * while nothing changed.  0 or a negative errno (root gone). */
 int pyro_archive_fingerprint(const char *root, uint64_t *fp);
 
