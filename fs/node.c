@@ -29,6 +29,7 @@
 
 #include "../model/diff.h"
 #include "../render/render.h"
+#include "../render/text.h"
 
 /* The files of time nodes.  Adding a file kind is one line here. */
 static const struct pyro_file_kind file_kinds[] = {
@@ -1406,9 +1407,14 @@ static int put_sources(const struct pyro_series *se, size_t first,
 	size_t i;
 	int rc = 0;
 
-	for (i = 0; i < count && !rc; i++)
-		rc = pyro_buf_printf(out, "%s%s", i ? "\n" : "",
-				     se->snaps[first + i].src->path);
+	/* One path per line: control bytes as \xNN, as in /.pyrofs/errors. */
+	for (i = 0; i < count && !rc; i++) {
+		const char *path = se->snaps[first + i].src->path;
+
+		rc = i ? pyro_buf_putc(out, '\n') : 0;
+		if (!rc)
+			rc = pyro_text_put_safe(out, path, strlen(path));
+	}
 	return rc;
 }
 

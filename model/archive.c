@@ -613,24 +613,30 @@ static int walk_dir(struct walk *w, const char *service, const char *rel,
  * and '%' written %XX (reversible, so two services never share a name; a
  * newline or an escape sequence never reaches a terminal).  Spaces and
  * UTF-8 stay as they are.  A name that escaping makes longer than 255 bytes
- * keeps 230 bytes, then "%~" and 16 hex digits of a hash of the whole.
+ * keeps at most 230 bytes, cut between characters (never inside a %XX
+ * escape nor a UTF-8 sequence), then "%~" and 16 hex digits of a hash of
+ * the whole.  A name that fits (255 bytes needing no escape) is kept whole.
  */
 static int safe_service_name(const char *raw, char out[NAME_MAX + 1])
 {
 	static const char hex[] = "0123456789ABCDEF";
-	size_t n = 0;
+	size_t n = 0, cut = 0;
 	const char *p;
 
 	for (p = raw; *p; p++) {
 		unsigned char c = (unsigned char)*p;
+		int esc = c < 0x20 || c == 0x7f || c == '%';
 
-		if (n + 3 > NAME_MAX) {
-			snprintf(out + 230, NAME_MAX + 1 - 230, "%%~%016llx",
+		/* Before a byte that starts a character: a place to cut. */
+		if ((c & 0xc0) != 0x80 && n <= 230)
+			cut = n;
+		if (n + (esc ? 3 : 1) > NAME_MAX) {
+			snprintf(out + cut, NAME_MAX + 1 - cut, "%%~%016llx",
 				 (unsigned long long)pyro_hash_bytes(raw, strlen(raw),
 								     PYRO_HASH_SEED));
 			return 0;
 		}
-		if (c < 0x20 || c == 0x7f || c == '%') {
+		if (esc) {
 			out[n++] = '%';
 			out[n++] = hex[c >> 4];
 			out[n++] = hex[c & 15];
