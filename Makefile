@@ -121,7 +121,7 @@ unit: $(UNIT_BINS)
 integration: all $(TOOLS)
 	@rc=0; for t in tests/integration/run.sh tests/integration/time.sh \
 		tests/integration/interop.sh tests/integration/live.sh \
-		tests/integration/hostile.sh; do \
+		tests/integration/hostile.sh tests/integration/swap.sh; do \
 		$$t $(O); r=$$?; [ $$r = 0 ] || [ $$r = 77 ] || rc=1; \
 	done; exit $$rc
 
