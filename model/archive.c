@@ -511,7 +511,7 @@ static int walk_symlink(struct walk *w, const char *service, const char *rel)
 		rc = 0;         /* a symlinked directory: not followed */
 	else if (rc == 0 && !S_ISREG(st.st_mode)) {
 		snprintf(why, sizeof(why), "not a regular file (%s)",
-			 pyro_file_kind(st.st_mode));
+			 pyro_mode_name(st.st_mode));
 		rc = pyro_archive_problem(w->a, rel, why);
 	}
 	else if (rc == 0)
@@ -540,7 +540,7 @@ static int walk_entry(struct walk *w, int dirfd, const char *name,
 		return walk_symlink(w, service, rel);
 	/* FIFOs, sockets, devices: never opened (a FIFO would block). */
 	snprintf(why, sizeof(why), "not a regular file (%s)",
-		 pyro_file_kind(st.st_mode));
+		 pyro_mode_name(st.st_mode));
 	return pyro_archive_problem(w->a, rel, why);
 }
 

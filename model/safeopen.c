@@ -23,7 +23,7 @@
 #define SYS_openat2 437
 #endif
 
-const char *pyro_file_kind(mode_t mode)
+const char *pyro_mode_name(mode_t mode)
 {
 	switch (mode & S_IFMT) {
 	case S_IFREG:
@@ -61,7 +61,7 @@ static int check_regular(int fd, struct stat *st, char why[PYRO_ERR_MAX])
 	}
 	if (!S_ISREG(st->st_mode)) {
 		snprintf(why, PYRO_ERR_MAX, "not a regular file (%s)",
-			 pyro_file_kind(st->st_mode));
+			 pyro_mode_name(st->st_mode));
 		return -EINVAL;
 	}
 	fl = fcntl(fd, F_GETFL);
@@ -111,15 +111,16 @@ int pyro_open_regular_at(int dirfd, const char *name, struct stat *st,
 int pyro_root_open(const char *root)
 {
 	int fd = open(root, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int e = errno;
 	struct stat st;
 
 	if (fd >= 0)
 		return fd;
 	/* O_PATH | O_NOFOLLOW opens a symlink itself, which O_DIRECTORY then
 	 * refuses as ENOTDIR: tell the two apart. */
-	if (errno == ENOTDIR && lstat(root, &st) == 0 && S_ISLNK(st.st_mode))
+	if (e == ENOTDIR && lstat(root, &st) == 0 && S_ISLNK(st.st_mode))
 		return -ELOOP;
-	return -errno;
+	return -e;
 }
 
 /* relpath's components are plain names: no "", ".", "..", leading '/'. */

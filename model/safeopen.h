@@ -67,6 +67,6 @@ int pyro_open_regular_at(int dirfd, const char *name, struct stat *st,
 
 /* "fifo", "socket", "character device", "block device", "directory",
  * "symlink", "regular file" or "unknown type" for a mode. */
-const char *pyro_file_kind(mode_t mode);
+const char *pyro_mode_name(mode_t mode);
 
 #endif
