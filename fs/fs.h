@@ -43,6 +43,7 @@
 
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -83,6 +84,8 @@ struct pyro_fs_opts {
  * so an operation sees one consistent index from start to end, and an old
  * index is freed when its last reader is done.
  */
+#define PYRO_PAGE_SLOTS 4096
+
 struct pyro_fs {
 	pthread_mutex_t lock;           /* guards index and the watcher's
 					 * stopping; held only to swap or
@@ -101,6 +104,10 @@ struct pyro_fs {
 	time_t mount_time;              /* mtime of / and /.pyrofs */
 	uid_t uid;                      /* owner shown for every node */
 	gid_t gid;
+	/* Per slot (a hash of a file's path), the inode number (content
+	 * identity) of the last snapshot file opened there: the kernel may
+	 * hold its pages.  See pyro_node_keep_pages. */
+	atomic_uint_least64_t pages[PYRO_PAGE_SLOTS];
 };
 
 /* Node kinds: each is a row of node_kinds (kinds.c), which says how to
@@ -248,6 +255,13 @@ int pyro_node_readlink(const struct pyro_node *n, const char **target);
 /* 1 if the node's content can never change while mounted (the kernel may
  * keep its pages across opens). */
 int pyro_node_immutable(const struct pyro_fs *fs, const struct pyro_node *n);
+
+/* 1 if an open of n may keep the kernel's cached pages of its path: n is
+ * immutable and the last open of that path served the same content.  A
+ * profile rewritten in place keeps its snapshot's name, size and time, so
+ * the kernel, which maps paths to inodes itself, would serve old pages.
+ * 0 makes the kernel drop them.  Records this open (thread-safe). */
+int pyro_node_keep_pages(struct pyro_fs *fs, const struct pyro_node *n);
 
 /*
  * Extended attributes of time nodes and their files ("user.pyrofs.*"), so

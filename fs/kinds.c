@@ -361,3 +361,17 @@ int pyro_node_immutable(const struct pyro_fs *fs, const struct pyro_node *n)
 	pyro_node_ident(fs, n, &open);
 	return !open;
 }
+
+int pyro_node_keep_pages(struct pyro_fs *fs, const struct pyro_node *n)
+{
+	char key[PATH_MAX];
+	uint64_t ino;
+	size_t slot;
+
+	if (!pyro_node_immutable(fs, n) || pyro_node_key(n, key, sizeof(key)))
+		return 0;
+	slot = pyro_hash_bytes(key, strlen(key), PYRO_HASH_SEED) % PYRO_PAGE_SLOTS;
+	ino = (uint64_t)node_ino(fs, n);
+	/* Two paths sharing a slot only cost a page cache drop. */
+	return atomic_exchange(&fs->pages[slot], ino) == ino;
+}

@@ -25,7 +25,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
+
+#ifndef FUSE_SUPER_MAGIC
+#define FUSE_SUPER_MAGIC 0x65735546
+#endif
 
 #include "fs.h"
 
@@ -121,20 +126,46 @@ static void usage(const char *prog)
 	pyro_buf_release(&b);
 }
 
+/* 1 if something is mounted on mp (stat st): its device differs from its
+ * parent's (or it is "/").  A mounted pyrofs is also "not empty": say
+ * what it really is.  An empty mount point of another filesystem stays
+ * usable, as before. */
+static int is_mount_point(const char *mp, const struct stat *st)
+{
+	char parent[PATH_MAX];
+	struct stat pst;
+
+	if (snprintf(parent, sizeof(parent), "%s/..", mp) >= (int)sizeof(parent) ||
+	    stat(parent, &pst) != 0)
+		return 0;
+	return pst.st_dev != st->st_dev || pst.st_ino == st->st_ino;
+}
+
 /* One-line diagnosis of a mountpoint we cannot use, or 0. */
 static int check_mountpoint(const char *mp)
 {
 	struct dirent *de;
+	struct statfs sf;
 	struct stat st;
 	DIR *d;
-	int empty = 1;
+	int empty = 1, mounted, fuse;
 
 	if (stat(mp, &st) != 0) {
-		fprintf(stderr, "pyrofs: mountpoint %s: %s\n", mp, strerror(errno));
+		int e = errno;
+
+		fprintf(stderr, "pyrofs: mountpoint %s: %s%s\n", mp, strerror(e),
+			e == ENOTCONN ? " (a dead FUSE mount: fusermount3 -u it)" : "");
 		return -1;
 	}
 	if (!S_ISDIR(st.st_mode)) {
 		fprintf(stderr, "pyrofs: mountpoint %s is not a directory\n", mp);
+		return -1;
+	}
+	mounted = is_mount_point(mp, &st);
+	fuse = mounted && statfs(mp, &sf) == 0 && sf.f_type == FUSE_SUPER_MAGIC;
+	if (fuse) {
+		fprintf(stderr, "pyrofs: mountpoint %s is already a mount point "
+			"(a FUSE filesystem is mounted there)\n", mp);
 		return -1;
 	}
 	d = opendir(mp);
@@ -145,6 +176,10 @@ static int check_mountpoint(const char *mp)
 	while (empty && (de = readdir(d)))
 		empty = !strcmp(de->d_name, ".") || !strcmp(de->d_name, "..");
 	closedir(d);
+	if (!empty && mounted) {
+		fprintf(stderr, "pyrofs: mountpoint %s is already a mount point\n", mp);
+		return -1;
+	}
 	if (!empty) {
 		fprintf(stderr, "pyrofs: mountpoint %s is not an empty directory\n", mp);
 		return -1;
@@ -166,8 +201,12 @@ static int check_dev_fuse(void)
 	return 0;
 }
 
-/* -o fsname=SOURCE,subtype=pyrofs,ro (the source's name escaped: an
- * archive's real path). */
+/* -o fsname=SOURCE,subtype=pyrofs,default_permissions,ro (the source's
+ * name escaped: an archive's real path).  default_permissions: the kernel
+ * checks the modes the tree reports (0444 files, 0555 directories, less
+ * with umask=), so with allow_other, uid=, gid= and umask= mean what they
+ * say; without it the kernel would let every user of allow_other read
+ * everything. */
 static int add_mount_opts(struct fuse_args *args, const char *source)
 {
 	char *opts = NULL, *fsname;
@@ -177,6 +216,7 @@ static int add_mount_opts(struct fuse_args *args, const char *source)
 		return -1;
 	if (!fuse_opt_add_opt_escaped(&opts, fsname) &&
 	    !fuse_opt_add_opt(&opts, "subtype=pyrofs") &&
+	    !fuse_opt_add_opt(&opts, "default_permissions") &&
 	    !fuse_opt_add_opt(&opts, "ro") &&
 	    !fuse_opt_add_arg(args, "-o") && !fuse_opt_add_arg(args, opts))
 		rc = 0;

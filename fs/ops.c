@@ -109,10 +109,11 @@ static int op_open(const char *path, struct fuse_file_info *fi)
 		/* The open file keeps its bytes, not the index: reads see one
 		 * rendering however the archive changes meanwhile. */
 		fi->fh = (uint64_t)(uintptr_t)b;
-		/* See pyro_node_immutable: snapshot files keep their pages;
+		/* See pyro_node_immutable: snapshot files keep their pages
+		 * (unless rewritten in place: pyro_node_keep_pages);
 		 * everything that may change bypasses the page cache. */
-		fi->keep_cache = pyro_node_immutable(ctx_fs(), &n);
-		fi->direct_io = !fi->keep_cache;
+		fi->keep_cache = pyro_node_keep_pages(ctx_fs(), &n);
+		fi->direct_io = !pyro_node_immutable(ctx_fs(), &n);
 	}
 	pyro_node_release(&n);
 	return rc;

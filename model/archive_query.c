@@ -1,6 +1,5 @@
 /*
- * archive_query.c - reading an open archive: lookups by name, a source's
- * path, and the list of problems (/.pyrofs/errors); see archive.h.
+ * archive_query.c - reading an open archive: lookups by name and the list of problems (/.pyrofs/errors); see archive.h.
  * Opening and indexing are archive.c's.
  *
  * The problem list is the one part of an archive that changes after
@@ -16,15 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-int pyro_source_abspath(const struct pyro_archive *a,
-			const struct pyro_source *src, char *out, size_t size)
-{
-	int n = src->target ? snprintf(out, size, "%s", src->target) :
-		snprintf(out, size, "%s/%s", a->root, src->path);
-
-	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
-}
 
 int pyro_archive_problem(struct pyro_archive *a, const char *path,
 			 const char *reason)

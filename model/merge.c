@@ -203,25 +203,35 @@ static int load_member(const struct pyro_archive *a,
 		       const struct pyro_snapshot *sn, struct pyro_profile **p,
 		       struct pyro_stacks *st, char err[PYRO_ERR_MAX])
 {
-	char path[PATH_MAX];
-	int rc;
+	int fd, rc;
 
 	*p = NULL;
 	memset(st, 0, sizeof(*st));
-	rc = pyro_source_abspath(a, sn->src, path, sizeof(path));
-	if (rc) {
-		snprintf(err, PYRO_ERR_MAX, "path too long");
-		return rc;
-	}
+	/* Beneath the archive root, no symlink, regular files only: the file
+	 * or a directory above it may have been swapped since indexing. */
+	fd = pyro_source_open(a, sn->src, err);
+	if (fd == -ELOOP || fd == -EXDEV || fd == -EINVAL)
+		return -EIO;    /* refused: the reason is in err */
+	if (fd < 0)
+		return fd;
 	if (sn->src->collapsed) {
-		rc = pyro_collapsed_load(path, sn->src->path, a->max_profile_size,
-					 st, NULL, err);
-		if (rc != -ENOMSG)
-			return rc;      /* else it became a pprof file */
-		pyro_stacks_release(st);
+		rc = pyro_collapsed_load_fd(fd, sn->src->path, a->max_profile_size,
+					    st, NULL, err);
+		if (rc != -ENOMSG) {
+			close(fd);
+			return rc;
+		}
+		pyro_stacks_release(st);        /* it became a pprof file */
 		memset(st, 0, sizeof(*st));
+		if (lseek(fd, 0, SEEK_SET) != 0) {
+			rc = -errno;
+			snprintf(err, PYRO_ERR_MAX, "lseek: %s", strerror(-rc));
+			close(fd);
+			return rc;
+		}
 	}
-	rc = pyro_profile_load(path, a->max_profile_size, p, err);
+	rc = pyro_profile_load_fd(fd, a->max_profile_size, p, err);
+	close(fd);
 	if (!rc && sn->type_index >= pyro_profile_ntypes(*p)) {
 		snprintf(err, PYRO_ERR_MAX, "profile changed: sample type %u missing",
 			 sn->type_index);

@@ -83,9 +83,10 @@ int pyro_pprof_str_ok(const struct pyro_wire_msg *m, int64_t i);
  * out of memory. */
 char *pyro_pprof_str_dup(const struct pyro_wire_msg *m, int64_t i);
 
-/* Read path whole into raw (at most max_size bytes, gzipped or not). */
-int pyro_pprof_read_file(const char *path, size_t max_size,
-			 struct pyro_buf *raw, char err[PYRO_ERR_MAX]);
+/* Read the open file fd (borrowed) whole into raw, at most max_size
+ * bytes. */
+int pyro_pprof_read_fd(int fd, size_t max_size, struct pyro_buf *raw,
+		       char err[PYRO_ERR_MAX]);
 
 /* raw's bytes into out, inflated if gzipped (at most max_size bytes);
  * *compressed whether they were. */

@@ -4,6 +4,7 @@
  * allocated: a file or its inflated bytes over max_profile_size are refused.
  */
 #include "pprof_priv.h"
+#include "safeopen.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -132,32 +133,23 @@ static int inflate_gzip(const struct pyro_buf *in, size_t max_size,
 	return rc;
 }
 
-/* Read path whole into raw (at most max_size bytes). */
-int pyro_pprof_read_file(const char *path, size_t max_size, struct pyro_buf *raw,
-		     char err[PYRO_ERR_MAX])
+/* Read the open file fd whole into raw (at most max_size bytes); fd is
+ * borrowed. */
+int pyro_pprof_read_fd(int fd, size_t max_size, struct pyro_buf *raw,
+		       char err[PYRO_ERR_MAX])
 {
 	struct stat st;
-	int fd, rc;
+	int rc;
 
-	/* O_NOFOLLOW: the archive resolved symlinks when indexing; a file
-	 * replaced by a symlink since must not lead outside it. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0) {
-		rc = -errno;
-		pyro_pprof_err(err, "open: %s", strerror(errno));
-		return rc;
-	}
 	/* The size as a hint: one allocation for the usual file. */
 	if (fstat(fd, &st) == 0 && st.st_size > 0 &&
 	    (size_t)st.st_size <= max_size &&
 	    pyro_buf_grow(raw, (size_t)st.st_size + READ_ROOM)) {
-		close(fd);
 		pyro_pprof_err(err, "out of memory reading file");
 		return -ENOMEM;
 	}
 	/* A gzipped profile may be up to max_size compressed too. */
 	rc = read_all(fd, max_size, raw, err);
-	close(fd);
 	if (!rc && raw->len == 0) {
 		pyro_pprof_err(err, "empty file");
 		rc = -EINVAL;
@@ -189,15 +181,28 @@ int pyro_pprof_unpack(struct pyro_buf *raw, size_t max_size, struct pyro_buf *ou
 	return 0;
 }
 
-int pyro_profile_read(const char *path, size_t max_size, struct pyro_buf *out,
-		      int *compressed, char err[PYRO_ERR_MAX])
+int pyro_profile_read_fd(int fd, size_t max_size, struct pyro_buf *out,
+			 int *compressed, char err[PYRO_ERR_MAX])
 {
 	struct pyro_buf raw = PYRO_BUF_INIT;
 	int rc;
 
-	rc = pyro_pprof_read_file(path, max_size, &raw, err);
+	rc = pyro_pprof_read_fd(fd, max_size, &raw, err);
 	if (!rc)
 		rc = pyro_pprof_unpack(&raw, max_size, out, compressed, err);
 	pyro_buf_release(&raw);
+	return rc;
+}
+
+int pyro_profile_read(const char *path, size_t max_size, struct pyro_buf *out,
+		      int *compressed, char err[PYRO_ERR_MAX])
+{
+	int fd = pyro_open_regular_at(AT_FDCWD, path, NULL, err);
+	int rc;
+
+	if (fd < 0)
+		return fd;
+	rc = pyro_profile_read_fd(fd, max_size, out, compressed, err);
+	close(fd);
 	return rc;
 }

@@ -17,14 +17,17 @@
  * a first unmarked one, and everything leafward of it.
  */
 #include "pprof_priv.h"
+#include "safeopen.h"
 
 #include <endian.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <pthread.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* ---- strings and shape -------------------------------------------------- */
 
@@ -640,6 +643,20 @@ static int load_streaming(struct pyro_profile *p, const struct pyro_buf *raw,
 int pyro_profile_load(const char *path, size_t max_size,
 		      struct pyro_profile **out, char err[PYRO_ERR_MAX])
 {
+	int fd = pyro_open_regular_at(AT_FDCWD, path, NULL, err);
+	int rc;
+
+	*out = NULL;
+	if (fd < 0)
+		return fd;
+	rc = pyro_profile_load_fd(fd, max_size, out, err);
+	close(fd);
+	return rc;
+}
+
+int pyro_profile_load_fd(int fd, size_t max_size, struct pyro_profile **out,
+			 char err[PYRO_ERR_MAX])
+{
 	struct pyro_buf raw = PYRO_BUF_INIT;
 	struct pyro_profile *p;
 	int compressed = 0, rc;
@@ -651,7 +668,7 @@ int pyro_profile_load(const char *path, size_t max_size,
 		return -ENOMEM;
 	}
 	/* The inflated bytes become the profile's: strings point into them. */
-	rc = pyro_pprof_read_file(path, max_size, &raw, err);
+	rc = pyro_pprof_read_fd(fd, max_size, &raw, err);
 	if (!rc) {
 		rc = load_streaming(p, &raw, max_size, err);
 		if (rc == PYRO_WIRE_ERR_STREAM) {

@@ -259,10 +259,14 @@ static int archive_sources(struct pyro_src *src, const struct pyro_index *ix,
 
 	(void)src;
 	(void)ix;
+	/* One path per line: control bytes as \xNN, as in /.pyrofs/errors. */
 	for (i = 0; i < sp->count && !rc; i++) {
 		const struct pyro_snapshot *sn = se->points[sp->first + i].priv;
 
-		rc = pyro_buf_printf(out, "%s%s", i ? "\n" : "", sn->src->path);
+		rc = i ? pyro_buf_putc(out, '\n') : 0;
+		if (!rc)
+			rc = pyro_buf_put_safe(out, sn->src->path,
+					       strlen(sn->src->path));
 	}
 	return rc;
 }
