@@ -101,7 +101,6 @@ int main(int argc, char **argv)
 	struct pyro_fs *fs = NULL;
 	char err[PYRO_ERR_MAX];
 	const char *path;
-	char *archive;
 	int c, rc;
 
 	pyro_fs_opts_init(&opts);
@@ -116,16 +115,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	path = optind + 1 < argc ? argv[optind + 1] : "/";
-	/* As pyrofs does: the archive is where ARCHIVE leads now; the index
-	 * opens its real path without following it. */
-	archive = realpath(argv[optind], NULL);
-	if (!archive) {
-		fprintf(stderr, "pyrofs-cat: archive %s: %s\n", argv[optind],
-			strerror(errno));
-		return 1;
-	}
-	rc = pyro_fs_open(archive, &opts, &fs, err);
-	free(archive);
+	rc = pyro_fs_open(argv[optind], &opts, &fs, err);
 	if (rc) {
 		fprintf(stderr, "pyrofs-cat: %s\n", err);
 		return 1;

@@ -331,6 +331,7 @@ static int archive_open(const char *spec, const struct pyro_src_conf *conf,
 {
 	struct archive_src *as;
 	struct pyro_archive *a = NULL;
+	char *root;
 	int rc;
 
 	if (conf->nopts) {
@@ -345,7 +346,19 @@ static int archive_open(const char *spec, const struct pyro_src_conf *conf,
 	as->conf = *conf;
 	as->conf.opts = NULL;
 	as->conf.nopts = 0;
-	rc = pyro_archive_open(spec, conf->max_profile_size, &a, err);
+	/* The archive is where ARCHIVE leads now (a symlink given on the
+	 * command line is followed once, here); the index then opens that
+	 * real path without following it, so a later swap of the root for a
+	 * symlink leads nowhere (archive.h). */
+	root = realpath(spec, NULL);
+	if (!root) {
+		rc = -errno;
+		snprintf(err, PYRO_ERR_MAX, "%s: %s", spec, strerror(-rc));
+		archive_close(&as->base);
+		return rc;
+	}
+	rc = pyro_archive_open(root, conf->max_profile_size, &a, err);
+	free(root);
 	if (!rc && !(as->base.name = strdup(a->root)))
 		rc = -ENOMEM;
 	if (!rc)
