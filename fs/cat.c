@@ -20,9 +20,14 @@
 
 static void usage(FILE *f)
 {
+	struct pyro_buf b = PYRO_BUF_INIT;
+
 	fprintf(f, "usage: pyrofs-cat [-o opt[,opt...]] ARCHIVE [PATH]\n"
 		   "Print a file or list a directory of the pyrofs tree of ARCHIVE.\n"
 		   "options:\n%s", pyro_fs_opts_help);
+	if (!pyro_src_help(&b) && b.len)
+		fprintf(f, "%.*s", (int)b.len, b.data);
+	pyro_buf_release(&b);
 }
 
 static int print_entry(void *ctx, const char *name, const struct pyro_node *c)

@@ -6,13 +6,15 @@
  * without a mount.  The tree:
  *
  *   /                                   services, and .pyrofs
- *   /.pyrofs/errors                     files that were skipped, and why
+ *   /.pyrofs/errors                     what could not be used, and why
+ *   /.pyrofs/stats                      the source's counters (sources
+ *                                       that keep any)
  *   /<service>/                         its type directories
  *   /<service>/<type>/                  latest, all, day and hour windows,
- *                                       one directory per snapshot, the
+ *                                       one directory per time point, the
  *                                       series files, diff/
- *   /<service>/<type>/latest            symlink to the newest snapshot
- *   /<service>/<type>/<time>/<file>     rendered files (file_kinds in node.c)
+ *   /<service>/<type>/latest            symlink to the newest point
+ *   /<service>/<type>/<time>/<file>     rendered files (file_kinds, content.c)
  *   /<service>/<type>/<file>            timeline.txt, ... (series_files)
  *   /<service>/<type>/<time>/labels/    label keys of the node's samples
  *   /<service>/<type>/<time>/labels/<key>/<value>/<file>
@@ -25,8 +27,14 @@
  * Time names (model/span.h) also resolve when not listed: FROM..TO ranges
  * and last-1h style windows.
  *
- * One resolver (pyro_resolve) turns a path into a typed node; every
- * operation starts with it, and no other code parses paths.
+ * Where the data comes from is a source (model/source.h): fs/ sees its
+ * index and calls its operations, and never knows which source it serves.
+ * One resolver (pyro_resolve, resolve.c) turns a path into a typed node;
+ * every operation starts with it, and no other code parses paths.  What a
+ * node kind does lives in one table (node_kinds, kinds.c); what a derived
+ * time node (a diff, a label node) does, in another (derivations,
+ * derive.c).  doc/ARCHITECTURE.md has the map: the files of fs/, the
+ * threads and locks, and how to add a file, a node kind, a derivation.
  *
  * Errors: 0 or a negative errno (-ENOENT, -EIO, -ENOMEM, ...).
  */
@@ -35,44 +43,59 @@
 
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <time.h>
 
-#include "../model/archive.h"
-#include "../model/history.h"
-#include "../model/labels.h"
-#include "../model/merge.h"
-#include "../model/span.h"
+#include "../model/source.h"
 #include "cache.h"
+
+/* Bytes of source-specific "key=value" options that one mount may carry. */
+#define PYRO_SRC_OPTS_MAX 4096
 
 /* Options, filled from -o by main.c or pyrofs-cat. */
 struct pyro_fs_opts {
 	size_t cache_size;              /* bytes of rendered output and stacks */
 	size_t max_profile_size;        /* decompressed bytes per profile */
+	size_t max_file_size;           /* bytes per rendered file; 0: derive
+					 * from max_profile_size at open */
 	enum pyro_merge_policy merge;
 	double rescan;                  /* seconds between checks of the
-					 * archive for changes; 0: never */
+					 * source for changes; 0: never */
+	char src_opts[PYRO_SRC_OPTS_MAX];       /* options a source kind
+						 * claimed (pyro_src_opt), each
+						 * NUL-terminated, in order */
+	size_t src_opts_len;            /* bytes used in src_opts */
 };
 
 #define PYRO_DEFAULT_CACHE_SIZE (256u << 20)
 #define PYRO_DEFAULT_MAX_PROFILE_SIZE (512u << 20)
+/* max_file_size by default: four times max_profile_size (text is wider
+ * than protobuf), but at most this; see pyro_fs_open. */
+#define PYRO_DEFAULT_MAX_FILE_SIZE (256u << 20)
+#define PYRO_DEFAULT_RESCAN 2           /* seconds */
 
 /*
- * The archive can change while mounted.  fs->archive is the current index;
- * a rescan replaces it under fs->lock.  Every resolved node holds its own
+ * The source can change while mounted.  fs->index is its current index; a
+ * refresh replaces it under fs->lock.  Every resolved node holds its own
  * reference to the index it was resolved in (pyro_node_release drops it),
  * so an operation sees one consistent index from start to end, and an old
  * index is freed when its last reader is done.
  */
+#define PYRO_PAGE_SLOTS 4096
+
 struct pyro_fs {
-	pthread_mutex_t lock;           /* guards archive and the watcher */
-	struct pyro_archive *archive;   /* current index; one reference */
-	char *root;                     /* absolute ARCHIVE path; owned */
-	int archive_gone;               /* the current index says ARCHIVE is
-					 * unreadable (rescans wait for it) */
-	pthread_t watcher;              /* rescan thread, if started */
+	pthread_mutex_t lock;           /* guards index and the watcher's
+					 * stopping; held only to swap or
+					 * reference, never across a source
+					 * operation */
+	pthread_mutex_t refresh_lock;   /* one refresh at a time (the
+					 * source may rely on it) */
+	struct pyro_src *src;           /* owned */
+	struct pyro_index *index;       /* current index; one reference */
+	pthread_t watcher;              /* refresh thread, if started */
 	int watching;
 	int stopping;                   /* asks the watcher to end */
 	pthread_cond_t wake;            /* wakes the watcher early */
@@ -81,27 +104,35 @@ struct pyro_fs {
 	time_t mount_time;              /* mtime of / and /.pyrofs */
 	uid_t uid;                      /* owner shown for every node */
 	gid_t gid;
+	/* Per slot (a hash of a file's path), the inode number (content
+	 * identity) of the last snapshot file opened there: the kernel may
+	 * hold its pages.  See pyro_node_keep_pages. */
+	atomic_uint_least64_t pages[PYRO_PAGE_SLOTS];
 };
 
+/* Node kinds: each is a row of node_kinds (kinds.c), which says how to
+ * step into a child, list, name, date and identify it. */
 enum pyro_node_kind {
 	PYRO_NODE_ROOT,
 	PYRO_NODE_META,                 /* /.pyrofs */
 	PYRO_NODE_ERRORS,               /* /.pyrofs/errors */
 	PYRO_NODE_SERVICE,
 	PYRO_NODE_TYPE,
-	PYRO_NODE_LATEST,               /* symlink to the newest snapshot */
-	PYRO_NODE_TIME,                 /* snapshot, merge or diff directory */
+	PYRO_NODE_LATEST,               /* symlink to the newest point */
+	PYRO_NODE_TIME,                 /* a span: point, merge, or derived */
 	PYRO_NODE_FILE,                 /* a rendered file of a time node */
 	PYRO_NODE_SERIES_FILE,          /* timeline.txt, ... of a type */
 	PYRO_NODE_DIFF,                 /* <type>/diff */
 	PYRO_NODE_DIFF_BASE,            /* <type>/diff/<base> */
 	PYRO_NODE_LABELS,               /* <time>/labels */
 	PYRO_NODE_LABEL_KEY,            /* <time>/labels/<key> */
+	PYRO_NODE_STATS,                /* /.pyrofs/stats */
+	PYRO_NODE_NKINDS
 };
 
 /* A file of time nodes: rendered from their stacks, or (labels.txt) from
- * their label set; exactly one of the two is set.  Label nodes and diffs
- * have the stack files only. */
+ * their label set; exactly one of the two is set.  Derived nodes have
+ * the stack files only. */
 struct pyro_file_kind {
 	const char *name;               /* "top.txt" */
 	int (*render)(const struct pyro_stacks *s, struct pyro_buf *out);
@@ -119,34 +150,63 @@ struct pyro_series_file {
 struct pyro_time_ref {
 	struct pyro_span span;
 	char name[NAME_MAX + 1];        /* as looked up; `latest` stands for
-					 * the snapshot's own name */
+					 * the point's own name */
 };
 
-/* A resolved path.  Pointers borrow from the archive (immutable). */
+/*
+ * What a time node is made from besides its own span: a row of
+ * derivations (derive.c), which says how its stacks are built, named,
+ * identified and dated.  PYRO_DERIV_NONE is the span itself.
+ */
+enum pyro_deriv_kind {
+	PYRO_DERIV_NONE,
+	PYRO_DERIV_DIFF,                /* diff/<base>/<time>: time - base */
+	PYRO_DERIV_LABEL,               /* <time>/labels/<key>/<value> */
+	PYRO_DERIV_NKINDS
+};
+
+struct pyro_derivation {
+	enum pyro_deriv_kind kind;
+	union {
+		struct pyro_time_ref base;      /* diff: what is subtracted */
+		char value[PYRO_LABEL_NAME_MAX + 1];    /* label: directory name
+							 * of the value (the key
+							 * is the node's
+							 * label_key) */
+	} arg;
+};
+
+/*
+ * A resolved path.  Pointers borrow from the index.  About 800 bytes:
+ * pass it by pointer (the resolver fills one in place; listing fills one
+ * child per call).
+ */
 struct pyro_node {
 	enum pyro_node_kind kind;
-	const struct pyro_service *svc;
-	const struct pyro_series *series;
-	struct pyro_time_ref time;      /* time nodes, their files, latest */
-	int is_diff;                    /* time node under diff/<base>/ */
-	struct pyro_time_ref base;      /* diff nodes: what is subtracted */
-	char label_key[PYRO_LABEL_NAME_MAX + 1];        /* directory names */
-	char label_value[PYRO_LABEL_NAME_MAX + 1];      /* of labels/K/V, or
-							 * "": a label node is
-							 * a time node with
-							 * label_value set */
+	const struct pyro_index_service *svc;
+	const struct pyro_index_series *series;
+	struct pyro_time_ref time;      /* time nodes, their files, latest;
+					 * diff bases */
+	struct pyro_derivation deriv;   /* time nodes and below */
+	char label_key[PYRO_LABEL_NAME_MAX + 1];        /* labels/<key> and
+							 * below: its directory
+							 * name, else "" */
 	const struct pyro_file_kind *file;
 	const struct pyro_series_file *sfile;
-	struct pyro_archive *archive;   /* the index all pointers above borrow
+	struct pyro_index *ix;          /* the index all pointers above borrow
 					 * from: a reference for nodes from
 					 * pyro_resolve, borrowed for children
 					 * passed to pyro_node_list callbacks */
 };
 
-/* Open the archive and set up the cache.  *out is owned by the caller
- * (pyro_fs_close).  err gets a one-line reason. */
-int pyro_fs_open(const char *archive, const struct pyro_fs_opts *opts,
+/* Open SOURCE (a local archive's path, or what another source kind takes:
+ * pyro_src_open picks it) and set up the cache.  *out is owned by the
+ * caller (pyro_fs_close).  err gets a one-line reason. */
+int pyro_fs_open(const char *source, const struct pyro_fs_opts *opts,
 		 struct pyro_fs **out, char err[PYRO_ERR_MAX]);
+
+/* SOURCE as the source names it (an archive's real path): for fsname. */
+const char *pyro_fs_source_name(const struct pyro_fs *fs);
 void pyro_fs_close(struct pyro_fs *fs);
 
 /* Path ("/a/b", "" or "/" for the root) to node; -ENOENT if none.  On
@@ -156,9 +216,9 @@ int pyro_resolve(struct pyro_fs *fs, const char *path, struct pyro_node *n);
 
 void pyro_node_release(struct pyro_node *n);
 
-/* Check the archive for changes (a stat walk) and, if any, index it again
- * and make the new index current.  1 if it changed, 0 if not, or a
- * negative errno.  Nodes resolved before keep their old index. */
+/* Ask the source for changes (a local archive: a stat walk) and, if any,
+ * make its new index current.  1 if it changed, 0 if not, or a negative
+ * errno.  Nodes resolved before keep their old index. */
 int pyro_fs_rescan(struct pyro_fs *fs);
 
 /* Start a thread that calls pyro_fs_rescan every opts.rescan seconds
@@ -194,7 +254,14 @@ int pyro_node_readlink(const struct pyro_node *n, const char **target);
 
 /* 1 if the node's content can never change while mounted (the kernel may
  * keep its pages across opens). */
-int pyro_node_immutable(const struct pyro_node *n);
+int pyro_node_immutable(const struct pyro_fs *fs, const struct pyro_node *n);
+
+/* 1 if an open of n may keep the kernel's cached pages of its path: n is
+ * immutable and the last open of that path served the same content.  A
+ * profile rewritten in place keeps its snapshot's name, size and time, so
+ * the kernel, which maps paths to inodes itself, would serve old pages.
+ * 0 makes the kernel drop them.  Records this open (thread-safe). */
+int pyro_node_keep_pages(struct pyro_fs *fs, const struct pyro_node *n);
 
 /*
  * Extended attributes of time nodes and their files ("user.pyrofs.*"), so
@@ -204,8 +271,9 @@ int pyro_node_immutable(const struct pyro_node *n);
  *                 node, the total of the samples carrying the label
  *   unit, type    the sample unit and type as stored ("nanoseconds", "cpu")
  *   rule          how snapshots combined: single, sum, increase, mean
- *   sources       archive-relative paths of the member profile files, one
- *                 per line, oldest first
+ *   sources       what the node was built from, one line per member,
+ *                 oldest first: archive-relative paths of the profile
+ *                 files (the source's `sources` operation)
  *   baseline      windows measured from the snapshot before them: its path
  *   base_sources  diffs: the base's member paths
  *   label         label nodes: "key=value", the label their samples carry
@@ -226,12 +294,15 @@ int pyro_parse_merge(const char *s, enum pyro_merge_policy *out);
 /* Defaults for every option. */
 void pyro_fs_opts_init(struct pyro_fs_opts *o);
 
-/* Apply one "key=value" option of ours: 0 if applied, 1 if the key is not
- * one of ours, -EINVAL (with a message in err) for a bad value.  The one
- * list of pyrofs options; main.c and pyrofs-cat both use it. */
+/* Apply one "key=value" option of ours, or keep one that a source kind
+ * claims (pyro_src_opt) for pyro_fs_open: 0 if applied or kept, 1 if the
+ * key is neither ours nor a source's, -EINVAL (with a message in err) for
+ * a bad value.  The one list of pyrofs options; main.c and pyrofs-cat
+ * both use it. */
 int pyro_fs_opt(struct pyro_fs_opts *o, const char *kv, char err[PYRO_ERR_MAX]);
 
-/* Help text for our options, one per line. */
+/* Help text for our options, one per line (pyro_src_help adds the
+ * sources'). */
 extern const char pyro_fs_opts_help[];
 
 #endif

@@ -3,10 +3,12 @@
  *
  *   pyrofs [options] ARCHIVE MOUNTPOINT
  *
- * Options parse straight into struct cli: our -o keys go to pyro_fs_opt(),
+ * Options parse straight into struct cli: our -o keys (and those a source
+ * kind claims) go to pyro_fs_opt(),
  * fstab-only keys (noauto, nofail, _netdev, x-*, ...) are dropped, and the
- * rest (-f, -d, -s, FUSE's -o keys) pass through to libfuse.  The archive is
- * indexed before mounting, so a mount that appears is ready to serve, and
+ * rest (-f, -d, -s, FUSE's -o keys) pass through to libfuse.  The source
+ * (ARCHIVE: what pyro_src_open takes) is opened and indexed before
+ * mounting, so a mount that appears is ready to serve, and
  * the parent process returns only then (fuse_main daemonizes after mount).
  * Teardown runs in reverse order of setup through the goto ladder.
  */
@@ -23,13 +25,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
+
+#ifndef FUSE_SUPER_MAGIC
+#define FUSE_SUPER_MAGIC 0x65735546
+#endif
 
 #include "fs.h"
 
 struct cli {
 	struct pyro_fs_opts opts;
-	const char *archive;            /* borrowed from argv */
+	const char *source;             /* ARCHIVE, borrowed from argv */
 	const char *mountpoint;         /* borrowed from argv */
 	int show_help;
 	int show_version;
@@ -79,8 +86,8 @@ static int cli_proc(void *data, const char *arg, int key,
 		cli->show_version = 1;
 		return 0;
 	case FUSE_OPT_KEY_NONOPT:
-		if (!cli->archive) {
-			cli->archive = arg;
+		if (!cli->source) {
+			cli->source = arg;
 			return 0;
 		}
 		if (!cli->mountpoint) {
@@ -107,27 +114,58 @@ static int cli_proc(void *data, const char *arg, int key,
 
 static void usage(const char *prog)
 {
+	struct pyro_buf b = PYRO_BUF_INIT;
+
 	printf("usage: %s [options] ARCHIVE MOUNTPOINT\n\n"
 	       "Mount a directory of pprof profiles read-only as\n"
 	       "MOUNTPOINT/<service>/<type>/<time>/{top.txt,folded,flame.svg}.\n"
 	       "Unmount with: fusermount3 -u MOUNTPOINT\n\n"
 	       "pyrofs options:\n%s\n", prog, pyro_fs_opts_help);
+	if (!pyro_src_help(&b) && b.len)
+		printf("%.*s\n", (int)b.len, b.data);
+	pyro_buf_release(&b);
+}
+
+/* 1 if something is mounted on mp (stat st): its device differs from its
+ * parent's (or it is "/").  A mounted pyrofs is also "not empty": say
+ * what it really is.  An empty mount point of another filesystem stays
+ * usable, as before. */
+static int is_mount_point(const char *mp, const struct stat *st)
+{
+	char parent[PATH_MAX];
+	struct stat pst;
+
+	if (snprintf(parent, sizeof(parent), "%s/..", mp) >= (int)sizeof(parent) ||
+	    stat(parent, &pst) != 0)
+		return 0;
+	return pst.st_dev != st->st_dev || pst.st_ino == st->st_ino;
 }
 
 /* One-line diagnosis of a mountpoint we cannot use, or 0. */
 static int check_mountpoint(const char *mp)
 {
 	struct dirent *de;
+	struct statfs sf;
 	struct stat st;
 	DIR *d;
-	int empty = 1;
+	int empty = 1, mounted, fuse;
 
 	if (stat(mp, &st) != 0) {
-		fprintf(stderr, "pyrofs: mountpoint %s: %s\n", mp, strerror(errno));
+		int e = errno;
+
+		fprintf(stderr, "pyrofs: mountpoint %s: %s%s\n", mp, strerror(e),
+			e == ENOTCONN ? " (a dead FUSE mount: fusermount3 -u it)" : "");
 		return -1;
 	}
 	if (!S_ISDIR(st.st_mode)) {
 		fprintf(stderr, "pyrofs: mountpoint %s is not a directory\n", mp);
+		return -1;
+	}
+	mounted = is_mount_point(mp, &st);
+	fuse = mounted && statfs(mp, &sf) == 0 && sf.f_type == FUSE_SUPER_MAGIC;
+	if (fuse) {
+		fprintf(stderr, "pyrofs: mountpoint %s is already a mount point "
+			"(a FUSE filesystem is mounted there)\n", mp);
 		return -1;
 	}
 	d = opendir(mp);
@@ -138,6 +176,10 @@ static int check_mountpoint(const char *mp)
 	while (empty && (de = readdir(d)))
 		empty = !strcmp(de->d_name, ".") || !strcmp(de->d_name, "..");
 	closedir(d);
+	if (!empty && mounted) {
+		fprintf(stderr, "pyrofs: mountpoint %s is already a mount point\n", mp);
+		return -1;
+	}
 	if (!empty) {
 		fprintf(stderr, "pyrofs: mountpoint %s is not an empty directory\n", mp);
 		return -1;
@@ -159,16 +201,22 @@ static int check_dev_fuse(void)
 	return 0;
 }
 
-/* -o fsname=ARCHIVE,subtype=pyrofs,ro (the archive path escaped). */
-static int add_mount_opts(struct fuse_args *args, const char *archive)
+/* -o fsname=SOURCE,subtype=pyrofs,default_permissions,ro (the source's
+ * name escaped: an archive's real path).  default_permissions: the kernel
+ * checks the modes the tree reports (0444 files, 0555 directories, less
+ * with umask=), so with allow_other, uid=, gid= and umask= mean what they
+ * say; without it the kernel would let every user of allow_other read
+ * everything. */
+static int add_mount_opts(struct fuse_args *args, const char *source)
 {
 	char *opts = NULL, *fsname;
 	int rc = -1;
 
-	if (asprintf(&fsname, "fsname=%s", archive) < 0)
+	if (asprintf(&fsname, "fsname=%s", source) < 0)
 		return -1;
 	if (!fuse_opt_add_opt_escaped(&opts, fsname) &&
 	    !fuse_opt_add_opt(&opts, "subtype=pyrofs") &&
+	    !fuse_opt_add_opt(&opts, "default_permissions") &&
 	    !fuse_opt_add_opt(&opts, "ro") &&
 	    !fuse_opt_add_arg(args, "-o") && !fuse_opt_add_arg(args, opts))
 		rc = 0;
@@ -226,7 +274,7 @@ int main(int argc, char **argv)
 	struct fuse *fuse = NULL;
 	struct pyro_fs *fs = NULL;
 	struct cli cli = { 0 };
-	char err[PYRO_ERR_MAX], *archive = NULL;
+	char err[PYRO_ERR_MAX];
 	int ret = 1;
 
 	/* glibc gives each thread that allocates an arena of its own (up to 8
@@ -243,24 +291,22 @@ int main(int argc, char **argv)
 		ret = 0;
 		goto out_args;
 	}
-	if (!cli.archive || !cli.mountpoint) {
+	if (!cli.source || !cli.mountpoint) {
 		fprintf(stderr, "usage: %s [options] ARCHIVE MOUNTPOINT "
 			"(--help for more)\n", argv[0]);
 		goto out_args;
 	}
-	archive = realpath(cli.archive, NULL);
-	if (!archive) {
-		fprintf(stderr, "pyrofs: archive %s: %s\n", cli.archive,
-			strerror(errno));
+	if (pyro_src_check(cli.source, err) != 0) {
+		fprintf(stderr, "pyrofs: %s\n", err);
 		goto out_args;
 	}
 	if (check_mountpoint(cli.mountpoint) || check_dev_fuse())
-		goto out_archive;
-	if (pyro_fs_open(archive, &cli.opts, &fs, err) != 0) {
+		goto out_args;
+	if (pyro_fs_open(cli.source, &cli.opts, &fs, err) != 0) {
 		fprintf(stderr, "pyrofs: %s\n", err);
-		goto out_archive;
+		goto out_args;
 	}
-	if (add_mount_opts(&args, archive) != 0 ||
+	if (add_mount_opts(&args, pyro_fs_source_name(fs)) != 0 ||
 	    fuse_parse_cmdline(&args, &fo) != 0)
 		goto out_fs;
 	fuse = fuse_new(&args, &pyro_fuse_ops, sizeof(pyro_fuse_ops), fs);
@@ -268,7 +314,7 @@ int main(int argc, char **argv)
 		goto out_fs;
 	if (fuse_mount(fuse, fo.mountpoint) != 0)
 		goto out_new;
-	/* The archive is indexed and the mount is live: only now does the
+	/* The source is indexed and the mount is live: only now does the
 	 * parent process return, so scripts can use the mount at once. */
 	if (fuse_daemonize(fo.foreground) != 0 ||
 	    fuse_set_signal_handlers(fuse_get_session(fuse)) != 0)
@@ -282,8 +328,6 @@ out_new:
 out_fs:
 	free(fo.mountpoint);
 	pyro_fs_close(fs);
-out_archive:
-	free(archive);
 out_args:
 	fuse_opt_free_args(&args);
 	return ret;

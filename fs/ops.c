@@ -1,6 +1,6 @@
 /*
  * ops.c - FUSE glue: each operation resolves its path to a node with one
- * call and hands the work to node.c.  Nothing here knows about profiles or
+ * call and hands the work to the rest of fs/ (fs.h).  Nothing here knows about profiles or
  * output formats; everything is read-only and every write answers EROFS.
  *
  * An open file holds a reference to its rendered bytes in fi->fh, so all
@@ -27,7 +27,7 @@ static struct pyro_fs *ctx_fs(void)
 static void *op_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
 	(void)conn;
-	cfg->use_ino = 1;               /* our inode numbers: see node.c */
+	cfg->use_ino = 1;               /* our inode numbers: see kinds.c */
 	cfg->readdir_ino = 1;
 	cfg->entry_timeout = 1.0;
 	cfg->attr_timeout = 1.0;
@@ -109,10 +109,11 @@ static int op_open(const char *path, struct fuse_file_info *fi)
 		/* The open file keeps its bytes, not the index: reads see one
 		 * rendering however the archive changes meanwhile. */
 		fi->fh = (uint64_t)(uintptr_t)b;
-		/* See pyro_node_immutable: snapshot files keep their pages;
+		/* See pyro_node_immutable: snapshot files keep their pages
+		 * (unless rewritten in place: pyro_node_keep_pages);
 		 * everything that may change bypasses the page cache. */
-		fi->keep_cache = pyro_node_immutable(&n);
-		fi->direct_io = !fi->keep_cache;
+		fi->keep_cache = pyro_node_keep_pages(ctx_fs(), &n);
+		fi->direct_io = !pyro_node_immutable(ctx_fs(), &n);
 	}
 	pyro_node_release(&n);
 	return rc;

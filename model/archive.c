@@ -7,13 +7,16 @@
  * still vouches for the file's header; then collects, in walk order, one
  * entry per (file, sample type).  Sorting the entries by (service, type,
  * time, path) yields services, series and snapshots as contiguous runs, so
- * the index is built without any per-service hash table.
+ * the index is built without any per-service hash table.  Reading an open
+ * archive (lookups, problems) is archive_query.c's.
  */
 #include "archive.h"
 #include "collapsed.h"
+#include "safeopen.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -43,7 +46,8 @@ struct entry {
 struct found {
 	const char *service;            /* borrowed from names */
 	char *rel;                      /* owned */
-	char *target;                   /* owned: a symlink's real target */
+	char *target;                   /* owned: a symlink's target, relative
+					 * to the root */
 	char note[PYRO_ERR_MAX];        /* usable, but with a problem to list
 					 * (bad lines of a collapsed file) */
 	int collapsed;                  /* collapsed stacks, not pprof */
@@ -63,6 +67,7 @@ struct walk {
 	size_t nnames;
 	struct found *files;            /* in walk order */
 	size_t nfiles, files_cap;
+	const char *root_service;       /* borrowed from names */
 	struct pyro_idxcache *cache;    /* NULL if none */
 	atomic_size_t next;             /* next file to peek */
 	int rc;                         /* first fatal error (-ENOMEM) */
@@ -73,101 +78,15 @@ static void set_err(char err[PYRO_ERR_MAX], const char *what, int e)
 	snprintf(err, PYRO_ERR_MAX, "%s: %s", what, strerror(e));
 }
 
-int pyro_source_abspath(const struct pyro_archive *a,
-			const struct pyro_source *src, char *out, size_t size)
+int pyro_source_open(const struct pyro_archive *a,
+		     const struct pyro_source *src, char err[PYRO_ERR_MAX])
 {
-	int n = src->target ? snprintf(out, size, "%s", src->target) :
-		snprintf(out, size, "%s/%s", a->root, src->path);
-
-	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
-}
-
-int pyro_archive_problem(struct pyro_archive *a, const char *path,
-			 const char *reason)
-{
-	char *p = NULL, *r = strdup(reason);
-	size_t i;
-	int rc = 0;
-
-	if (!r)
-		return -ENOMEM;
-	pthread_mutex_lock(&a->lock);
-	for (i = 0; i < a->nproblems; i++) {
-		if (!strcmp(a->problems[i].path, path)) {
-			free(a->problems[i].reason);
-			a->problems[i].reason = r;
-			goto out;
-		}
+	if (a->rootfd < 0) {
+		snprintf(err, PYRO_ERR_MAX, "archive unreadable");
+		return -EIO;
 	}
-	if (a->nproblems == a->problems_cap) {
-		size_t cap = a->problems_cap ? a->problems_cap * 2 : 16;
-		struct pyro_problem *np = realloc(a->problems, cap * sizeof(*np));
-
-		if (!np) {
-			rc = -ENOMEM;
-			goto out;
-		}
-		a->problems = np;
-		a->problems_cap = cap;
-	}
-	p = strdup(path);
-	if (!p) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	a->problems[a->nproblems].path = p;
-	a->problems[a->nproblems].reason = r;
-	a->nproblems++;
-	r = NULL;
-out:
-	pthread_mutex_unlock(&a->lock);
-	if (rc)
-		free(r);
-	return rc;
-}
-
-/* File names may hold newlines and escape sequences: write control bytes
- * as \xNN so that one problem is always one line and nothing reaches the
- * reader's terminal raw. */
-static int put_line_safe(struct pyro_buf *b, const char *s)
-{
-	int rc = 0;
-
-	for (; *s && !rc; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		rc = c < 0x20 || c == 0x7f ? pyro_buf_printf(b, "\\x%02x", c) :
-		     pyro_buf_putc(b, (char)c);
-	}
-	return rc;
-}
-
-static int cmp_problem(const void *x, const void *y)
-{
-	return strcmp(((const struct pyro_problem *)x)->path,
-		      ((const struct pyro_problem *)y)->path);
-}
-
-int pyro_archive_problems_text(struct pyro_archive *a, struct pyro_buf *out)
-{
-	size_t i;
-	int rc = 0;
-
-	pthread_mutex_lock(&a->lock);
-	if (a->nproblems > 1)   /* qsort(NULL, 0, ...) is undefined */
-		qsort(a->problems, a->nproblems, sizeof(*a->problems),
-		      cmp_problem);
-	for (i = 0; i < a->nproblems && !rc; i++) {
-		rc = put_line_safe(out, a->problems[i].path);
-		if (!rc)
-			rc = pyro_buf_puts(out, ": ");
-		if (!rc)
-			rc = put_line_safe(out, a->problems[i].reason);
-		if (!rc)
-			rc = pyro_buf_putc(out, '\n');
-	}
-	pthread_mutex_unlock(&a->lock);
-	return rc;
+	return pyro_open_beneath(a->rootfd, src->target ? src->target : src->path,
+				 NULL, err);
 }
 
 /* ---- walking ------------------------------------------------------------ */
@@ -226,7 +145,7 @@ static void resolve_time(struct pyro_source *src, const struct stat *st,
 	} else if (pyro_time_from_filename(base, &src->time_nanos) == 0) {
 		src->origin = PYRO_TIME_FILENAME;
 	} else {
-		src->time_nanos = (int64_t)st->st_mtim.tv_sec * 1000000000 +
+		src->time_nanos = (int64_t)st->st_mtim.tv_sec * PYRO_NS_PER_SEC +
 				  st->st_mtim.tv_nsec;
 		src->origin = PYRO_TIME_MTIME;
 	}
@@ -293,24 +212,25 @@ static int found_file(struct walk *w, const char *service, const char *rel,
  * calling thread's inflate buffer, reused from file to file. */
 static void peek_one(struct walk *w, struct found *f, struct pyro_buf *scratch)
 {
-	char abs[PATH_MAX];
-	int compressed = 0;
+	int compressed = 0, fd;
 
 	if (pyro_idxcache_get(w->cache, f->rel, &f->st, w->a->max_profile_size,
 			      &f->h, &f->raw_size) == 0) {
 		f->cached = 1;
 		return;
 	}
-	if (f->target) {
-		snprintf(abs, sizeof(abs), "%s", f->target);
-	} else if (join(abs, sizeof(abs), w->a->root, f->rel)) {
-		f->rc = -ENAMETOOLONG;
-		snprintf(f->err, sizeof(f->err), "path too long");
+	/* Beneath the root, no symlink, no FIFO: the file may have been
+	 * swapped since the walk saw it. */
+	fd = pyro_open_beneath(w->a->rootfd, f->target ? f->target : f->rel,
+			       NULL, f->err);
+	if (fd < 0) {
+		f->rc = fd;
 		return;
 	}
 	scratch->len = 0;
-	f->rc = pyro_profile_read(abs, w->a->max_profile_size, scratch,
-				  &compressed, f->err);
+	f->rc = pyro_profile_read_fd(fd, w->a->max_profile_size, scratch,
+				     &compressed, f->err);
+	close(fd);
 	/* Collapsed stacks are text, pprof is binary: at most one applies. */
 	if (!f->rc && pyro_collapsed_sniff(scratch->data, scratch->len)) {
 		struct pyro_collapsed_report rep;
@@ -368,12 +288,15 @@ static void peek_all(struct walk *w)
 }
 
 /* Turn a peeked file into a source and its entries, or a problem. */
-/* What identifies one version of a file: its path and what stat says. */
+/* What identifies one version of a file: its path and what stat says.
+ * ctime belongs in it: `cp -p`, `touch -r` and `rsync --inplace -t` rewrite
+ * a file keeping its size and mtime, but no user can set the ctime. */
 static uint64_t file_ident(const struct found *f)
 {
-	uint64_t st[5] = { (uint64_t)f->st.st_size, (uint64_t)f->st.st_mtim.tv_sec,
+	uint64_t st[7] = { (uint64_t)f->st.st_size, (uint64_t)f->st.st_mtim.tv_sec,
 			   (uint64_t)f->st.st_mtim.tv_nsec, (uint64_t)f->st.st_ino,
-			   (uint64_t)f->st.st_dev };
+			   (uint64_t)f->st.st_dev, (uint64_t)f->st.st_ctim.tv_sec,
+			   (uint64_t)f->st.st_ctim.tv_nsec };
 
 	return pyro_hash_bytes(st, sizeof(st),
 			       pyro_hash_bytes(f->rel, strlen(f->rel) + 1,
@@ -471,71 +394,131 @@ static void save_cache(struct walk *w, time_t now)
 
 static int walk_dir(struct walk *w, const char *service, const char *rel,
 		    int depth);
+static const char *intern_service(struct walk *w, const char *raw);
 
-/* Index one directory entry found at rel (relative to the root). */
-static int walk_entry(struct walk *w, const char *service, const char *rel,
-		      int depth)
+/* A symlinked file is read only when it resolves inside the archive;
+ * symlinked directories are never followed (they could loop or lead out).
+ * The target found now, relative to the root, is what will be read, with
+ * the same beneath-only walk as any file. */
+static int walk_symlink(struct walk *w, const char *service, const char *rel)
 {
-	char abs[PATH_MAX], *real;
+	char abs[PATH_MAX], why[PYRO_ERR_MAX], *real;
+	size_t rootlen = strlen(w->a->root);
 	struct stat st;
 	int rc;
 
 	if (join(abs, sizeof(abs), w->a->root, rel))
 		return pyro_archive_problem(w->a, rel, "path too long");
-	if (lstat(abs, &st) != 0)
+	real = realpath(abs, NULL);
+	if (!real)
+		return pyro_archive_problem(w->a, rel, errno == ELOOP ?
+					    "symlink loop" : errno == ENOENT ?
+					    "dangling symlink" : strerror(errno));
+	if (strncmp(real, w->a->root, rootlen) || real[rootlen] != '/') {
+		free(real);
+		return pyro_archive_problem(w->a, rel, "symlink leads outside the "
+					    "archive: not followed");
+	}
+	rc = pyro_stat_beneath(w->a->rootfd, real + rootlen + 1, &st, why);
+	if (rc == 0 && S_ISDIR(st.st_mode))
+		rc = 0;         /* a symlinked directory: not followed */
+	else if (rc == 0 && !S_ISREG(st.st_mode)) {
+		snprintf(why, sizeof(why), "not a regular file (%s)",
+			 pyro_mode_name(st.st_mode));
+		rc = pyro_archive_problem(w->a, rel, why);
+	}
+	else if (rc == 0)
+		rc = found_file(w, service, rel, &st, real + rootlen + 1);
+	else
+		rc = pyro_archive_problem(w->a, rel, why);
+	free(real);
+	return rc;
+}
+
+/* Index the entry name of the directory dirfd, found at rel (relative to
+ * the root). */
+static int walk_entry(struct walk *w, int dirfd, const char *name,
+		      const char *service, const char *rel, int depth)
+{
+	char why[PYRO_ERR_MAX];
+	struct stat st;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
 		return pyro_archive_problem(w->a, rel, strerror(errno));
 	if (S_ISDIR(st.st_mode))
 		return walk_dir(w, service, rel, depth + 1);
 	if (S_ISREG(st.st_mode))
 		return found_file(w, service, rel, &st, NULL);
-	if (!S_ISLNK(st.st_mode))
-		return 0;
-	/* A symlinked file is read only when it resolves inside the archive;
-	 * symlinked directories are never followed (they could loop or lead
-	 * out).  The target found now is what will be read. */
-	real = realpath(abs, NULL);
-	if (!real)
-		return pyro_archive_problem(w->a, rel, "dangling symlink");
-	if (strncmp(real, w->a->root, strlen(w->a->root)) ||
-	    real[strlen(w->a->root)] != '/') {
-		free(real);
-		return pyro_archive_problem(w->a, rel, "symlink leads outside the "
-					    "archive: not followed");
+	if (S_ISLNK(st.st_mode))
+		return walk_symlink(w, service, rel);
+	/* FIFOs, sockets, devices: never opened (a FIFO would block). */
+	snprintf(why, sizeof(why), "not a regular file (%s)",
+		 pyro_mode_name(st.st_mode));
+	return pyro_archive_problem(w->a, rel, why);
+}
+
+/* Entries of the directory fd (taken over: closed here), in readdir
+ * order, each handed to walk_entry; dotfiles are skipped.  service NULL:
+ * the root, whose directories are services. */
+static int walk_entries(struct walk *w, int fd, const char *service,
+			const char *rel, int depth)
+{
+	char child[PATH_MAX];
+	struct dirent *de;
+	DIR *d = fdopendir(fd);
+	int rc = 0;
+
+	if (!d) {
+		rc = -errno;
+		close(fd);
+		return rc == -ENOMEM ? rc : pyro_archive_problem(w->a, *rel ? rel : ".",
+								 strerror(-rc));
 	}
-	if (stat(real, &st) != 0 || !S_ISREG(st.st_mode)) {
-		free(real);
-		return 0;       /* a symlinked directory, or gone */
+	while (!rc && (de = readdir(d))) {
+		const char *svc = service;
+
+		if (de->d_name[0] == '.')
+			continue;
+		if (join(child, sizeof(child), rel, de->d_name)) {
+			rc = pyro_archive_problem(w->a, de->d_name, "path too long");
+			continue;
+		}
+		if (!service) {
+			struct stat st;
+
+			if (fstatat(dirfd(d), de->d_name, &st,
+				    AT_SYMLINK_NOFOLLOW) != 0) {
+				rc = pyro_archive_problem(w->a, de->d_name,
+							  "cannot stat");
+				continue;
+			}
+			svc = S_ISDIR(st.st_mode) ? intern_service(w, de->d_name) :
+			      w->root_service;
+			if (!svc) {
+				rc = -ENOMEM;
+				break;
+			}
+		}
+		rc = walk_entry(w, dirfd(d), de->d_name, svc, child, depth);
 	}
-	rc = found_file(w, service, rel, &st, real);
-	free(real);
+	closedir(d);
 	return rc;
 }
 
 static int walk_dir(struct walk *w, const char *service, const char *rel,
 		    int depth)
 {
-	char abs[PATH_MAX], child[PATH_MAX];
-	struct dirent *de;
-	DIR *d;
-	int rc = 0;
+	char why[PYRO_ERR_MAX];
+	int fd;
 
 	if (depth > MAX_DEPTH)
 		return pyro_archive_problem(w->a, rel, "directory nesting too deep");
-	if (join(abs, sizeof(abs), w->a->root, rel))
-		return pyro_archive_problem(w->a, rel, "path too long");
-	d = opendir(abs);
-	if (!d)
-		return pyro_archive_problem(w->a, rel, strerror(errno));
-	while (!rc && (de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		if (join(child, sizeof(child), rel, de->d_name))
-			rc = pyro_archive_problem(w->a, de->d_name, "path too long");
-		else
-			rc = walk_entry(w, service, child, depth);
-	}
-	closedir(d);
-	return rc;
+	/* Opened from the root again, beneath it: a directory of rel that was
+	 * swapped for a symlink since its parent was read is refused. */
+	fd = pyro_opendir_beneath(w->a->rootfd, rel, why);
+	if (fd < 0)
+		return pyro_archive_problem(w->a, rel, why);
+	return walk_entries(w, fd, service, rel, depth);
 }
 
 /*
@@ -543,24 +526,30 @@ static int walk_dir(struct walk *w, const char *service, const char *rel,
  * and '%' written %XX (reversible, so two services never share a name; a
  * newline or an escape sequence never reaches a terminal).  Spaces and
  * UTF-8 stay as they are.  A name that escaping makes longer than 255 bytes
- * keeps 230 bytes, then "%~" and 16 hex digits of a hash of the whole.
+ * keeps at most 230 bytes, cut between characters (never inside a %XX
+ * escape nor a UTF-8 sequence), then "%~" and 16 hex digits of a hash of
+ * the whole.  A name that fits (255 bytes needing no escape) is kept whole.
  */
 static int safe_service_name(const char *raw, char out[NAME_MAX + 1])
 {
 	static const char hex[] = "0123456789ABCDEF";
-	size_t n = 0;
+	size_t n = 0, cut = 0;
 	const char *p;
 
 	for (p = raw; *p; p++) {
 		unsigned char c = (unsigned char)*p;
+		int esc = c < 0x20 || c == 0x7f || c == '%';
 
-		if (n + 3 > NAME_MAX) {
-			snprintf(out + 230, NAME_MAX + 1 - 230, "%%~%016llx",
+		/* Before a byte that starts a character: a place to cut. */
+		if ((c & 0xc0) != 0x80 && n <= 230)
+			cut = n;
+		if (n + (esc ? 3 : 1) > NAME_MAX) {
+			snprintf(out + cut, NAME_MAX + 1 - cut, "%%~%016llx",
 				 (unsigned long long)pyro_hash_bytes(raw, strlen(raw),
 								     PYRO_HASH_SEED));
 			return 0;
 		}
-		if (c < 0x20 || c == 0x7f || c == '%') {
+		if (esc) {
 			out[n++] = '%';
 			out[n++] = hex[c >> 4];
 			out[n++] = hex[c & 15];
@@ -597,39 +586,16 @@ static const char *intern_service(struct walk *w, const char *raw)
 static int walk_root(struct walk *w)
 {
 	const char *base = strrchr(w->a->root, '/');
-	const char *root_service;
-	struct dirent *de;
-	DIR *d;
-	int rc = 0;
+	int fd;
 
 	base = base && base[1] ? base + 1 : "archive";
-	root_service = intern_service(w, base);
-	if (!root_service)
+	w->root_service = intern_service(w, base);
+	if (!w->root_service)
 		return -ENOMEM;
-	d = opendir(w->a->root);
-	if (!d)
+	fd = openat(w->a->rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
 		return -errno;
-	while (!rc && (de = readdir(d))) {
-		char abs[PATH_MAX];
-		struct stat st;
-		const char *svc;
-
-		if (de->d_name[0] == '.')
-			continue;
-		if (join(abs, sizeof(abs), w->a->root, de->d_name) ||
-		    stat(abs, &st) != 0) {
-			rc = pyro_archive_problem(w->a, de->d_name, "cannot stat");
-			continue;
-		}
-		svc = S_ISDIR(st.st_mode) ? intern_service(w, de->d_name) :
-		      root_service;
-		if (!svc)
-			rc = -ENOMEM;
-		else
-			rc = walk_entry(w, svc, de->d_name, 0);
-	}
-	closedir(d);
-	return rc;
+	return walk_entries(w, fd, NULL, "", 0);
 }
 
 /* ---- building services from sorted entries --------------------------- */
@@ -803,39 +769,59 @@ static int build_services(struct pyro_archive *a, struct entry *e, size_t n)
 	return 0;
 }
 
+/* Anchor a at root: its descriptor (the last component not followed: an
+ * ARCHIVE replaced by a symlink is not followed on a rescan) and its real
+ * path. */
+static int open_root(struct pyro_archive *a, const char *root,
+		     char err[PYRO_ERR_MAX])
+{
+	struct stat st;
+	int rc;
+
+	a->rootfd = pyro_root_open(root);
+	if (a->rootfd < 0) {
+		rc = a->rootfd;
+		if (rc == -ELOOP)
+			snprintf(err, PYRO_ERR_MAX, "%s: a symlink: not followed", root);
+		else if (rc == -ENOTDIR)
+			snprintf(err, PYRO_ERR_MAX, "%s: not a directory", root);
+		else
+			set_err(err, root, -rc);
+		return rc;
+	}
+	if (fstat(a->rootfd, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, PYRO_ERR_MAX, "%s: not a directory", root);
+		return -ENOTDIR;
+	}
+	a->root = realpath(root, NULL);
+	if (!a->root) {
+		rc = -errno;
+		set_err(err, root, errno);
+		return rc;
+	}
+	return 0;
+}
+
 int pyro_archive_open(const char *root, size_t max_profile_size,
 		      struct pyro_archive **out, char err[PYRO_ERR_MAX])
 {
 	struct walk w;
 	struct pyro_archive *a;
-	struct stat st;
 	time_t now;
 	size_t i;
 	int rc;
 
 	*out = NULL;
 	memset(&w, 0, sizeof(w));
-	if (stat(root, &st) != 0) {
-		rc = -errno;
-		set_err(err, root, errno);
-		return rc;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		snprintf(err, PYRO_ERR_MAX, "%s: not a directory", root);
-		return -ENOTDIR;
-	}
 	a = calloc(1, sizeof(*a));
 	if (!a)
 		return -ENOMEM;
 	pthread_mutex_init(&a->lock, NULL);
 	atomic_init(&a->refs, 1);
 	a->max_profile_size = max_profile_size;
-	a->root = realpath(root, NULL);
-	if (!a->root) {
-		rc = -errno;
-		set_err(err, root, errno);
+	rc = open_root(a, root, err);
+	if (rc)
 		goto fail;
-	}
 	w.a = a;
 	now = time(NULL);
 	rc = walk_root(&w);
@@ -901,6 +887,7 @@ int pyro_archive_empty(const char *root, const char *reason,
 		return -ENOMEM;
 	pthread_mutex_init(&a->lock, NULL);
 	atomic_init(&a->refs, 1);
+	a->rootfd = -1;
 	a->root = strdup(root);
 	rc = a->root ? pyro_archive_problem(a, ".", reason) : -ENOMEM;
 	if (rc) {
@@ -918,11 +905,12 @@ int pyro_archive_fingerprint(const char *root, uint64_t *fp)
 	size_t i;
 	int rc;
 
+	char err[PYRO_ERR_MAX];
+
 	memset(&a, 0, sizeof(a));
 	memset(&w, 0, sizeof(w));
 	pthread_mutex_init(&a.lock, NULL);
-	a.root = realpath(root, NULL);
-	rc = a.root ? 0 : -errno;
+	rc = open_root(&a, root, err);
 	w.a = &a;
 	if (!rc)
 		rc = walk_root(&w);
@@ -943,6 +931,8 @@ int pyro_archive_fingerprint(const char *root, uint64_t *fp)
 	free(a.problems);
 	pthread_mutex_destroy(&a.lock);
 	free(a.root);
+	if (a.rootfd >= 0)
+		close(a.rootfd);
 	return rc;
 }
 
@@ -978,46 +968,7 @@ void pyro_archive_free(struct pyro_archive *a)
 	free(a->problems);
 	pthread_mutex_destroy(&a->lock);
 	free(a->root);
+	if (a->rootfd >= 0)
+		close(a->rootfd);
 	free(a);
-}
-
-const struct pyro_service *pyro_archive_service(const struct pyro_archive *a,
-						const char *name)
-{
-	size_t lo = 0, hi = a->nservices;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(name, a->services[mid].name);
-
-		if (!c)
-			return &a->services[mid];
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return NULL;
-}
-
-const struct pyro_series *pyro_service_series(const struct pyro_service *s,
-					      const char *type)
-{
-	size_t i;
-
-	for (i = 0; i < s->nseries; i++)
-		if (!strcmp(s->series[i].type, type))
-			return &s->series[i];
-	return NULL;
-}
-
-const struct pyro_snapshot *pyro_series_snapshot(const struct pyro_series *se,
-						 const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < se->nsnaps; i++)
-		if (!strcmp(se->snaps[i].name, name))
-			return &se->snaps[i];
-	return NULL;
 }

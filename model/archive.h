@@ -11,7 +11,10 @@
  *     starts with '.' are ignored (collectors write temporary files so);
  *   - a symlinked file is followed only when it resolves inside ARCHIVE
  *     (then its target is read); symlinked directories are never followed,
- *     so nothing outside ARCHIVE is ever read;
+ *     so nothing outside ARCHIVE is ever read: every file is opened beneath
+ *     the root's descriptor with no symlink in its path (safeopen.h), so a
+ *     directory swapped for a symlink while mounted cannot lead out either;
+ *   - FIFOs, sockets and devices are never opened; they are problems;
  *   - each sample type of a profile is one snapshot in the series of its
  *     type directory (see types.h);
  *   - a snapshot's time is the profile's time_nanos, else a time in the
@@ -45,12 +48,13 @@ enum pyro_time_origin {
 /* One profile file of the archive. */
 struct pyro_source {
 	char *path;                     /* relative to the archive root */
-	char *target;                   /* symlinks: the absolute target inside
-					 * the archive to read; else NULL */
+	char *target;                   /* symlinks: the target to read,
+					 * relative to the root; else NULL */
 	int64_t time_nanos;             /* resolved snapshot time */
 	enum pyro_time_origin origin;
-	uint64_t ident;                 /* hash of path, size, mtime, inode:
-					 * changes when the file does */
+	uint64_t ident;                 /* hash of path, size, mtime, ctime,
+					 * inode, device: changes when the
+					 * file does */
 	int collapsed;                  /* collapsed stacks, not pprof */
 };
 
@@ -86,6 +90,12 @@ struct pyro_problem {
 struct pyro_archive {
 	atomic_uint refs;               /* owners; freed at 0 */
 	char *root;                     /* absolute path of ARCHIVE */
+	int rootfd;                     /* O_PATH descriptor of the root
+					 * directory as indexed (-1 in an empty
+					 * index): every file is opened beneath
+					 * it, so an index keeps reading the
+					 * directory it indexed even if ARCHIVE
+					 * is renamed or replaced meanwhile */
 	uint64_t fingerprint;           /* of the files seen when indexing */
 	size_t max_profile_size;        /* decompressed bytes per profile */
 	struct pyro_service *services;  /* sorted by name */
@@ -98,9 +108,9 @@ struct pyro_archive {
 	size_t problems_cap;
 };
 
-/* Index the archive at root.  *out is owned by the caller
- * (pyro_archive_free).  Fails only when root itself is unusable; bad files
- * become problems. */
+/* Index the archive at root (its last component is not followed: pass a
+ * real path).  *out is owned by the caller (pyro_archive_free).  Fails only
+ * when root itself is unusable; bad files become problems. */
 int pyro_archive_open(const char *root, size_t max_profile_size,
 		      struct pyro_archive **out, char err[PYRO_ERR_MAX]);
 
@@ -117,7 +127,7 @@ int pyro_archive_empty(const char *root, const char *reason,
 		       struct pyro_archive **out);
 
 /* Stat-walk root as pyro_archive_open would, without reading any file, and
- * hash what it finds (paths, sizes, mtimes, inodes): equal to a->fingerprint
+ * hash what it finds (paths, sizes, mtimes, ctimes, inodes): equal to a->fingerprint
  * while nothing changed.  0 or a negative errno (root gone). */
 int pyro_archive_fingerprint(const char *root, uint64_t *fp);
 
@@ -136,8 +146,10 @@ int pyro_archive_problem(struct pyro_archive *a, const char *path,
 /* "path: reason\n" per problem, sorted by path, into out. */
 int pyro_archive_problems_text(struct pyro_archive *a, struct pyro_buf *out);
 
-/* Absolute path of a source into out (PATH_MAX bytes). */
-int pyro_source_abspath(const struct pyro_archive *a,
-			const struct pyro_source *src, char *out, size_t size);
+/* Open a source's file for reading, beneath the root (pyro_open_beneath):
+ * a descriptor owned by the caller, or a negative errno with err filled
+ * ("symlink in path: not followed (svc)", "not a regular file (fifo)"). */
+int pyro_source_open(const struct pyro_archive *a,
+		     const struct pyro_source *src, char err[PYRO_ERR_MAX]);
 
 #endif

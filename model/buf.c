@@ -22,6 +22,10 @@ int pyro_buf_grow(struct pyro_buf *b, size_t extra)
 	size_t need, cap;
 	char *p;
 
+	if (b->limit && (b->len > b->limit || extra > b->limit - b->len)) {
+		b->full = 1;
+		return -EFBIG;
+	}
 	if (extra > SIZE_MAX - b->len - 1)
 		return -ENOMEM;
 	need = b->len + extra + 1;
@@ -37,6 +41,57 @@ int pyro_buf_grow(struct pyro_buf *b, size_t extra)
 		p[0] = '\0';
 	b->data = p;
 	b->cap = cap;
+	return 0;
+}
+
+int pyro_buf_put_safe(struct pyro_buf *b, const char *s, size_t len)
+{
+	size_t i, start = 0;
+	int rc = 0;
+
+	for (i = 0; i < len && !rc; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x20 && c != 0x7f)
+			continue;
+		rc = pyro_buf_add(b, s + start, i - start);
+		if (!rc)
+			rc = pyro_buf_printf(b, "\\x%02x", c);
+		start = i + 1;
+	}
+	if (!rc)
+		rc = pyro_buf_add(b, s + start, len - start);
+	return rc;
+}
+
+void pyro_buf_truncate(struct pyro_buf *b, size_t len)
+{
+	if (b->data && len < b->len) {
+		b->len = len;
+		b->data[len] = '\0';
+	}
+}
+
+int pyro_grow_array(void *arrp, size_t *cap, size_t need, size_t elem)
+{
+	void **pa = arrp;
+	size_t ncap = *cap ? *cap : 16;
+	void *np;
+
+	if (need <= *cap)
+		return 0;
+	while (ncap < need) {
+		if (ncap > SIZE_MAX / 2)
+			return -ENOMEM;
+		ncap *= 2;
+	}
+	if (elem && ncap > SIZE_MAX / elem)
+		return -ENOMEM;
+	np = realloc(*pa, ncap * elem);
+	if (!np)
+		return -ENOMEM;
+	*pa = np;
+	*cap = ncap;
 	return 0;
 }
 
@@ -102,4 +157,9 @@ char *pyro_buf_detach(struct pyro_buf *b, size_t *len)
 	b->len = 0;
 	b->cap = 0;
 	return p;
+}
+
+int pyro_buf_failure(const struct pyro_buf *b)
+{
+	return b->full ? -EFBIG : -ENOMEM;
 }

@@ -8,6 +8,12 @@
  *
  * Error convention: functions return 0 or a negative errno (-ENOMEM).  After a
  * failed append the buffer keeps its previous content.
+ *
+ * Bound.  A buffer may carry a limit: an append that would make len exceed
+ * it fails with -EFBIG (and sets `full`) before anything is allocated, so a
+ * renderer fed a hostile profile stops at the bound instead of growing
+ * without end.  Every renderer writes through these functions and passes
+ * errors up, so setting the limit on the output buffer bounds the file.
  */
 #ifndef PYRO_BUF_H
 #define PYRO_BUF_H
@@ -19,14 +25,17 @@ struct pyro_buf {
 	char *data;     /* owned; NULL until the first append */
 	size_t len;     /* bytes used, excluding the trailing NUL */
 	size_t cap;     /* bytes allocated */
+	size_t limit;   /* most bytes len may reach; 0: no limit */
+	int full;       /* an append failed for the limit (sticky) */
 };
 
-#define PYRO_BUF_INIT { NULL, 0, 0 }
+#define PYRO_BUF_INIT { NULL, 0, 0, 0, 0 }
 
-/* Release the memory; the buffer is empty and reusable afterwards. */
+/* Release the memory; the buffer is empty and reusable afterwards (the
+ * limit stays). */
 void pyro_buf_release(struct pyro_buf *b);
 
-/* Make room for at least `extra` more bytes. */
+/* Make room for at least `extra` more bytes; -EFBIG past b->limit. */
 int pyro_buf_grow(struct pyro_buf *b, size_t extra);
 
 int pyro_buf_add(struct pyro_buf *b, const void *data, size_t len);
@@ -37,8 +46,29 @@ int pyro_buf_printf(struct pyro_buf *b, const char *fmt, ...)
 int pyro_buf_vprintf(struct pyro_buf *b, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 
-/* Hand the memory over to the caller (free() it); the buffer becomes empty.
+/* Append s[0..len) with every control byte (< 0x20, 0x7f) written as
+ * "\xNN": one line of text that reaches no terminal raw.  The one rule
+ * for untrusted names in text output (problems, top/tree/timeline). */
+int pyro_buf_put_safe(struct pyro_buf *b, const char *s, size_t len);
+
+/* Cut the content back to its first len bytes (len <= b->len), keeping the
+ * trailing NUL: how a writer undoes what it appended (render.h). */
+void pyro_buf_truncate(struct pyro_buf *b, size_t len);
+
+/* Hand the memory over to the caller (free() it); the buffer becomes empty
+ * (the limit stays).
  * Returns NULL for an empty buffer that never allocated. */
 char *pyro_buf_detach(struct pyro_buf *b, size_t *len);
+
+/* The errno after an append to b failed: -EFBIG once the limit was hit,
+ * else -ENOMEM. */
+int pyro_buf_failure(const struct pyro_buf *b);
+
+/* Grow the array *arrp (a pointer to a T * holding *cap elements of elem
+ * bytes, NULL when *cap is 0) so that it holds at least need elements,
+ * doubling from 16; the elements kept are unchanged, the new ones
+ * uninitialised.  The one growth rule of model/ and render/ arrays.
+ * Returns 0 or -ENOMEM (the array and *cap are then as they were). */
+int pyro_grow_array(void *arrp, size_t *cap, size_t need, size_t elem);
 
 #endif

@@ -8,6 +8,7 @@
  * times: a file costs a pass of memchr plus the frame interning.
  */
 #include "collapsed.h"
+#include "safeopen.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -460,18 +461,15 @@ int pyro_collapsed_report_text(const struct pyro_collapsed_report *rep,
 /* 1 if the first HEAD_TEXT bytes of the file (inflated if gzipped) hold no
  * control byte: a necessary condition of pyro_collapsed_sniff on the whole
  * file, so 0 means "certainly not collapsed" without reading it all. */
-static int head_is_text(const char *path)
+static int head_is_text(int fd)
 {
 	unsigned char raw[HEAD_RAW], text[HEAD_TEXT];
 	const unsigned char *t = raw;
 	size_t have = 0, tlen, i;
-	/* As pyro_profile_read opens it: a symlink is not followed. */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 
-	if (fd < 0)
-		return 0;
+	/* pread: the caller reads the whole file from offset 0 afterwards. */
 	while (have < sizeof(raw)) {
-		ssize_t r = read(fd, raw + have, sizeof(raw) - have);
+		ssize_t r = pread(fd, raw + have, sizeof(raw) - have, (off_t)have);
 
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -479,7 +477,6 @@ static int head_is_text(const char *path)
 			break;
 		have += (size_t)r;
 	}
-	close(fd);
 	tlen = have < HEAD_TEXT ? have : HEAD_TEXT;
 	if (have >= 2 && raw[0] == 0x1f && raw[1] == 0x8b) {
 		z_stream zs;
@@ -512,6 +509,26 @@ int pyro_collapsed_load(const char *path, const char *rel, size_t max_size,
 			struct pyro_collapsed_report *rep,
 			char err[PYRO_ERR_MAX])
 {
+	int fd = pyro_open_regular_at(AT_FDCWD, path, NULL, err);
+	int rc;
+
+	if (fd < 0) {
+		memset(out, 0, sizeof(*out));
+		if (rep)
+			memset(rep, 0, sizeof(*rep));
+		set_err(err, "not collapsed stacks");
+		return -ENOMSG;
+	}
+	rc = pyro_collapsed_load_fd(fd, rel, max_size, out, rep, err);
+	close(fd);
+	return rc;
+}
+
+int pyro_collapsed_load_fd(int fd, const char *rel, size_t max_size,
+			   struct pyro_stacks *out,
+			   struct pyro_collapsed_report *rep,
+			   char err[PYRO_ERR_MAX])
+{
 	struct pyro_buf data = PYRO_BUF_INIT;
 	const char *type, *unit;
 	int compressed = 0, rc;
@@ -519,11 +536,16 @@ int pyro_collapsed_load(const char *path, const char *rel, size_t max_size,
 	memset(out, 0, sizeof(*out));
 	if (rep)
 		memset(rep, 0, sizeof(*rep));
-	if (!head_is_text(path)) {
+	if (!head_is_text(fd)) {
 		set_err(err, "not collapsed stacks");
 		return -ENOMSG;
 	}
-	rc = pyro_profile_read(path, max_size, &data, &compressed, err);
+	if (lseek(fd, 0, SEEK_SET) != 0) {
+		rc = -errno;
+		set_err(err, "lseek: %s", strerror(errno));
+		return rc;
+	}
+	rc = pyro_profile_read_fd(fd, max_size, &data, &compressed, err);
 	if (!rc && !pyro_collapsed_sniff(data.data, data.len)) {
 		set_err(err, "not collapsed stacks");
 		rc = -ENOMSG;

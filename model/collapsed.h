@@ -125,4 +125,12 @@ int pyro_collapsed_load(const char *path, const char *rel, size_t max_size,
 			struct pyro_collapsed_report *rep,
 			char err[PYRO_ERR_MAX]);
 
+/* pyro_collapsed_load of an open file (fd borrowed, not closed; read from
+ * offset 0 whatever its offset).  On -ENOMSG the offset is unspecified:
+ * seek to 0 before reading it as pprof. */
+int pyro_collapsed_load_fd(int fd, const char *rel, size_t max_size,
+			   struct pyro_stacks *out,
+			   struct pyro_collapsed_report *rep,
+			   char err[PYRO_ERR_MAX]);
+
 #endif

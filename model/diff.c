@@ -7,50 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Add every stack of src to out (value 0; values are set afterwards) and
- * record the out index of each src stack in idx. */
-static int add_all(struct pyro_stacks *out, const struct pyro_stacks *src,
-		   size_t *idx)
-{
-	uint32_t *fmap, *refs = NULL, f;
-	size_t k, cap = 0;
-	int rc = 0;
-
-	fmap = malloc((src->nframes ? src->nframes : 1) * sizeof(*fmap));
-	if (!fmap)
-		return -ENOMEM;
-	for (f = 0; f < src->nframes && !rc; f++) {
-		struct pyro_str name = pyro_strtab_get(&src->strs, src->frames[f].name);
-		struct pyro_str node = pyro_strtab_get(&src->strs, src->frames[f].node);
-
-		rc = pyro_stacks_frame(out, name.ptr, name.len, node.ptr,
-				       node.len, &fmap[f]);
-	}
-	for (k = 0; k < src->nstacks && !rc; k++) {
-		const struct pyro_stack *st = &src->stacks[k];
-		const uint32_t *sr = pyro_stack_refs(src, st);
-		uint32_t d;
-
-		if (st->depth > cap) {
-			uint32_t *r = realloc(refs, st->depth * sizeof(*r));
-
-			if (!r) {
-				rc = -ENOMEM;
-				break;
-			}
-			refs = r;
-			cap = st->depth;
-		}
-		for (d = 0; d < st->depth; d++)
-			refs[d] = fmap[PYRO_REF_FRAME(sr[d])] |
-				  (sr[d] & PYRO_REF_INLINE);
-		rc = pyro_stacks_add(out, refs, st->depth, 0, &idx[k]);
-	}
-	free(refs);
-	free(fmap);
-	return rc;
-}
-
 static int merge_meta(struct pyro_meta *m, const struct pyro_meta *base,
 		      const char *base_span)
 {
@@ -88,9 +44,9 @@ int pyro_diff_build(const struct pyro_stacks *base,
 		rc = -ENOMEM;
 		goto out;
 	}
-	rc = add_all(out, target, tidx);
+	rc = pyro_stacks_import(out, target, tidx);
 	if (!rc)
-		rc = add_all(out, base, bidx);
+		rc = pyro_stacks_import(out, base, bidx);
 	if (rc)
 		goto out;
 	out->base = calloc(out->nstacks + 1, sizeof(*out->base));

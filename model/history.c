@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "archive.h"
 #include "merge.h"
 
 #define NO_FUNC UINT32_MAX
@@ -115,6 +116,17 @@ static int func_index(struct pyro_history *h, struct build *b,
 	return 0;
 }
 
+/* Hours from t0 to t: exact in 64 bits when the difference fits, else in
+ * double (times centuries apart, hostile or broken, overflow it). */
+static double hours_between(int64_t t, int64_t t0)
+{
+	int64_t d;
+
+	if (__builtin_sub_overflow(t, t0, &d))
+		return ((double)t - (double)t0) / NS_PER_HOUR;
+	return (double)d / NS_PER_HOUR;
+}
+
 /* Add one snapshot's flat and cum per function into b->cur_*. */
 static int add_values(struct pyro_history *h, struct build *b,
 		      const struct pyro_stacks *st)
@@ -189,7 +201,7 @@ static void finish_slopes(struct pyro_history *h, const struct build *b)
 		h->slope = 0;
 	} else {
 		for (k = 0; k < h->nsnaps; k++) {
-			t[k] = (double)(h->times[k] - h->times[0]) / NS_PER_HOUR;
+			t[k] = hours_between(h->times[k], h->times[0]);
 			v[k] = (double)h->totals[k];
 		}
 		h->slope = pyro_slope(t, v, h->nsnaps);
@@ -251,7 +263,7 @@ int pyro_history_build(struct pyro_archive *a, const struct pyro_service *svc,
 		memcpy(out->names[k], sn->name, sizeof(out->names[k]));
 		out->totals[k] = total;
 		fold_values(out, &b,
-			    (double)(sn->src->time_nanos - out->times[0]) / NS_PER_HOUR);
+			    hours_between(sn->src->time_nanos, out->times[0]));
 		out->nsnaps++;
 	}
 	if (!rc && out->nsnaps == 0) {
@@ -319,7 +331,7 @@ int pyro_history_fold(struct pyro_history *h, struct pyro_history_builder *hb,
 		return -EINVAL;
 	rc = add_values(h, &hb->b, st);
 	if (!rc)
-		fold_values(h, &hb->b, (double)(time_nanos - h->times[0]) / NS_PER_HOUR);
+		fold_values(h, &hb->b, hours_between(time_nanos, h->times[0]));
 	return rc;
 }
 

@@ -15,8 +15,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "archive.h"
+#include "profile.h"
 #include "strtab.h"
+#include "timefmt.h"
+
+/* archive.h: only pointers here (see merge.h). */
+struct pyro_archive;
+struct pyro_service;
+struct pyro_series;
 
 struct pyro_history_func {
 	uint32_t name;          /* strtab id of the function (node) name */

@@ -396,39 +396,47 @@ static int put_entry(struct pyro_buf *b, const struct pyro_idxcache_entry *e)
 {
 	const struct stat *st = e->st;
 	const struct pyro_profile_header *h = e->h;
-	uint8_t flag;
+	const uint64_t file[] = {
+		(uint64_t)st->st_dev, (uint64_t)st->st_ino,
+		(uint64_t)st->st_size,
+		(uint64_t)st->st_mtim.tv_sec, (uint64_t)st->st_mtim.tv_nsec,
+		(uint64_t)st->st_ctim.tv_sec, (uint64_t)st->st_ctim.tv_nsec,
+		(uint64_t)e->raw_size,
+	};
+	const uint64_t times[] = {
+		(uint64_t)h->period, (uint64_t)h->time_nanos,
+		(uint64_t)h->duration_nanos,
+	};
+	uint8_t has_period = h->period_type.type != NULL;
+	uint8_t has_default = h->default_type != NULL;
 	size_t i;
-	int rc = 0;
+	int rc;
 
-	rc |= put_str(b, e->rel);
-	rc |= put_u64(b, (uint64_t)st->st_dev);
-	rc |= put_u64(b, (uint64_t)st->st_ino);
-	rc |= put_u64(b, (uint64_t)st->st_size);
-	rc |= put_u64(b, (uint64_t)st->st_mtim.tv_sec);
-	rc |= put_u64(b, (uint64_t)st->st_mtim.tv_nsec);
-	rc |= put_u64(b, (uint64_t)st->st_ctim.tv_sec);
-	rc |= put_u64(b, (uint64_t)st->st_ctim.tv_nsec);
-	rc |= put_u64(b, (uint64_t)e->raw_size);
-	rc |= put_u32(b, (uint32_t)h->compressed);
-	rc |= put_u64(b, (uint64_t)h->period);
-	rc |= put_u64(b, (uint64_t)h->time_nanos);
-	rc |= put_u64(b, (uint64_t)h->duration_nanos);
-	rc |= put_u32(b, (uint32_t)h->ntypes);
-	for (i = 0; i < h->ntypes; i++) {
-		rc |= put_str(b, h->types[i].type);
-		rc |= put_str(b, h->types[i].unit);
+	rc = put_str(b, e->rel);
+	for (i = 0; i < sizeof(file) / sizeof(file[0]) && !rc; i++)
+		rc = put_u64(b, file[i]);
+	if (!rc)
+		rc = put_u32(b, (uint32_t)h->compressed);
+	for (i = 0; i < sizeof(times) / sizeof(times[0]) && !rc; i++)
+		rc = put_u64(b, times[i]);
+	if (!rc)
+		rc = put_u32(b, (uint32_t)h->ntypes);
+	for (i = 0; i < h->ntypes && !rc; i++) {
+		rc = put_str(b, h->types[i].type);
+		if (!rc)
+			rc = put_str(b, h->types[i].unit);
 	}
-	flag = h->period_type.type != NULL;
-	rc |= put(b, &flag, 1);
-	if (flag) {
-		rc |= put_str(b, h->period_type.type);
-		rc |= put_str(b, h->period_type.unit);
-	}
-	flag = h->default_type != NULL;
-	rc |= put(b, &flag, 1);
-	if (flag)
-		rc |= put_str(b, h->default_type);
-	return rc ? -ENOMEM : 0;
+	if (!rc)
+		rc = put(b, &has_period, 1);
+	if (!rc && has_period)
+		rc = put_str(b, h->period_type.type);
+	if (!rc && has_period)
+		rc = put_str(b, h->period_type.unit);
+	if (!rc)
+		rc = put(b, &has_default, 1);
+	if (!rc && has_default)
+		rc = put_str(b, h->default_type);
+	return rc;
 }
 
 /* A file changed within the racy window (or dated ahead) could change
@@ -493,12 +501,16 @@ void pyro_idxcache_save(const char *root, const struct pyro_idxcache_entry *e,
 	if (n < PYRO_IDXCACHE_MIN_FILES || cache_dir(dir, sizeof(dir)) ||
 	    cache_path(root, path, sizeof(path)))
 		return;
-	rc |= put(&b, MAGIC, 8);
-	rc |= put_u32(&b, VERSION);
-	rc |= put_u32(&b, ENDIAN);
-	rc |= put_str(&b, root);
+	rc = put(&b, MAGIC, 8);
+	if (!rc)
+		rc = put_u32(&b, VERSION);
+	if (!rc)
+		rc = put_u32(&b, ENDIAN);
+	if (!rc)
+		rc = put_str(&b, root);
 	count_at = b.len;
-	rc |= put_u64(&b, 0);
+	if (!rc)
+		rc = put_u64(&b, 0);
 	for (i = 0; i < n && !rc; i++) {
 		if (racy(e[i].st, now))
 			continue;

@@ -36,24 +36,6 @@ static char *dup_n(const char *s, size_t len)
 	return c;
 }
 
-static int grow_array(void *arr, size_t *cap, size_t need, size_t elem)
-{
-	void **pa = arr;
-	size_t ncap = *cap ? *cap : 8;
-	void *np;
-
-	if (need <= *cap)
-		return 0;
-	while (ncap < need)
-		ncap *= 2;
-	np = realloc(*pa, ncap * elem);
-	if (!np)
-		return -ENOMEM;
-	*pa = np;
-	*cap = ncap;
-	return 0;
-}
-
 static uint64_t value_hash(size_t key, const char *s, size_t len)
 {
 	return pyro_hash_bytes(s, len, PYRO_HASH_SEED ^ ((uint64_t)key * 0x9e3779b97f4a7c15ULL));
@@ -205,7 +187,7 @@ static int find_key(struct pyro_label_set *ls, const char *key, size_t len,
 		return 0;
 	if (ls->nkeys >= UINT32_MAX - 1)
 		return -EOVERFLOW;
-	if ((rc = grow_array(&ls->keys, &ls->keys_cap, ls->nkeys + 1, sizeof(*ls->keys))))
+	if ((rc = pyro_grow_array(&ls->keys, &ls->keys_cap, ls->nkeys + 1, sizeof(*ls->keys))))
 		return rc;
 	k = &ls->keys[ls->nkeys];
 	memset(k, 0, sizeof(*k));
@@ -235,7 +217,7 @@ static int find_value(struct pyro_label_set *ls, size_t ki, const char *text,
 		return 0;
 	if (k->nvalues >= UINT32_MAX)
 		return -EOVERFLOW;
-	if ((rc = grow_array(&k->values, &k->values_cap, k->nvalues + 1,
+	if ((rc = pyro_grow_array(&k->values, &k->values_cap, k->nvalues + 1,
 			     sizeof(*k->values))))
 		return rc;
 	v = &k->values[k->nvalues];
@@ -392,7 +374,6 @@ int pyro_label_set_finish(struct pyro_label_set *ls)
 struct slots {
 	int64_t *sum, *inc, *prev, *cur;
 	size_t n;
-	int overflow;
 };
 
 static int slots_init(struct slots *sl, size_t n)
@@ -414,18 +395,43 @@ static void slots_release(struct slots *sl)
 	free(sl->cur);
 }
 
-/* Fold cur in; first: the first member without a baseline. */
+/* As merge.c's rise(): a rise that does not fit (a hostile negative p)
+ * counts c whole. */
+static int64_t slot_rise(int64_t c, int64_t p, int first)
+{
+	int64_t d;
+
+	if (first || c < p || __builtin_sub_overflow(c, p, &d))
+		return c;
+	return d;
+}
+
+/* Whether folding cur in keeps every sum and increase within 64 bits. */
+static int slots_fit(const struct slots *sl, int first)
+{
+	int64_t x;
+	size_t i;
+
+	for (i = 0; i < sl->n; i++)
+		if (__builtin_add_overflow(sl->sum[i], sl->cur[i], &x) ||
+		    __builtin_add_overflow(sl->inc[i],
+					   slot_rise(sl->cur[i], sl->prev[i], first),
+					   &x))
+			return 0;
+	return 1;
+}
+
+/* Fold cur in; first: the first member without a baseline.  The caller
+ * checked that it fits (slots_fit). */
 static void slots_fold(struct slots *sl, int first)
 {
 	size_t i;
 
 	for (i = 0; i < sl->n; i++) {
 		int64_t c = sl->cur[i], p = sl->prev[i];
-		int64_t d = first || c < p ? c : c - p;
 
-		if (__builtin_add_overflow(sl->sum[i], c, &sl->sum[i]) ||
-		    __builtin_add_overflow(sl->inc[i], d, &sl->inc[i]))
-			sl->overflow = 1;
+		sl->sum[i] += c;
+		sl->inc[i] += slot_rise(c, p, first);
 		sl->prev[i] = c;
 		sl->cur[i] = 0;
 	}
@@ -435,17 +441,6 @@ static void slots_baseline(struct slots *sl)
 {
 	memcpy(sl->prev, sl->cur, sl->n * sizeof(int64_t));
 	memset(sl->cur, 0, sl->n * sizeof(int64_t));
-}
-
-static int64_t mean_rounded(int64_t sum, int64_t n)
-{
-	int64_t q = sum / n, r = sum % n;
-
-	if (r * 2 >= n)
-		q++;
-	else if (r * 2 <= -n)
-		q--;
-	return q;
 }
 
 /* Slot numbering of the union u (building, unsorted): 0 the node total;
@@ -531,7 +526,7 @@ int pyro_label_set_merge(struct pyro_label_set *out,
 			 enum pyro_merge_rule rule)
 {
 	struct slots sl = { 0 };
-	size_t *base = NULL, nslots = 0, i, ki, vi;
+	size_t *base = NULL, nslots = 0, i, ki, vi, folded = 0;
 	int with_base = baseline && rule == PYRO_MERGE_INCREASE;
 	int rc;
 
@@ -554,10 +549,17 @@ int pyro_label_set_merge(struct pyro_label_set *out,
 	out->nsnapshots = 0;
 	for (i = 0; i < n; i++) {
 		slots_load(out, base, members[i], &sl);
-		slots_fold(&sl, i == 0 && !with_base);
+		/* A member overflowing the sums is left out, as merge.c
+		 * leaves it out of the stacks (and names it there). */
+		if (!slots_fit(&sl, folded == 0 && !with_base)) {
+			memset(sl.cur, 0, sl.n * sizeof(int64_t));
+			continue;
+		}
+		slots_fold(&sl, folded == 0 && !with_base);
 		out->nsnapshots += members[i]->nsnapshots;
+		folded++;
 	}
-	if (sl.overflow) {
+	if (!folded) {
 		rc = -EOVERFLOW;
 		goto out;
 	}
@@ -565,7 +567,7 @@ int pyro_label_set_merge(struct pyro_label_set *out,
 		if (rule == PYRO_MERGE_INCREASE)
 			sl.sum[i] = sl.inc[i];
 		else if (rule == PYRO_MERGE_MEAN)
-			sl.sum[i] = mean_rounded(sl.sum[i], (int64_t)n);
+			sl.sum[i] = pyro_merge_mean(sl.sum[i], (int64_t)folded);
 	}
 	out->total = sl.sum[0];
 	for (ki = 0; ki < out->nkeys; ki++) {

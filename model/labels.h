@@ -144,7 +144,10 @@ int pyro_label_set_finish(struct pyro_label_set *ls);
  *                                      member before the first.
  * A key or value missing from a member counts 0 there; the baseline adds
  * no key or value.  Units and the sample type come from the first member
- * having them.  out is initialised here and finished. */
+ * having them.  A member whose totals would overflow 64 bits summed with
+ * those before it is left out (as pyro_merge_build leaves it out);
+ * -EOVERFLOW only if none is left.  out is initialised here and
+ * finished. */
 int pyro_label_set_merge(struct pyro_label_set *out,
 			 const struct pyro_label_set *const *members, size_t n,
 			 const struct pyro_label_set *baseline,

@@ -13,6 +13,7 @@
  * decodes ahead on a few threads of its own (see "Decoding ahead") while
  * the calling thread folds the members in, strictly in order.
  */
+#include "archive.h"
 #include "merge.h"
 
 #include "collapsed.h"
@@ -35,7 +36,6 @@ struct acc {
 	size_t cap;
 	int64_t prev_total;     /* total of the last snapshot */
 	int monotonic;          /* no stack fell without a restart */
-	int overflow;
 };
 
 static int acc_grow(struct acc *acc, size_t n)
@@ -72,52 +72,62 @@ static void acc_release(struct acc *acc)
 static int map_into(struct pyro_stacks *out, const struct pyro_stacks *src,
 		    struct acc *acc)
 {
-	uint32_t *fmap = NULL, *refs = NULL;
-	size_t refs_cap = 0, k;
-	uint32_t f;
-	int rc = 0;
+	size_t *idx = malloc((src->nstacks ? src->nstacks : 1) * sizeof(*idx));
+	size_t k;
+	int rc;
 
-	fmap = malloc((src->nframes ? src->nframes : 1) * sizeof(*fmap));
-	if (!fmap)
+	if (!idx)
 		return -ENOMEM;
-	for (f = 0; f < src->nframes && !rc; f++) {
-		struct pyro_str name = pyro_strtab_get(&src->strs, src->frames[f].name);
-		struct pyro_str node = pyro_strtab_get(&src->strs, src->frames[f].node);
-
-		rc = pyro_stacks_frame(out, name.ptr, name.len, node.ptr, node.len,
-				       &fmap[f]);
-	}
-	for (k = 0; k < src->nstacks && !rc; k++) {
-		const struct pyro_stack *st = &src->stacks[k];
-		const uint32_t *sr = pyro_stack_refs(src, st);
-		size_t idx;
-		uint32_t d;
-
-		if (st->depth > refs_cap) {
-			uint32_t *r = realloc(refs, st->depth * sizeof(*r));
-
-			if (!r) {
-				rc = -ENOMEM;
-				break;
-			}
-			refs = r;
-			refs_cap = st->depth;
-		}
-		for (d = 0; d < st->depth; d++)
-			refs[d] = fmap[PYRO_REF_FRAME(sr[d])] |
-				  (sr[d] & PYRO_REF_INLINE);
-		rc = pyro_stacks_add(out, refs, st->depth, 0, &idx);
-		if (!rc)
-			rc = acc_grow(acc, out->nstacks);
-		if (!rc)
-			acc->cur[idx] = st->value;
-	}
-	free(refs);
-	free(fmap);
+	rc = pyro_stacks_import(out, src, idx);
+	if (!rc)
+		rc = acc_grow(acc, out->nstacks);
+	for (k = 0; k < src->nstacks && !rc; k++)
+		acc->cur[idx[k]] = src->stacks[k].value;
+	free(idx);
 	return rc;
 }
 
-/* Fold this snapshot's values (acc->cur) into the accumulators.
+/* The increase of one stack from p to c: c itself when it fell (a
+ * restart) or when the rise does not fit in 64 bits, which only a
+ * hostile negative p can cause (a counter is never below zero). */
+static int64_t rise(int64_t c, int64_t p, int first)
+{
+	int64_t d;
+
+	if (first || c < p || __builtin_sub_overflow(c, p, &d))
+		return c;
+	return d;
+}
+
+/* Whether folding this snapshot (acc->cur) in keeps every per-stack sum
+ * and increase, and the totals of |sum| and |inc| that top.txt reports,
+ * within 64 bits. */
+static int fits(const struct acc *acc, size_t nunion, int first)
+{
+	int64_t tsum = 0, tinc = 0, s, i;
+	size_t u;
+
+	for (u = 0; u < nunion; u++) {
+		if (__builtin_add_overflow(acc->sum[u], acc->cur[u], &s) ||
+		    __builtin_add_overflow(acc->inc[u],
+					   rise(acc->cur[u], acc->prev[u], first),
+					   &i) ||
+		    s == INT64_MIN || i == INT64_MIN ||
+		    __builtin_add_overflow(tsum, s < 0 ? -s : s, &tsum) ||
+		    __builtin_add_overflow(tinc, i < 0 ? -i : i, &tinc))
+			return 0;
+	}
+	return 1;
+}
+
+/* Forget this snapshot's values: it is left out of the merge. */
+static void discard(struct acc *acc, size_t nunion)
+{
+	memset(acc->cur, 0, nunion * sizeof(*acc->cur));
+}
+
+/* Fold this snapshot's values (acc->cur) into the accumulators; the caller
+ * checked that they fit.
  *
  * Increase, per stack: the first snapshot counts whole, then each one adds
  * its rise over the previous; a value that fell means the counter was reset
@@ -134,13 +144,11 @@ static void accumulate(struct acc *acc, size_t nunion, int first,
 
 	for (u = 0; u < nunion; u++) {
 		int64_t c = acc->cur[u], p = acc->prev[u];
-		int64_t d = first || c < p ? c : c - p;
 
 		if (!first && c < p && !total_fell)
 			acc->monotonic = 0;
-		if (__builtin_add_overflow(acc->sum[u], c, &acc->sum[u]) ||
-		    __builtin_add_overflow(acc->inc[u], d, &acc->inc[u]))
-			acc->overflow = 1;
+		acc->sum[u] += c;
+		acc->inc[u] += rise(c, p, first);
 		acc->prev[u] = c;
 		acc->cur[u] = 0;
 	}
@@ -157,18 +165,6 @@ static void accumulate_baseline(struct acc *acc, size_t nunion, int64_t total)
 		acc->cur[u] = 0;
 	}
 	acc->prev_total = total;
-}
-
-static int64_t mean_rounded(int64_t sum, int64_t n)
-{
-	int64_t q = sum / n, r = sum % n;
-
-	/* Half away from zero, without overflowing sum + n / 2. */
-	if (r * 2 >= n)
-		q++;
-	else if (r * 2 <= -n)
-		q--;
-	return q;
 }
 
 static enum pyro_merge_rule choose_rule(const struct pyro_series *se,
@@ -207,25 +203,35 @@ static int load_member(const struct pyro_archive *a,
 		       const struct pyro_snapshot *sn, struct pyro_profile **p,
 		       struct pyro_stacks *st, char err[PYRO_ERR_MAX])
 {
-	char path[PATH_MAX];
-	int rc;
+	int fd, rc;
 
 	*p = NULL;
 	memset(st, 0, sizeof(*st));
-	rc = pyro_source_abspath(a, sn->src, path, sizeof(path));
-	if (rc) {
-		snprintf(err, PYRO_ERR_MAX, "path too long");
-		return rc;
-	}
+	/* Beneath the archive root, no symlink, regular files only: the file
+	 * or a directory above it may have been swapped since indexing. */
+	fd = pyro_source_open(a, sn->src, err);
+	if (fd == -ELOOP || fd == -EXDEV || fd == -EINVAL)
+		return -EIO;    /* refused: the reason is in err */
+	if (fd < 0)
+		return fd;
 	if (sn->src->collapsed) {
-		rc = pyro_collapsed_load(path, sn->src->path, a->max_profile_size,
-					 st, NULL, err);
-		if (rc != -ENOMSG)
-			return rc;      /* else it became a pprof file */
-		pyro_stacks_release(st);
+		rc = pyro_collapsed_load_fd(fd, sn->src->path, a->max_profile_size,
+					    st, NULL, err);
+		if (rc != -ENOMSG) {
+			close(fd);
+			return rc;
+		}
+		pyro_stacks_release(st);        /* it became a pprof file */
 		memset(st, 0, sizeof(*st));
+		if (lseek(fd, 0, SEEK_SET) != 0) {
+			rc = -errno;
+			snprintf(err, PYRO_ERR_MAX, "lseek: %s", strerror(-rc));
+			close(fd);
+			return rc;
+		}
 	}
-	rc = pyro_profile_load(path, a->max_profile_size, p, err);
+	rc = pyro_profile_load_fd(fd, a->max_profile_size, p, err);
+	close(fd);
 	if (!rc && sn->type_index >= pyro_profile_ntypes(*p)) {
 		snprintf(err, PYRO_ERR_MAX, "profile changed: sample type %u missing",
 			 sn->type_index);
@@ -500,6 +506,13 @@ static int add_baseline(struct pyro_archive *a, const struct pyro_snapshot *sn,
 	return rc ? 1 : 0;
 }
 
+/* A member left out of a merge for overflow: name it in the problems. */
+static void overflow_problem(struct pyro_archive *a,
+			     const struct pyro_snapshot *sn, const char *why)
+{
+	pyro_archive_problem(a, sn->src->path, why);
+}
+
 static int build_many(struct pyro_archive *a, const struct pyro_series *se,
 		      const struct pyro_snapshot *const *snaps, size_t n,
 		      const struct pyro_snapshot *baseline,
@@ -537,14 +550,21 @@ static int build_many(struct pyro_archive *a, const struct pyro_series *se,
 		member_problem(a, snaps[i], rc, err);
 		if (!rc)
 			rc = pyro_stacks_total(st, &total);
-		if (!rc && !used)
-			rc = pyro_meta_copy(&out->meta, &st->meta);
-		else if (!rc)
-			merge_meta(&out->meta, &st->meta);
+		if (rc == -EOVERFLOW)
+			overflow_problem(a, snaps[i], "its sample values overflow 64 bits when summed");
 		if (!rc)
 			rc = map_into(out, st, &acc);
 		if (!rc)
 			rc = acc_grow(&acc, out->nstacks);
+		if (!rc && !fits(&acc, out->nstacks, used == 0 && !have_base)) {
+			discard(&acc, out->nstacks);
+			overflow_problem(a, snaps[i], "left out of merges: its values overflow 64 bits summed with the snapshots before it");
+			rc = -EOVERFLOW;
+		}
+		if (!rc && !used)
+			rc = pyro_meta_copy(&out->meta, &st->meta);
+		else if (!rc)
+			merge_meta(&out->meta, &st->meta);
 		if (!rc) {
 			accumulate(&acc, out->nstacks, used == 0 && !have_base,
 				   total);
@@ -562,11 +582,6 @@ static int build_many(struct pyro_archive *a, const struct pyro_series *se,
 		rc = -EIO;
 		goto out;
 	}
-	if (acc.overflow) {
-		snprintf(err, PYRO_ERR_MAX, "merged values overflow 64 bits");
-		rc = -EOVERFLOW;
-		goto out;
-	}
 	/* A filtered merge takes the whole node's rule: a subset of a
 	 * cumulative series may look like deltas, and the figures of a
 	 * label must combine as the node's do. */
@@ -578,7 +593,7 @@ static int build_many(struct pyro_archive *a, const struct pyro_series *se,
 		if (rule == PYRO_MERGE_INCREASE)
 			*v = acc.inc[u];
 		else if (rule == PYRO_MERGE_MEAN)
-			*v = mean_rounded(acc.sum[u], (int64_t)used);
+			*v = pyro_merge_mean(acc.sum[u], (int64_t)used);
 		else
 			*v = acc.sum[u];
 	}

@@ -18,8 +18,15 @@
 #ifndef PYRO_MERGE_H
 #define PYRO_MERGE_H
 
-#include "archive.h"
+#include "profile.h"
 #include "stacks.h"
+
+/* archive.h: only pointers here, so users of the types below (fs/, through
+ * source.h) need not see the archive. */
+struct pyro_archive;
+struct pyro_service;
+struct pyro_series;
+struct pyro_snapshot;
 
 enum pyro_merge_policy {
 	PYRO_POLICY_AUTO,       /* rules by type and content */

@@ -54,6 +54,13 @@ struct pyro_profile;    /* a fully decoded profile; opaque */
 int pyro_profile_read(const char *path, size_t max_size, struct pyro_buf *out,
 		      int *compressed, char err[PYRO_ERR_MAX]);
 
+/* pyro_profile_read of an open file (fd is borrowed: not closed; read from
+ * its current offset).  Archive files come this way, opened by
+ * pyro_open_beneath (safeopen.h); a path above is opened with only its last
+ * component guarded (no symlink, regular files only). */
+int pyro_profile_read_fd(int fd, size_t max_size, struct pyro_buf *out,
+			 int *compressed, char err[PYRO_ERR_MAX]);
+
 /* Decode the header of protobuf bytes.  A profile with no sample types but a
  * period type reports the period type as its only sample type (as pprof). */
 int pyro_profile_peek_data(const void *data, size_t len,
@@ -73,6 +80,10 @@ int pyro_profile_decode(const void *data, size_t len, struct pyro_profile **out,
 /* pyro_profile_read + pyro_profile_decode. */
 int pyro_profile_load(const char *path, size_t max_size,
 		      struct pyro_profile **out, char err[PYRO_ERR_MAX]);
+
+/* pyro_profile_read_fd + pyro_profile_decode (fd borrowed). */
+int pyro_profile_load_fd(int fd, size_t max_size, struct pyro_profile **out,
+			 char err[PYRO_ERR_MAX]);
 
 void pyro_profile_free(struct pyro_profile *p);
 

@@ -3,106 +3,37 @@
  */
 #include "span.h"
 
+#include "source.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
-#define NS 1000000000LL
-
-/* Read exactly n digits. */
-static int digits(const char **p, const char *end, int n, int *v)
-{
-	int i, x = 0;
-
-	if (end - *p < n)
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)(*p)[i]))
-			return -1;
-		x = x * 10 + ((*p)[i] - '0');
-	}
-	*p += n;
-	*v = x;
-	return 0;
-}
-
-/* Consume one separator ('-' or ':') if present. */
-static int sep(const char **p, const char *end)
-{
-	if (*p < end && (**p == '-' || **p == ':')) {
-		(*p)++;
-		return 1;
-	}
-	return 0;
-}
+#define NS PYRO_NS_PER_SEC
 
 int pyro_span_parse_time(const char *s, size_t len, int64_t *lo, int64_t *hi)
 {
-	const char *p = s, *end = s + len;
-	int f[6] = { 0, 1, 1, 0, 0, 0 };     /* y m d H M S */
-	int nf, i;
-	int64_t width;
-	struct tm tm;
+	struct pyro_iso_time iso;
 
-	if (len && end[-1] == 'Z')
-		end--;
-	if (digits(&p, end, 4, &f[0]) || !sep(&p, end) ||
-	    digits(&p, end, 2, &f[1]) || !sep(&p, end) ||
-	    digits(&p, end, 2, &f[2]))
+	if (pyro_iso_parse(s, len, PYRO_ISO_SPAN, &iso))
 		return -EINVAL;
-	nf = 3;
-	if (p < end && (*p == 'T' || *p == 't')) {
-		p++;
-		for (i = 3; i < 6; i++) {
-			if (i > 3 && !sep(&p, end))
-				return -EINVAL;
-			if (digits(&p, end, 2, &f[i]))
-				return -EINVAL;
-			nf = i + 1;
-			if (p == end)
-				break;
-		}
-	}
-	if (p != end || f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > 31 ||
-	    f[3] > 23 || f[4] > 59 || f[5] > 59)
-		return -EINVAL;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = f[0] - 1900;
-	tm.tm_mon = f[1] - 1;
-	tm.tm_mday = f[2];
-	tm.tm_hour = f[3];
-	tm.tm_min = f[4];
-	tm.tm_sec = f[5];
-	/* Reject dates timegm would normalise (2026-02-31). */
-	{
-		time_t t = timegm(&tm);
-		struct tm back;
-
-		if (!gmtime_r(&t, &back) || back.tm_mday != f[2] ||
-		    back.tm_mon != f[1] - 1)
-			return -EINVAL;
-		/* Nanoseconds cover 1677..2262: reject what does not fit,
-		 * and let a period that ends beyond it end at INT64_MAX. */
-		if (__builtin_mul_overflow((int64_t)t, NS, lo))
-			return -EINVAL;
-	}
-	width = nf == 3 ? 86400 : nf == 4 ? 3600 : nf == 5 ? 60 : 1;
-	if (__builtin_add_overflow(*lo, width * NS - 1, hi))
+	*lo = iso.nanos;
+	/* A period that ends beyond int64 nanoseconds ends at INT64_MAX. */
+	if (__builtin_add_overflow(*lo, iso.width_secs * NS - 1, hi))
 		*hi = INT64_MAX;
 	return 0;
 }
 
 /* First snapshot with time >= t (nsnaps if none). */
-static size_t lower_bound(const struct pyro_series *se, int64_t t)
+static size_t lower_bound(const struct pyro_index_series *se, int64_t t)
 {
-	size_t lo = 0, hi = se->nsnaps;
+	size_t lo = 0, hi = se->npoints;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (se->snaps[mid].src->time_nanos < t)
+		if (se->points[mid].time_nanos < t)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -111,15 +42,15 @@ static size_t lower_bound(const struct pyro_series *se, int64_t t)
 }
 
 /* First snapshot with time > t. */
-static size_t upper_bound(const struct pyro_series *se, int64_t t)
+static size_t upper_bound(const struct pyro_index_series *se, int64_t t)
 {
-	return t == INT64_MAX ? se->nsnaps : lower_bound(se, t + 1);
+	return t == INT64_MAX ? se->npoints : lower_bound(se, t + 1);
 }
 
-static int set_run(const struct pyro_series *se, size_t first, size_t end,
+static int set_run(const struct pyro_index_series *se, size_t first, size_t end,
 		   struct pyro_span *out)
 {
-	if (end <= first || end > se->nsnaps)
+	if (end <= first || end > se->npoints)
 		return -ENOENT;
 	out->kind = PYRO_SPAN_WINDOW;
 	out->first = first;
@@ -129,23 +60,23 @@ static int set_run(const struct pyro_series *se, size_t first, size_t end,
 }
 
 /* Index of the snapshot or `latest` called s[0..len), or -1. */
-static long snapshot_index(const struct pyro_series *se, const char *s,
+static long snapshot_index(const struct pyro_index_series *se, const char *s,
 			   size_t len)
 {
 	char name[PYRO_TIME_NAME_MAX];
-	const struct pyro_snapshot *sn;
+	const struct pyro_point *pt;
 
 	if (len == 6 && !memcmp(s, "latest", 6))
-		return (long)se->nsnaps - 1;
+		return (long)se->npoints - 1;
 	if (len >= sizeof(name))
 		return -1;
 	memcpy(name, s, len);
 	name[len] = '\0';
-	sn = pyro_series_snapshot(se, name);
-	return sn ? (long)(sn - se->snaps) : -1;
+	pt = pyro_index_point(se, name);
+	return pt ? (long)(pt - se->points) : -1;
 }
 
-static int resolve_range(const struct pyro_series *se, const char *name,
+static int resolve_range(const struct pyro_index_series *se, const char *name,
 			 const char *dots, struct pyro_span *out)
 {
 	const char *to = dots + 2;
@@ -170,14 +101,14 @@ static int resolve_range(const struct pyro_series *se, const char *name,
 	return set_run(se, first, end, out);
 }
 
-static int resolve_last(const struct pyro_series *se, const char *spec,
+static int resolve_last(const struct pyro_index_series *se, const char *spec,
 			struct pyro_span *out)
 {
 	static const struct { char unit; int64_t secs; } units[] = {
 		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
 		{ 'w', 7 * 86400 },
 	};
-	int64_t n = 0, newest = se->snaps[se->nsnaps - 1].src->time_nanos;
+	int64_t n = 0, newest = se->points[se->npoints - 1].time_nanos;
 	const char *p = spec;
 	size_t i;
 
@@ -195,17 +126,17 @@ static int resolve_last(const struct pyro_series *se, const char *spec,
 		int64_t d;
 
 		if (n > INT64_MAX / NS / units[i].secs)
-			return set_run(se, 0, se->nsnaps, out);
+			return set_run(se, 0, se->npoints, out);
 		d = n * units[i].secs * NS;
 		if (newest < INT64_MIN + d)
-			return set_run(se, 0, se->nsnaps, out);
+			return set_run(se, 0, se->npoints, out);
 		/* (newest - d, newest]: exactly d long, ending at the newest. */
-		return set_run(se, upper_bound(se, newest - d), se->nsnaps, out);
+		return set_run(se, upper_bound(se, newest - d), se->npoints, out);
 	}
 	return -ENOENT;
 }
 
-int pyro_span_resolve(const struct pyro_series *se, const char *name,
+int pyro_span_resolve(const struct pyro_index_series *se, const char *name,
 		      struct pyro_span *out)
 {
 	const char *dots;
@@ -213,11 +144,11 @@ int pyro_span_resolve(const struct pyro_series *se, const char *name,
 	int64_t lo, hi;
 
 	memset(out, 0, sizeof(*out));
-	if (se->nsnaps == 0)
+	if (se->npoints == 0)
 		return -ENOENT;
 	if (!strcmp(name, "all")) {
 		out->kind = PYRO_SPAN_ALL;
-		out->count = se->nsnaps;
+		out->count = se->npoints;
 		return 0;
 	}
 	idx = snapshot_index(se, name, strlen(name));
@@ -240,7 +171,7 @@ int pyro_span_resolve(const struct pyro_series *se, const char *name,
 	return -ENOENT;
 }
 
-int pyro_span_windows(const struct pyro_series *se,
+int pyro_span_windows(const struct pyro_index_series *se,
 		      int (*fn)(void *ctx, const char *name), void *ctx)
 {
 	char prev[PYRO_TIME_NAME_MAX] = "", name[PYRO_TIME_NAME_MAX];
@@ -251,8 +182,8 @@ int pyro_span_windows(const struct pyro_series *se,
 	for (pass = 0; pass < 2; pass++) {
 		len = pass ? 13 : 10;
 		prev[0] = '\0';
-		for (i = 0; i < se->nsnaps; i++) {
-			snprintf(name, sizeof(name), "%.*s", len, se->snaps[i].name);
+		for (i = 0; i < se->npoints; i++) {
+			snprintf(name, sizeof(name), "%.*s", len, se->points[i].name);
 			if (!strcmp(name, prev))
 				continue;
 			strcpy(prev, name);

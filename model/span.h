@@ -30,7 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "archive.h"
+struct pyro_index_series;        /* source.h: a series' time points */
 
 enum pyro_span_kind {
 	PYRO_SPAN_SNAPSHOT,     /* one snapshot by name */
@@ -47,13 +47,13 @@ struct pyro_span {
 };
 
 /* Resolve name in se.  0, or -ENOENT for a malformed or empty span. */
-int pyro_span_resolve(const struct pyro_series *se, const char *name,
+int pyro_span_resolve(const struct pyro_index_series *se, const char *name,
 		      struct pyro_span *out);
 
 /* Call fn with the name of every day and hour window holding snapshots,
  * days first, each list in time order; stops when fn returns non-zero
  * and returns that value, else 0. */
-int pyro_span_windows(const struct pyro_series *se,
+int pyro_span_windows(const struct pyro_index_series *se,
 		      int (*fn)(void *ctx, const char *name), void *ctx);
 
 /* Parse a UTC time point at any precision from day to second; [*lo, *hi]

@@ -7,7 +7,10 @@
  */
 #include "stacks.h"
 
+#include "buf.h"
+
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,23 +84,30 @@ static int dup_opt(char **dst, const char *src)
 
 int pyro_meta_copy(struct pyro_meta *dst, const struct pyro_meta *src)
 {
+	char **to[] = {
+		&dst->service, &dst->type, &dst->span, &dst->sample_type,
+		&dst->sample_unit, &dst->file, &dst->build_id, &dst->doc_url,
+		&dst->base_span, &dst->filter, &dst->filter_unit,
+	};
+	const char *const from[] = {
+		src->service, src->type, src->span, src->sample_type,
+		src->sample_unit, src->file, src->build_id, src->doc_url,
+		src->base_span, src->filter, src->filter_unit,
+	};
 	size_t i;
 	int rc = 0;
 
 	*dst = *src;
 	dst->comments = NULL;
 	dst->ncomments = 0;
-	rc |= dup_opt(&dst->service, src->service);
-	rc |= dup_opt(&dst->type, src->type);
-	rc |= dup_opt(&dst->span, src->span);
-	rc |= dup_opt(&dst->sample_type, src->sample_type);
-	rc |= dup_opt(&dst->sample_unit, src->sample_unit);
-	rc |= dup_opt(&dst->file, src->file);
-	rc |= dup_opt(&dst->build_id, src->build_id);
-	rc |= dup_opt(&dst->doc_url, src->doc_url);
-	rc |= dup_opt(&dst->base_span, src->base_span);
-	rc |= dup_opt(&dst->filter, src->filter);
-	rc |= dup_opt(&dst->filter_unit, src->filter_unit);
+	/* Every string is copied (or NULL) even after a failure, so that
+	 * dst never shares one with src; the first error is kept. */
+	for (i = 0; i < sizeof(to) / sizeof(to[0]); i++) {
+		int r = dup_opt(to[i], from[i]);
+
+		if (!rc)
+			rc = r;
+	}
 	if (!rc && src->ncomments) {
 		dst->comments = calloc(src->ncomments, sizeof(char *));
 		if (!dst->comments)
@@ -250,29 +260,18 @@ int pyro_stacks_find(const struct pyro_stacks *s, const uint32_t *refs,
 static int append_stack(struct pyro_stacks *s, const uint32_t *refs,
 			uint32_t depth)
 {
+	int rc;
+
 	if (s->nstacks >= UINT32_MAX - 1)
 		return -EOVERFLOW;
-	if (s->nrefs + depth > s->refs_cap) {
-		size_t cap = s->refs_cap ? s->refs_cap : 1024;
-		uint32_t *p;
-
-		while (cap < s->nrefs + depth)
-			cap *= 2;
-		p = realloc(s->refs, cap * sizeof(*p));
-		if (!p)
-			return -ENOMEM;
-		s->refs = p;
-		s->refs_cap = cap;
-	}
-	if (s->nstacks == s->stacks_cap) {
-		size_t cap = s->stacks_cap ? s->stacks_cap * 2 : 256;
-		struct pyro_stack *p = realloc(s->stacks, cap * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		s->stacks = p;
-		s->stacks_cap = cap;
-	}
+	if (s->nrefs + depth > s->refs_cap &&
+	    (rc = pyro_grow_array(&s->refs, &s->refs_cap, s->nrefs + depth,
+				  sizeof(*s->refs))))
+		return rc;
+	if (s->nstacks == s->stacks_cap &&
+	    (rc = pyro_grow_array(&s->stacks, &s->stacks_cap, s->nstacks + 1,
+				  sizeof(*s->stacks))))
+		return rc;
 	if (depth)
 		memcpy(s->refs + s->nrefs, refs, depth * sizeof(*refs));
 	s->stacks[s->nstacks].off = s->nrefs;
@@ -311,11 +310,45 @@ int pyro_stacks_reserve(struct pyro_stacks *s, size_t nstacks, size_t nrefs)
 	return 0;
 }
 
+/* refs cut to PYRO_MAX_DEPTH into cut: outer part, the marker frame,
+ * inner part (stacks.h). */
+static int cut_stack(struct pyro_stacks *s, const uint32_t *refs,
+		     uint32_t depth, uint32_t cut[PYRO_MAX_DEPTH])
+{
+	const uint32_t inner = PYRO_MAX_DEPTH - PYRO_KEEP_ROOT - 1;
+	char name[48];
+	uint32_t id;
+	int n, rc;
+
+	n = snprintf(name, sizeof(name), "[truncated %u frames]",
+		     depth - PYRO_KEEP_ROOT - inner);
+	rc = pyro_stacks_frame(s, name, (size_t)n, name, (size_t)n, &id);
+	if (rc)
+		return rc;
+	memcpy(cut, refs, PYRO_KEEP_ROOT * sizeof(*cut));
+	cut[PYRO_KEEP_ROOT] = id;
+	memcpy(cut + PYRO_KEEP_ROOT + 1, refs + depth - inner,
+	       inner * sizeof(*cut));
+	/* The frame after the marker is no longer called by its own
+	 * location's outer frame: not an inlined call as seen here. */
+	cut[PYRO_KEEP_ROOT + 1] &= ~PYRO_REF_INLINE;
+	return 0;
+}
+
 int pyro_stacks_add(struct pyro_stacks *s, const uint32_t *refs,
 		    uint32_t depth, int64_t value, size_t *idx)
 {
+	uint32_t cut[PYRO_MAX_DEPTH];
 	size_t i, k;
 	int rc;
+
+	if (depth > PYRO_MAX_DEPTH) {
+		rc = cut_stack(s, refs, depth, cut);
+		if (rc)
+			return rc;
+		refs = cut;
+		depth = PYRO_MAX_DEPTH;
+	}
 
 	if (s->stack_nslots < 2 * (s->nstacks + 1)) {
 		rc = stacks_rehash(s, s->stack_nslots ? s->stack_nslots * 2 : 1024);
@@ -341,6 +374,48 @@ int pyro_stacks_add(struct pyro_stacks *s, const uint32_t *refs,
 	if (idx)
 		*idx = k;
 	return 0;
+}
+
+int pyro_stacks_import(struct pyro_stacks *s, const struct pyro_stacks *src,
+		       size_t *idx)
+{
+	uint32_t *fmap, *refs = NULL, f;
+	size_t k, cap = 0;
+	int rc = 0;
+
+	fmap = malloc((src->nframes ? src->nframes : 1) * sizeof(*fmap));
+	if (!fmap)
+		return -ENOMEM;
+	for (f = 0; f < src->nframes && !rc; f++) {
+		struct pyro_str name = pyro_strtab_get(&src->strs, src->frames[f].name);
+		struct pyro_str node = pyro_strtab_get(&src->strs, src->frames[f].node);
+
+		rc = pyro_stacks_frame(s, name.ptr, name.len, node.ptr,
+				       node.len, &fmap[f]);
+	}
+	for (k = 0; k < src->nstacks && !rc; k++) {
+		const struct pyro_stack *st = &src->stacks[k];
+		const uint32_t *sr = pyro_stack_refs(src, st);
+		uint32_t d;
+
+		if (st->depth > cap) {
+			uint32_t *r = realloc(refs, st->depth * sizeof(*r));
+
+			if (!r) {
+				rc = -ENOMEM;
+				break;
+			}
+			refs = r;
+			cap = st->depth;
+		}
+		for (d = 0; d < st->depth; d++)
+			refs[d] = fmap[PYRO_REF_FRAME(sr[d])] |
+				  (sr[d] & PYRO_REF_INLINE);
+		rc = pyro_stacks_add(s, refs, st->depth, 0, &idx[k]);
+	}
+	free(refs);
+	free(fmap);
+	return rc;
 }
 
 size_t pyro_stacks_bytes(const struct pyro_stacks *s)
@@ -369,4 +444,45 @@ int pyro_stacks_total(const struct pyro_stacks *s, int64_t *total)
 	}
 	*total = sum;
 	return 0;
+}
+
+int pyro_stacks_percent_total(const struct pyro_stacks *s, int64_t *total)
+{
+	int rc = pyro_stacks_total(s, total);
+
+	if (!rc && s->base && s->meta.base_total > 0)
+		*total = s->meta.base_total;
+	if (!rc && s->meta.filter && s->meta.whole_total > 0)
+		*total = s->meta.whole_total;
+	return rc;
+}
+
+const char *pyro_merge_rule_name(enum pyro_merge_rule rule)
+{
+	switch (rule) {
+	case PYRO_MERGE_SINGLE:
+		return "single";
+	case PYRO_MERGE_SUM:
+		return "sum";
+	case PYRO_MERGE_INCREASE:
+		return "increase";
+	case PYRO_MERGE_MEAN:
+		return "mean";
+	case PYRO_MERGE_SERVER_SUM:
+		return "sum by the server";
+	default:
+		return "unknown";
+	}
+}
+
+int64_t pyro_merge_mean(int64_t sum, int64_t n)
+{
+	int64_t q = sum / n, r = sum % n;
+
+	/* Half away from zero, without overflowing sum + n / 2. */
+	if (r * 2 >= n)
+		q++;
+	else if (r * 2 <= -n)
+		q--;
+	return q;
 }

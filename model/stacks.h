@@ -23,6 +23,14 @@
  * Values are the raw integers of the node's sample type (no unit scaling);
  * a stack may hold 0 (renderers skip it) or, in diffs, a negative value.
  *
+ * Depth bound.  A stack deeper than PYRO_MAX_DEPTH frames is cut when added:
+ * its PYRO_KEEP_ROOT outermost and its PYRO_MAX_DEPTH - PYRO_KEEP_ROOT - 1
+ * innermost frames stay, and one frame named "[truncated N frames]" (N the
+ * frames left out) stands between them, so every renderer shows where the
+ * cut is, callers and the leaf keep their figures, and no output grows with
+ * the square of a hostile depth (tree.txt indents every level).  Real stacks
+ * are far shallower: Go records at most 128 frames, Linux perf 127.
+ *
  * Ownership: a pyro_stacks owns all its arrays, strings and meta strings.
  * Error convention: 0 or a negative errno.
  */
@@ -35,6 +43,8 @@
 #include "strtab.h"
 
 #define PYRO_REF_INLINE 0x80000000u     /* flag bit in a frame reference */
+#define PYRO_MAX_DEPTH 1024u            /* frames a stack keeps, at most */
+#define PYRO_KEEP_ROOT 512u             /* of which the outermost */
 #define PYRO_REF_FRAME(r) ((r) & ~PYRO_REF_INLINE)
 
 struct pyro_frame {
@@ -57,6 +67,16 @@ enum pyro_merge_rule {
 	PYRO_MERGE_SERVER_SUM,  /* per-stack sum done by a Pyroscope server
 				 * (source_remote.c); combines as SUM */
 };
+
+/* The rule's name as headers and the user.pyrofs.rule xattr print it:
+ * "single", "sum", "increase", "mean", "sum by the server"; "unknown" for
+ * any other value.
+ * A static string. */
+const char *pyro_merge_rule_name(enum pyro_merge_rule rule);
+
+/* PYRO_MERGE_MEAN's value of a stack (or a label's total) summing to sum
+ * over n > 0 snapshots: sum / n rounded half away from zero. */
+int64_t pyro_merge_mean(int64_t sum, int64_t n);
 
 /* What the values mean and where they came from; printed in headers. */
 struct pyro_meta {
@@ -121,11 +141,20 @@ int pyro_stacks_frame(struct pyro_stacks *s, const char *name, size_t name_len,
  * more still works).  Returns 0 or -ENOMEM. */
 int pyro_stacks_reserve(struct pyro_stacks *s, size_t nstacks, size_t nrefs);
 
-/* Add value to the stack refs[0..depth) (root first), creating it if new.
+/* Add value to the stack refs[0..depth) (root first), creating it if new;
+ * a stack deeper than PYRO_MAX_DEPTH is cut first (see above).
  * If idx is not NULL it receives the stack's index.  -EOVERFLOW when the sum
  * would not fit in 64 bits (the stack keeps its previous value). */
 int pyro_stacks_add(struct pyro_stacks *s, const uint32_t *refs,
 		    uint32_t depth, int64_t value, size_t *idx);
+
+/* Add every stack of src to s with value 0, its frames interned again in
+ * s, and set idx[k] (src->nstacks entries, the caller's) to the index in
+ * s of src's stack k: the one way a set's stacks are carried into another
+ * (a merge's union, a diff).  Returns 0 or -ENOMEM; on failure the stacks
+ * added so far stay in s. */
+int pyro_stacks_import(struct pyro_stacks *s, const struct pyro_stacks *src,
+		       size_t *idx);
 
 /* Look a stack up without adding it: its index, or -ENOENT. */
 int pyro_stacks_find(const struct pyro_stacks *s, const uint32_t *refs,
@@ -138,6 +167,11 @@ size_t pyro_stacks_bytes(const struct pyro_stacks *s);
 /* Sum of |value| over all stacks: pprof's report total. -EOVERFLOW if it
  * does not fit. */
 int pyro_stacks_total(const struct pyro_stacks *s, int64_t *total);
+
+/* The total that percentages are of, as pprof reports them: the base's
+ * total for a diff (-diff_base), the unfiltered node's for a label node
+ * (-tagfocus), else pyro_stacks_total.  -EOVERFLOW as that. */
+int pyro_stacks_percent_total(const struct pyro_stacks *s, int64_t *total);
 
 static inline const uint32_t *pyro_stack_refs(const struct pyro_stacks *s,
 					      const struct pyro_stack *st)

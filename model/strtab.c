@@ -11,6 +11,7 @@
 #include <string.h>
 
 #define CHUNK_SIZE (64 * 1024)
+#define CHUNK_FIRST 4096        /* a table's first chunk */
 
 struct pyro_strtab_chunk {
 	struct pyro_strtab_chunk *next;
@@ -39,10 +40,10 @@ static char *arena_copy(struct pyro_strtab *t, const char *s, size_t len)
 	char *dst;
 
 	if (!c || c->size - c->used < len + 1) {
-		/* Chunks grow from 4 kB to CHUNK_SIZE: a small table (a small
+		/* Chunks grow from CHUNK_FIRST to CHUNK_SIZE: a small table (a small
 		 * profile's names) does not hold 64 kB it never uses. */
 		size_t size = c && c->size < CHUNK_SIZE ? 2 * c->size :
-			      c ? CHUNK_SIZE : 4096;
+			      c ? CHUNK_SIZE : CHUNK_FIRST;
 
 		if (size > CHUNK_SIZE)
 			size = CHUNK_SIZE;

@@ -11,11 +11,11 @@
 
 void pyro_time_name(int64_t nanos, char out[PYRO_TIME_NAME_MAX])
 {
-	int64_t secs = nanos / 1000000000;
+	int64_t secs = nanos / PYRO_NS_PER_SEC;
 	time_t t;
 	struct tm tm;
 
-	if (nanos < 0 && nanos % 1000000000)
+	if (nanos < 0 && nanos % PYRO_NS_PER_SEC)
 		secs--;
 	t = (time_t)secs;
 	if (!gmtime_r(&t, &tm)) {
@@ -27,11 +27,29 @@ void pyro_time_name(int64_t nanos, char out[PYRO_TIME_NAME_MAX])
 		 tm.tm_min, tm.tm_sec);
 }
 
-/* Read exactly n digits at *p into *v. */
-static int digits(const char **p, int n, int *v)
+/* How each form is spelled (see timefmt.h); one parser reads both. */
+struct iso_syntax {
+	const char *date_seps;  /* between date fields */
+	const char *time_mark;  /* before the time */
+	const char *time_seps;  /* between time fields */
+	int compact;            /* fields may also go unseparated */
+	int min_fields;         /* 6: to the second; 3: a day will do */
+	int zone;               /* a fraction and an offset may follow */
+	int whole;              /* the text ends there (a trailing Z aside) */
+};
+
+static const struct iso_syntax syntaxes[] = {
+	[PYRO_ISO_FILE] = { "-", "Tt_ ", ":-.", 1, 6, 1, 0 },
+	[PYRO_ISO_SPAN] = { "-:", "Tt", "-:", 0, 3, 0, 1 },
+};
+
+/* Read exactly n digits at *p (before end) into *v. */
+static int digits(const char **p, const char *end, int n, int *v)
 {
 	int i, x = 0;
 
+	if (end - *p < n)
+		return -1;
 	for (i = 0; i < n; i++) {
 		if (!isdigit((unsigned char)(*p)[i]))
 			return -1;
@@ -43,79 +61,141 @@ static int digits(const char **p, int n, int *v)
 }
 
 /* Skip one separator out of seps, if it is there; 1 if skipped. */
-static int sep(const char **p, const char *seps)
+static int sep(const char **p, const char *end, const char *seps)
 {
-	if (**p && strchr(seps, **p)) {
+	if (*p < end && **p && strchr(seps, **p)) {
 		(*p)++;
 		return 1;
 	}
 	return 0;
 }
 
-static int parse_iso_at(const char *s, int64_t *nanos)
+/* The fields y m d H M S; *nf receives how many were read (3 to 6). */
+static int read_fields(const char **pp, const char *end,
+		       const struct iso_syntax *sy, int f[6], int *nf)
 {
-	const char *p = s;
-	int y, mo, d, h, mi, sec, compact, off = 0;
-	int64_t frac = 0, scale = 1000000000;
-	struct tm tm;
+	const char *p = *pp;
+	int compact = 0, i;
 
-	if (digits(&p, 4, &y))
+	if (digits(&p, end, 4, &f[0]))
 		return -1;
-	compact = !sep(&p, "-");
-	if (digits(&p, 2, &mo) || (!compact && !sep(&p, "-")) || digits(&p, 2, &d))
+	if (!sep(&p, end, sy->date_seps)) {
+		if (!sy->compact)
+			return -1;
+		compact = 1;
+	}
+	if (digits(&p, end, 2, &f[1]) ||
+	    (!compact && !sep(&p, end, sy->date_seps)) ||
+	    digits(&p, end, 2, &f[2]))
 		return -1;
-	if (!sep(&p, "Tt_ "))
+	*nf = 3;
+	if (sep(&p, end, sy->time_mark)) {
+		for (i = 3; i < 6; i++) {
+			if (i > 3 && !compact && !sep(&p, end, sy->time_seps)) {
+				if (*nf >= sy->min_fields)
+					break;
+				return -1;
+			}
+			if (digits(&p, end, 2, &f[i]))
+				return -1;
+			*nf = i + 1;
+		}
+	}
+	if (*nf < sy->min_fields)
 		return -1;
-	if (digits(&p, 2, &h))
-		return -1;
-	if (!compact && !sep(&p, ":-."))
-		return -1;
-	if (digits(&p, 2, &mi))
-		return -1;
-	if (!compact && !sep(&p, ":-."))
-		return -1;
-	if (digits(&p, 2, &sec))
-		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
-		return -1;
-	if ((*p == '.' || *p == ',') && isdigit((unsigned char)p[1])) {
-		for (p++; isdigit((unsigned char)*p); p++) {
+	*pp = p;
+	return 0;
+}
+
+/* An optional fraction (.5 or ,5; digits beyond nanoseconds dropped) and
+ * offset (+hh, +hhmm, +hh:mm) after the seconds. */
+static void read_zone(const char **pp, const char *end, int64_t *frac,
+		      int *off)
+{
+	const char *p = *pp;
+	int64_t scale = PYRO_NS_PER_SEC;
+
+	if (end - p >= 2 && (*p == '.' || *p == ',') &&
+	    isdigit((unsigned char)p[1])) {
+		for (p++; p < end && isdigit((unsigned char)*p); p++) {
 			if (scale > 1) {
 				scale /= 10;
-				frac += (*p - '0') * scale;
+				*frac += (*p - '0') * scale;
 			}
 		}
 	}
-	if ((*p == '+' || *p == '-') && isdigit((unsigned char)p[1])) {
+	if (end - p >= 2 && (*p == '+' || *p == '-') &&
+	    isdigit((unsigned char)p[1])) {
 		const char *q = p + 1;
 		int oh, om = 0;
 
-		if (!digits(&q, 2, &oh)) {
-			sep(&q, ":");
-			if (digits(&q, 2, &om))
+		if (!digits(&q, end, 2, &oh)) {
+			sep(&q, end, ":");
+			if (digits(&q, end, 2, &om))
 				om = 0;
-			off = (oh * 60 + om) * 60 * (*p == '-' ? -1 : 1);
+			*off = (oh * 60 + om) * 60 * (*p == '-' ? -1 : 1);
 		}
 	}
+	*pp = p;
+}
+
+int pyro_iso_parse(const char *s, size_t len, enum pyro_iso_form form,
+		   struct pyro_iso_time *out)
+{
+	const struct iso_syntax *sy = &syntaxes[form];
+	const char *p = s, *end = s + len;
+	int f[6] = { 0, 1, 1, 0, 0, 0 };
+	int nf, off = 0;
+	int64_t frac = 0, secs;
+	struct tm tm, back;
+	time_t t;
+
+	if (sy->whole && len && end[-1] == 'Z')
+		end--;
+	if (read_fields(&p, end, sy, f, &nf))
+		return -EINVAL;
+	if (f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > 31 || f[3] > 23 ||
+	    f[4] > 59 || f[5] > 59)
+		return -EINVAL;
+	if (sy->zone)
+		read_zone(&p, end, &frac, &off);
+	if (sy->whole && p != end)
+		return -EINVAL;
 	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	*nanos = ((int64_t)timegm(&tm) - off) * 1000000000 + frac;
+	tm.tm_year = f[0] - 1900;
+	tm.tm_mon = f[1] - 1;
+	tm.tm_mday = f[2];
+	tm.tm_hour = f[3];
+	tm.tm_min = f[4];
+	tm.tm_sec = f[5];
+	/* Reject dates timegm would normalise (2026-02-31); nanoseconds
+	 * cover 1677..2262 only. */
+	t = timegm(&tm);
+	if (!gmtime_r(&t, &back) || back.tm_mday != f[2] ||
+	    back.tm_mon != f[1] - 1)
+		return -EINVAL;
+	if (__builtin_sub_overflow((int64_t)t, (int64_t)off, &secs) ||
+	    __builtin_mul_overflow(secs, PYRO_NS_PER_SEC, &out->nanos) ||
+	    __builtin_add_overflow(out->nanos, frac, &out->nanos))
+		return -EINVAL;
+	out->width_secs = nf == 3 ? 86400 : nf == 4 ? 3600 : nf == 5 ? 60 : 1;
+	out->used = (size_t)(p - s);
 	return 0;
 }
 
 int pyro_time_from_filename(const char *base, int64_t *nanos)
 {
+	size_t len = strlen(base);
+	struct pyro_iso_time iso;
 	const char *p;
 
 	for (p = base; *p; p++)
 		if ((p == base || !isdigit((unsigned char)p[-1])) &&
-		    parse_iso_at(p, nanos) == 0)
+		    pyro_iso_parse(p, len - (size_t)(p - base), PYRO_ISO_FILE,
+				   &iso) == 0) {
+			*nanos = iso.nanos;
 			return 0;
+		}
 	for (p = base; *p; p++) {
 		size_t n = 0;
 		int64_t v = 0;

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #define PYRO_TIME_NAME_MAX 40
+#define PYRO_NS_PER_SEC 1000000000LL    /* nanoseconds in a second */
 
 /* Format Unix nanoseconds as "YYYY-MM-DDTHH-MM-SSZ" (seconds truncated). */
 void pyro_time_name(int64_t nanos, char out[PYRO_TIME_NAME_MAX]);
@@ -21,5 +22,32 @@ void pyro_time_name(int64_t nanos, char out[PYRO_TIME_NAME_MAX]);
  * optional fraction and offset) or else a run of 10, 13, 16 or 19 digits
  * read as Unix seconds, ms, us or ns.  0 and *nanos set, or -ENOENT. */
 int pyro_time_from_filename(const char *base, int64_t *nanos);
+
+/* ISO-8601 date-times: the one parser of the two spellings pyrofs reads.
+ * Both reject what does not exist: fields out of range, second 60 (UTC
+ * times here never hold a leap second) and dates a calendar lacks
+ * (2026-02-31), and times whose nanoseconds do not fit 64 bits. */
+enum pyro_iso_form {
+	PYRO_ISO_FILE,  /* in a file name: date and time to the second, with
+			 * - or none between date fields, T t _ or space
+			 * before the time, : - . or none between time fields
+			 * (none only if the date had none), then an optional
+			 * fraction (.5 ,5) and offset (+02:00 -0130); what
+			 * follows is not read */
+	PYRO_ISO_SPAN,  /* a range end: the whole text, day to second
+			 * precision, - or : between all fields, T or t
+			 * before the time, an optional trailing Z */
+};
+
+struct pyro_iso_time {
+	int64_t nanos;          /* the start of the time, UTC */
+	int64_t width_secs;     /* the period its precision covers: 86400
+				 * for a day ... 1 for a second */
+	size_t used;            /* bytes read */
+};
+
+/* Parse s[0..len) as form.  0 and *out set, or -EINVAL. */
+int pyro_iso_parse(const char *s, size_t len, enum pyro_iso_form form,
+		   struct pyro_iso_time *out);
 
 #endif

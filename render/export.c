@@ -93,25 +93,6 @@ struct export {
 	size_t nsamples;
 };
 
-/* Grow *arr (of elem-byte items, *cap allocated) to hold need items. */
-static int grow(void *arr, size_t *cap, size_t need, size_t elem)
-{
-	void **p = arr;
-	size_t c = *cap ? *cap : 64;
-	void *n;
-
-	if (need <= *cap)
-		return 0;
-	while (c < need)
-		c *= 2;
-	n = realloc(*p, c * elem);
-	if (!n)
-		return -ENOMEM;
-	*p = n;
-	*cap = c;
-	return 0;
-}
-
 static int intern(struct pyro_strtab *t, const char *s, size_t len,
 		  uint32_t *id)
 {
@@ -160,7 +141,7 @@ static int mapping_id(struct export *ex, const char *bin, size_t len,
 		return rc;
 	rc = intern(&ex->strs, bin, len, &file);
 	if (!rc)
-		rc = grow(&ex->maps, &ex->maps_cap, ex->nmaps + 1, sizeof(*ex->maps));
+		rc = pyro_grow_array(&ex->maps, &ex->maps_cap, ex->nmaps + 1, sizeof(*ex->maps));
 	if (!rc)
 		ex->maps[ex->nmaps++] = file;
 	return rc;
@@ -184,7 +165,7 @@ static int function_id(struct export *ex, char tag, struct pyro_str name,
 		return rc;
 	rc = intern(&ex->strs, name.ptr, name.len, &str);
 	if (!rc)
-		rc = grow(&ex->funcs, &ex->funcs_cap, ex->nfuncs + 1,
+		rc = pyro_grow_array(&ex->funcs, &ex->funcs_cap, ex->nfuncs + 1,
 			  sizeof(*ex->funcs));
 	if (rc)
 		return rc;
@@ -236,9 +217,9 @@ static int location_id(struct export *ex, const uint32_t *run, uint32_t n,
 
 	if (rc || *id <= ex->nlocs)
 		return rc;
-	rc = grow(&ex->locs, &ex->locs_cap, ex->nlocs + 1, sizeof(*ex->locs));
+	rc = pyro_grow_array(&ex->locs, &ex->locs_cap, ex->nlocs + 1, sizeof(*ex->locs));
 	if (!rc)
-		rc = grow(&ex->loc_frames, &ex->loc_frames_cap,
+		rc = pyro_grow_array(&ex->loc_frames, &ex->loc_frames_cap,
 			  ex->nloc_frames + n, sizeof(*ex->loc_frames));
 	if (rc)
 		return rc;
@@ -267,7 +248,7 @@ static int add_sample(struct export *ex, size_t k, uint32_t **run,
 	uint32_t d = 0, e, id;
 	int rc;
 
-	rc = grow(run, run_cap, st->depth ? st->depth : 1, sizeof(**run));
+	rc = pyro_grow_array(run, run_cap, st->depth ? st->depth : 1, sizeof(**run));
 	while (!rc && d < st->depth) {
 		const struct frame_info *fi;
 		uint32_t mapping = 1;   /* the main binary */
@@ -299,7 +280,7 @@ static int add_sample(struct export *ex, size_t k, uint32_t **run,
 		}
 		rc = location_id(ex, *run, e - d, mapping, address, &id);
 		if (!rc)
-			rc = grow(&ex->sample_locs, &ex->sample_locs_cap,
+			rc = pyro_grow_array(&ex->sample_locs, &ex->sample_locs_cap,
 				  ex->nsample_locs + 1, sizeof(*ex->sample_locs));
 		if (!rc)
 			ex->sample_locs[ex->nsample_locs++] = id;
@@ -541,20 +522,20 @@ int pyro_export_pprof_raw(const struct pyro_stacks *s, struct pyro_buf *out)
 	if (!rc)
 		rc = pack(&ex, out);
 	export_release(&ex);
-	if (rc && out->data) {
-		out->len = start;
-		out->data[start] = '\0';
-	}
+	if (rc)
+		pyro_buf_truncate(out, start);  /* as it was (render.h) */
 	return rc;
 }
 
 /* gzip (RFC 1952) of in[0..len) appended to out, in one deflate call
- * into a buffer of deflateBound's size.  The header's mtime is 0, so equal
- * input gives equal bytes. */
+ * into a scratch buffer of deflateBound's size, then copied: out grows by
+ * the compressed size only, so its limit bounds the file exactly.  The
+ * header's mtime is 0, so equal input gives equal bytes. */
 static int gzip_append(const void *in, size_t len, struct pyro_buf *out)
 {
 	z_stream z;
 	size_t bound;
+	char *tmp = NULL;
 	int rc;
 
 	if (len > UINT32_MAX / 2)
@@ -564,26 +545,28 @@ static int gzip_append(const void *in, size_t len, struct pyro_buf *out)
 			 Z_DEFAULT_STRATEGY) != Z_OK)
 		return -ENOMEM;
 	bound = deflateBound(&z, (uLong)len);
-	rc = pyro_buf_grow(out, bound);
+	tmp = malloc(bound);
+	rc = tmp ? 0 : -ENOMEM;
 	if (!rc) {
 		z.next_in = (Bytef *)in;
 		z.avail_in = (uInt)len;
-		z.next_out = (Bytef *)out->data + out->len;
+		z.next_out = (Bytef *)tmp;
 		z.avail_out = (uInt)bound;
-		if (deflate(&z, Z_FINISH) == Z_STREAM_END) {
-			out->len += bound - z.avail_out;
-			out->data[out->len] = '\0';
-		} else {
+		if (deflate(&z, Z_FINISH) == Z_STREAM_END)
+			rc = pyro_buf_add(out, tmp, bound - z.avail_out);
+		else
 			rc = -EIO;
-		}
 	}
 	deflateEnd(&z);
+	free(tmp);
 	return rc;
 }
 
 int pyro_export_pprof(const struct pyro_stacks *s, struct pyro_buf *out)
 {
 	struct pyro_buf raw = PYRO_BUF_INIT;
+	/* The protobuf before compression is not bounded by out's limit:
+	 * it is linear in the stacks, and only the file counts. */
 	int rc = pyro_export_pprof_raw(s, &raw);
 
 	if (!rc)

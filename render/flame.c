@@ -10,7 +10,7 @@
  * bytewise, so equal input gives equal bytes.  Colours depend only on the
  * profile type (a palette) and the function name (hue from its package,
  * shade from the whole name), so a function has one colour in every file of
- * a kind.  Title: service/type/span (and the time range of a merge);
+ * a kind (flame_color.c).  Title: service/type/span (and the time range of a merge);
  * subtitle: the total, the merge, what pruning hid.
  *
  * Pruning (the size bound).  A box is drawn when it is at least FLAME_MIN_W
@@ -31,12 +31,13 @@
  *  - function names are untrusted bytes.  They go only into XML character
  *    data (<title>, <text>), never into attributes or the script, after
  *    clean_text() turned them into valid XML 1.0 UTF-8 (every control byte,
- *    invalid UTF-8 byte and non-character becomes U+FFFD) and put_escaped()
- *    escaped & < > " '.  Escaping '>' also keeps "]]>" out of the output.
+ *    invalid UTF-8 byte and non-character becomes U+FFFD) and pyro_xml_escape()
+ *    escaped & < > " ' (text.h owns that rule).
  *    The sample type joins the output only when it is plain [A-Za-z0-9_.-].
  *  - the static picture is complete without JavaScript: boxes, labels,
- *    titles as native tooltips.  The inline script (fixed text, no data)
- *    adds hover details, zoom, search and the URL state.  It reads what it
+ *    titles as native tooltips.  The inline script (render/flame.js, with
+ *    render/flame.css compiled in: embedded.h; fixed text, no data) adds
+ *    hover details, zoom, search and the URL state.  It reads what it
  *    needs from each box: data-o (offset from the left edge) and data-v
  *    (value), both in units of the greatest common divisor of the values
  *    (CPU profiles count in 10 ms steps: shorter numbers), and the frame
@@ -48,6 +49,8 @@
  * "Reset Zoom" reproduces the static picture exactly.
  */
 #include "render.h"
+#include "embedded.h"
+#include "flame_color.h"
 #include "text.h"
 #include "units.h"
 
@@ -56,7 +59,6 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #define FLAME_W         1200    /* image and frame area width, px */
@@ -96,36 +98,12 @@ struct flame_stack {
 	int64_t delta;          /* diffs: target - base */
 };
 
-/* Colour families, chosen by the profile type. */
-enum flame_palette {
-	PAL_HOT,                /* cpu, wall: reds, oranges, yellows */
-	PAL_MEM,                /* alloc_*, inuse_*, *space, *bytes: greens */
-	PAL_LOCK,               /* mutex_*, block_*, contentions, delay: blues */
-	PAL_GOROUTINE,          /* goroutines: purples */
-	PAL_OTHER,              /* anything else: a neutral warm (tan) */
-};
-
-/* A palette: hue range in degrees, saturation and lightness ranges in
- * [0, 1], and the fill of search matches (contrasting with the family). */
-struct flame_hsl {
-	double hue, hue_span, sat, sat_span, light, light_span;
-	const char *hit;
-};
-
-static const struct flame_hsl palettes[] = {
-	[PAL_HOT]       = {   0, 50, 0.75, 0.20, 0.52, 0.10, "#e03ce0" },
-	[PAL_MEM]       = {  80, 70, 0.45, 0.20, 0.45, 0.15, "#e03ce0" },
-	[PAL_LOCK]      = { 195, 40, 0.50, 0.25, 0.52, 0.16, "#ff8a00" },
-	[PAL_GOROUTINE] = { 255, 40, 0.40, 0.20, 0.58, 0.14, "#2cb82c" },
-	[PAL_OTHER]     = {  25, 20, 0.30, 0.15, 0.55, 0.11, "#e03ce0" },
-};
-
 /* What one rendering needs besides the tree. */
 struct flame_ctx {
 	const struct pyro_stacks *s;
 	struct pyro_buf *out;
 	bool down;                      /* icicle: root at the top */
-	enum flame_palette pal;
+	enum pyro_flame_palette pal;
 	struct pyro_buf text;           /* scratch: a cleaned name; owned */
 	struct pyro_buf unit_suffix;    /* " contentions" or ""; owned */
 	int64_t total;                  /* root value, > 0 unless no samples */
@@ -145,33 +123,6 @@ struct flame_ctx {
 static struct pyro_str frame_name(const struct pyro_stacks *s, uint32_t id)
 {
 	return pyro_strtab_get(&s->strs, id);
-}
-
-/* Bytes of the UTF-8 sequence at p that is a legal XML 1.0 Char other than
- * a C0 control, or 0 when p[0] must be replaced. */
-static size_t utf8_char_len(const unsigned char *p, size_t n)
-{
-	uint32_t c;
-	size_t len, i;
-
-	if (p[0] < 0x80)
-		return p[0] >= 0x20 ? 1 : 0;
-	if (p[0] < 0xc2)
-		return 0;       /* continuation byte or overlong lead */
-	len = p[0] < 0xe0 ? 2 : p[0] < 0xf0 ? 3 : p[0] < 0xf5 ? 4 : 0;
-	if (len == 0 || n < len)
-		return 0;
-	c = p[0] & (0x7f >> len);
-	for (i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (p[i] & 0x3f);
-	}
-	if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10ffff)))
-		return 0;
-	if ((c >= 0xd800 && c <= 0xdfff) || c == 0xfffe || c == 0xffff)
-		return 0;
-	return len;
 }
 
 /* Byte length of the first `chars` code points of valid UTF-8 text. */
@@ -207,7 +158,7 @@ static int clean_text(struct pyro_buf *dst, const char *p, size_t n)
 	dst->len = 0;
 	rc = pyro_buf_grow(dst, n + 1);
 	while (!rc && i < n) {
-		len = utf8_char_len(u + i, n - i);
+		len = pyro_xml_char_len(u + i, n - i);
 		if (len) {
 			i += len;
 			run += len;
@@ -228,39 +179,13 @@ static int clean_text(struct pyro_buf *dst, const char *p, size_t n)
 	return rc;
 }
 
-/* Append already clean text, escaping the five XML special characters. */
-static int put_escaped(struct pyro_buf *out, const char *p, size_t n)
-{
-	size_t i, start = 0;
-	const char *rep;
-	int rc = 0;
-
-	for (i = 0; i < n && !rc; i++) {
-		switch (p[i]) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '"': rep = "&quot;"; break;
-		case '\'': rep = "&apos;"; break;
-		default: continue;
-		}
-		rc = pyro_buf_add(out, p + start, i - start);
-		if (!rc)
-			rc = pyro_buf_puts(out, rep);
-		start = i + 1;
-	}
-	if (!rc)
-		rc = pyro_buf_add(out, p + start, n - start);
-	return rc;
-}
-
 /* Append untrusted bytes to out as escaped XML text, cleaning in scratch. */
 static int put_untrusted(struct pyro_buf *out, struct pyro_buf *scratch,
 			 const char *p, size_t n)
 {
 	int rc = clean_text(scratch, p, n);
 
-	return rc ? rc : put_escaped(out, scratch->data, scratch->len);
+	return rc ? rc : pyro_xml_escape(out, scratch->data, scratch->len);
 }
 
 /* ---- prefix tree ---------------------------------------------------- */
@@ -301,15 +226,11 @@ static int stack_cmp(const void *pa, const void *pb)
 static int tree_push(struct flame_tree *t, uint32_t name, uint32_t depth,
 		     int64_t value, int64_t delta)
 {
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 256;
-		struct flame_node *p = realloc(t->nodes, cap * sizeof(*p));
+	int rc;
 
-		if (!p)
-			return -ENOMEM;
-		t->nodes = p;
-		t->cap = cap;
-	}
+	if (t->n == t->cap &&
+	    (rc = pyro_grow_array(&t->nodes, &t->cap, t->n + 1, sizeof(*t->nodes))))
+		return rc;
 	t->nodes[t->n++] = (struct flame_node){ name, depth, value, delta };
 	if (depth > t->maxdepth)
 		t->maxdepth = depth;
@@ -506,131 +427,7 @@ static int row_y(const struct flame_ctx *c, uint32_t depth)
 	return FLAME_TOP + (int)row * FLAME_FRAME_H;
 }
 
-/* ---- colours -------------------------------------------------------- */
-
-/* FNV-1a, 32 bits: colours must not change when the model's hash does. */
-static uint32_t color_hash(const char *p, size_t n)
-{
-	uint32_t h = 2166136261u;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ (unsigned char)p[i]) * 16777619u;
-	return h;
-}
-
-/* Case-insensitive ASCII prefix and suffix tests. */
-static bool starts(const char *s, const char *pre)
-{
-	return strncasecmp(s, pre, strlen(pre)) == 0;
-}
-
-static bool ends(const char *s, const char *suf)
-{
-	size_t n = strlen(s), m = strlen(suf);
-
-	return n >= m && strcasecmp(s + n - m, suf) == 0;
-}
-
-/* The palette of a profile type: pyrofs's type name, else the sample type. */
-static enum flame_palette palette_of(const struct pyro_meta *m)
-{
-	const char *t = m->type ? m->type : m->sample_type ? m->sample_type : "";
-
-	if (starts(t, "goroutine"))
-		return PAL_GOROUTINE;
-	if (starts(t, "mutex") || starts(t, "block") || starts(t, "lock") ||
-	    !strcasecmp(t, "contentions") || !strcasecmp(t, "delay"))
-		return PAL_LOCK;
-	if (starts(t, "alloc") || starts(t, "inuse") || ends(t, "space") ||
-	    ends(t, "bytes") || ends(t, "objects"))
-		return PAL_MEM;
-	if (starts(t, "cpu") || starts(t, "wall") || !strcasecmp(t, "samples") ||
-	    !strcasecmp(t, "sample") || !strcasecmp(t, "itimer"))
-		return PAL_HOT;
-	return PAL_OTHER;
-}
-
-/* Length of a name's package: the part before the last '.', '/' or "::"
- * (Go "net/http.(*conn).serve" -> "net/http.(*conn)", Java
- * "com.acme.Cart.add" -> "com.acme.Cart"), or the whole name. */
-static size_t package_len(const char *p, size_t n)
-{
-	size_t i;
-
-	for (i = n; i > 1; i--)
-		if (p[i - 1] == '.' || p[i - 1] == '/' ||
-		    (p[i - 1] == ':' && p[i - 2] == ':'))
-			return p[i - 1] == ':' ? i - 2 : i - 1;
-	return n;
-}
-
-static unsigned hsl_rgb(double hue, double sat, double light)
-{
-	double c = (1.0 - fabs(2.0 * light - 1.0)) * sat;
-	double h = fmod(hue, 360.0) / 60.0;
-	double x = c * (1.0 - fabs(fmod(h, 2.0) - 1.0));
-	double m = light - c / 2.0, r = 0, g = 0, b = 0;
-
-	switch ((int)h) {
-	case 0: r = c; g = x; break;
-	case 1: r = x; g = c; break;
-	case 2: g = c; b = x; break;
-	case 3: g = x; b = c; break;
-	case 4: r = x; b = c; break;
-	default: r = c; b = x; break;
-	}
-	return (unsigned)lround((r + m) * 255.0) << 16 |
-	       (unsigned)lround((g + m) * 255.0) << 8 |
-	       (unsigned)lround((b + m) * 255.0);
-}
-
-/* The fill of a function: hue from its package within the palette's range,
- * saturation and lightness from the whole name. */
-static unsigned name_color(enum flame_palette pal, const char *p, size_t n)
-{
-	const struct flame_hsl *ps = &palettes[pal];
-	uint32_t hp = color_hash(p, package_len(p, n));
-	uint32_t hn = color_hash(p, n);
-	double hue = ps->hue + (double)(hp % 1024) / 1023.0 * ps->hue_span;
-	double sat = ps->sat + (double)(hn & 0xff) / 255.0 * ps->sat_span;
-	double light = ps->light + (double)((hn >> 8) & 0xff) / 255.0 *
-		       ps->light_span;
-
-	return hsl_rgb(hue, sat, light);
-}
-
-/* Differential colour: red where a frame grew, blue where it shrank,
- * stronger the larger the change relative to the frame's value; a frame
- * that did not change is light grey. */
-static unsigned diff_color(int64_t delta, int64_t value)
-{
-	double i = value > 0 ? fabs((double)delta) / (double)value : 1;
-	unsigned dim, full;
-
-	if (i > 1)
-		i = 1;
-	dim = (unsigned)lround(230 * (1 - 0.8 * i));
-	full = (unsigned)lround(230 + 25 * i);
-	if (delta > 0)
-		return full << 16 | dim << 8 | dim;
-	if (delta < 0)
-		return dim << 16 | dim << 8 | full;
-	return 230u << 16 | 230u << 8 | 230u;
-}
-
 /* ---- header --------------------------------------------------------- */
-
-static const char *rule_name(enum pyro_merge_rule r)
-{
-	switch (r) {
-	case PYRO_MERGE_SUM: return "sum";
-	case PYRO_MERGE_INCREASE: return "increase";
-	case PYRO_MERGE_MEAN: return "mean";
-	case PYRO_MERGE_SERVER_SUM: return "sum by the server";
-	default: return "single";
-	}
-}
 
 static const char *opt(const char *s)
 {
@@ -701,7 +498,7 @@ static int put_change(struct flame_ctx *c, int64_t value, int64_t delta)
 /* "2026-11-24 10:15:00" (UTC) of Unix nanoseconds. */
 static void utc_text(int64_t nanos, char out[32])
 {
-	time_t sec = (time_t)(nanos / 1000000000);
+	time_t sec = (time_t)(nanos / PYRO_NS_PER_SEC);
 	struct tm tm;
 
 	if (!gmtime_r(&sec, &tm) || !strftime(out, 32, "%Y-%m-%d %H:%M:%S", &tm))
@@ -786,7 +583,7 @@ static int put_subtitle(struct flame_ctx *c)
 		rc = put_label_share(c, m->whole_total);
 	if (!rc && (m->rule != PYRO_MERGE_SINGLE || m->nsnapshots > 1))
 		rc = pyro_buf_printf(c->out, "; merged %u snapshots (%s)",
-				     m->nsnapshots, rule_name(m->rule));
+				     m->nsnapshots, pyro_merge_rule_name(m->rule));
 	if (rc || !c->nhidden)
 		return rc;
 	rc = pyro_buf_printf(c->out, "; %zu frame%s hidden (", c->nhidden,
@@ -801,26 +598,29 @@ static int put_subtitle(struct flame_ctx *c)
 	return rc ? rc : put_value_share(c, c->hidden_value);
 }
 
-/* Fixed text except the search highlight, which follows the palette. */
-static const char flame_style[] =
-	"<style type=\"text/css\"><![CDATA[\n"
-	"#frames>g{cursor:pointer}\n"
-	"#frames>g.rest{cursor:default}\n"
-	"#frames>g:hover>rect{stroke:#000;stroke-width:.5}\n"
-	"#frames text{pointer-events:none}\n"
-	".anc{opacity:.55;filter:grayscale(1)}\n"
-	".hid{display:none}\n"
-	".ctl{cursor:pointer;fill:#2040a0}\n"
-	".ctl:hover{text-decoration:underline}\n"
-	".hit>rect{fill:%s}\n"
-	"]]></style>\n"
-	"<defs><linearGradient id=\"bg\" x1=\"0\" y1=\"0\" x2=\"0\" y2=\"1\">"
-	"<stop offset=\"5%%\" stop-color=\"#eeeeee\"/>"
-	"<stop offset=\"95%%\" stop-color=\"#eeeeb0\"/>"
-	"</linearGradient>"
-	"<pattern id=\"rest\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" "
-	"patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#e4e4e4\"/>"
-	"<rect width=\"2\" height=\"6\" fill=\"#c4c4c4\"/></pattern></defs>\n";
+/* The style is render/flame.css (see embedded.h) and one rule that follows
+ * the palette; then the background gradient and the hatching of hidden
+ * runs. */
+static int put_style(struct flame_ctx *c)
+{
+	int rc = pyro_buf_puts(c->out, "<style type=\"text/css\"><![CDATA[\n");
+
+	if (!rc)
+		rc = pyro_buf_add(c->out, pyro_flame_css, pyro_flame_css_len);
+	if (!rc)
+		rc = pyro_buf_printf(c->out, ".hit>rect{fill:%s}\n]]></style>\n",
+				     pyro_flame_hit_color(c->pal));
+	if (!rc)
+		rc = pyro_buf_puts(c->out,
+			"<defs><linearGradient id=\"bg\" x1=\"0\" y1=\"0\" x2=\"0\" y2=\"1\">"
+			"<stop offset=\"5%\" stop-color=\"#eeeeee\"/>"
+			"<stop offset=\"95%\" stop-color=\"#eeeeb0\"/>"
+			"</linearGradient>"
+			"<pattern id=\"rest\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" "
+			"patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#e4e4e4\"/>"
+			"<rect width=\"2\" height=\"6\" fill=\"#c4c4c4\"/></pattern></defs>\n");
+	return rc;
+}
 
 static int emit_header(struct flame_ctx *c)
 {
@@ -838,7 +638,7 @@ static int emit_header(struct flame_ctx *c)
 	if (!rc)
 		rc = pyro_buf_puts(o, "</title>\n");
 	if (!rc)
-		rc = pyro_buf_printf(o, flame_style, palettes[c->pal].hit);
+		rc = put_style(c);
 	if (!rc)
 		rc = pyro_buf_printf(o, "<rect width=\"%d\" height=\"%d\" "
 				     "fill=\"url(#bg)\"/>\n<text id=\"title\" x=\"%d\" "
@@ -913,7 +713,7 @@ static int put_label(struct flame_ctx *c, long long x, long long w, int y)
 	if (!rc)
 		rc = pyro_buf_printf(c->out, " y=\"%d\">", y + 11);
 	if (!rc)
-		rc = put_escaped(c->out, p, bytes);
+		rc = pyro_xml_escape(c->out, p, bytes);
 	if (!rc && n > chars)
 		rc = pyro_buf_puts(c->out, "..");
 	return rc ? rc : pyro_buf_puts(c->out, "</text>");
@@ -934,7 +734,7 @@ static int emit_box(struct flame_ctx *c, uint32_t depth, int64_t off,
 			     (long long)(off / c->quantum),
 			     (long long)(value / c->quantum));
 	if (!rc)
-		rc = put_escaped(c->out, c->text.data, c->text.len);
+		rc = pyro_xml_escape(c->out, c->text.data, c->text.len);
 	if (!rc)
 		rc = pyro_buf_puts(c->out, " (");
 	if (!rc)
@@ -970,8 +770,8 @@ static int emit_node(struct flame_ctx *c, const struct flame_node *nd,
 		name = frame_name(c->s, nd->name);
 	rc = clean_text(&c->text, name.ptr, name.len);
 	return rc ? rc : emit_box(c, nd->depth, off, nd->value, nd->delta,
-				  c->diff ? diff_color(nd->delta, nd->value) :
-				  name_color(c->pal, name.ptr, name.len), false);
+				  c->diff ? pyro_flame_diff_color(nd->delta, nd->value) :
+				  pyro_flame_name_color(c->pal, name.ptr, name.len), false);
 }
 
 /* Adjacent hidden siblings, drawn as one box. */
@@ -1044,211 +844,29 @@ static int emit_frames(struct flame_ctx *c, const struct flame_tree *t,
 	return rc;
 }
 
-/* The behaviour: fixed text, never any data.  Kept in step with the C
- * geometry above: W, CW (FLAME_CHAR_W), PAD and the label rule.
- * State in the URL: ?s=REGEX (search), i=1 (ignore case), x=N (zoomed box:
- * its index among the boxes of #frames, preorder), read back on load. */
-static const char flame_script[] =
-	"<script type=\"text/ecmascript\"><![CDATA[\n"
-	"(function () {\n"
-	"\"use strict\";\n"
-	"var NS = \"http://www.w3.org/2000/svg\", XH = \"http://www.w3.org/1999/xhtml\";\n"
-	"var W = 1200, CW = 7.25, PAD = 3;\n"
-	"function $(id) { return document.getElementById(id); }\n"
-	"var frames = $(\"frames\"), details = $(\"details\"), matched = $(\"matched\");\n"
-	"var unzoomBtn = $(\"unzoom\"), searchBtn = $(\"search\"), caseBtn = $(\"case\");\n"
-	"var T = +frames.getAttribute(\"data-total\");\n"
-	"var DOWN = frames.getAttribute(\"data-dir\") === \"down\";\n"
-	"var boxes = [], byG = new Map(), zoomed = null, hovered = null;\n"
-	"var query = \"\", re = null, icase = false;\n"
-	"[].forEach.call(frames.children, function (g, i) {\n"
-	"\tvar r = g.getElementsByTagName(\"rect\")[0], y = +r.getAttribute(\"y\");\n"
-	"\tvar t = g.getElementsByTagName(\"title\")[0].textContent, k = t.lastIndexOf(\" (\");\n"
-	"\tvar b = { g: g, r: r, l: g.getElementsByTagName(\"text\")[0] || null, i: i, y: y,\n"
-	"\t\trank: DOWN ? y : -y, o: +g.getAttribute(\"data-o\"), v: +g.getAttribute(\"data-v\"),\n"
-	"\t\tname: t.substring(0, k), stat: t.substring(k + 2, t.length - 1),\n"
-	"\t\trest: g.getAttribute(\"class\") === \"rest\", chars: null, short: null };\n"
-	"\tboxes.push(b);\n"
-	"\tbyG.set(g, b);\n"
-	"});\n"
-	"function pct(a, b) { var p = b ? 100 * a / b : 0; return (p >= 10 ? p.toFixed(1) : p.toFixed(2)) + \"%\"; }\n"
-	"/* Label rule of put_label() in flame.c: name, name after its last '/',\n"
-	"   head of that and \"..\", or nothing. */\n"
-	"function label(b, w) {\n"
-	"\tvar n = Math.floor((w - 2 * PAD) / CW), k, s;\n"
-	"\tif (n < 3) return \"\";\n"
-	"\tif (!b.chars) {\n"
-	"\t\tb.chars = Array.from(b.name);\n"
-	"\t\tk = b.name.lastIndexOf(\"/\");\n"
-	"\t\tb.short = k >= 0 && k < b.name.length - 1 ? Array.from(b.name.substring(k + 1)) : b.chars;\n"
-	"\t}\n"
-	"\tif (b.chars.length <= n) return b.name;\n"
-	"\ts = b.short;\n"
-	"\treturn s.length <= n ? s.join(\"\") : s.slice(0, n - 2).join(\"\") + \"..\";\n"
-	"}\n"
-	"function place(b, xc, wc) {\n"
-	"\tvar s = label(b, wc / 100);\n"
-	"\tb.r.setAttribute(\"x\", String(xc / 100));\n"
-	"\tb.r.setAttribute(\"width\", String(wc / 100));\n"
-	"\tif (!b.l) {\n"
-	"\t\tif (!s) return;\n"
-	"\t\tb.l = b.g.appendChild(document.createElementNS(NS, \"text\"));\n"
-	"\t\tb.l.setAttribute(\"y\", b.y + 11);\n"
-	"\t}\n"
-	"\tb.l.setAttribute(\"x\", String((xc + PAD * 100) / 100));\n"
-	"\tb.l.textContent = s;\n"
-	"}\n"
-	"/* Ancestors of the zoomed box span the width, greyed; its subtree fills\n"
-	"   the width; everything else is hidden. */\n"
-	"function layout() {\n"
-	"\tvar z = zoomed, base = z ? z.o : 0, span = z ? z.v : T, zr = z ? z.rank : -Infinity;\n"
-	"\tboxes.forEach(function (b) {\n"
-	"\t\tvar end = b.o + b.v, xc;\n"
-	"\t\tvar anc = !!z && b.rank < zr && b.o <= base && end >= base + span;\n"
-	"\t\tvar inside = b.rank >= zr && b.o >= base && end <= base + span;\n"
-	"\t\tb.g.classList.toggle(\"anc\", anc);\n"
-	"\t\tb.g.classList.toggle(\"hid\", !anc && !inside);\n"
-	"\t\tif (anc) {\n"
-	"\t\t\tplace(b, 0, W * 100);\n"
-	"\t\t} else if (inside) {\n"
-	"\t\t\txc = Math.round((b.o - base) * W / span * 100);\n"
-	"\t\t\tplace(b, xc, Math.round((end - base) * W / span * 100) - xc);\n"
-	"\t\t}\n"
-	"\t});\n"
-	"\tif (z) unzoomBtn.removeAttribute(\"display\"); else unzoomBtn.setAttribute(\"display\", \"none\");\n"
-	"}\n"
-	"function save() {\n"
-	"\tvar p = [];\n"
-	"\tif (query) p.push(\"s=\" + encodeURIComponent(query));\n"
-	"\tif (icase) p.push(\"i=1\");\n"
-	"\tif (zoomed) p.push(\"x=\" + zoomed.i);\n"
-	"\ttry { history.replaceState(null, \"\", location.pathname + (p.length ? \"?\" + p.join(\"&\") : \"\")); } catch (e) {}\n"
-	"}\n"
-	"function zoom(b) {\n"
-	"\tzoomed = b && b.i > 0 && !b.rest ? b : null;\n"
-	"\tlayout();\n"
-	"\tif (hovered) describe(hovered);\n"
-	"\tshowMatched();\n"
-	"\tsave();\n"
-	"}\n"
-	"/* Share of the union of the matched boxes: nested matches lie inside\n"
-	"   their matching ancestor and count once. */\n"
-	"function showMatched() {\n"
-	"\tvar iv = [], sum = 0, zsum = 0, end = -Infinity, z = zoomed, s;\n"
-	"\tif (!query) { matched.textContent = \"\"; return; }\n"
-	"\tif (!re) { matched.textContent = \"Invalid regular expression\"; return; }\n"
-	"\tboxes.forEach(function (b) { if (b.hit) iv.push([b.o, b.o + b.v]); });\n"
-	"\tiv.sort(function (a, b) { return a[0] - b[0]; });\n"
-	"\tiv.forEach(function (p) {\n"
-	"\t\tvar lo;\n"
-	"\t\tif (p[1] <= end) return;\n"
-	"\t\tlo = Math.max(p[0], end);\n"
-	"\t\tsum += p[1] - lo;\n"
-	"\t\tif (z) zsum += Math.max(0, Math.min(p[1], z.o + z.v) - Math.max(lo, z.o));\n"
-	"\t\tend = p[1];\n"
-	"\t});\n"
-	"\ts = \"Matched: \" + pct(sum, T);\n"
-	"\tif (z) s += \" (\" + pct(zsum, z.v) + \" of zoomed frame)\";\n"
-	"\tmatched.textContent = s;\n"
-	"}\n"
-	"function search(q) {\n"
-	"\tquery = q;\n"
-	"\tre = null;\n"
-	"\tif (q) try { re = new RegExp(q, icase ? \"i\" : \"\"); } catch (e) { re = null; }\n"
-	"\tboxes.forEach(function (b) {\n"
-	"\t\tb.hit = !!re && !b.rest && re.test(b.name);\n"
-	"\t\tb.g.classList.toggle(\"hit\", b.hit);\n"
-	"\t});\n"
-	"\tsearchBtn.textContent = query ? \"Reset Search\" : \"Search\";\n"
-	"\tshowMatched();\n"
-	"\tsave();\n"
-	"}\n"
-	"function setCase(on) {\n"
-	"\ticase = on;\n"
-	"\tcaseBtn.textContent = (on ? \"[x]\" : \"[ ]\") + \" ignore case\";\n"
-	"}\n"
-	"/* The search box: an HTML input, added only when scripts run. */\n"
-	"var fo = document.createElementNS(NS, \"foreignObject\"), input = document.createElementNS(XH, \"input\");\n"
-	"fo.setAttribute(\"x\", W - 285);\n"
-	"fo.setAttribute(\"y\", 9);\n"
-	"fo.setAttribute(\"width\", 180);\n"
-	"fo.setAttribute(\"height\", 22);\n"
-	"input.setAttribute(\"id\", \"q\");\n"
-	"input.setAttribute(\"type\", \"text\");\n"
-	"input.setAttribute(\"placeholder\", \"regex (Ctrl-F)\");\n"
-	"input.setAttribute(\"style\", \"width:100%;height:100%;box-sizing:border-box;font:12px monospace\");\n"
-	"fo.appendChild(input);\n"
-	"document.documentElement.insertBefore(fo, frames);\n"
-	"input.addEventListener(\"input\", function () { search(input.value); });\n"
-	"input.addEventListener(\"keydown\", function (e) {\n"
-	"\tif (e.key === \"Enter\") {\n"
-	"\t\tsearch(input.value);\n"
-	"\t} else if (e.key === \"Escape\") {\n"
-	"\t\tinput.value = \"\";\n"
-	"\t\tsearch(\"\");\n"
-	"\t\tinput.blur();\n"
-	"\t} else {\n"
-	"\t\treturn;\n"
-	"\t}\n"
-	"\te.stopPropagation();\n"
-	"});\n"
-	"searchBtn.addEventListener(\"click\", function () {\n"
-	"\tif (query) { input.value = \"\"; search(\"\"); return; }\n"
-	"\tif (input.value) search(input.value); else input.focus();\n"
-	"});\n"
-	"caseBtn.addEventListener(\"click\", function () { setCase(!icase); search(query); });\n"
-	"unzoomBtn.addEventListener(\"click\", function () { zoom(null); });\n"
-	"function boxOf(e) {\n"
-	"\tvar g = e.target.closest ? e.target.closest(\"#frames > g\") : null;\n"
-	"\treturn g ? byG.get(g) : null;\n"
-	"}\n"
-	"/* Details of the box under the mouse: value, share of the total and of\n"
-	"   the zoomed frame. */\n"
-	"function describe(b) {\n"
-	"\tvar k, s;\n"
-	"\thovered = b;\n"
-	"\tif (!b) { details.textContent = \" \"; return; }\n"
-	"\tk = b.stat.lastIndexOf(\", \");\n"
-	"\ts = b.name + \" (\" + b.stat.substring(0, k) + \", \" + b.stat.substring(k + 2) + \" of total\";\n"
-	"\tif (zoomed && !b.g.classList.contains(\"anc\")) s += \", \" + pct(b.v, zoomed.v) + \" of zoomed frame\";\n"
-	"\tdetails.textContent = (b.rest ? \"\" : \"Function: \") + s + \")\";\n"
-	"}\n"
-	"frames.addEventListener(\"mouseover\", function (e) { var b = boxOf(e); if (b) describe(b); });\n"
-	"frames.addEventListener(\"mouseout\", function () { describe(null); });\n"
-	"frames.addEventListener(\"click\", function (e) { var b = boxOf(e); if (b && !b.rest) zoom(b); });\n"
-	"window.addEventListener(\"keydown\", function (e) {\n"
-	"\tif ((e.ctrlKey || e.metaKey) && (e.key === \"f\" || e.key === \"F\")) {\n"
-	"\t\te.preventDefault();\n"
-	"\t\tinput.focus();\n"
-	"\t\tinput.select();\n"
-	"\t} else if (e.key === \"Escape\") {\n"
-	"\t\tif (query) { input.value = \"\"; search(\"\"); } else if (zoomed) zoom(null);\n"
-	"\t}\n"
-	"});\n"
-	"searchBtn.removeAttribute(\"display\");\n"
-	"caseBtn.removeAttribute(\"display\");\n"
-	"/* Restore ?s=..&i=1&x=.. (or the same after '#'); '+' stays a '+'. */\n"
-	"(function () {\n"
-	"\tvar q = location.search.length > 1 ? location.search : location.hash, p = {};\n"
-	"\tq.substring(1).split(\"&\").forEach(function (kv) {\n"
-	"\t\tvar k = kv.indexOf(\"=\");\n"
-	"\t\tif (k > 0) try { p[kv.substring(0, k)] = decodeURIComponent(kv.substring(k + 1)); } catch (e) {}\n"
-	"\t});\n"
-	"\tsetCase(p.i === \"1\");\n"
-	"\tif (p.x && /^[0-9]+$/.test(p.x) && boxes[+p.x]) zoom(boxes[+p.x]);\n"
-	"\tif (p.s) { input.value = p.s; search(p.s); }\n"
-	"})();\n"
-	"})();\n"
-	"]]></script>\n";
+/* The behaviour is render/flame.js (see embedded.h): fixed text, never
+ * any data, kept in step with the C geometry above: W, CW (FLAME_CHAR_W),
+ * PAD and the label rule.  State in the URL: ?s=REGEX (search), i=1
+ * (ignore case), x=N (zoomed box: its index among the boxes of #frames,
+ * preorder), read back on load. */
+static int put_script(struct pyro_buf *out)
+{
+	int rc = pyro_buf_puts(out, "<script type=\"text/ecmascript\"><![CDATA[\n");
+
+	if (!rc)
+		rc = pyro_buf_add(out, pyro_flame_js, pyro_flame_js_len);
+	return rc ? rc : pyro_buf_puts(out, "]]></script>\n");
+}
 
 static int render(const struct pyro_stacks *s, struct pyro_buf *out, bool down)
 {
 	struct flame_ctx c = { .s = s, .out = out, .down = down, .quantum = 1, .diff = s->base != NULL,
 			       .text = PYRO_BUF_INIT, .unit_suffix = PYRO_BUF_INIT };
 	struct flame_tree t;
+	size_t start = out->len;
 	int rc;
 
-	c.pal = palette_of(&s->meta);
+	c.pal = pyro_flame_palette(&s->meta);
 	rc = tree_build(s, &t);
 	if (!rc)
 		rc = prepare_suffix(&c);
@@ -1265,8 +883,14 @@ static int render(const struct pyro_stacks *s, struct pyro_buf *out, bool down)
 	if (!rc && c.total > 0)
 		rc = emit_frames(&c, &t, false);
 	if (!rc)
-		rc = pyro_buf_printf(out, "</g>\n%s</svg>\n", flame_script);
+		rc = pyro_buf_puts(out, "</g>\n");
+	if (!rc)
+		rc = put_script(out);
+	if (!rc)
+		rc = pyro_buf_puts(out, "</svg>\n");
 out:
+	if (rc)
+		pyro_buf_truncate(out, start);  /* as it was (render.h) */
 	free(c.keep);
 	tree_release(&t);
 	pyro_buf_release(&c.unit_suffix);

@@ -178,7 +178,7 @@ static int put_line(struct pyro_buf *out, const struct pyro_stacks *s,
 
 	for (d = 0; d < st->depth; d++)
 		len += names[s->frames[PYRO_REF_FRAME(refs[d])].name].len;
-	rc = pyro_buf_grow(out, len + 48);
+	rc = pyro_buf_grow(out, len);     /* not more: the bound is exact */
 	if (rc)
 		return rc;
 	p = out->data + out->len;
@@ -195,7 +195,7 @@ static int put_line(struct pyro_buf *out, const struct pyro_stacks *s,
 	return 0;
 }
 
-int pyro_folded_render(const struct pyro_stacks *s, struct pyro_buf *out)
+static int folded(const struct pyro_stacks *s, struct pyro_buf *out)
 {
 	struct pyro_buf esc = PYRO_BUF_INIT;
 	struct fname *names = NULL;
@@ -247,5 +247,15 @@ out:
 	free(lines);
 	free(names);
 	pyro_buf_release(&esc);
+	return rc;
+}
+
+int pyro_folded_render(const struct pyro_stacks *s, struct pyro_buf *out)
+{
+	size_t start = out->len;
+	int rc = folded(s, out);
+
+	if (rc)
+		pyro_buf_truncate(out, start);  /* as it was (render.h) */
 	return rc;
 }

@@ -42,7 +42,7 @@ static int put_header(const struct pyro_history *h, struct pyro_buf *out)
 	int rc = pyro_buf_puts(out, "Growth: ");
 
 	if (!rc)
-		rc = pyro_text_put_safe(out, h->service, strlen(h->service));
+		rc = pyro_buf_put_safe(out, h->service, strlen(h->service));
 	if (!rc)
 		rc = pyro_buf_printf(out, " %s over %zu snapshot%s (%s to %s)\n"
 				     "Functions whose flat value grew from the first "
@@ -81,13 +81,13 @@ static int put_row(const struct pyro_history *h,
 	rc = pyro_buf_printf(out, "%10s %12s %7s %7s %10s %10s %10s %10s  ",
 			     growth, slope, rose, fell, ff, fl, cf, cl);
 	if (!rc)
-		rc = pyro_text_put_safe(out, name.ptr, name.len);
+		rc = pyro_buf_put_safe(out, name.ptr, name.len);
 	if (!rc)
 		rc = pyro_buf_putc(out, '\n');
 	return rc;
 }
 
-int pyro_growth_render(const struct pyro_history *h, struct pyro_buf *out)
+static int growth(const struct pyro_history *h, struct pyro_buf *out)
 {
 	size_t *order, n = 0, i;
 	int rc;
@@ -109,5 +109,15 @@ int pyro_growth_render(const struct pyro_history *h, struct pyro_buf *out)
 	if (!rc && n == 0)
 		rc = pyro_buf_puts(out, "(no function grew)\n");
 	free(order);
+	return rc;
+}
+
+int pyro_growth_render(const struct pyro_history *h, struct pyro_buf *out)
+{
+	size_t start = out->len;
+	int rc = growth(h, out);
+
+	if (rc)
+		pyro_buf_truncate(out, start);  /* as it was (render.h) */
 	return rc;
 }

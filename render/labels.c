@@ -42,50 +42,75 @@ static int put_row(struct pyro_buf *out, const struct pyro_label_set *ls,
 	return pyro_buf_printf(out, "%10s %6s  ", num, pct);
 }
 
-int pyro_labels_render(const struct pyro_label_set *ls, struct pyro_buf *out)
+/* A key's line, its values' lines and its "not set" line. */
+static int put_key(const struct pyro_label_set *ls,
+		   const struct pyro_label_key *k, struct pyro_buf *out)
+{
+	int scaled = k->unit && pyro_unit_kind(k->unit) != 0;
+	size_t j;
+	int rc;
+
+	rc = put_row(out, ls, k->total);
+	if (!rc)
+		rc = pyro_buf_puts(out, k->name);
+	if (!rc && k->unit)
+		rc = pyro_buf_printf(out, " (numbers in %s)", k->unit);
+	if (!rc)
+		rc = pyro_buf_putc(out, '\n');
+	for (j = 0; j < k->nvalues && !rc; j++) {
+		const struct pyro_label_value *v = &k->values[j];
+
+		rc = put_row(out, ls, v->total);
+		if (!rc)
+			rc = pyro_buf_printf(out, "%s=%s", k->name, v->name);
+		if (!rc && scaled && (v->kinds & PYRO_LABEL_NUMBER)) {
+			char lab[PYRO_LABEL_MAX];
+
+			pyro_unit_label(lab, v->num, k->unit, "auto");
+			rc = pyro_buf_printf(out, " (%s)", lab);
+		}
+		if (!rc)
+			rc = pyro_buf_putc(out, '\n');
+	}
+	if (!rc && k->without) {
+		rc = put_row(out, ls, k->without);
+		if (!rc)
+			rc = pyro_buf_printf(out, "%s not set\n", k->name);
+	}
+	return rc;
+}
+
+static int put_labels(const struct pyro_label_set *ls, struct pyro_buf *out)
 {
 	char total[PYRO_LABEL_MAX];
-	size_t i, j, nvalues = 0;
-	int rc = 0;
+	size_t i, nvalues = 0;
+	int rc;
 
 	for (i = 0; i < ls->nkeys; i++)
 		nvalues += ls->keys[i].nvalues;
 	pyro_unit_label(total, ls->total, ls->sample_unit, "auto");
-	rc |= pyro_buf_printf(out, "Type: %s\nUnit: %s\nTotal: %s (%u snapshot%s)\n",
-			      ls->sample_type, ls->sample_unit, total,
-			      ls->nsnapshots, ls->nsnapshots == 1 ? "" : "s");
-	if (ls->nkeys == 0)
-		return rc | pyro_buf_puts(out, "Labels: none\n") ? -ENOMEM : 0;
-	rc |= pyro_buf_printf(out, "Labels: %zu key%s, %zu value%s; share of the total, largest first\n",
-			      ls->nkeys, ls->nkeys == 1 ? "" : "s",
-			      nvalues, nvalues == 1 ? "" : "s");
-	rc |= pyro_buf_printf(out, "%10s %6s  %s\n", "total", "share", "label");
-	for (i = 0; i < ls->nkeys && !rc; i++) {
-		const struct pyro_label_key *k = &ls->keys[i];
-		int scaled = k->unit && pyro_unit_kind(k->unit) != 0;
+	rc = pyro_buf_printf(out, "Type: %s\nUnit: %s\nTotal: %s (%u snapshot%s)\n",
+			     ls->sample_type, ls->sample_unit, total,
+			     ls->nsnapshots, ls->nsnapshots == 1 ? "" : "s");
+	if (!rc && ls->nkeys == 0)
+		return pyro_buf_puts(out, "Labels: none\n");
+	if (!rc)
+		rc = pyro_buf_printf(out, "Labels: %zu key%s, %zu value%s; share of the total, largest first\n",
+				     ls->nkeys, ls->nkeys == 1 ? "" : "s",
+				     nvalues, nvalues == 1 ? "" : "s");
+	if (!rc)
+		rc = pyro_buf_printf(out, "%10s %6s  %s\n", "total", "share", "label");
+	for (i = 0; i < ls->nkeys && !rc; i++)
+		rc = put_key(ls, &ls->keys[i], out);
+	return rc;
+}
 
-		rc |= put_row(out, ls, k->total);
-		rc |= pyro_buf_puts(out, k->name);
-		if (k->unit)
-			rc |= pyro_buf_printf(out, " (numbers in %s)", k->unit);
-		rc |= pyro_buf_putc(out, '\n');
-		for (j = 0; j < k->nvalues && !rc; j++) {
-			const struct pyro_label_value *v = &k->values[j];
+int pyro_labels_render(const struct pyro_label_set *ls, struct pyro_buf *out)
+{
+	size_t start = out->len;
+	int rc = put_labels(ls, out);
 
-			rc |= put_row(out, ls, v->total);
-			rc |= pyro_buf_printf(out, "%s=%s", k->name, v->name);
-			if (scaled && (v->kinds & PYRO_LABEL_NUMBER)) {
-				char lab[PYRO_LABEL_MAX];
-
-				pyro_unit_label(lab, v->num, k->unit, "auto");
-				rc |= pyro_buf_printf(out, " (%s)", lab);
-			}
-			rc |= pyro_buf_putc(out, '\n');
-		}
-		if (k->without) {
-			rc |= put_row(out, ls, k->without);
-			rc |= pyro_buf_printf(out, "%s not set\n", k->name);
-		}
-	}
-	return rc ? -ENOMEM : 0;
+	if (rc)
+		pyro_buf_truncate(out, start);  /* as it was (render.h) */
+	return rc;
 }

@@ -4,6 +4,14 @@
  * Every renderer appends to a pyro_buf and returns 0 or a negative errno.
  * Renderers do no I/O and know nothing of FUSE; offsets and caching belong
  * to fs/.  Output depends only on the input, so equal inputs give equal bytes.
+ *
+ * Failure leaves `out` as it was: a renderer that fails (-ENOMEM, an
+ * -EOVERFLOW of the input, ...) returns the error with out->len and the
+ * bytes before it unchanged (the capacity may have grown), so a caller can
+ * append several files into one buffer, or report the error, without
+ * cleaning up half a file.  Each renderer undoes its own appends with
+ * pyro_buf_truncate(); tests/unit/test_render_errors.c fails every
+ * allocation of every renderer in turn and checks it.
  */
 #ifndef PYRO_RENDER_H
 #define PYRO_RENDER_H

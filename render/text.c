@@ -10,6 +10,7 @@
 
 #include "units.h"
 #include "../model/stacks.h"
+#include "../model/timefmt.h"
 
 int pyro_filter_text(const struct pyro_meta *m, struct pyro_buf *out)
 {
@@ -23,19 +24,49 @@ int pyro_filter_text(const struct pyro_meta *m, struct pyro_buf *out)
 	return rc;
 }
 
-int pyro_text_put_safe(struct pyro_buf *b, const char *s, size_t len)
+size_t pyro_xml_char_len(const unsigned char *p, size_t n)
+{
+	uint32_t c;
+	size_t len, i;
+
+	if (p[0] < 0x80)
+		return p[0] >= 0x20 ? 1 : 0;
+	if (p[0] < 0xc2)
+		return 0;       /* continuation byte or overlong lead */
+	len = p[0] < 0xe0 ? 2 : p[0] < 0xf0 ? 3 : p[0] < 0xf5 ? 4 : 0;
+	if (len == 0 || n < len)
+		return 0;
+	c = p[0] & (0x7f >> len);
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (p[i] & 0x3f);
+	}
+	if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10ffff)))
+		return 0;
+	if ((c >= 0xd800 && c <= 0xdfff) || c == 0xfffe || c == 0xffff)
+		return 0;
+	return len;
+}
+
+int pyro_xml_escape(struct pyro_buf *b, const char *s, size_t len)
 {
 	size_t i, start = 0;
+	const char *rep;
 	int rc = 0;
 
 	for (i = 0; i < len && !rc; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c >= 0x20 && c != 0x7f)
-			continue;
+		switch (s[i]) {
+		case '&': rep = "&amp;"; break;
+		case '<': rep = "&lt;"; break;
+		case '>': rep = "&gt;"; break;
+		case '"': rep = "&quot;"; break;
+		case '\'': rep = "&apos;"; break;
+		default: continue;
+		}
 		rc = pyro_buf_add(b, s + start, i - start);
 		if (!rc)
-			rc = pyro_buf_printf(b, "\\x%02x", c);
+			rc = pyro_buf_puts(b, rep);
 		start = i + 1;
 	}
 	if (!rc)
@@ -43,66 +74,25 @@ int pyro_text_put_safe(struct pyro_buf *b, const char *s, size_t len)
 	return rc;
 }
 
-/* Length of the valid UTF-8 sequence at p (at most n bytes), or 0. */
-static size_t utf8_len(const unsigned char *p, size_t n)
-{
-	size_t len, i;
-	unsigned cp;
-
-	if (p[0] < 0x80)
-		return 1;
-	if ((p[0] & 0xe0) == 0xc0) {
-		len = 2;
-		cp = p[0] & 0x1f;
-	} else if ((p[0] & 0xf0) == 0xe0) {
-		len = 3;
-		cp = p[0] & 0x0f;
-	} else if ((p[0] & 0xf8) == 0xf0) {
-		len = 4;
-		cp = p[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	/* Overlong forms, surrogates, beyond U+10FFFF, and U+FFFE/FFFF. */
-	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-	    (len == 4 && cp < 0x10000) || (cp >= 0xd800 && cp <= 0xdfff) ||
-	    cp > 0x10ffff || cp == 0xfffe || cp == 0xffff)
-		return 0;
-	return len;
-}
-
 int pyro_xml_put(struct pyro_buf *b, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
+	size_t i = 0, start = 0, n;
 	int rc = 0;
 
 	while (i < len && !rc) {
-		size_t n = utf8_len(p + i, len - i);
-		unsigned char c = p[i];
-
-		if (n == 0 || (c < 0x20 && c != '\t')) {
-			rc = pyro_buf_puts(b, "\xef\xbf\xbd");
-			i += n ? n : 1;
+		n = pyro_xml_char_len(p + i, len - i);
+		if (n) {
+			i += n;
 			continue;
 		}
-		switch (c) {
-		case '&': rc = pyro_buf_puts(b, "&amp;"); break;
-		case '<': rc = pyro_buf_puts(b, "&lt;"); break;
-		case '>': rc = pyro_buf_puts(b, "&gt;"); break;
-		case '"': rc = pyro_buf_puts(b, "&quot;"); break;
-		case '\'': rc = pyro_buf_puts(b, "&#39;"); break;
-		default: rc = pyro_buf_add(b, s + i, n); break;
-		}
-		i += n;
+		rc = pyro_xml_escape(b, s + start, i - start);
+		if (!rc)
+			rc = pyro_buf_puts(b, "\xef\xbf\xbd");
+		start = ++i;
 	}
+	if (!rc)
+		rc = pyro_xml_escape(b, s + start, len - start);
 	return rc;
 }
 
@@ -130,7 +120,7 @@ void pyro_label_double(char dst[64], double v, const char *unit, int sign)
 
 void pyro_utc_time(char dst[40], int64_t nanos)
 {
-	time_t t = (time_t)(nanos / 1000000000 - (nanos < 0 && nanos % 1000000000));
+	time_t t = (time_t)(nanos / PYRO_NS_PER_SEC - (nanos < 0 && nanos % PYRO_NS_PER_SEC));
 	struct tm tm;
 
 	if (!gmtime_r(&t, &tm)) {

@@ -11,12 +11,22 @@
 
 #include "../model/buf.h"
 
-/* Append s[0..len) with control bytes (< 0x20, 0x7f) as "\xNN". */
-int pyro_text_put_safe(struct pyro_buf *b, const char *s, size_t len);
+/* XML text, the one rule of every SVG renderer: untrusted bytes become
+ * valid XML 1.0 UTF-8 character data by replacing each byte that does not
+ * start a legal character (C0 controls, tab and newline included: labels
+ * are one line; invalid or overlong UTF-8, surrogates, U+FFFE, U+FFFF) by
+ * U+FFFD, then escaping & < > " ' as &amp; &lt; &gt; &quot; &apos;
+ * (escaping '>' also keeps "]]>" out). */
 
-/* Append s[0..len) as XML character data: & < > " ' escaped, control
- * bytes and invalid UTF-8 replaced by U+FFFD, so the document stays valid
- * whatever the input. */
+/* Bytes of the legal character at p (n > 0 bytes left), or 0 when p[0]
+ * must be replaced. */
+size_t pyro_xml_char_len(const unsigned char *p, size_t n);
+
+/* Append text that is already valid (every character legal), escaping the
+ * five special characters. */
+int pyro_xml_escape(struct pyro_buf *b, const char *s, size_t len);
+
+/* Append s[0..len) as XML character data: replaced, then escaped. */
 int pyro_xml_put(struct pyro_buf *b, const char *s, size_t len);
 
 /* A value of unit `unit` that may be fractional (a slope), as a label:

@@ -284,16 +284,14 @@ static int edge_get(struct top *t, uint32_t src, uint32_t dst,
 		}
 	}
 	if (t->nedges == t->edges_cap) {
-		size_t cap = t->edges_cap ? 2 * t->edges_cap : 512;
-		struct top_edge *ne;
+		int rc;
 
-		if (cap >= UINT32_MAX)
+		if (t->nedges >= UINT32_MAX - 1)
 			return -EOVERFLOW;
-		ne = realloc(t->edges, cap * sizeof(*ne));
-		if (!ne)
-			return -ENOMEM;
-		t->edges = ne;
-		t->edges_cap = cap;
+		rc = pyro_grow_array(&t->edges, &t->edges_cap, t->nedges + 1,
+				     sizeof(*t->edges));
+		if (rc)
+			return rc;
 	}
 	*e = &t->edges[t->nedges++];
 	memset(*e, 0, sizeof(**e));
@@ -488,10 +486,10 @@ static void format_value(const struct top *t, char dst[PYRO_LABEL_MAX],
 /* "Time: 2006-01-02 15:04:05 UTC", Go's layout in UTC. */
 static int put_time(struct pyro_buf *out, int64_t nanos)
 {
-	time_t sec = (time_t)(nanos / 1000000000);
+	time_t sec = (time_t)(nanos / PYRO_NS_PER_SEC);
 	struct tm tm;
 
-	if (nanos % 1000000000 < 0)
+	if (nanos % PYRO_NS_PER_SEC < 0)
 		sec--;
 	if (!gmtime_r(&sec, &tm))
 		return 0;
@@ -550,22 +548,6 @@ static int put_profile_labels(const struct top *t, struct pyro_buf *out)
 	return rc;
 }
 
-static const char *merge_rule_name(enum pyro_merge_rule rule)
-{
-	switch (rule) {
-	case PYRO_MERGE_SUM:
-		return "sum";
-	case PYRO_MERGE_INCREASE:
-		return "increase";
-	case PYRO_MERGE_MEAN:
-		return "mean";
-	case PYRO_MERGE_SERVER_SUM:
-		return "sum by the server";
-	default:
-		return "unknown";
-	}
-}
-
 /* A label node reads like `pprof -top -tagfocus=key=value`, whose legend
  * cuts an entry over 80 bytes to its first 80 and an ellipsis. */
 static int put_filter(const struct pyro_meta *m, struct pyro_buf *out)
@@ -598,7 +580,7 @@ static int put_header(const struct top *t, struct pyro_buf *out)
 	rc = put_profile_labels(t, out);
 	if (!rc && m->rule != PYRO_MERGE_SINGLE)
 		rc = pyro_buf_printf(out, "Merge: %s of %u snapshot%s\n",
-				     merge_rule_name(m->rule), m->nsnapshots,
+				     pyro_merge_rule_name(m->rule), m->nsnapshots,
 				     m->nsnapshots == 1 ? "" : "s");
 	if (!rc && m->filter)
 		rc = put_filter(m, out);
@@ -688,13 +670,7 @@ int pyro_top_render(const struct pyro_stacks *s, struct pyro_buf *out)
 	int rc;
 
 	t.unit = s->meta.sample_unit ? s->meta.sample_unit : "";
-	rc = pyro_stacks_total(s, &t.total);
-	/* A diff (pprof -diff_base) reports percentages of the base. */
-	if (!rc && s->base && s->meta.base_total > 0)
-		t.total = s->meta.base_total;
-	/* A label node (pprof -tagfocus): percentages of the whole. */
-	if (!rc && s->meta.filter && s->meta.whole_total > 0)
-		t.total = s->meta.whole_total;
+	rc = pyro_stacks_percent_total(s, &t.total);
 	if (!rc)
 		rc = make_nodes(&t);
 	if (rc)
@@ -713,11 +689,8 @@ int pyro_top_render(const struct pyro_stacks *s, struct pyro_buf *out)
 	select_unit(&t);
 	rc = put_report(&t, out);
 cleanup:
-	if (rc && out->data) {
-		/* Leave the buffer as it was. */
-		out->len = start;
-		out->data[start] = '\0';
-	}
+	if (rc)
+		pyro_buf_truncate(out, start);  /* as it was (render.h) */
 	top_release(&t);
 	return rc;
 }

@@ -215,7 +215,7 @@ static int put_line(const struct tree *t, struct pyro_buf *out,
 	rc = pyro_buf_printf(out, "%10s %s %10s %s  %*s", cum, pc, flat, pf,
 			     (int)(2 * it->depth), "");
 	if (!rc)
-		rc = pyro_text_put_safe(out, name.ptr, name.len);
+		rc = pyro_buf_put_safe(out, name.ptr, name.len);
 	return rc ? rc : pyro_buf_putc(out, '\n');
 }
 
@@ -271,7 +271,7 @@ static int put_filter(const struct tree *t, struct pyro_buf *out)
 	if (!rc)
 		rc = pyro_buf_puts(out, "Label: ");
 	if (!rc)
-		rc = pyro_text_put_safe(out, f.data, f.len);
+		rc = pyro_buf_put_safe(out, f.data, f.len);
 	pyro_buf_release(&f);
 	return rc ? rc : pyro_buf_printf(out, ", %s (%s)\n", kept, p);
 }
@@ -340,11 +340,7 @@ int pyro_tree_render(const struct pyro_stacks *s, struct pyro_buf *out)
 	int rc;
 
 	t.unit = s->meta.sample_unit ? s->meta.sample_unit : "";
-	rc = pyro_stacks_total(s, &t.total);
-	if (!rc && s->base && s->meta.base_total > 0)
-		t.total = s->meta.base_total;
-	if (!rc && s->meta.filter && s->meta.whole_total > 0)
-		t.total = s->meta.whole_total;
+	rc = pyro_stacks_percent_total(s, &t.total);
 	if (!rc)
 		rc = build(&t);
 	if (rc)
@@ -355,10 +351,8 @@ int pyro_tree_render(const struct pyro_stacks *s, struct pyro_buf *out)
 	if (!rc)
 		rc = put_tree(&t, out);
 cleanup:
-	if (rc && out->data) {
-		out->len = start;
-		out->data[start] = '\0';
-	}
+	if (rc)
+		pyro_buf_truncate(out, start);  /* as it was (render.h) */
 	free(t.nodes);
 	free(t.slots);
 	return rc;

@@ -11,7 +11,7 @@ pkgs=(build-essential pkg-config protobuf-c-compiler libprotobuf-c-dev libfuse3-
       fuse3 zlib1g-dev libcmocka-dev libxml2-utils valgrind attr python3
       clang libclang-rt-14-dev    # clang + runtime: libFuzzer targets (make fuzz)
       libcurl4-openssl-dev        # the remote source (Pyroscope over HTTP)
-      nodejs npm)                 # its test server (tests/remote, npm ci)
+      nodejs npm curl)            # its test server (tests/remote, npm ci) and knobs
 for arg in "$@"; do
 	case "$arg" in
 	--peers) pkgs+=(golang-go chromium libdevel-nytprof-perl) ;;

@@ -16,7 +16,7 @@ for t in "$@"; do
 	mkdir -p "$work"
 	cp -n tests/fuzz/corpus/"$t"/* "$work"/ 2>/dev/null
 	log=$OUT/fuzz/$t.log
-	"$OUT/fuzz/fuzz_$t" -max_total_time="$SECS" -max_len=65536 \
+	"$OUT/fuzz/fuzz_$t" -max_total_time="$SECS" -max_len=65536 -rss_limit_mb=2048 \
 		-print_final_stats=1 -artifact_prefix="$OUT/fuzz/crashes/$t-" \
 		"$work" >"$log" 2>&1
 	rc=$?

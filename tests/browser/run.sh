@@ -27,32 +27,29 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 CORPUS=${PYRO_CORPUS:-$REPO/../shared/corpus}
 CHROMIUM=${PYRO_CHROMIUM:-/usr/bin/chromium}
-pass=0 fail=0 skip=0
 
 if [ ! -x "$OUT/pyrofs" ] || [ ! -x "$OUT/pyrofs-cat" ]; then
 	echo "browser: $OUT/pyrofs not built (run make first)" >&2
 	exit 2
 fi
 OUT=$(cd "$OUT" && pwd)
+PYROFS=$OUT/pyrofs
 ARTIFACTS=$OUT/browser-artifacts
 mkdir -p "$ARTIFACTS"
 
-summary() {
-	if [ "$skip" -gt 0 ]; then
-		echo "browser: $pass passed, $fail failed, $skip skipped"
-	else
-		echo "browser: $pass passed, $fail failed"
-	fi
-	[ "$fail" -eq 0 ]
-}
+# Counting, mounting, unmounting on exit: tests/integration/lib.sh.  The
+# corpus part needs no FUSE, so the suite starts with it_init, not it_begin.
+. "$HERE/../integration/lib.sh"
+it_init browser
+STDERR_ALARM='AddressSanitizer|runtime error|ERROR'
 
 # ---- 1. every corpus profile is valid XML -------------------------------
 if "$HERE/corpus-xml.sh" "$OUT" "$CORPUS/profiles"; then
-	pass=$((pass + 1))
+	ok
 else
 	case $? in
 	77) ;;                  # no corpus or no xmllint: said so, not a check
-	*) fail=$((fail + 1)) ;;
+	*) bad "corpus-xml.sh" ;;
 	esac
 fi
 
@@ -62,13 +59,13 @@ if [ ! -x "$CHROMIUM" ]; then
 	why="no $CHROMIUM (scripts/install-deps.sh --browser)"
 elif ! command -v node >/dev/null || ! command -v npm >/dev/null; then
 	why="no node/npm (scripts/install-deps.sh --browser)"
-elif ! command -v fusermount3 >/dev/null || ! (exec 3<>/dev/fuse) 2>/dev/null; then
+elif ! fuse_usable; then
 	why="/dev/fuse or fusermount3 unusable here"
 fi
 if [ -n "$why" ]; then
 	echo "browser: SKIP: $why"
 	skip=1
-	summary
+	it_end
 	exit
 fi
 
@@ -76,55 +73,18 @@ if [ ! -f "$HERE/node_modules/playwright-core/package.json" ]; then
 	echo "browser: npm ci (playwright-core, no browser download)"
 	if ! (cd "$HERE" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 \
 	      npm ci --no-audit --no-fund --loglevel=error >/dev/null); then
-		echo "FAIL: npm ci in $HERE" >&2
-		fail=$((fail + 1))
-		summary
-		exit
+		bad "npm ci in $HERE"
+		it_abort
 	fi
 fi
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/pyrofs-browser.XXXXXX") || exit 2
-MNT=$TMP/mnt
-ARCHIVE=$TMP/archive
-DAEMON_PID=
-mkdir -p "$MNT"
 cp -r "$REPO/demo/archive" "$ARCHIVE"
 LARGE=$CORPUS/profiles/pprof/testdata/large.cpu.pb.gz
 if [ -f "$LARGE" ]; then
 	mkdir -p "$ARCHIVE/large"
 	cp "$LARGE" "$ARCHIVE/large/"
 fi
-
-unmount() {
-	if awk -v m="$MNT" '$5 == m { f = 1 } END { exit !f }' /proc/self/mountinfo 2>/dev/null; then
-		fusermount3 -u "$MNT" 2>/dev/null || fusermount3 -u -z "$MNT"
-	fi
-	if [ -n "$DAEMON_PID" ]; then
-		wait "$DAEMON_PID" 2>/dev/null
-		DAEMON_PID=
-	fi
-}
-cleanup() {
-	unmount
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-"$OUT/pyrofs" -f "$ARCHIVE" "$MNT" 2>"$TMP/stderr" &
-DAEMON_PID=$!
-for _ in $(seq 100); do
-	[ -e "$MNT/.pyrofs/errors" ] && break
-	kill -0 "$DAEMON_PID" 2>/dev/null || break
-	sleep 0.1
-done
-if [ ! -e "$MNT/.pyrofs/errors" ]; then
-	echo "FAIL: pyrofs did not mount $MNT:" >&2
-	head -5 "$TMP/stderr" >&2
-	fail=$((fail + 1))
-	summary
-	exit
-fi
+mount_fg || it_abort
 
 node "$HERE/flame.test.js" "$MNT" "$ARTIFACTS" "$CHROMIUM" | tee "$TMP/node.log"
 rc=${PIPESTATUS[0]}
@@ -133,15 +93,10 @@ n_bad=$(grep -c '^FAIL ' "$TMP/node.log")
 pass=$((pass + n_ok))
 fail=$((fail + n_bad))
 if [ "$rc" -ne 0 ] && [ "$n_bad" -eq 0 ]; then
-	echo "FAIL: flame.test.js exited $rc" >&2
-	fail=$((fail + 1))
+	bad "flame.test.js exited $rc"
 fi
 
 unmount
-if grep -Eq 'AddressSanitizer|runtime error|ERROR' "$TMP/stderr"; then
-	echo "FAIL: daemon stderr:" >&2
-	head -20 "$TMP/stderr" >&2
-	fail=$((fail + 1))
-fi
+check_stderr "browser mount"
 echo "browser: screenshots in $ARTIFACTS"
-summary
+it_end

@@ -6,8 +6,9 @@
 #   tests/conformance/run.sh [OUT_DIR]     OUT_DIR holds pyrofs (default out)
 #
 # The corpus lives outside the repository: ${PYRO_CORPUS:-<repo>/../shared/corpus}
-# (its README.md describes profiles/ and golden/).  Without it the suite says
-# SKIP and exits 0; without a usable /dev/fuse it exits 77.
+# (its README.md describes profiles/ and golden/).  Without it the suite
+# fails (exit 1) under CI=true or PYRO_REQUIRE_CORPUS=1 (make check sets it),
+# else says SKIP and exits 0; without a usable /dev/fuse it exits 77.
 #
 # Three mounts, daemon in the foreground with its stderr captured:
 #   A  every profile of profiles/pprof and profiles/pyroscope as a service of
@@ -32,7 +33,12 @@ CORPUS=${PYRO_CORPUS:-$REPO/../shared/corpus}
 TYPES_TSV=$HERE/expected-types.tsv
 
 if [ ! -d "$CORPUS/profiles" ] || [ ! -d "$CORPUS/golden" ]; then
-	echo "conformance: SKIP: corpus not found at $CORPUS"
+	if [ "${CI:-}" = true ] || [ "${PYRO_REQUIRE_CORPUS:-}" = 1 ]; then
+		echo "FAIL: conformance: corpus not found at $CORPUS (needs profiles/ and golden/; set PYRO_CORPUS)" >&2
+		echo "conformance: 0 passed, 1 failed"
+		exit 1
+	fi
+	echo "conformance: SKIP: corpus not found at $CORPUS (make check and CI fail here)"
 	exit 0
 fi
 CORPUS=$(cd "$CORPUS" && pwd)
@@ -43,36 +49,15 @@ if [ ! -x "$OUT/pyrofs" ]; then
 	exit 2
 fi
 PYROFS=$(cd "$OUT" && pwd)/pyrofs
-if ! command -v fusermount3 >/dev/null || ! (exec 3<>/dev/fuse) 2>/dev/null; then
-	echo "conformance: SKIP: /dev/fuse or fusermount3 unusable here"
-	exit 77
-fi
 
+# Mounting, unmounting on exit, the daemon's stderr: tests/integration/lib.sh.
 # The temporary directory's path is never part of an archive-relative path,
 # so its name cannot influence type naming (mutex/block).
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/pyrofs-conf.XXXXXX") || exit 2
-MNT=$TMP/mnt
-DAEMON_PID=
-mkdir -p "$MNT" "$TMP/got"
-
-# A daemon that died leaves its mount behind ("Transport endpoint is not
-# connected"): /proc/self/mountinfo, not mountpoint(1), says what is mounted.
-unmount() {
-	if awk -v m="$MNT" '$5 == m { f = 1 } END { exit !f }' /proc/self/mountinfo 2>/dev/null ||
-	   mountpoint -q "$MNT" 2>/dev/null; then
-		fusermount3 -u "$MNT" 2>/dev/null || fusermount3 -u -z "$MNT"
-	fi
-	if [ -n "$DAEMON_PID" ]; then
-		wait "$DAEMON_PID" 2>/dev/null
-		DAEMON_PID=
-	fi
-}
-cleanup() {
-	unmount
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+. "$HERE/../integration/lib.sh"
+it_begin conformance
+mkdir -p "$TMP/got"
+STDERR_ALARM='sanitizer|runtime error|error|warning|fuse: |pyrofs: |==[0-9]+=='
+STDERR_ICASE=1
 
 # ---- bookkeeping ---------------------------------------------------------
 # Categories of the breakdown, in print order.
@@ -172,30 +157,9 @@ while IFS=$'\t' read -r path names; do
 	TYPES[$path]=$names
 done <"$TYPES_TSV"
 
-# mount_fg ARCHIVE [OPTIONS...]: daemon in the foreground, ready when
-# /.pyrofs/errors answers.
-mount_fg() {
-	local archive=$1
-	shift
-	STDERR=$TMP/stderr.$((++NMOUNT))
-	: >"$STDERR"
-	"$PYROFS" -f "$@" "$archive" "$MNT" 2>"$STDERR" &
-	DAEMON_PID=$!
-	for _ in $(seq 1 400); do
-		[ -e "$MNT/.pyrofs/errors" ] && return 0
-		kill -0 "$DAEMON_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	echo "conformance: mount of $archive did not come up:" >&2
-	cat "$STDERR" >&2
-	unmount
-	return 1
-}
-NMOUNT=0
-
 # check_stderr LABEL: after unmounting, the daemon said nothing alarming.
 check_stderr() {
-	if grep -Eiq 'sanitizer|runtime error|error|warning|fuse: |pyrofs: |==[0-9]+==' "$STDERR"; then
+	if stderr_alarm; then
 		fail stderr "daemon stderr ($1):"
 		head -n 40 "$STDERR" | sed 's/^/    /'
 	else
@@ -367,7 +331,8 @@ done
 
 START=$SECONDS
 echo "conformance: corpus $CORPUS, ${#PROFILES[@]} profiles + ${#BADS[@]} bad, $PYROFS"
-if mount_fg "$ARCH_A"; then
+ARCHIVE=$ARCH_A
+if mount_fg; then
 	# Bad files first: decode everything they seem to offer (a profile that
 	# fails only when fully decoded is reported then), the good ones must
 	# serve afterwards.
@@ -442,7 +407,8 @@ svc_types() {
 # and the goldens of its first snapshot, matched by the Type: line).
 declare -A KIND_OF # type dir -> kind, e.g. mutex_count -> mutex
 
-if mount_fg "$ARCH_G" -o merge=pprof; then
+ARCHIVE=$ARCH_G
+if mount_fg -o merge=pprof; then
 	for s in "${GO_SERVICES[@]}"; do
 		check_types "go-runtime/$s" "$MNT/$s" "$(svc_types "$s")"
 		while read -r f; do
@@ -530,7 +496,8 @@ mean_folded() {
 	}' "$@" | sort | tr '\001' ' '
 }
 
-if mount_fg "$ARCH_G"; then
+ARCHIVE=$ARCH_G
+if mount_fg; then
 	for s in "${GO_SERVICES[@]}"; do
 		for d in $(svc_types "$s"); do
 			kind=${KIND_OF[$s/$d]:-}
@@ -648,5 +615,6 @@ if [ -n "${BAD_REPORT:-}" ]; then
 	printf '%s' "$BAD_REPORT"
 fi
 echo "conformance: time ${T_A}s + ${T_B}s + ${T_C}s (one service per profile, merge=pprof, default merges)"
-echo "conformance: $total_p passed, $total_f failed"
-[ "$total_f" = 0 ]
+pass=$total_p
+fail=$((fail + total_f))     # lib.sh's bad (a mount that did not come up) counts too
+it_end

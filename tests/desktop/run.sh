@@ -29,16 +29,8 @@ PYROFS=$(cd "$OUT" && pwd)/pyrofs
 ART=$(cd "$OUT" && pwd)/desktop-artifacts
 NODE=api/cpu/latest
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-check() { local name=$1; shift; if "$@"; then ok; else bad "$name"; fi; }
-
-if ! command -v fusermount3 >/dev/null || ! (exec 3<>/dev/fuse) 2>/dev/null; then
-	echo "desktop: SKIP: /dev/fuse or fusermount3 unusable here"
-	exit 77
-fi
+. "$HERE/../integration/lib.sh"
+it_begin desktop
 for tool in Xvfb pcmanfm import xdotool; do
 	if ! command -v $tool >/dev/null; then
 		echo "desktop: SKIP: $tool missing (scripts/install-deps.sh --desktop)"
@@ -46,23 +38,14 @@ for tool in Xvfb pcmanfm import xdotool; do
 	fi
 done
 
-TMP=$(mktemp -d /tmp/pyrofs-desktop.XXXXXX)
-MNT=$TMP/mnt
-LOG=$TMP/fuse.log
-mkdir -p "$MNT" "$TMP/home" "$ART"
-cp -r "$REPO/demo/archive" "$TMP/archive"
-DAEMON_PID= XVFB_PID= FM_PID=
-
-cleanup() {
+mkdir -p "$TMP/home" "$ART"
+cp -r "$REPO/demo/archive" "$ARCHIVE"
+XVFB_PID= FM_PID=
+# Before lib.sh unmounts: the file manager and the X server.
+it_on_exit() {
 	[ -n "$FM_PID" ] && kill "$FM_PID" 2>/dev/null
-	if mountpoint -q "$MNT" 2>/dev/null; then
-		fusermount3 -u "$MNT" 2>/dev/null || fusermount3 -u -z "$MNT"
-	fi
-	[ -n "$DAEMON_PID" ] && wait "$DAEMON_PID" 2>/dev/null
 	[ -n "$XVFB_PID" ] && kill "$XVFB_PID" 2>/dev/null && wait "$XVFB_PID" 2>/dev/null
-	rm -rf "$TMP"
 }
-trap cleanup EXIT
 
 now() { date +%s.%N; }
 ms_since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%d", (b - a) * 1000 }'; }
@@ -73,14 +56,10 @@ export HOME=$TMP/home XDG_CACHE_HOME=$TMP/home/.cache XDG_CONFIG_HOME=$TMP/home/
 export XDG_RUNTIME_DIR=$TMP/run NO_AT_BRIDGE=1
 mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
 
-# ---- the mount, with every FUSE request logged ----------------------------
-"$PYROFS" -d "$TMP/archive" "$MNT" 2>"$LOG" &
-DAEMON_PID=$!
-for _ in $(seq 1 200); do
-	[ -e "$MNT/.pyrofs/errors" ] && break
-	sleep 0.05
-done
-check "mount is up" [ -e "$MNT/.pyrofs/errors" ]
+# ---- the mount, with every FUSE request logged (-d: its stderr) ------------
+STDERR_ALARM='AddressSanitizer|runtime error|ERROR'
+mount_fg -d || it_abort
+LOG=$STDERR
 
 # ---- the X server and the file manager --------------------------------------
 DISP=:$((90 + RANDOM % 9))
@@ -246,12 +225,9 @@ check "PCManFM is still running" kill -0 "$FM_PID"
 kill "$FM_PID" 2>/dev/null
 wait "$FM_PID" 2>/dev/null
 FM_PID=
-fusermount3 -u "$MNT"
-wait "$DAEMON_PID"
-check "daemon exits 0" [ $? = 0 ]
-DAEMON_PID=
-if grep -Eq 'AddressSanitizer|runtime error|ERROR' "$LOG"; then bad "daemon log has errors"; else ok; fi
+unmount
+check_eq "daemon exits 0" 0 "$DAEMON_RC"
+check_stderr "desktop mount (FUSE debug log)"
 
 echo "desktop: screenshots and reports in $ART/"
-echo "desktop: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+it_end

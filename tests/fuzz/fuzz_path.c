@@ -1,5 +1,5 @@
 /*
- * fuzz_path.c - libFuzzer target: paths through the resolver (fs/node.c).
+ * fuzz_path.c - libFuzzer target: paths through the resolver (fs/resolve.c).
  *
  * Every path a process can look up under the mount reaches pyro_resolve;
  * whatever the bytes, it must yield a node or -ENOENT, and a node's

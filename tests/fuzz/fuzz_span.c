@@ -9,14 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/source.h"
 #include "model/span.h"
 
 #define N 8
 
-static struct pyro_source srcs[N];
-static struct pyro_snapshot snaps[N];
-static struct pyro_series series = { "cpu", "cpu", "nanoseconds",
-				     PYRO_KIND_RATE, snaps, N };
+static struct pyro_point snaps[N];
+static struct pyro_index_series series = {
+	.type = "cpu", .sample_type = "cpu", .sample_unit = "nanoseconds",
+	.kind = PYRO_KIND_RATE, .points = snaps, .npoints = N,
+};
 
 static void setup(void)
 {
@@ -27,9 +29,8 @@ static void setup(void)
 	size_t i;
 
 	for (i = 0; i < N; i++) {
-		srcs[i].time_nanos = secs[i] * 1000000000 + (int64_t)i;
-		snaps[i].src = &srcs[i];
-		pyro_time_name(srcs[i].time_nanos, snaps[i].name);
+		snaps[i].time_nanos = secs[i] * 1000000000 + (int64_t)i;
+		pyro_time_name(snaps[i].time_nanos, snaps[i].name);
 	}
 	strcat(snaps[1].name, "-2");
 }

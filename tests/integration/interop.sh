@@ -44,11 +44,9 @@ PYROFS_CAT=$(cd "$OUT" && pwd)/pyrofs-cat
 note() { echo "interop: $*"; }
 it_begin interop
 cp -r "$REPO/demo/archive" "$ARCHIVE"
-# The demo archive is big enough for the index cache: keep it in TMP.
-export XDG_CACHE_HOME=$TMP/cache
 
 
-mount_fg || exit 1
+mount_fg || it_abort
 
 # Every listed time node: <service>/<type>/<time> directories.
 (cd "$MNT" && find . -mindepth 3 -maxdepth 3 -type d ! -name diff | sed 's|^\./||' |

@@ -12,28 +12,12 @@ set -u
 OUT=$(cd "${1:-out}" && pwd)
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 DEMO=$ROOT/demo/archive
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-check() { local n=$1; shift; if "$@"; then ok; else bad "$n"; fi; }
+PYROFS=$OUT/pyrofs
 
-if ! command -v fusermount3 >/dev/null || ! (exec 3<>/dev/fuse) 2>/dev/null; then
-	echo "live: SKIP: /dev/fuse or fusermount3 unusable here"
-	exit 77
-fi
-TMP=$(mktemp -d /tmp/pyrofs-live.XXXXXX)
-A=$TMP/archive
-MNT=$TMP/mnt
-PID=
-mkdir -p "$A/api" "$MNT"
-export XDG_CACHE_HOME=$TMP/cache
-cleanup() {
-	mountpoint -q "$MNT" 2>/dev/null && { fusermount3 -u "$MNT" || fusermount3 -u -z "$MNT"; }
-	[ -n "$PID" ] && wait "$PID" 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
+. "$(dirname "$0")/lib.sh"
+it_begin live
+A=$ARCHIVE
+mkdir -p "$A/api"
 
 # The demo's api cpu profiles, oldest first, and their snapshot names.
 CPU=($(ls "$DEMO"/api/cpu-*.pb.gz | sort))
@@ -51,9 +35,7 @@ until_ok() {
 }
 
 cp "${CPU[0]}" "$A/api/"
-"$OUT/pyrofs" -f -o rescan=0.2 "$A" "$MNT" 2>"$TMP/stderr" &
-PID=$!
-until_ok "mount comes up" test -e "$MNT/.pyrofs/errors"
+mount_fg -o rescan=0.2 || it_abort
 first=$(names)
 check "one snapshot at first" [ "$(names | wc -l)" = 1 ]
 before=$(cat "$MNT/api/cpu/all/top.txt")
@@ -110,18 +92,9 @@ until_ok "archive gone: reported" grep -q '^\.: archive unreadable' "$MNT/.pyrof
 check "archive gone: no services" [ -z "$(ls "$MNT")" ]
 mv "$TMP/moved" "$A"
 until_ok "archive back" test -e "$MNT/api/cpu/latest/top.txt"
-check "daemon alive" kill -0 "$PID"
+check "daemon alive" kill -0 "$DAEMON_PID"
 
-fusermount3 -u "$MNT"
-wait "$PID"
-rc=$?
-PID=
-check "clean exit" [ "$rc" = 0 ]
-if grep -Eq 'Sanitizer|runtime error|ERROR|fuse: ' "$TMP/stderr"; then
-	bad "daemon stderr:"
-	head -20 "$TMP/stderr" >&2
-else
-	ok
-fi
-echo "live: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+unmount
+check_eq "clean exit" 0 "$DAEMON_RC"
+check_stderr "live mount"
+it_end

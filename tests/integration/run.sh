@@ -29,10 +29,10 @@ MKPROFILE=$(cd "$OUT" && pwd)/tests/mkprofile
 it_begin integration
 
 
-"$MKPROFILE" "$ARCHIVE" || { echo "integration: mkprofile failed" >&2; exit 1; }
+"$MKPROFILE" "$ARCHIVE" || { bad "mkprofile failed"; it_abort; }
 
 # ---- the tree, exactly --------------------------------------------------
-mount_fg || exit 1
+mount_fg || it_abort
 (cd "$MNT" && find . | LC_ALL=C sort) >"$TMP/listing"
 if [ $update = 1 ]; then
 	rm -rf "$EXPECTED"
@@ -127,7 +127,7 @@ check_eq "daemon exit code after fusermount3 -u" 0 "$DAEMON_RC"
 check_stderr "first mount"
 
 # ---- options and signals ----------------------------------------------------
-mount_fg -o merge=pprof,cache_size=1M,noauto,x-systemd.automount || exit 1
+mount_fg -o merge=pprof,cache_size=1M,noauto,x-systemd.automount || it_abort
 check "merge=pprof sums" grep -q '^Merge: sum of 2 snapshots$' "$MNT/api/mutex_count/all/top.txt"
 check "fsname and subtype" sh -c "grep -q '^$ARCHIVE $MNT fuse.pyrofs ro,' /proc/mounts"
 kill -TERM "$DAEMON_PID"

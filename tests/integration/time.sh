@@ -46,8 +46,8 @@ inuse() { # inuse STACK I: inuse_space of stack A..D in snapshot I
 heapfile() { echo "$ARCHIVE/leaky/heap-$((S0 + 1800 * $1)).pb.gz"; }
 mutexfile() { echo "$ARCHIVE/leaky/mutex-$((S0 + 1800 * $1)).pb.gz"; }
 
-"$MKLEAK" "$ARCHIVE" || { echo "time: mkleak failed" >&2; exit 1; }
-mount_fg || exit 1
+"$MKLEAK" "$ARCHIVE" || { bad "mkleak failed"; it_abort; }
+mount_fg || it_abort
 T=$MNT/leaky
 
 # ---- listings --------------------------------------------------------------

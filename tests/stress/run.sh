@@ -18,49 +18,21 @@ OUT=${1:-out}
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 OUT=$(cd "$OUT" && pwd)
+PYROFS=$OUT/pyrofs
 READS=${STRESS_READS:-2000}
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
 
-if ! command -v fusermount3 >/dev/null || ! (exec 3<>/dev/fuse) 2>/dev/null; then
-	echo "stress: SKIP: /dev/fuse or fusermount3 unusable here"
-	exit 77
-fi
-TMP=$(mktemp -d /tmp/pyrofs-stress.XXXXXX)
-MNT=$TMP/mnt
-PID=
-mkdir -p "$MNT" "$TMP/ref"
-cp -r "$ROOT/demo/archive" "$TMP/archive"
-cleanup() {
-	mountpoint -q "$MNT" 2>/dev/null && { fusermount3 -u "$MNT" || fusermount3 -u -z "$MNT"; }
-	[ -n "$PID" ] && wait "$PID" 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-cc -O2 -pthread -o "$TMP/reader" "$HERE/reader.c" || exit 1
+. "$HERE/../integration/lib.sh"
+it_begin stress
+mkdir -p "$TMP/ref"
+cp -r "$ROOT/demo/archive" "$ARCHIVE"
+# The churn loop below, if still running when the suite ends.
+it_on_exit() { touch "$TMP/stop-churn"; [ -n "${CHURN:-}" ] && wait "$CHURN" 2>/dev/null; }
+cc -O2 -pthread -o "$TMP/reader" "$HERE/reader.c" || { bad "cc reader.c"; it_abort; }
 
-mount_fg() {
-	"$OUT/pyrofs" -f "$@" "$TMP/archive" "$MNT" 2>>"$TMP/stderr" &
-	PID=$!
-	for _ in $(seq 1 400); do
-		[ -e "$MNT/.pyrofs/errors" ] && return 0
-		sleep 0.05
-	done
-	bad "mount did not come up"
-	exit 1
-}
-unmount() {
-	fusermount3 -u "$MNT"
-	wait "$PID"
-	PID=
-}
 rss_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 
 # ---- 1. readers against references, while the archive changes ------------
-: >"$TMP/stderr"
-mount_fg -o rescan=0.2
+mount_fg -o rescan=0.2 || it_abort
 # Everything but /.pyrofs/errors, which rightly changes while churn files
 # are half-copied, and but label nodes outside api/cpu: the heap's numeric
 # labels alone would add some 30,000 files, each rendered by a pyrofs-cat
@@ -83,18 +55,18 @@ mount_fg -o rescan=0.2
 } >"$TMP/list"
 while read -r p; do
 	mkdir -p "$TMP/ref/$(dirname "$p")"
-	"$OUT/pyrofs-cat" "$TMP/archive" "/$p" >"$TMP/ref/$p" 2>>"$TMP/cat.err" ||
+	"$OUT/pyrofs-cat" "$ARCHIVE" "/$p" >"$TMP/ref/$p" 2>>"$TMP/cat.err" ||
 		bad "pyrofs-cat $p"
 done <"$TMP/list"
 echo "stress: $(wc -l <"$TMP/list") files rendered single-threaded as reference"
 # Churn: profiles come and go in a service nobody reads, so the daemon
 # rescans and swaps its index all through the run.
 churn() {
-	local i=0 src=("$TMP"/archive/api/cpu-*.pb.gz)
-	mkdir -p "$TMP/archive/churn"
+	local i=0 src=("$ARCHIVE"/api/cpu-*.pb.gz)
+	mkdir -p "$ARCHIVE/churn"
 	while [ ! -e "$TMP/stop-churn" ]; do
-		cp "${src[$((i % ${#src[@]}))]}" "$TMP/archive/churn/cpu-$i.pb.gz"
-		[ $i -ge 3 ] && rm -f "$TMP/archive/churn/cpu-$((i - 3)).pb.gz"
+		cp "${src[$((i % ${#src[@]}))]}" "$ARCHIVE/churn/cpu-$i.pb.gz"
+		[ $i -ge 3 ] && rm -f "$ARCHIVE/churn/cpu-$((i - 3)).pb.gz"
 		ls "$MNT/churn/cpu" >/dev/null 2>&1
 		i=$((i + 1))
 		sleep 0.1
@@ -110,16 +82,19 @@ else
 fi
 touch "$TMP/stop-churn"
 wait "$CHURN"
+CHURN=
 echo "stress: 8 readers x $READS random reads while $(cat "$TMP/churned") profiles were added and removed: $out"
-rm -rf "$TMP/archive/churn"
+rm -rf "$ARCHIVE/churn"
 unmount
+check_eq "daemon exit code (readers)" 0 "$DAEMON_RC"
+check_stderr "readers"
 
 # ---- 2. memory over 10,000 distinct nodes ------------------------------------
 # Every diff pair, range and relative window is a node of its own: reading
 # them renders each once.  RSS is taken after the first half and at the
 # end: with the cache bounded it must plateau, not grow with the count.
-mount_fg -o cache_size=8M
-base=$(rss_kb "$PID" VmRSS)
+mount_fg -o cache_size=8M || it_abort
+base=$(rss_kb "$DAEMON_PID" VmRSS)
 for svc in "$MNT"/*/; do
 	for t in "$svc"*/; do
 		rel=${t#"$MNT"/}
@@ -142,11 +117,11 @@ n=$(wc -l <"$TMP/distinct")
 head -5000 "$TMP/distinct" >"$TMP/half1"
 tail -n +5001 "$TMP/distinct" >"$TMP/half2"
 out1=$("$TMP/reader" "$MNT" /nonexistent "$TMP/half1" 4 0 0 2>"$TMP/distinct.err")
-mid=$(rss_kb "$PID" VmRSS)
+mid=$(rss_kb "$DAEMON_PID" VmRSS)
 out2=$("$TMP/reader" "$MNT" /nonexistent "$TMP/half2" 4 0 0 2>>"$TMP/distinct.err")
 head -3 "$TMP/distinct.err" >&2
-peak=$(rss_kb "$PID" VmHWM)
-final=$(rss_kb "$PID" VmRSS)
+peak=$(rss_kb "$DAEMON_PID" VmHWM)
+final=$(rss_kb "$DAEMON_PID" VmRSS)
 echo "stress: $n distinct nodes read ($out1; $out2); daemon RSS ${base} kB at start, ${mid} kB after 5000, ${final} kB after $n, peak ${peak} kB; cache bound 8192 kB"
 # Sanitizer shadow memory makes RSS meaningless: check it on plain builds.
 if grep -qa -e __tsan_init -e __asan_init "$OUT/pyrofs"; then
@@ -160,12 +135,6 @@ else
 	bad "memory: $n nodes, RSS ${mid} -> ${final} kB, peak ${peak} kB"
 fi
 unmount
-
-if grep -Eq 'Sanitizer|runtime error|WARNING: ThreadSanitizer' "$TMP/stderr"; then
-	bad "daemon stderr:"
-	head -40 "$TMP/stderr" >&2
-else
-	ok
-fi
-echo "stress: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+check_eq "daemon exit code (10,000 nodes)" 0 "$DAEMON_RC"
+check_stderr "10,000 nodes"
+it_end

@@ -360,6 +360,43 @@ void mkprof_num_label(struct mkprof *p, const char *key, int64_t num,
 	add_label(p, l);
 }
 
+/* ---- Go runtime/pprof headers ----------------------------------------- */
+
+struct mkprof *mkprof_go_cpu(int64_t nanos)
+{
+	struct mkprof *p = mkprof_new();
+
+	mkprof_sample_type(p, "samples", "count");
+	mkprof_sample_type(p, "cpu", "nanoseconds");
+	mkprof_period_type(p, "cpu", "nanoseconds", 10000000);
+	mkprof_time(p, nanos);
+	return p;
+}
+
+struct mkprof *mkprof_go_heap(int64_t nanos)
+{
+	struct mkprof *p = mkprof_new();
+
+	mkprof_sample_type(p, "alloc_objects", "count");
+	mkprof_sample_type(p, "alloc_space", "bytes");
+	mkprof_sample_type(p, "inuse_objects", "count");
+	mkprof_sample_type(p, "inuse_space", "bytes");
+	mkprof_period_type(p, "space", "bytes", 524288);
+	mkprof_time(p, nanos);
+	return p;
+}
+
+struct mkprof *mkprof_go_mutex(int64_t nanos)
+{
+	struct mkprof *p = mkprof_new();
+
+	mkprof_sample_type(p, "contentions", "count");
+	mkprof_sample_type(p, "delay", "nanoseconds");
+	mkprof_period_type(p, "contentions", "count", 1);
+	mkprof_time(p, nanos);
+	return p;
+}
+
 Pprof__Profile *mkprof_message(struct mkprof *p)
 {
 	return &p->msg;

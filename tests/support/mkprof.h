@@ -91,6 +91,19 @@ void mkprof_label(struct mkprof *p, const char *key, const char *value);
 void mkprof_num_label(struct mkprof *p, const char *key, int64_t num,
 		      const char *unit);
 
+/* ---- Go runtime/pprof headers ----------------------------------------- */
+
+/* New profiles with the sample types and period of Go's runtime/pprof and
+ * time_nanos = nanos, no sample yet (add duration, mapping, samples):
+ *   go_cpu    samples/count, cpu/nanoseconds; period cpu/nanoseconds 10 ms
+ *   go_heap   alloc_objects/count, alloc_space/bytes, inuse_objects/count,
+ *             inuse_space/bytes; period space/bytes 524288
+ *   go_mutex  contentions/count, delay/nanoseconds; period contentions/count 1
+ * Free them with mkprof_free. */
+struct mkprof *mkprof_go_cpu(int64_t nanos);
+struct mkprof *mkprof_go_heap(int64_t nanos);
+struct mkprof *mkprof_go_mutex(int64_t nanos);
+
 /* The message being built, for tests that corrupt it; owned by p.  Its
  * element arrays may move on the next builder call: corrupt last. */
 Pprof__Profile *mkprof_message(struct mkprof *p);

@@ -3,7 +3,7 @@
  *
  *   out/tests/mkhostile DIR
  *
- * creates DIR (and parents) with two services:
+ * creates DIR (and parents) with three services:
  *
  *   good/cpu-1795000000.pb.gz, good/cpu-1795000010.pb.gz
  *       two valid Go CPU profiles (samples/count + cpu/nanoseconds, period
@@ -16,6 +16,14 @@
  *   place; the valid-but-extreme ones (deep stacks, 1 M samples, hostile
  *   function names, negative values) have a sample type of their own, so
  *   each is a type directory of its own (bad/deep/latest/...).
+ *
+ *   ovf/pair-1795200000.pb.gz, ovf/pair-1795200060.pb.gz
+ *       two snapshots of type "pair" whose values (INT64_MAX - 10, then
+ *       100) overflow 64 bits when summed: all/ must still serve the
+ *       first and name the second in errors (issue 20).
+ *
+ * bad/abyss.pb.gz is one function repeated 100,000 times under main.main
+ * (issue 20: uncut, tree.txt would need about 10 GB).
  *
  * The 1 M-sample profile is written by hand after its packed header: 1 M
  * samples of 2 locations each, unpacked (8 bytes a sample), so that it
@@ -38,6 +46,8 @@
 #define BAD_T0 1795100000LL
 
 #define DEEP_FRAMES 10000
+#define ABYSS_FRAMES 100000
+#define OVF_T0 1795200000LL
 #define MILLION 1000000
 #define BOMB_BYTES (64u << 20)
 
@@ -278,6 +288,31 @@ static void bad(void)
 	mkprof_sample(p, (int64_t[]){ 1 }, "deep.f00000;deep.side");
 	write_prof(p, "bad/deep.pb.gz", 1);
 	free(buf);
+
+	/* One function 100,000 deep: cut to 1024 frames when decoded. */
+	buf = malloc(ABYSS_FRAMES * 8 + 64);
+	if (!buf) {
+		fprintf(stderr, "mkhostile: out of memory\n");
+		exit(1);
+	}
+	p = own_type(t += 60, "abyss");
+	{
+		size_t n = (size_t)sprintf(buf, "main.main");
+
+		for (i = 0; i < ABYSS_FRAMES; i++)
+			n += (size_t)sprintf(buf + n, ";abyss.f");
+	}
+	mkprof_sample(p, (int64_t[]){ 1 }, buf);
+	write_prof(p, "bad/abyss.pb.gz", 1);
+	free(buf);
+
+	/* Two snapshots whose sum overflows 64 bits. */
+	p = own_type(OVF_T0, "pair");
+	mkprof_sample(p, (int64_t[]){ INT64_MAX - 10 }, "main.main;pair.a");
+	write_prof(p, "ovf/pair-1795200000.pb.gz", 1);
+	p = own_type(OVF_T0 + 60, "pair");
+	mkprof_sample(p, (int64_t[]){ 100 }, "main.main;pair.a");
+	write_prof(p, "ovf/pair-1795200060.pb.gz", 1);
 
 	/* 1,000,000 samples over 4 stacks main.main;million.fK (K = i % 4),
 	 * value K + 1: the header packed, the samples appended unpacked. */

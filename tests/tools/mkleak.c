@@ -87,15 +87,9 @@ static int emit(const char *dir, struct mkprof *p, const char *kind, int i)
 
 static int write_heap(const char *dir, int i)
 {
-	struct mkprof *p = mkprof_new();
+	struct mkprof *p = mkprof_go_heap((S0 + 1800LL * i) * SEC);
 	int s, j;
 
-	mkprof_sample_type(p, "alloc_objects", "count");
-	mkprof_sample_type(p, "alloc_space", "bytes");
-	mkprof_sample_type(p, "inuse_objects", "count");
-	mkprof_sample_type(p, "inuse_space", "bytes");
-	mkprof_period_type(p, "space", "bytes", 524288);
-	mkprof_time(p, (S0 + 1800LL * i) * SEC);
 	mkprof_mapping(p, "/usr/local/bin/leaky");
 	for (s = 0; s < NHEAP; s++) {
 		int64_t inuse = inuse_space(s, i), alloc = 0;
@@ -110,12 +104,8 @@ static int write_heap(const char *dir, int i)
 
 static int write_mutex(const char *dir, int i)
 {
-	struct mkprof *p = mkprof_new();
+	struct mkprof *p = mkprof_go_mutex((S0 + 1800LL * i) * SEC);
 
-	mkprof_sample_type(p, "contentions", "count");
-	mkprof_sample_type(p, "delay", "nanoseconds");
-	mkprof_period_type(p, "contentions", "count", 1);
-	mkprof_time(p, (S0 + 1800LL * i) * SEC);
 	mkprof_mapping(p, "/usr/local/bin/leaky");
 	mkprof_sample(p, (int64_t[]){ m1[i], m1[i] * 1000000 },
 		      "main.main;main.worker;sync.(*Mutex).Unlock");

@@ -94,12 +94,8 @@ static int emit(const char *dir, struct mkprof *p, const char *rel, int gzip)
 
 static struct mkprof *go_cpu(int64_t secs)
 {
-	struct mkprof *p = mkprof_new();
+	struct mkprof *p = mkprof_go_cpu(secs * SEC);
 
-	mkprof_sample_type(p, "samples", "count");
-	mkprof_sample_type(p, "cpu", "nanoseconds");
-	mkprof_period_type(p, "cpu", "nanoseconds", 10000000);
-	mkprof_time(p, secs * SEC);
 	mkprof_duration(p, 10 * SEC);
 	mkprof_mapping(p, "/usr/local/bin/api");
 	return p;
@@ -134,12 +130,8 @@ static int write_cpu(const char *dir)
 
 static struct mkprof *go_mutex(int64_t secs)
 {
-	struct mkprof *p = mkprof_new();
+	struct mkprof *p = mkprof_go_mutex(secs * SEC);
 
-	mkprof_sample_type(p, "contentions", "count");
-	mkprof_sample_type(p, "delay", "nanoseconds");
-	mkprof_period_type(p, "contentions", "count", 1);
-	mkprof_time(p, secs * SEC);
 	mkprof_mapping(p, "/usr/local/bin/api");
 	return p;
 }
@@ -170,14 +162,8 @@ static int write_mutex(const char *dir)
 
 static int write_heap(const char *dir)
 {
-	struct mkprof *p = mkprof_new();
+	struct mkprof *p = mkprof_go_heap(1795000010 * SEC);
 
-	mkprof_sample_type(p, "alloc_objects", "count");
-	mkprof_sample_type(p, "alloc_space", "bytes");
-	mkprof_sample_type(p, "inuse_objects", "count");
-	mkprof_sample_type(p, "inuse_space", "bytes");
-	mkprof_period_type(p, "space", "bytes", 524288);
-	mkprof_time(p, 1795000010 * SEC);
 	mkprof_mapping(p, "/usr/local/bin/api");
 	mkprof_sample(p, (int64_t[]){ 10, 40960, 2, 8192 },
 		      "main.main;main.load;main.decode");

@@ -36,60 +36,27 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "../../model/archive.h"
-#include "../support/mkprof.h"
+#include "../support/fixture.h"
 
 #define SEC 1000000000LL
 #define T0 1795515300LL         /* 2026-11-24T10:15:00Z */
-#define MAXP (64u << 20)
-
-struct fixture {
-	char tmp[MKPROF_PATH_MAX];      /* the temp directory */
-	char root[MKPROF_PATH_MAX];     /* tmp/archive */
-	struct pyro_archive *a;
-};
-
-static void report(const char *what, int rc)
-{
-	fprintf(stderr, "setup: %s: %s\n", what, strerror(-rc));
-}
-
-static int put(struct fixture *f, struct mkprof *p, const char *rel, int gzip)
-{
-	char path[MKPROF_PATH_MAX];
-	int rc;
-
-	mkprof_join(path, f->root, rel);
-	rc = mkprof_write(p, path, gzip);
-	mkprof_free(p);
-	if (rc)
-		report(path, rc);
-	return rc;
-}
+#define MAXP FIXTURE_MAX_PROFILE
 
 static struct mkprof *go_cpu(int64_t nanos)
 {
-	struct mkprof *p = mkprof_new();
+	struct mkprof *p = mkprof_go_cpu(nanos);
 
-	mkprof_sample_type(p, "samples", "count");
-	mkprof_sample_type(p, "cpu", "nanoseconds");
-	mkprof_period_type(p, "cpu", "nanoseconds", 10000000);
-	mkprof_time(p, nanos);
 	mkprof_sample(p, (int64_t[]){ 1, 10000000 }, "main;work");
 	return p;
 }
 
 static struct mkprof *go_heap(int64_t nanos)
 {
-	struct mkprof *p = mkprof_new();
+	struct mkprof *p = mkprof_go_heap(nanos);
 
-	mkprof_sample_type(p, "alloc_objects", "count");
-	mkprof_sample_type(p, "alloc_space", "bytes");
-	mkprof_sample_type(p, "inuse_objects", "count");
-	mkprof_sample_type(p, "inuse_space", "bytes");
-	mkprof_period_type(p, "space", "bytes", 524288);
-	mkprof_time(p, nanos);
 	mkprof_sample(p, (int64_t[]){ 1, 2, 3, 4 }, "main;alloc");
 	return p;
 }
@@ -104,82 +71,55 @@ static struct mkprof *pyspy(void)
 	return p;
 }
 
-static int write_archive(struct fixture *f)
+/* The first 20 bytes of a gzipped profile: truncated gzip data. */
+static int put_truncated(struct fixture *f, const char *rel)
 {
 	struct pyro_buf raw = PYRO_BUF_INIT, gz = PYRO_BUF_INIT;
+	struct mkprof *p = go_cpu(T0 * SEC);
+	char path[MKPROF_PATH_MAX];
+	int rc;
+
+	rc = mkprof_pack(p, &raw);
+	mkprof_free(p);
+	if (!rc)
+		rc = mkprof_gzip(raw.data, raw.len, &gz);
+	mkprof_join(path, f->root, rel);
+	if (!rc)
+		rc = mkprof_write_file(path, gz.data, 20);
+	pyro_buf_release(&raw);
+	pyro_buf_release(&gz);
+	return rc;
+}
+
+static int write_archive(struct fixture *f)
+{
 	struct timespec mtime[2] = { { T0 + 150, 0 }, { T0 + 150, 0 } };
 	char path[MKPROF_PATH_MAX];
-	int rc = 0;
 
-	rc |= put(f, go_cpu(T0 * SEC), "api/2026/11/24/cpu-1795515300.pb.gz", 1);
-	rc |= put(f, go_cpu((T0 + 10) * SEC), "api/cpu-1795515310.pb.gz", 1);
-	rc |= put(f, go_cpu((T0 + 10) * SEC + SEC / 2), "api/cpu-c.pb.gz", 1);
-	rc |= put(f, go_cpu((T0 + 10) * SEC + SEC / 2), "api/cpu-b.pb.gz", 1);
-	rc |= put(f, go_heap(T0 * SEC), "api/heap-1795515300.pb.gz", 1);
-	rc |= put(f, go_cpu(T0 * SEC), "api/.tmp-cpu.pb.gz", 1);
-	rc |= put(f, go_cpu(T0 * SEC), "api/.git/x.pb.gz", 1);
-	rc |= put(f, pyspy(), "billing/cpu-1795515400.pb.gz", 1);
-	rc |= put(f, pyspy(), "billing/profile", 0);
-	rc |= put(f, go_cpu((T0 + 200) * SEC), "cpu-1795515500.pb.gz", 1);
-	rc |= put(f, go_cpu(T0 * SEC), ".hidden.pb.gz", 1);
-	if (rc)
+	if (fixture_put(f, go_cpu(T0 * SEC), "api/2026/11/24/cpu-1795515300.pb.gz", 1) ||
+	    fixture_put(f, go_cpu((T0 + 10) * SEC), "api/cpu-1795515310.pb.gz", 1) ||
+	    fixture_put(f, go_cpu((T0 + 10) * SEC + SEC / 2), "api/cpu-c.pb.gz", 1) ||
+	    fixture_put(f, go_cpu((T0 + 10) * SEC + SEC / 2), "api/cpu-b.pb.gz", 1) ||
+	    fixture_put(f, go_heap(T0 * SEC), "api/heap-1795515300.pb.gz", 1) ||
+	    fixture_put(f, go_cpu(T0 * SEC), "api/.tmp-cpu.pb.gz", 1) ||
+	    fixture_put(f, go_cpu(T0 * SEC), "api/.git/x.pb.gz", 1) ||
+	    fixture_put(f, pyspy(), "billing/cpu-1795515400.pb.gz", 1) ||
+	    fixture_put(f, pyspy(), "billing/profile", 0) ||
+	    fixture_put(f, go_cpu((T0 + 200) * SEC), "cpu-1795515500.pb.gz", 1) ||
+	    fixture_put(f, go_cpu(T0 * SEC), ".hidden.pb.gz", 1))
 		return -1;
 	mkprof_join(path, f->root, "billing/profile");
 	if (utimensat(AT_FDCWD, path, mtime, 0) != 0)
 		return -1;
 	mkprof_join(path, f->root, "billing/notes.txt");
-	rc |= mkprof_write_file(path, "not a profile\n", 14);
-	{
-		struct mkprof *p = go_cpu(T0 * SEC);
-
-		rc |= mkprof_pack(p, &raw);
-		mkprof_free(p);
-	}
-	rc |= mkprof_gzip(raw.data, raw.len, &gz);
-	mkprof_join(path, f->root, "billing/broken.pb.gz");
-	if (!rc)
-		rc = mkprof_write_file(path, gz.data, 20);
-	pyro_buf_release(&raw);
-	pyro_buf_release(&gz);
-	return rc ? -1 : 0;
-}
-
-static int group_teardown(void **state)
-{
-	struct fixture *f = *state;
-	int rc;
-
-	if (!f)
-		return 0;
-	pyro_archive_free(f->a);
-	rc = mkprof_rmtree(f->tmp);
-	free(f);
-	*state = NULL;
-	return rc ? -1 : 0;
+	if (mkprof_write_file(path, "not a profile\n", 14))
+		return -1;
+	return put_truncated(f, "billing/broken.pb.gz");
 }
 
 static int group_setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	char err[PYRO_ERR_MAX];
-
-	if (!f || mkprof_tmpdir(f->tmp)) {
-		free(f);
-		return -1;
-	}
-	*state = f;
-	mkprof_join(f->root, f->tmp, "archive");
-	if (write_archive(f))
-		goto fail;
-	if (pyro_archive_open(f->root, MAXP, &f->a, err)) {
-		fprintf(stderr, "setup: %s\n", err);
-		goto fail;
-	}
-	return 0;
-fail:
-	/* cmocka skips the teardown when the setup fails. */
-	group_teardown(state);
-	return -1;
+	return fixture_setup(state, write_archive, FIXTURE_ARCHIVE);
 }
 
 static const char *const cpu_names[] = {
@@ -267,7 +207,9 @@ static void test_snapshots(void **state)
 	const struct pyro_service *api = &f->a->services[0];
 	const struct pyro_series *cpu = &api->series[2];
 	const struct pyro_series *samples = &api->series[5];
-	char abs[PATH_MAX], want[PATH_MAX];
+	char want[PATH_MAX], err[PYRO_ERR_MAX];
+	struct stat got, st;
+	int fd;
 	size_t i;
 
 	assert_int_equal(cpu->nsnaps, 4);
@@ -289,12 +231,15 @@ static void test_snapshots(void **state)
 	assert_null(pyro_series_snapshot(cpu, "2026-11-24T10-15-10Z-4"));
 	assert_null(pyro_series_snapshot(cpu, "latest"));
 
-	assert_int_equal(pyro_source_abspath(f->a, cpu->snaps[1].src, abs,
-					     sizeof(abs)), 0);
+	/* A source opens as its own file, beneath the root. */
+	fd = pyro_source_open(f->a, cpu->snaps[1].src, err);
+	assert_true(fd >= 0);
+	assert_int_equal(fstat(fd, &got), 0);
+	close(fd);
 	mkprof_join(want, f->a->root, "api/cpu-1795515310.pb.gz");
-	assert_string_equal(abs, want);
-	assert_int_equal(pyro_source_abspath(f->a, cpu->snaps[1].src, abs, 10),
-			 -ENAMETOOLONG);
+	assert_int_equal(stat(want, &st), 0);
+	assert_int_equal(got.st_ino, st.st_ino);
+	assert_string_equal(cpu->snaps[1].src->path, "api/cpu-1795515310.pb.gz");
 
 	/* The heap file: four series of one snapshot each. */
 	for (i = 0; i < 4; i++) {
@@ -446,5 +391,5 @@ int main(void)
 		cmocka_unit_test(test_names),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, fixture_teardown);
 }

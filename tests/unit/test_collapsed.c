@@ -25,29 +25,14 @@
 #include "../../model/collapsed.h"
 #include "../../model/types.h"
 #include "../../render/render.h"
-#include "../support/mkprof.h"
+#include "../support/fixture.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
+/* The group state: a temp directory (fixture.h) for files of the cases. */
 static int group_setup(void **state)
 {
-	char *dir = malloc(MKPROF_PATH_MAX);
-
-	if (!dir || mkprof_tmpdir(dir)) {
-		free(dir);
-		return -1;
-	}
-	*state = dir;
-	return 0;
-}
-
-static int group_teardown(void **state)
-{
-	char *dir = *state;
-	int rc = mkprof_rmtree(dir);
-
-	free(dir);
-	return rc ? -1 : 0;
+	return fixture_setup(state, NULL, FIXTURE_DIR);
 }
 
 /* Parse data[0..len) into stacks, compare as text; rep filled. */
@@ -193,7 +178,7 @@ static void test_second_column(void **state)
 }
 
 /* A line over 1 MiB is bad (and parsing it costs no more than reading
- * it); one just under is a deep stack. */
+ * it); one just under is a deep stack, cut to PYRO_MAX_DEPTH. */
 static void test_long_lines(void **state)
 {
 	struct pyro_collapsed_report rep;
@@ -215,10 +200,18 @@ static void test_long_lines(void **state)
 	memcpy(big + 2 * deep - 1, " 3\n", 4);
 	assert_int_equal(pyro_collapsed_stacks(big, strlen(big), "samples", "count",
 					       &s, &rep, err), 0);
+	/* Cut to PYRO_MAX_DEPTH frames around a marker (stacks.h). */
 	assert_int_equal(s.nstacks, 1);
-	assert_int_equal(s.stacks[0].depth, deep);
+	assert_int_equal(s.stacks[0].depth, PYRO_MAX_DEPTH);
 	assert_int_equal(s.stacks[0].value, 3);
-	assert_int_equal(s.nframes, 1);
+	assert_int_equal(s.nframes, 2);
+	{
+		struct pyro_str m = pyro_ref_name(&s, pyro_stack_refs(&s,
+			&s.stacks[0])[PYRO_KEEP_ROOT]);
+
+		assert_int_equal(m.len, strlen("[truncated 398977 frames]"));
+		assert_memory_equal(m.ptr, "[truncated 398977 frames]", m.len);
+	}
 	pyro_stacks_release(&s);
 	free(big);
 }
@@ -501,7 +494,7 @@ static void test_load(void **state)
 	struct mkprof *p = mkprof_new();
 	struct pyro_stacks s;
 
-	mkprof_join(path, *state, "svc/alloc-1795664261.txt.gz");
+	mkprof_join(path, fixture_root(state), "svc/alloc-1795664261.txt.gz");
 	assert_int_equal(mkprof_gzip(text, strlen(text), &gz), 0);
 	assert_int_equal(mkprof_write_file(path, gz.data, gz.len), 0);
 	assert_int_equal(pyro_collapsed_load(path, "svc/alloc-1795664261.txt.gz",
@@ -519,22 +512,22 @@ static void test_load(void **state)
 	/* A pprof profile, gzipped or raw: not ours, nothing allocated. */
 	mkprof_sample_type(p, "samples", "count");
 	mkprof_sample(p, (int64_t[]){ 1 }, "main;a");
-	mkprof_join(path, *state, "svc/cpu.pb.gz");
+	mkprof_join(path, fixture_root(state), "svc/cpu.pb.gz");
 	assert_int_equal(mkprof_write(p, path, 1), 0);
 	assert_int_equal(pyro_collapsed_load(path, "svc/cpu.pb.gz", 1 << 20, &s,
 					     &rep, err), -ENOMSG);
 	assert_null(s.stacks);
-	mkprof_join(path, *state, "svc/cpu.txt");
+	mkprof_join(path, fixture_root(state), "svc/cpu.txt");
 	assert_int_equal(mkprof_pack(p, &raw), 0);
 	assert_int_equal(mkprof_write_file(path, raw.data, raw.len), 0);
 	assert_int_equal(pyro_collapsed_load(path, "svc/cpu.txt", 1 << 20, &s,
 					     &rep, err), -ENOMSG);
 	/* Text that is not collapsed stacks; a missing file. */
-	mkprof_join(path, *state, "svc/README");
+	mkprof_join(path, fixture_root(state), "svc/README");
 	assert_int_equal(mkprof_write_file(path, "Profiles of svc.\n", 17), 0);
 	assert_int_equal(pyro_collapsed_load(path, "svc/README", 1 << 20, &s,
 					     &rep, err), -ENOMSG);
-	mkprof_join(path, *state, "svc/missing");
+	mkprof_join(path, fixture_root(state), "svc/missing");
 	assert_int_equal(pyro_collapsed_load(path, "svc/missing", 1 << 20, &s,
 					     &rep, err), -ENOMSG);
 	mkprof_free(p);
@@ -563,5 +556,5 @@ int main(void)
 		cmocka_unit_test(test_load),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, fixture_teardown);
 }

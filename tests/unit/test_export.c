@@ -22,28 +22,13 @@
 
 #include "../../model/profile.h"
 #include "../../render/render.h"
-#include "../support/mkprof.h"
+#include "../support/fixture.h"
 #include "../support/stacks_builder.h"
 
+/* The group state: a temp directory (fixture.h) for files of the cases. */
 static int group_setup(void **state)
 {
-	char *dir = malloc(MKPROF_PATH_MAX);
-
-	if (!dir || mkprof_tmpdir(dir)) {
-		free(dir);
-		return -1;
-	}
-	*state = dir;
-	return 0;
-}
-
-static int group_teardown(void **state)
-{
-	char *dir = *state;
-	int rc = mkprof_rmtree(dir);
-
-	free(dir);
-	return rc ? -1 : 0;
+	return fixture_setup(state, NULL, FIXTURE_DIR);
 }
 
 /* Render s with fn into a fresh string (caller frees). */
@@ -102,7 +87,7 @@ static void round_trip(void **state, struct pyro_stacks *s)
 	assert_true(gz.len > 20);
 	assert_int_equal((unsigned char)gz.data[0], 0x1f);
 	assert_int_equal((unsigned char)gz.data[1], 0x8b);
-	mkprof_join(path, *state, "export.pb.gz");
+	mkprof_join(path, fixture_root(state), "export.pb.gz");
 	assert_int_equal(mkprof_write_file(path, gz.data, gz.len), 0);
 	assert_int_equal(pyro_profile_read(path, 1 << 30, &raw, &compressed, err), 0);
 	assert_int_equal(compressed, 1);
@@ -323,5 +308,5 @@ int main(void)
 		cmocka_unit_test(test_appends),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, fixture_teardown);
 }

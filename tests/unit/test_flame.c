@@ -33,6 +33,7 @@
 
 #include "model/diff.h"
 #include "model/stacks.h"
+#include "render/embedded.h"
 #include "render/render.h"
 
 #define GOLDEN_FLAME "tests/unit/golden/flame_small.svg"
@@ -1013,9 +1014,34 @@ static void test_golden(void **state)
 	pyro_stacks_release(&s);
 }
 
+/* render/flame.js and flame.css are compiled in whole (scripts/embed.sh),
+ * cannot end their CDATA section early, and stand in the output as they
+ * are in their files. */
+static void test_embedded(void **state)
+{
+	struct pyro_stacks s;
+	struct pyro_buf b;
+
+	(void)state;
+	assert_int_equal(strlen(pyro_flame_js), pyro_flame_js_len);
+	assert_int_equal(strlen(pyro_flame_css), pyro_flame_css_len);
+	assert_true(pyro_flame_js_len > 1000);
+	assert_null(strstr(pyro_flame_js, "]]>"));
+	assert_null(strstr(pyro_flame_css, "]]>"));
+	assert_int_equal(pyro_stacks_init(&s), 0);
+	meta(&s, "checkout", "cpu", "all", "cpu", "nanoseconds");
+	add(&s, 10, "main", NULL);
+	render(&s, &b);
+	assert_non_null(strstr(b.data, pyro_flame_js));
+	assert_non_null(strstr(b.data, pyro_flame_css));
+	pyro_buf_release(&b);
+	pyro_stacks_release(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_embedded),
 		cmocka_unit_test(test_layout),
 		cmocka_unit_test(test_layout_icicle),
 		cmocka_unit_test(test_merge_by_name),

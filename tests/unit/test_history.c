@@ -28,32 +28,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../model/archive.h"
 #include "../../model/history.h"
-#include "../support/mkprof.h"
+#include "../../render/render.h"
+#include "../support/fixture.h"
 
 #define SEC 1000000000LL
 #define HOUR (3600 * SEC)
 #define T0 1795515300LL
-#define MAXP (64u << 20)
-
-struct fixture {
-	char tmp[MKPROF_PATH_MAX];
-	char root[MKPROF_PATH_MAX];
-	struct pyro_archive *a;
-};
 
 /* ---- the archive ------------------------------------------------------- */
 
 static struct mkprof *go_heap(int i)
 {
-	struct mkprof *p = mkprof_new();
+	struct mkprof *p = mkprof_go_heap(T0 * SEC + i * HOUR);
 
-	mkprof_sample_type(p, "alloc_objects", "count");
-	mkprof_sample_type(p, "alloc_space", "bytes");
-	mkprof_sample_type(p, "inuse_objects", "count");
-	mkprof_sample_type(p, "inuse_space", "bytes");
-	mkprof_period_type(p, "space", "bytes", 524288);
-	mkprof_time(p, T0 * SEC + i * HOUR);
 	mkprof_mapping(p, "/usr/bin/leaky");
 	return p;
 }
@@ -79,14 +68,7 @@ static struct mkprof *corrupt(int i)
 /* Write p as ROOT/svc/heap-<T0 + 3600 i>.pb.gz and free it. */
 static int put(struct fixture *f, struct mkprof *p, const char *svc, int i)
 {
-	char rel[256], path[MKPROF_PATH_MAX];
-	int rc;
-
-	snprintf(rel, sizeof(rel), "%s/heap-%lld.pb.gz", svc, T0 + 3600LL * i);
-	mkprof_join(path, f->root, rel);
-	rc = mkprof_write(p, path, 1);
-	mkprof_free(p);
-	return rc;
+	return fixture_putf(f, p, 1, "%s/heap-%lld.pb.gz", svc, T0 + 3600LL * i);
 }
 
 static int write_archive(struct fixture *f)
@@ -106,64 +88,51 @@ static int write_archive(struct fixture *f)
 		if (grow[i])
 			mkprof_sample(p, (int64_t[]){ 1, 1, 1, grow[i] },
 				      "main;late;grow");
-		rc |= put(f, p, "leaky", i);
+		if (put(f, p, "leaky", i))
+			rc = -1;
 	}
 	p = inuse(0);
 	mkprof_sample(p, (int64_t[]){ 10 }, "main;r;r");
-	rc |= put(f, p, "recur", 0);
+	if (put(f, p, "recur", 0))
+		rc = -1;
 	p = inuse(1);
 	mkprof_sample(p, (int64_t[]){ 30 }, "main;r;r");
 	mkprof_sample(p, (int64_t[]){ 5 }, "main;r");
-	rc |= put(f, p, "recur", 1);
+	if (put(f, p, "recur", 1))
+		rc = -1;
 
 	p = inuse(0);
 	mkprof_sample(p, (int64_t[]){ 10 }, "main;a");
-	rc |= put(f, p, "broken", 0);
-	rc |= put(f, corrupt(1), "broken", 1);
+	if (put(f, p, "broken", 0))
+		rc = -1;
+	if (put(f, corrupt(1), "broken", 1))
+		rc = -1;
 	p = inuse(2);
 	mkprof_sample(p, (int64_t[]){ 30 }, "main;a");
-	rc |= put(f, p, "broken", 2);
+	if (put(f, p, "broken", 2))
+		rc = -1;
 
-	rc |= put(f, corrupt(0), "gone", 0);
-	rc |= put(f, corrupt(1), "gone", 1);
-	return rc ? -1 : 0;
-}
+	if (put(f, corrupt(0), "gone", 0))
+		rc = -1;
+	if (put(f, corrupt(1), "gone", 1))
+		rc = -1;
 
-static int group_teardown(void **state)
-{
-	struct fixture *f = *state;
-	int rc;
-
-	if (!f)
-		return 0;
-	pyro_archive_free(f->a);
-	rc = mkprof_rmtree(f->tmp);
-	free(f);
-	*state = NULL;
+	/* Times 580 years apart each way: their difference overflows 64
+	 * bits (issue 20). */
+	for (i = 0; i < 2; i++) {
+		p = mkprof_new();
+		mkprof_sample_type(p, "inuse_space", "bytes");
+		mkprof_time(p, i ? INT64_MAX - 1 : INT64_MIN + 1);
+		mkprof_sample(p, (int64_t[]){ i ? 20 : 10 }, "main;a");
+		if (put(f, p, "centuries", i))
+			rc = -1;
+	}
 	return rc ? -1 : 0;
 }
 
 static int group_setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	char err[PYRO_ERR_MAX];
-
-	if (!f || mkprof_tmpdir(f->tmp)) {
-		free(f);
-		return -1;
-	}
-	*state = f;
-	mkprof_join(f->root, f->tmp, "archive");
-	if (write_archive(f))
-		goto fail;
-	if (pyro_archive_open(f->root, MAXP, &f->a, err)) {
-		fprintf(stderr, "setup: %s\n", err);
-		goto fail;
-	}
-	return 0;
-fail:
-	group_teardown(state);  /* cmocka skips it when the setup fails */
-	return -1;
+	return fixture_setup(state, write_archive, FIXTURE_ARCHIVE);
 }
 
 /* ---- helpers ------------------------------------------------------------- */
@@ -255,6 +224,52 @@ static void test_leak_totals(void **state)
 	/* sum 1879, sum t*v 4770: (5 * 4770 - 10 * 1879) / 50 */
 	assert_true(h.slope == 101.2);
 	assert_int_equal(h.nfuncs, 6);
+	pyro_history_release(&h);
+}
+
+/* Snapshot times whose difference overflows 64 bits: the trend is still
+ * computed (in double), without undefined behaviour. */
+static void test_centuries_apart(void **state)
+{
+	struct pyro_history h;
+	char err[PYRO_ERR_MAX];
+	double hours = ((double)INT64_MAX - 1 - ((double)INT64_MIN + 1)) /
+		       (3600.0 * 1e9);
+
+	assert_int_equal(build(*state, "centuries", "inuse_space", &h, err), 0);
+	assert_int_equal(h.nsnaps, 2);
+	assert_int_equal(h.times[0], INT64_MIN + 1);
+	assert_int_equal(h.times[1], INT64_MAX - 1);
+	/* Rose by 10 over `hours`. */
+	assert_true(h.slope > 0.99 * 10 / hours && h.slope < 1.01 * 10 / hours);
+	pyro_history_release(&h);
+}
+
+/* The series renderers stop at a buffer's limit with -EFBIG (issue 20). */
+static void test_series_bounds(void **state)
+{
+	int (*const fns[])(const struct pyro_history *, struct pyro_buf *) = {
+		pyro_timeline_render, pyro_timeline_svg_render,
+		pyro_growth_render,
+	};
+	struct pyro_history h;
+	char err[PYRO_ERR_MAX];
+	size_t i;
+
+	assert_int_equal(build(*state, "leaky", "inuse_space", &h, err), 0);
+	for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
+		struct pyro_buf whole = PYRO_BUF_INIT, cut = PYRO_BUF_INIT;
+
+		assert_int_equal(fns[i](&h, &whole), 0);
+		cut.limit = whole.len;
+		assert_int_equal(fns[i](&h, &cut), 0);
+		pyro_buf_release(&cut);
+		cut.limit = whole.len - 1;
+		assert_int_equal(fns[i](&h, &cut), -EFBIG);
+		assert_true(cut.len <= cut.limit);
+		pyro_buf_release(&cut);
+		pyro_buf_release(&whole);
+	}
 	pyro_history_release(&h);
 }
 
@@ -371,7 +386,9 @@ int main(void)
 		cmocka_unit_test(test_bad_snapshot),
 		cmocka_unit_test(test_all_bad),
 		cmocka_unit_test(test_slope),
+		cmocka_unit_test(test_centuries_apart),
+		cmocka_unit_test(test_series_bounds),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, fixture_teardown);
 }

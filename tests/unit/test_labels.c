@@ -1,6 +1,6 @@
 /*
  * test_labels.c - sample labels: pyro_profile_labels and
- * pyro_profile_stacks_filtered (model/profile.c), label sets, their merges
+ * pyro_profile_stacks_filtered (model/pprof_stacks.c), label sets, their merges
  * and directory names (model/labels.c), labels.txt (render/labels.c).
  *
  * A profile written by tests/support/mkprof holds string, numeric,

@@ -53,57 +53,29 @@
 #include <string.h>
 
 #include "../../model/labels.h"
+#include "../../model/archive.h"
 #include "../../model/merge.h"
-#include "../support/mkprof.h"
+#include "../support/fixture.h"
 
 #define SEC 1000000000LL
 #define T0 1795515300LL
-#define MAXP (64u << 20)
 #define MAX_SNAPS 8
-
-struct fixture {
-	char tmp[MKPROF_PATH_MAX];
-	char root[MKPROF_PATH_MAX];
-	struct pyro_archive *a;
-};
 
 /* ---- the archive ------------------------------------------------------- */
 
 static struct mkprof *go_cpu(int i)
 {
-	struct mkprof *p = mkprof_new();
-
-	mkprof_sample_type(p, "samples", "count");
-	mkprof_sample_type(p, "cpu", "nanoseconds");
-	mkprof_period_type(p, "cpu", "nanoseconds", 10000000);
-	mkprof_time(p, (T0 + 10 * i) * SEC);
-	mkprof_duration(p, 10 * SEC);
-	mkprof_mapping(p, "/usr/bin/api");
-	return p;
+	return fixture_go_cpu((T0 + 10 * i) * SEC);
 }
 
 static struct mkprof *go_mutex(int i)
 {
-	struct mkprof *p = mkprof_new();
-
-	mkprof_sample_type(p, "contentions", "count");
-	mkprof_sample_type(p, "delay", "nanoseconds");
-	mkprof_period_type(p, "contentions", "count", 1);
-	mkprof_time(p, (T0 + 10 * i) * SEC);
-	return p;
+	return mkprof_go_mutex((T0 + 10 * i) * SEC);
 }
 
 static struct mkprof *go_heap(int i)
 {
-	struct mkprof *p = mkprof_new();
-
-	mkprof_sample_type(p, "alloc_objects", "count");
-	mkprof_sample_type(p, "alloc_space", "bytes");
-	mkprof_sample_type(p, "inuse_objects", "count");
-	mkprof_sample_type(p, "inuse_space", "bytes");
-	mkprof_period_type(p, "space", "bytes", 524288);
-	mkprof_time(p, (T0 + 10 * i) * SEC);
-	return p;
+	return mkprof_go_heap((T0 + 10 * i) * SEC);
 }
 
 static struct mkprof *inuse(int i)
@@ -119,14 +91,7 @@ static struct mkprof *inuse(int i)
 static int put(struct fixture *f, struct mkprof *p, const char *svc,
 	       const char *kind, int i)
 {
-	char rel[256], path[MKPROF_PATH_MAX];
-	int rc;
-
-	snprintf(rel, sizeof(rel), "%s/%s-%lld.pb.gz", svc, kind, T0 + 10 * i);
-	mkprof_join(path, f->root, rel);
-	rc = mkprof_write(p, path, 1);
-	mkprof_free(p);
-	return rc;
+	return fixture_putf(f, p, 1, "%s/%s-%lld.pb.gz", svc, kind, T0 + 10 * i);
 }
 
 /* A Go CPU profile whose only sample references location 99. */
@@ -158,19 +123,22 @@ static int write_labelled(struct fixture *f)
 	mkprof_label(p, "endpoint", "/users");
 	mkprof_num_label(p, "size", 4096, "bytes");
 	mkprof_sample(p, (int64_t[]){ 1, 2 }, "main;c");
-	rc |= put(f, p, "tagged", "cpu", 0);
+	if (put(f, p, "tagged", "cpu", 0))
+		rc = -1;
 	p = go_cpu(1);
 	mkprof_sample(p, (int64_t[]){ 2, 20 }, "main;a");
 	mkprof_label(p, "endpoint", "/users");
 	mkprof_sample(p, (int64_t[]){ 1, 2 }, "main;c");
-	rc |= put(f, p, "tagged", "cpu", 1);
+	if (put(f, p, "tagged", "cpu", 1))
+		rc = -1;
 	p = go_cpu(2);
 	mkprof_sample(p, (int64_t[]){ 3, 30 }, "main;a");
 	mkprof_label(p, "endpoint", "/users");
 	mkprof_sample(p, (int64_t[]){ 1, 7 }, "main;b");
 	mkprof_num_label(p, "size", 4096, "bytes");
 	mkprof_sample(p, (int64_t[]){ 1, 2 }, "main;c");
-	rc |= put(f, p, "tagged", "cpu", 2);
+	if (put(f, p, "tagged", "cpu", 2))
+		rc = -1;
 
 	for (i = 0; i < 3; i++) {
 		p = go_mutex(i);
@@ -184,22 +152,27 @@ static int write_labelled(struct fixture *f)
 		mkprof_label(p, "role", "db");
 		if (i == 2)
 			mkprof_sample(p, (int64_t[]){ 4, 4 }, "main;C");
-		rc |= put(f, p, "tagmutex", "mutex", i);
+		if (put(f, p, "tagmutex", "mutex", i))
+			rc = -1;
 	}
 
 	p = go_cpu(0);
 	mkprof_sample(p, (int64_t[]){ 1, 10 }, "main;a");
 	mkprof_label(p, "endpoint", "/users");
-	rc |= put(f, p, "tagbad", "cpu", 0);
-	rc |= put(f, corrupt_cpu(1), "tagbad", "cpu", 1);
+	if (put(f, p, "tagbad", "cpu", 0))
+		rc = -1;
+	if (put(f, corrupt_cpu(1), "tagbad", "cpu", 1))
+		rc = -1;
 	p = go_cpu(2);
 	mkprof_sample(p, (int64_t[]){ 1, 4 }, "main;a");
 	mkprof_label(p, "endpoint", "/admin");
-	rc |= put(f, p, "tagbad", "cpu", 2);
+	if (put(f, p, "tagbad", "cpu", 2))
+		rc = -1;
 
 	for (i = 0; i < 5; i++) {
 		if (i == 3) {
-			rc |= put(f, corrupt_cpu(i), "tagmany", "cpu", i);
+			if (put(f, corrupt_cpu(i), "tagmany", "cpu", i))
+				rc = -1;
 			continue;
 		}
 		p = go_cpu(i);
@@ -207,13 +180,15 @@ static int write_labelled(struct fixture *f)
 		mkprof_label(p, "endpoint", "/users");
 		mkprof_sample(p, (int64_t[]){ 1, 1 }, "main;b");
 		mkprof_label(p, "endpoint", "/admin");
-		rc |= put(f, p, "tagmany", "cpu", i);
+		if (put(f, p, "tagmany", "cpu", i))
+			rc = -1;
 	}
 
 	for (i = 0; i < 2; i++) {
 		snprintf(rel, sizeof(rel), "tagfold/cpu-%lld.txt", T0 + 10 * i);
 		mkprof_join(path, f->root, rel);
-		rc |= mkprof_write_file(path, folded[i], strlen(folded[i]));
+		if (mkprof_write_file(path, folded[i], strlen(folded[i])))
+			rc = -1;
 	}
 	return rc;
 }
@@ -232,17 +207,20 @@ static int write_archive(struct fixture *f)
 			mkprof_sample(p, (int64_t[]){ 1, 5 }, "main;b");
 		if (i == 2)
 			mkprof_sample(p, (int64_t[]){ 1, 1 }, "main;c");
-		rc |= put(f, p, "rate", "cpu", i);
+		if (put(f, p, "rate", "cpu", i))
+			rc = -1;
 
 		p = go_mutex(i);
 		mkprof_sample(p, (int64_t[]){ mono[i], 10 * mono[i] }, "main;lock");
 		mkprof_sample(p, (int64_t[]){ i == 2 ? 2 : 1, 7 }, "main;other");
-		rc |= put(f, p, "mono", "mutex", i);
+		if (put(f, p, "mono", "mutex", i))
+			rc = -1;
 
 		p = go_heap(i);
 		mkprof_sample(p, (int64_t[]){ 9, 900 + 100 * i, 1, x[i] }, "main;x");
 		mkprof_sample(p, (int64_t[]){ 1, 5, i == 0, i == 0 ? 5 : 0 }, "main;y");
-		rc |= put(f, p, "gauge", "heap", i);
+		if (put(f, p, "gauge", "heap", i))
+			rc = -1;
 
 		if (i == 1) {
 			p = corrupt_cpu(i);
@@ -250,25 +228,29 @@ static int write_archive(struct fixture *f)
 			p = go_cpu(i);
 			mkprof_sample(p, (int64_t[]){ 1, 10 }, "main;a");
 		}
-		rc |= put(f, p, "bad", "cpu", i);
+		if (put(f, p, "bad", "cpu", i))
+			rc = -1;
 	}
 	for (i = 0; i < 4; i++) {
 		p = go_mutex(i);
 		mkprof_sample(p, (int64_t[]){ restart[i], restart[i] }, "main;lock");
-		rc |= put(f, p, "restart", "mutex", i);
+		if (put(f, p, "restart", "mutex", i))
+			rc = -1;
 	}
 	for (i = 0; i < 3; i++) {
 		p = go_mutex(i);
 		mkprof_sample(p, (int64_t[]){ 900, 900 }, "main;X");
 		if (i == 0)
 			mkprof_sample(p, (int64_t[]){ 100, 100 }, "main;Y");
-		rc |= put(f, p, "vanish", "mutex", i);
+		if (put(f, p, "vanish", "mutex", i))
+			rc = -1;
 	}
 	for (i = 0; i < 2; i++) {
 		p = go_mutex(i);
 		mkprof_sample(p, (int64_t[]){ i ? 5 : 10, 1 }, "main;A");
 		mkprof_sample(p, (int64_t[]){ i ? 20 : 2, 1 }, "main;B");
-		rc |= put(f, p, "deltas", "mutex", i);
+		if (put(f, p, "deltas", "mutex", i))
+			rc = -1;
 
 		p = inuse(i);
 		mkprof_sample(p, (int64_t[]){ i ? 2 : 1 }, "main;P");
@@ -277,49 +259,37 @@ static int write_archive(struct fixture *f)
 			mkprof_sample(p, (int64_t[]){ 3 }, "main;R");
 			mkprof_sample(p, (int64_t[]){ 1 }, "main;T");
 		}
-		rc |= put(f, p, "half", "inuse", i);
+		if (put(f, p, "half", "inuse", i))
+			rc = -1;
 
-		rc |= put(f, corrupt_cpu(i), "gone", "cpu", i);
+		if (put(f, corrupt_cpu(i), "gone", "cpu", i))
+			rc = -1;
 	}
-	rc |= write_labelled(f);
-	return rc ? -1 : 0;
-}
+	/* Issue 20: the second of three snapshots overflows the sum of the
+	 * first (it is left out, the rest merge); a cumulative series whose
+	 * first value is negative, so the rise c - p overflows. */
+	for (i = 0; i < 3; i++) {
+		static const int64_t big[] = { INT64_MAX - 10, 100, 5 };
 
-static int group_teardown(void **state)
-{
-	struct fixture *f = *state;
-	int rc;
-
-	if (!f)
-		return 0;
-	pyro_archive_free(f->a);
-	rc = mkprof_rmtree(f->tmp);
-	free(f);
-	*state = NULL;
+		p = go_cpu(i);
+		mkprof_sample(p, (int64_t[]){ big[i], 1 }, i == 2 ? "main;b" : "main;a");
+		if (put(f, p, "ovf", "cpu", i))
+			rc = -1;
+	}
+	for (i = 0; i < 2; i++) {
+		p = go_mutex(i);
+		mkprof_sample(p, (int64_t[]){ i ? INT64_MAX - 1 : -5, 1 }, "main;lock");
+		if (put(f, p, "negprev", "mutex", i))
+			rc = -1;
+	}
+	if (write_labelled(f))
+		rc = -1;
 	return rc ? -1 : 0;
 }
 
 static int group_setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	char err[PYRO_ERR_MAX];
-
-	if (!f || mkprof_tmpdir(f->tmp)) {
-		free(f);
-		return -1;
-	}
-	*state = f;
-	mkprof_join(f->root, f->tmp, "archive");
-	if (write_archive(f))
-		goto fail;
-	if (pyro_archive_open(f->root, MAXP, &f->a, err)) {
-		fprintf(stderr, "setup: %s\n", err);
-		goto fail;
-	}
-	return 0;
-fail:
-	group_teardown(state);  /* cmocka skips it when the setup fails */
-	return -1;
+	return fixture_setup(state, write_archive, FIXTURE_ARCHIVE);
 }
 
 /* ---- helpers ------------------------------------------------------------- */
@@ -509,10 +479,55 @@ static void test_index(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_int_equal(f->a->nservices, 14);
+	assert_int_equal(f->a->nservices, 16);
 	assert_int_equal(f->a->nproblems, 0);       /* headers are all valid */
 	assert_int_equal(pyro_service_series(pyro_archive_service(f->a, "half"),
 					     "inuse_space")->kind, PYRO_KIND_GAUGE);
+}
+
+/* A member whose values overflow the sum so far is left out and named in
+ * the problems; the others still merge (issue 20). */
+static void test_overflow_skips_member(void **state)
+{
+	struct fixture *f = *state;
+	char path[256];
+	const char *why;
+	struct merged m;
+
+	merge(f, "ovf", "samples", 0, 0, PYRO_POLICY_AUTO, "all", &m);
+	assert_int_equal(m.rc, 0);
+	assert_int_equal(m.s.meta.nsnapshots, 2);
+	check(&m, PYRO_MERGE_SUM, "main;a 9223372036854775797\nmain;b 5\n");
+	snprintf(path, sizeof(path), "ovf/cpu-%lld.pb.gz", T0 + 10);
+	why = problem_of(f->a, path);
+	assert_non_null(why);
+	assert_non_null(strstr(why, "left out of merges"));
+	/* The other sample type of the same files merges whole. */
+	merge(f, "ovf", "cpu", 0, 0, PYRO_POLICY_AUTO, "all", &m);
+	assert_int_equal(m.s.meta.nsnapshots, 3);
+	check(&m, PYRO_MERGE_SUM, "main;a 2\nmain;b 1\n");
+}
+
+/* A negative previous value: the rise c - p does not fit, so c counts
+ * whole, as after a restart (was signed overflow, issue 20). */
+static void test_increase_negative_prev(void **state)
+{
+	struct merged m;
+
+	merge(*state, "negprev", "mutex_count", 0, 0, PYRO_POLICY_AUTO, "all", &m);
+	check(&m, PYRO_MERGE_INCREASE, "main;lock 9223372036854775801\n");
+}
+
+/* Label totals: the overflowing member is left out there too, and a
+ * negative previous value does not overflow the increase. */
+static void test_labels_hostile_values(void **state)
+{
+	struct labelled l;
+
+	labels(*state, "ovf", "samples", 0, 0, 0, PYRO_MERGE_SUM, &l);
+	check_labels(&l, "samples count: 9223372036854775802 in 2\n");
+	labels(*state, "negprev", "mutex_count", 0, 0, 0, PYRO_MERGE_INCREASE, &l);
+	check_labels(&l, "contentions count: 9223372036854775801 in 2\n");
 }
 
 static void test_rate_sum(void **state)
@@ -1018,7 +1033,10 @@ int main(void)
 		cmocka_unit_test(test_labels_all_bad),
 		/* Last: it changes the archive's files. */
 		cmocka_unit_test(test_replaced_member),
+		cmocka_unit_test(test_overflow_skips_member),
+		cmocka_unit_test(test_increase_negative_prev),
+		cmocka_unit_test(test_labels_hostile_values),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, fixture_teardown);
 }

@@ -36,21 +36,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../model/archive.h"
 #include "../../model/merge.h"
-#include "../support/mkprof.h"
+#include "../support/fixture.h"
 
 #define SEC 1000000000LL
 #define T0 1795515300LL
-#define MAXP (64u << 20)
 #define NSNAPS 40
 #define MAX_KEYS 256
-
-struct fixture {
-	char tmp[MKPROF_PATH_MAX];
-	char root[MKPROF_PATH_MAX];
-	struct pyro_archive *a;         /* merged */
-	struct pyro_archive *ref;       /* decoded one by one for the reference */
-};
 
 /* ---- the archive ------------------------------------------------------- */
 
@@ -83,40 +76,20 @@ static uint64_t rnd(uint64_t *s)
 
 static struct mkprof *go_cpu(int i)
 {
-	struct mkprof *p = mkprof_new();
-
-	mkprof_sample_type(p, "samples", "count");
-	mkprof_sample_type(p, "cpu", "nanoseconds");
-	mkprof_period_type(p, "cpu", "nanoseconds", 10000000);
-	mkprof_time(p, (T0 + 10 * i) * SEC);
-	mkprof_duration(p, 10 * SEC);
-	mkprof_mapping(p, "/usr/bin/api");
-	return p;
+	return fixture_go_cpu((T0 + 10 * i) * SEC);
 }
 
 static struct mkprof *go_mutex(int i)
 {
-	struct mkprof *p = mkprof_new();
+	struct mkprof *p = mkprof_go_mutex((T0 + 10 * i) * SEC);
 
-	mkprof_sample_type(p, "contentions", "count");
-	mkprof_sample_type(p, "delay", "nanoseconds");
-	mkprof_period_type(p, "contentions", "count", 1);
-	mkprof_time(p, (T0 + 10 * i) * SEC);
 	mkprof_duration(p, (i % 3) * SEC);
 	return p;
 }
 
 static struct mkprof *go_heap(int i)
 {
-	struct mkprof *p = mkprof_new();
-
-	mkprof_sample_type(p, "alloc_objects", "count");
-	mkprof_sample_type(p, "alloc_space", "bytes");
-	mkprof_sample_type(p, "inuse_objects", "count");
-	mkprof_sample_type(p, "inuse_space", "bytes");
-	mkprof_period_type(p, "space", "bytes", 524288);
-	mkprof_time(p, (T0 + 10 * i) * SEC);
-	return p;
+	return mkprof_go_heap((T0 + 10 * i) * SEC);
 }
 
 /* Break p: its first sample references location 99 (valid header). */
@@ -143,14 +116,7 @@ static int is_one_of(int i, const int *list, size_t n)
 static int put(struct fixture *f, struct mkprof *p, const char *svc,
 	       const char *kind, int i)
 {
-	char rel[256], path[MKPROF_PATH_MAX];
-	int rc;
-
-	snprintf(rel, sizeof(rel), "%s/%s-%lld.pb.gz", svc, kind, T0 + 10 * i);
-	mkprof_join(path, f->root, rel);
-	rc = mkprof_write(p, path, 1);
-	mkprof_free(p);
-	return rc;
+	return fixture_putf(f, p, 1, "%s/%s-%lld.pb.gz", svc, kind, T0 + 10 * i);
 }
 
 static int write_rate(struct fixture *f, uint64_t *s)
@@ -163,7 +129,8 @@ static int write_rate(struct fixture *f, uint64_t *s)
 		struct mkprof *p = go_cpu(i);
 
 		if (is_one_of(i, bad, 3)) {
-			rc |= put(f, corrupt(p), "rate", "cpu", i);
+			if (put(f, corrupt(p), "rate", "cpu", i))
+				rc = -1;
 			continue;
 		}
 		for (k = 0; k < NPOOL; k++) {
@@ -173,7 +140,8 @@ static int write_rate(struct fixture *f, uint64_t *s)
 				mkprof_sample(p, (int64_t[]){ n, n * 10000000 },
 					      pool[k]);
 		}
-		rc |= put(f, p, "rate", "cpu", i);
+		if (put(f, p, "rate", "cpu", i))
+			rc = -1;
 	}
 	return rc;
 }
@@ -201,8 +169,9 @@ static int write_cumul(struct fixture *f, uint64_t *s)
 							      count[k] * 1000 },
 					      pool[k]);
 		}
-		rc |= put(f, is_one_of(i, bad, 3) ? corrupt(p) : p, "cumul",
-			  "mutex", i);
+		if (put(f, is_one_of(i, bad, 3) ? corrupt(p) : p, "cumul",
+			  "mutex", i))
+			rc = -1;
 	}
 	return rc;
 }
@@ -220,7 +189,8 @@ static int write_deltas(struct fixture *f, uint64_t *s)
 
 			mkprof_sample(p, (int64_t[]){ n, n * 7 }, pool[k]);
 		}
-		rc |= put(f, i == 15 ? corrupt(p) : p, "deltas", "mutex", i);
+		if (put(f, i == 15 ? corrupt(p) : p, "deltas", "mutex", i))
+			rc = -1;
 	}
 	return rc;
 }
@@ -244,8 +214,9 @@ static int write_heap(struct fixture *f, uint64_t *s)
 			mkprof_sample(p, (int64_t[]){ 1, alloc[k], 1, inuse },
 				      pool[k]);
 		}
-		rc |= put(f, is_one_of(i, bad, 2) ? corrupt(p) : p, "heap",
-			  "heap", i);
+		if (put(f, is_one_of(i, bad, 2) ? corrupt(p) : p, "heap",
+			  "heap", i))
+			rc = -1;
 	}
 	return rc;
 }
@@ -255,57 +226,34 @@ static int write_archive(struct fixture *f)
 	uint64_t s = 42;
 	int i, rc = 0;
 
-	rc |= write_rate(f, &s);
-	rc |= write_cumul(f, &s);
-	rc |= write_deltas(f, &s);
-	rc |= write_heap(f, &s);
+	if (write_rate(f, &s))
+		rc = -1;
+	if (write_cumul(f, &s))
+		rc = -1;
+	if (write_deltas(f, &s))
+		rc = -1;
+	if (write_heap(f, &s))
+		rc = -1;
 	for (i = 0; i < 6; i++)
-		rc |= put(f, corrupt(go_cpu(i)), "allbad", "cpu", i);
-	return rc ? -1 : 0;
-}
-
-static int group_teardown(void **state)
-{
-	struct fixture *f = *state;
-	int rc;
-
-	if (!f)
-		return 0;
-	pyro_archive_free(f->a);
-	pyro_archive_free(f->ref);
-	rc = mkprof_rmtree(f->tmp);
-	free(f);
-	*state = NULL;
+		if (put(f, corrupt(go_cpu(i)), "allbad", "cpu", i))
+			rc = -1;
 	return rc ? -1 : 0;
 }
 
 static int group_setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	char err[PYRO_ERR_MAX], path[MKPROF_PATH_MAX];
+	char path[MKPROF_PATH_MAX], rel[64];
 
-	if (!f || mkprof_tmpdir(f->tmp)) {
-		free(f);
+	if (fixture_setup(state, write_archive, FIXTURE_ARCHIVE | FIXTURE_REF))
+		return -1;
+	/* Replaced after indexing: fails in the decoder, not the aggregation. */
+	snprintf(rel, sizeof(rel), "rate/cpu-%lld.pb.gz", T0 + 10 * 31);
+	mkprof_join(path, fixture_root(state), rel);
+	if (mkprof_write_file(path, "garbage\n", 8)) {
+		fixture_teardown(state);        /* cmocka skips it when setup fails */
 		return -1;
 	}
-	*state = f;
-	mkprof_join(f->root, f->tmp, "archive");
-	if (write_archive(f))
-		goto fail;
-	if (pyro_archive_open(f->root, MAXP, &f->a, err) ||
-	    pyro_archive_open(f->root, MAXP, &f->ref, err)) {
-		fprintf(stderr, "setup: %s\n", err);
-		goto fail;
-	}
-	/* Replaced after indexing: fails in the decoder, not the aggregation. */
-	snprintf(err, sizeof(err), "rate/cpu-%lld.pb.gz", T0 + 10 * 31);
-	mkprof_join(path, f->root, err);
-	if (mkprof_write_file(path, "garbage\n", 8))
-		goto fail;
 	return 0;
-fail:
-	group_teardown(state);
-	return -1;
 }
 
 /* ---- the reference: a sequential fold over the members' text ---------- */
@@ -671,5 +619,5 @@ int main(void)
 		cmocka_unit_test(test_all_bad),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, fixture_teardown);
 }

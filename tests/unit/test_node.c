@@ -1,5 +1,5 @@
 /*
- * test_node.c - the pyrofs tree without FUSE (fs/node.c): resolving paths,
+ * test_node.c - the pyrofs tree without FUSE (fs/): resolving paths,
  * listing, attributes, bytes, inode numbers and options.
  *
  * The group setup writes this archive with mkprof (removed by the group
@@ -33,7 +33,7 @@
 #include <unistd.h>
 
 #include "../../fs/fs.h"
-#include "../support/mkprof.h"
+#include "../support/fixture.h"
 
 #define SEC 1000000000LL
 #define T0 1795000000LL
@@ -41,7 +41,7 @@
 #define SNAP1 "2026-11-18T11-06-50Z"
 #define BILL0 "2026-11-18T11-06-45Z"
 #define BILL1 "2026-11-18T11-07-00Z"
-/* The files of a time node: file_kinds in fs/node.c, in order. */
+/* The files of a time node: pyro_file_kinds in fs/content.c, in order. */
 #define STACK_FILES "flame.svg folded icicle.svg profile.pb.gz top.txt tree.txt"
 #define TIME_FILES "flame.svg folded icicle.svg labels.txt profile.pb.gz " \
 	"top.txt tree.txt labels"
@@ -51,25 +51,11 @@
 	"billing/cpu-1795000020.pb.gz: malformed profile: sample 0 references " \
 	"missing location 99\n"
 
-struct fixture {
-	char tmp[MKPROF_PATH_MAX];
-	char root[MKPROF_PATH_MAX];
-	struct pyro_fs *fs;
-};
-
 /* ---- the archive ------------------------------------------------------- */
 
 static struct mkprof *go_cpu(int64_t secs)
 {
-	struct mkprof *p = mkprof_new();
-
-	mkprof_sample_type(p, "samples", "count");
-	mkprof_sample_type(p, "cpu", "nanoseconds");
-	mkprof_period_type(p, "cpu", "nanoseconds", 10000000);
-	mkprof_time(p, secs * SEC);
-	mkprof_duration(p, 10 * SEC);
-	mkprof_mapping(p, "/usr/bin/api");
-	return p;
+	return fixture_go_cpu(secs * SEC);
 }
 
 static struct mkprof *pyspy(int64_t secs)
@@ -82,43 +68,39 @@ static struct mkprof *pyspy(int64_t secs)
 	return p;
 }
 
-static int put(struct fixture *f, struct mkprof *p, const char *rel)
-{
-	char path[MKPROF_PATH_MAX];
-	int rc;
-
-	mkprof_join(path, f->root, rel);
-	rc = mkprof_write(p, path, 1);
-	mkprof_free(p);
-	return rc;
-}
-
 static int write_archive(struct fixture *f)
 {
 	char path[MKPROF_PATH_MAX];
 	struct mkprof *p;
-	int rc = 0;
 
 	p = go_cpu(T0);
 	mkprof_sample(p, (int64_t[]){ 3, 30 }, "main;handle");
 	mkprof_label(p, "endpoint", "/users");
 	mkprof_sample(p, (int64_t[]){ 1, 10 }, "main;handle+parse");
 	mkprof_label(p, "endpoint", "a/b%");
-	rc |= put(f, p, "api/cpu-1795000000.pb.gz");
+	if (fixture_put(f, p, "api/cpu-1795000000.pb.gz", 1))
+		return -1;
 	p = go_cpu(T0 + 10);
 	mkprof_sample(p, (int64_t[]){ 5, 50 }, "main;handle");
 	mkprof_label(p, "endpoint", "/users");
 	mkprof_num_label(p, "worker", 3, NULL);
-	rc |= put(f, p, "api/cpu-1795000010.pb.gz");
-	rc |= put(f, pyspy(T0 + 5), "billing/cpu-1795000005.pb.gz");
+	if (fixture_put(f, p, "api/cpu-1795000010.pb.gz", 1) ||
+	    fixture_put(f, pyspy(T0 + 5), "billing/cpu-1795000005.pb.gz", 1))
+		return -1;
 	p = pyspy(T0 + 20);
 	mkprof_message(p)->sample[0]->location_id[0] = 99;
-	rc |= put(f, p, "billing/cpu-1795000020.pb.gz");
+	if (fixture_put(f, p, "billing/cpu-1795000020.pb.gz", 1))
+		return -1;
 	mkprof_join(path, f->root, "billing/notes.txt");
-	rc |= mkprof_write_file(path, "not a profile\n", 14);
-	return rc ? -1 : 0;
+	return mkprof_write_file(path, "not a profile\n", 14);
 }
 
+static int group_setup(void **state)
+{
+	return fixture_setup(state, write_archive, FIXTURE_FS);
+}
+
+/* A second tree of the same archive, for the cases that change options. */
 static int open_fs(const char *root, struct pyro_fs **fs)
 {
 	struct pyro_fs_opts o;
@@ -132,37 +114,6 @@ static int open_fs(const char *root, struct pyro_fs **fs)
 	return rc;
 }
 
-static int group_teardown(void **state)
-{
-	struct fixture *f = *state;
-	int rc;
-
-	if (!f)
-		return 0;
-	pyro_fs_close(f->fs);
-	rc = mkprof_rmtree(f->tmp);
-	free(f);
-	*state = NULL;
-	return rc ? -1 : 0;
-}
-
-static int group_setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (!f || mkprof_tmpdir(f->tmp)) {
-		free(f);
-		return -1;
-	}
-	*state = f;
-	mkprof_join(f->root, f->tmp, "archive");
-	if (write_archive(f) || open_fs(f->root, &f->fs)) {
-		group_teardown(state);  /* cmocka skips it when setup fails */
-		return -1;
-	}
-	return 0;
-}
-
 /* ---- helpers --------------------------------------------------------------- */
 
 /* Resolve path and hand back a node that borrows the index: the fs keeps
@@ -171,15 +122,15 @@ static int group_setup(void **state)
 static struct pyro_node resolve(void **state, const char *path)
 {
 	struct fixture *f = *state;
-	struct pyro_archive *a;
+	struct pyro_index *ix;
 	struct pyro_node n;
 	int rc = pyro_resolve(f->fs, path, &n);
 
 	if (rc)
 		fail_msg("resolve \"%s\": %d", path, rc);
-	a = n.archive;
+	ix = n.ix;
 	pyro_node_release(&n);
-	n.archive = a;
+	n.ix = ix;
 	return n;
 }
 
@@ -249,7 +200,7 @@ static void test_resolve_kinds(void **state)
 	n = resolve(state, "/api/cpu");
 	assert_int_equal(n.kind, PYRO_NODE_TYPE);
 	assert_string_equal(n.series->type, "cpu");
-	assert_int_equal(n.series->nsnaps, 2);
+	assert_int_equal(n.series->npoints, 2);
 
 	n = resolve(state, "/api/cpu/latest");
 	assert_int_equal(n.kind, PYRO_NODE_LATEST);
@@ -305,11 +256,11 @@ static void test_resolve_kinds(void **state)
 	assert_int_equal(n.kind, PYRO_NODE_DIFF);
 	n = resolve(state, "/api/cpu/diff/latest");
 	assert_int_equal(n.kind, PYRO_NODE_DIFF_BASE);
-	assert_string_equal(n.base.name, SNAP1);
+	assert_string_equal(n.deriv.arg.base.name, SNAP1);
 	n = resolve(state, "/api/cpu/diff/" SNAP0 "/all/folded");
 	assert_int_equal(n.kind, PYRO_NODE_FILE);
-	assert_int_equal(n.is_diff, 1);
-	assert_string_equal(n.base.name, SNAP0);
+	assert_int_equal(n.deriv.kind, PYRO_DERIV_DIFF);
+	assert_string_equal(n.deriv.arg.base.name, SNAP0);
 	assert_string_equal(n.time.name, "all");
 
 	/* Slashes are forgiven. */
@@ -411,7 +362,7 @@ static void test_labels_tree(void **state)
 	n = resolve(state, "/api/cpu/latest/labels/worker/3/folded");
 	assert_int_equal(n.kind, PYRO_NODE_FILE);
 	assert_string_equal(n.time.name, SNAP1);
-	assert_string_equal(n.label_value, "3");
+	assert_string_equal(n.deriv.arg.value, "3");
 
 	/* Keys and values by total, largest first; names encoded. */
 	check_list(state, "/api/cpu/all/labels", "endpoint worker");
@@ -659,21 +610,22 @@ static void test_readlink(void **state)
  * merges, diffs and series files change as snapshots arrive. */
 static void test_immutable(void **state)
 {
+	struct fixture *f = *state;
 	struct pyro_node n = resolve(state, "/api/cpu/" SNAP0 "/top.txt");
 
-	assert_int_equal(pyro_node_immutable(&n), 1);
+	assert_int_equal(pyro_node_immutable(f->fs, &n), 1);
 	n = resolve(state, "/api/cpu/all/top.txt");
-	assert_int_equal(pyro_node_immutable(&n), 0);
+	assert_int_equal(pyro_node_immutable(f->fs, &n), 0);
 	n = resolve(state, "/api/cpu/diff/" SNAP0 "/" SNAP1 "/top.txt");
-	assert_int_equal(pyro_node_immutable(&n), 0);
+	assert_int_equal(pyro_node_immutable(f->fs, &n), 0);
 	n = resolve(state, "/api/cpu/timeline.txt");
-	assert_int_equal(pyro_node_immutable(&n), 0);
+	assert_int_equal(pyro_node_immutable(f->fs, &n), 0);
 	n = resolve(state, "/api/cpu/all");
-	assert_int_equal(pyro_node_immutable(&n), 0);
+	assert_int_equal(pyro_node_immutable(f->fs, &n), 0);
 	n = resolve(state, "/.pyrofs/errors");
-	assert_int_equal(pyro_node_immutable(&n), 0);
+	assert_int_equal(pyro_node_immutable(f->fs, &n), 0);
 	n = resolve(state, "/api/cpu/latest");
-	assert_int_equal(pyro_node_immutable(&n), 0);
+	assert_int_equal(pyro_node_immutable(f->fs, &n), 0);
 }
 
 static void test_bytes_errors(void **state)
@@ -805,5 +757,5 @@ int main(void)
 		cmocka_unit_test(test_open_missing),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, fixture_teardown);
 }

@@ -21,38 +21,23 @@
 #include <string.h>
 
 #include "../../model/profile.h"
-#include "../support/mkprof.h"
+#include "../support/fixture.h"
 
 #define SEC 1000000000LL
 #define MB (1024 * 1024)
 
 /* ---- fixture and helpers ------------------------------------------------ */
 
+/* The group state: a temp directory (fixture.h) for files of the cases. */
 static int group_setup(void **state)
 {
-	char *dir = malloc(MKPROF_PATH_MAX);
-
-	if (!dir || mkprof_tmpdir(dir)) {
-		free(dir);
-		return -1;
-	}
-	*state = dir;
-	return 0;
-}
-
-static int group_teardown(void **state)
-{
-	char *dir = *state;
-	int rc = mkprof_rmtree(dir);
-
-	free(dir);
-	return rc ? -1 : 0;
+	return fixture_setup(state, NULL, FIXTURE_DIR);
 }
 
 /* path = the temp directory / name */
 static void path_of(void **state, const char *name, char path[MKPROF_PATH_MAX])
 {
-	mkprof_join(path, *state, name);
+	mkprof_join(path, fixture_root(state), name);
 }
 
 static void write_bytes(void **state, const char *name, const void *data,
@@ -65,15 +50,7 @@ static void write_bytes(void **state, const char *name, const void *data,
 /* A Go CPU profile: samples/count + cpu/nanoseconds. */
 static struct mkprof *go_cpu(void)
 {
-	struct mkprof *p = mkprof_new();
-
-	mkprof_sample_type(p, "samples", "count");
-	mkprof_sample_type(p, "cpu", "nanoseconds");
-	mkprof_period_type(p, "cpu", "nanoseconds", 10000000);
-	mkprof_time(p, 1795664261 * SEC);
-	mkprof_duration(p, 10 * SEC);
-	mkprof_mapping(p, "/usr/bin/api");
-	return p;
+	return fixture_go_cpu(1795664261 * SEC);
 }
 
 static struct pyro_profile *decode_ok(struct mkprof *p)
@@ -689,5 +666,5 @@ int main(void)
 		cmocka_unit_test(test_meta),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, fixture_teardown);
 }

@@ -1,15 +1,15 @@
 /*
  * test_source_remote.c - the Pyroscope source (model/source_remote.c)
  * through its operations, against the test server (tests/remote) serving
- * demo/archive, compared with the same archive read locally.
+ * demo/archive, compared with the same archive opened as a local source
+ * (model/source_archive.c): both through model/source.h, as fs/ uses them.
  *
  * The remote source is opened with -o step=1s, so each demo profile is a
- * point of its own and the points carry the local snapshots' names.  Time
- * names resolve through model/span.c on both sides: the remote points are
- * handed to it as a series of snapshots.  Merges are compared under
- * -o merge=pprof (a plain sum on both sides), gauges also under auto (the
- * mean of the profiles).  folded must be equal; top.txt from its
- * "Showing nodes" line on (the header above names the merge).
+ * point of its own and the points carry the local snapshots' names; time
+ * names resolve through model/span.c over either index.  Merges are
+ * compared under -o merge=pprof (a plain sum on both sides), gauges also
+ * under auto (the mean of the profiles).  folded must be equal; top.txt
+ * from its "Showing nodes" line on (the header above names the merge).
  *
  * Skipped when node or the server's packages are missing.
  */
@@ -27,9 +27,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../model/archive.h"
 #include "../../model/labels.h"
-#include "../../model/merge.h"
 #include "../../model/source.h"
 #include "../../model/span.h"
 #include "../../render/render.h"
@@ -37,22 +35,16 @@
 
 static struct test_server server;
 static int server_rc = -1;
-static struct pyro_archive *local;
 
 static int group_setup(void **state)
 {
-	char err[PYRO_ERR_MAX];
-
 	server_rc = test_server_start(&server, "demo/archive", NULL);
-	if (server_rc != 0 && server_rc != 77)
-		return -1;
-	return pyro_archive_open("demo/archive", 512 << 20, &local, err);
+	return server_rc == 0 || server_rc == 77 ? 0 : -1;
 }
 
 static int group_teardown(void **state)
 {
 	test_server_stop(&server);
-	pyro_archive_put(local);
 	return 0;
 }
 
@@ -72,8 +64,8 @@ static int open_remote(const char *url, enum pyro_merge_policy policy,
 		.max_profile_size = 512 << 20, .merge = policy, .opts = opts, .nopts = nopts,
 	};
 
-	assert_int_equal(pyro_src_pyroscope.match(url), 1);
-	return pyro_src_pyroscope.open(url, &conf, src, ix, err);
+	assert_ptr_equal(pyro_src_kind_of(url), &pyro_src_pyroscope);
+	return pyro_src_open(url, &conf, src, ix, err);
 }
 
 /* refresh=1s: the demo's points are 4 s apart, so every span but those
@@ -88,65 +80,48 @@ static void open_demo(enum pyro_merge_policy policy, struct pyro_src **src,
 		fail_msg("open: %s", err);
 }
 
+/* demo/archive as a local source. */
+static void open_local(enum pyro_merge_policy policy, struct pyro_src **src,
+		       struct pyro_index **ix)
+{
+	struct pyro_src_conf conf = { .max_profile_size = 512 << 20, .merge = policy };
+	char err[PYRO_ERR_MAX];
+
+	assert_ptr_equal(pyro_src_kind_of("demo/archive"), &pyro_src_archive);
+	if (pyro_src_open("demo/archive", &conf, src, ix, err))
+		fail_msg("open demo/archive: %s", err);
+}
+
 static void close_demo(struct pyro_src *src, struct pyro_index *ix)
 {
-	ix->destroy(ix);        /* the one reference */
-	src->ops->close(src);
+	pyro_index_put(ix);
+	pyro_src_close(src);
 }
 
-/*
- * The remote points as a local series, so span.c resolves time names over
- * them exactly as it does over snapshots.
- */
-struct adapter {
-	struct pyro_series se;
-	struct pyro_source *srcs;
+/* Both sources of one policy. */
+struct pair_src {
+	struct pyro_src *rsrc, *lsrc;
+	struct pyro_index *rix, *lix;
 };
 
-static void adapt(const struct pyro_index_series *rs, struct adapter *a)
+static void open_both(enum pyro_merge_policy policy, struct pair_src *p)
 {
-	size_t i;
-
-	memset(a, 0, sizeof(*a));
-	a->se.type = rs->type;
-	a->se.nsnaps = rs->npoints;
-	a->se.snaps = calloc(rs->npoints, sizeof(*a->se.snaps));
-	a->srcs = calloc(rs->npoints, sizeof(*a->srcs));
-	assert_non_null(a->se.snaps);
-	assert_non_null(a->srcs);
-	for (i = 0; i < rs->npoints; i++) {
-		a->srcs[i].time_nanos = rs->points[i].time_nanos;
-		a->se.snaps[i].src = &a->srcs[i];
-		memcpy(a->se.snaps[i].name, rs->points[i].name, PYRO_TIME_NAME_MAX);
-	}
+	open_demo(policy, &p->rsrc, &p->rix);
+	open_local(policy, &p->lsrc, &p->lix);
 }
 
-static void adapter_release(struct adapter *a)
+static void close_both(struct pair_src *p)
 {
-	free(a->se.snaps);
-	free(a->srcs);
+	close_demo(p->rsrc, p->rix);
+	close_demo(p->lsrc, p->lix);
 }
 
-static const struct pyro_index_service *find_service(const struct pyro_index *ix,
-						     const char *name)
+static const struct pyro_index_series *find_series(const struct pyro_index *ix,
+						   const char *svc, const char *type)
 {
-	size_t i;
+	const struct pyro_index_service *s = pyro_index_service(ix, svc);
 
-	for (i = 0; i < ix->nservices; i++)
-		if (!strcmp(ix->services[i].name, name))
-			return &ix->services[i];
-	return NULL;
-}
-
-static const struct pyro_index_series *find_series(const struct pyro_index_service *svc,
-						   const char *type)
-{
-	size_t i;
-
-	for (i = 0; svc && i < svc->nseries; i++)
-		if (!strcmp(svc->series[i].type, type))
-			return &svc->series[i];
-	return NULL;
+	return s ? pyro_index_series(s, type) : NULL;
 }
 
 /* folded and top.txt (from "Showing nodes") of stacks. */
@@ -163,55 +138,29 @@ static void render(const struct pyro_stacks *s, struct pyro_buf *folded, struct 
 	pyro_buf_release(&t);
 }
 
-/* Local stacks of span name (with a label filter if key). */
-static int local_stacks(const char *svc, const char *type, const char *name,
-			enum pyro_merge_policy policy, const struct pyro_merge_filter *f,
-			struct pyro_stacks *out)
-{
-	const struct pyro_service *s = pyro_archive_service(local, svc);
-	const struct pyro_series *se = pyro_service_series(s, type);
-	const struct pyro_snapshot *snaps[64];
-	struct pyro_span sp;
-	char err[PYRO_ERR_MAX];
-	size_t i;
-
-	assert_non_null(se);
-	if (pyro_span_resolve(se, name, &sp))
-		return -ENOENT;
-	assert_true(sp.count <= 64);
-	for (i = 0; i < sp.count; i++)
-		snaps[i] = &se->snaps[sp.first + i];
-	return pyro_merge_build_filtered(local, s, se, snaps, sp.count,
-					 sp.has_baseline ? &se->snaps[sp.first - 1] : NULL,
-					 policy, name, f, out, err);
-}
-
 /* Compare remote and local folded and top.txt of one node. */
-static void compare_node(struct pyro_src *src, const struct pyro_index *ix,
-			 const char *svc, const char *type, const char *name,
-			 enum pyro_merge_policy policy, const struct pyro_merge_filter *f)
+static void compare_node(const struct pair_src *p, const char *svc, const char *type,
+			 const char *name, const struct pyro_merge_filter *f)
 {
-	const struct pyro_index_series *rse = find_series(find_service(ix, svc), type);
+	const struct pyro_index_series *rse = find_series(p->rix, svc, type);
+	const struct pyro_index_series *lse = find_series(p->lix, svc, type);
 	struct pyro_stacks ls, rs;
 	struct pyro_buf lf = PYRO_BUF_INIT, lt = PYRO_BUF_INIT;
 	struct pyro_buf rf = PYRO_BUF_INIT, rt = PYRO_BUF_INIT;
-	struct adapter a;
-	struct pyro_span sp;
+	struct pyro_span lsp, rsp;
 	char err[PYRO_ERR_MAX];
-	int lrc;
 
 	assert_non_null(rse);
-	adapt(rse, &a);
-	lrc = local_stacks(svc, type, name, policy, f, &ls);
-	if (lrc == -ENOENT) {
+	assert_non_null(lse);
+	if (pyro_span_resolve(lse, name, &lsp)) {
 		/* A name that covers nothing locally covers nothing remotely. */
-		assert_int_equal(pyro_span_resolve(&a.se, name, &sp), -ENOENT);
-		adapter_release(&a);
+		assert_int_equal(pyro_span_resolve(rse, name, &rsp), -ENOENT);
 		return;
 	}
-	assert_int_equal(lrc, 0);
-	assert_int_equal(pyro_span_resolve(&a.se, name, &sp), 0);
-	if (src->ops->stacks(src, ix, rse, &sp, name, f, &rs, err))
+	assert_int_equal(pyro_span_resolve(rse, name, &rsp), 0);
+	if (p->lsrc->ops->stacks(p->lsrc, p->lix, lse, &lsp, name, f, &ls, err))
+		fail_msg("local %s/%s/%s: %s", svc, type, name, err);
+	if (p->rsrc->ops->stacks(p->rsrc, p->rix, rse, &rsp, name, f, &rs, err))
 		fail_msg("%s/%s/%s: %s", svc, type, name, err);
 	render(&ls, &lf, &lt);
 	render(&rs, &rf, &rt);
@@ -229,19 +178,17 @@ static void compare_node(struct pyro_src *src, const struct pyro_index *ix,
 	pyro_buf_release(&lt);
 	pyro_buf_release(&rf);
 	pyro_buf_release(&rt);
-	adapter_release(&a);
 }
 
 /* Services, their types and the points' names are the local archive's. */
 static void test_tree(void **state)
 {
-	struct pyro_src *src;
-	struct pyro_index *ix;
 	struct pyro_buf st = PYRO_BUF_INIT;
+	struct pair_src p;
 	size_t i, j, k;
 
 	assert_int_equal(test_server_control(&server, "/stats/reset", NULL), 0);
-	open_demo(PYRO_POLICY_PPROF, &src, &ix);
+	open_both(PYRO_POLICY_PPROF, &p);
 	/* Listing costs queries per profile type, not per series: 11 types,
 	 * each a coarse and a fine SelectSeries, and the 3 gauge types two
 	 * more (gauge_counts); then one Series, LabelNames, GetProfileStats. */
@@ -252,15 +199,15 @@ static void test_tree(void **state)
 	assert_int_equal(test_json_int(st.data, "GetProfileStats"), 1);
 	assert_int_equal(test_json_int(st.data, "SelectMergeProfile"), -1);
 	pyro_buf_release(&st);
-	assert_int_equal(ix->nservices, local->nservices);
-	for (i = 0; i < local->nservices; i++) {
-		const struct pyro_service *ls = &local->services[i];
-		const struct pyro_index_service *rs = &ix->services[i];
+	assert_int_equal(p.rix->nservices, p.lix->nservices);
+	for (i = 0; i < p.lix->nservices; i++) {
+		const struct pyro_index_service *ls = &p.lix->services[i];
+		const struct pyro_index_service *rs = &p.rix->services[i];
 
 		assert_string_equal(rs->name, ls->name);
 		assert_int_equal(rs->nseries, ls->nseries);
 		for (j = 0; j < ls->nseries; j++) {
-			const struct pyro_series *lse = &ls->series[j];
+			const struct pyro_index_series *lse = &ls->series[j];
 			const struct pyro_index_series *rse = &rs->series[j];
 
 			assert_ptr_equal(rse->service, rs);
@@ -268,12 +215,12 @@ static void test_tree(void **state)
 			assert_string_equal(rse->sample_type, lse->sample_type);
 			assert_string_equal(rse->sample_unit, lse->sample_unit);
 			assert_int_equal(rse->kind, lse->kind);
-			assert_int_equal(rse->npoints, lse->nsnaps);
-			for (k = 0; k < lse->nsnaps; k++)
-				assert_string_equal(rse->points[k].name, lse->snaps[k].name);
+			assert_int_equal(rse->npoints, lse->npoints);
+			for (k = 0; k < lse->npoints; k++)
+				assert_string_equal(rse->points[k].name, lse->points[k].name);
 		}
 	}
-	close_demo(src, ix);
+	close_both(&p);
 }
 
 /* Every series, windows of every kind: the server's sums are pprof's. */
@@ -283,43 +230,40 @@ static void test_merges(void **state)
 		"all", "latest", "2026-11-26", "2026-11-26T04",
 		"2026-11-26T04-40..2026-11-26T04-40-30", "last-15m", "last-10s",
 	};
-	struct pyro_src *src;
-	struct pyro_index *ix;
+	struct pair_src p;
 	size_t i, j, k;
 
-	open_demo(PYRO_POLICY_PPROF, &src, &ix);
-	for (i = 0; i < local->nservices; i++)
-		for (j = 0; j < local->services[i].nseries; j++)
+	open_both(PYRO_POLICY_PPROF, &p);
+	for (i = 0; i < p.lix->nservices; i++)
+		for (j = 0; j < p.lix->services[i].nseries; j++)
 			for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
-				compare_node(src, ix, local->services[i].name,
-					     local->services[i].series[j].type, names[k],
-					     PYRO_POLICY_PPROF, NULL);
-	close_demo(src, ix);
+				compare_node(&p, p.lix->services[i].name,
+					     p.lix->services[i].series[j].type, names[k], NULL);
+	close_both(&p);
 }
 
 /* Gauges under merge=auto: the mean of the span's profiles. */
 static void test_gauge_mean(void **state)
 {
 	const struct pyro_index_series *se;
-	struct pyro_src *src;
-	struct pyro_index *ix;
 	struct pyro_stacks s;
 	struct pyro_span sp;
+	struct pair_src p;
 	char err[PYRO_ERR_MAX];
 
-	open_demo(PYRO_POLICY_AUTO, &src, &ix);
-	compare_node(src, ix, "leaky", "inuse_space", "all", PYRO_POLICY_AUTO, NULL);
-	compare_node(src, ix, "api", "goroutines", "2026-11-26T04", PYRO_POLICY_AUTO, NULL);
-	se = find_series(find_service(ix, "leaky"), "inuse_space");
+	open_both(PYRO_POLICY_AUTO, &p);
+	compare_node(&p, "leaky", "inuse_space", "all", NULL);
+	compare_node(&p, "api", "goroutines", "2026-11-26T04", NULL);
+	se = find_series(p.rix, "leaky", "inuse_space");
 	sp = (struct pyro_span){ PYRO_SPAN_ALL, 0, se->npoints, 0 };
-	assert_int_equal(src->ops->stacks(src, ix, se, &sp, "all", NULL, &s, err), 0);
+	assert_int_equal(p.rsrc->ops->stacks(p.rsrc, p.rix, se, &sp, "all", NULL, &s, err), 0);
 	assert_int_equal(s.meta.rule, PYRO_MERGE_MEAN);
 	assert_int_equal(s.meta.nsnapshots, 4);
 	pyro_stacks_release(&s);
-	/* Rates are sums whatever the policy. */
-	se = find_series(find_service(ix, "api"), "cpu");
+	/* Rates are sums whatever the policy, and say the server did it. */
+	se = find_series(p.rix, "api", "cpu");
 	sp = (struct pyro_span){ PYRO_SPAN_ALL, 0, se->npoints, 0 };
-	assert_int_equal(src->ops->stacks(src, ix, se, &sp, "all", NULL, &s, err), 0);
+	assert_int_equal(p.rsrc->ops->stacks(p.rsrc, p.rix, se, &sp, "all", NULL, &s, err), 0);
 	assert_int_equal(s.meta.rule, PYRO_MERGE_SERVER_SUM);
 	assert_int_equal(s.meta.nsnapshots, 4);
 	{
@@ -330,33 +274,28 @@ static void test_gauge_mean(void **state)
 		pyro_buf_release(&top);
 	}
 	pyro_stacks_release(&s);
-	close_demo(src, ix);
+	close_both(&p);
 }
 
 /* labels.txt's keys and values, and label nodes, as the local archive's
  * string labels. */
 static void test_labels(void **state)
 {
-	const struct pyro_index_series *se;
-	const struct pyro_service *lsvc = pyro_archive_service(local, "api");
-	const struct pyro_series *lse = pyro_service_series(lsvc, "cpu");
-	const struct pyro_snapshot *snaps[64];
+	const struct pyro_index_series *se, *lse;
 	struct pyro_label_set ll, rl;
 	struct pyro_stacks whole;
-	struct pyro_src *src;
-	struct pyro_index *ix;
-	struct pyro_span sp;
+	struct pyro_span sp, lsp;
+	struct pair_src p;
 	char err[PYRO_ERR_MAX];
 	size_t i, j, nstring = 0;
 
-	open_demo(PYRO_POLICY_PPROF, &src, &ix);
-	se = find_series(find_service(ix, "api"), "cpu");
+	open_both(PYRO_POLICY_PPROF, &p);
+	se = find_series(p.rix, "api", "cpu");
+	lse = find_series(p.lix, "api", "cpu");
 	sp = (struct pyro_span){ PYRO_SPAN_ALL, 0, se->npoints, 0 };
-	assert_int_equal(src->ops->labels(src, ix, se, &sp, PYRO_MERGE_SUM, &rl, err), 0);
-	for (i = 0; i < lse->nsnaps; i++)
-		snaps[i] = &lse->snaps[i];
-	assert_int_equal(pyro_merge_labels(local, snaps, lse->nsnaps, NULL, PYRO_MERGE_SUM,
-					   &ll, err), 0);
+	lsp = (struct pyro_span){ PYRO_SPAN_ALL, 0, lse->npoints, 0 };
+	assert_int_equal(p.rsrc->ops->labels(p.rsrc, p.rix, se, &sp, PYRO_MERGE_SUM, &rl, err), 0);
+	assert_int_equal(p.lsrc->ops->labels(p.lsrc, p.lix, lse, &lsp, PYRO_MERGE_SUM, &ll, err), 0);
 	assert_int_equal(rl.total, ll.total);
 	for (i = 0; i < ll.nkeys; i++) {
 		const struct pyro_label_key *lk = &ll.keys[i], *rk;
@@ -379,7 +318,7 @@ static void test_labels(void **state)
 
 			assert_non_null(rv);
 			assert_int_equal(rv->total, lv->total);
-			compare_node(src, ix, "api", "cpu", "all", PYRO_POLICY_PPROF, &f);
+			compare_node(&p, "api", "cpu", "all", &f);
 		}
 	}
 	assert_int_equal(rl.nkeys, nstring);
@@ -392,66 +331,43 @@ static void test_labels(void **state)
 			.rule = PYRO_MERGE_SUM, .whole_total = rl.total,
 		};
 
-		assert_int_equal(src->ops->stacks(src, ix, se, &sp, "all", &f, &whole, err), 0);
+		assert_int_equal(p.rsrc->ops->stacks(p.rsrc, p.rix, se, &sp, "all", &f, &whole, err), 0);
 		assert_non_null(whole.meta.filter);
 		assert_int_equal(whole.meta.whole_total, rl.total);
 		pyro_stacks_release(&whole);
 	}
 	pyro_label_set_release(&ll);
 	pyro_label_set_release(&rl);
-	close_demo(src, ix);
+	close_both(&p);
 }
 
-/* timeline totals per point: the local snapshots' totals. */
-static void test_history(void **state)
-{
-	const struct pyro_service *lsvc = pyro_archive_service(local, "leaky");
-	const struct pyro_series *lse = pyro_service_series(lsvc, "cpu");
-	const struct pyro_index_series *se;
-	struct pyro_history lh, rh;
-	struct pyro_src *src;
-	struct pyro_index *ix;
-	char err[PYRO_ERR_MAX];
-	size_t i;
-
-	open_demo(PYRO_POLICY_PPROF, &src, &ix);
-	se = find_series(find_service(ix, "leaky"), "cpu");
-	assert_int_equal(src->ops->history(src, ix, se, &rh, err), 0);
-	assert_int_equal(pyro_history_build(local, lsvc, lse, &lh, err), 0);
-	assert_int_equal(rh.nsnaps, lh.nsnaps);
-	for (i = 0; i < lh.nsnaps; i++) {
-		assert_string_equal(rh.names[i], lh.names[i]);
-		assert_int_equal(rh.totals[i], lh.totals[i]);
-	}
-	pyro_history_release(&lh);
-	pyro_history_release(&rh);
-	close_demo(src, ix);
-}
-
-/* growth.txt's figures of every series: the local archive's (each point
- * one profile, every point folded: 4 <= growth_points).  Slopes are not
- * compared: a point's time is its step's start, not the profile's time. */
+/* Every series' history: timeline rows (names, totals) and growth.txt's
+ * figures equal the local archive's (each point one profile, every point
+ * folded: 4 <= growth_points).  Slopes are not compared: a point's time is
+ * its step's start, not the profile's time. */
 static void test_growth(void **state)
 {
-	struct pyro_src *src;
-	struct pyro_index *ix;
+	struct pair_src p;
 	char err[PYRO_ERR_MAX];
 	size_t i, j, f, g;
 
-	open_demo(PYRO_POLICY_AUTO, &src, &ix);
-	for (i = 0; i < local->nservices; i++)
-		for (j = 0; j < local->services[i].nseries; j++) {
-			const struct pyro_service *ls = &local->services[i];
-			const struct pyro_series *lse = &ls->series[j];
-			const struct pyro_index_series *se =
-				find_series(find_service(ix, ls->name), lse->type);
+	open_both(PYRO_POLICY_AUTO, &p);
+	for (i = 0; i < p.lix->nservices; i++)
+		for (j = 0; j < p.lix->services[i].nseries; j++) {
+			const struct pyro_index_service *ls = &p.lix->services[i];
+			const struct pyro_index_series *lse = &ls->series[j];
+			const struct pyro_index_series *se = find_series(p.rix, ls->name, lse->type);
 			struct pyro_history lh, rh;
 
 			assert_non_null(se);
-			if (src->ops->history(src, ix, se, &rh, err))
+			if (p.rsrc->ops->history(p.rsrc, p.rix, se, &rh, err))
 				fail_msg("%s/%s: %s", ls->name, lse->type, err);
-			assert_int_equal(pyro_history_build(local, ls, lse, &lh, err), 0);
+			assert_int_equal(p.lsrc->ops->history(p.lsrc, p.lix, lse, &lh, err), 0);
 			assert_int_equal(rh.nsnaps, lh.nsnaps);
+			for (f = 0; f < lh.nsnaps; f++) {
+				assert_string_equal(rh.names[f], lh.names[f]);
+				assert_int_equal(rh.totals[f], lh.totals[f]);
+			}
 			assert_int_equal(rh.nfuncs, lh.nfuncs);
 			for (f = 0; f < lh.nfuncs; f++) {
 				const struct pyro_history_func *lf = &lh.funcs[f], *rf = NULL;
@@ -474,7 +390,7 @@ static void test_growth(void **state)
 			pyro_history_release(&lh);
 			pyro_history_release(&rh);
 		}
-	close_demo(src, ix);
+	close_both(&p);
 }
 
 /* growth_points=2: the first and last points are folded, nothing else. */
@@ -489,7 +405,7 @@ static void test_growth_points(void **state)
 	char err[PYRO_ERR_MAX];
 
 	assert_int_equal(open_remote(server.url, PYRO_POLICY_AUTO, opts, 2, &src, &ix, err), 0);
-	se = find_series(find_service(ix, "leaky"), "inuse_space");
+	se = find_series(ix, "leaky", "inuse_space");
 	assert_int_equal(se->npoints, 4);
 	assert_int_equal(test_server_control(&server, "/stats/reset", NULL), 0);
 	assert_int_equal(src->ops->history(src, ix, se, &h, err), 0);
@@ -515,7 +431,7 @@ static void test_failure(void **state)
 	static const char *const opts[] = { "step=1s", "refresh=0s" };
 
 	assert_int_equal(open_remote(server.url, PYRO_POLICY_PPROF, opts, 2, &src, &ix, err), 0);
-	se = find_series(find_service(ix, "api"), "cpu");
+	se = find_series(ix, "api", "cpu");
 	sp = (struct pyro_span){ PYRO_SPAN_ALL, 0, se->npoints, 0 };
 	assert_int_equal(test_server_control(&server, "/control?fail=unavailable", NULL), 0);
 	assert_int_equal(src->ops->stacks(src, ix, se, &sp, "all", NULL, &s, err), -EIO);
@@ -567,7 +483,7 @@ static void test_ident(void **state)
 	struct pyro_buf text = PYRO_BUF_INIT;
 
 	open_demo(PYRO_POLICY_PPROF, &src, &ix);
-	se = find_series(find_service(ix, "api"), "cpu");
+	se = find_series(ix, "api", "cpu");
 	all = (struct pyro_span){ PYRO_SPAN_ALL, 0, se->npoints, 0 };
 	first = (struct pyro_span){ PYRO_SPAN_SNAPSHOT, 0, 1, 0 };
 	second = (struct pyro_span){ PYRO_SPAN_SNAPSHOT, 1, 1, 0 };
@@ -601,7 +517,7 @@ static void test_answers_reused(void **state)
 	char err[PYRO_ERR_MAX];
 
 	open_demo(PYRO_POLICY_PPROF, &src, &ix);
-	se = find_series(find_service(ix, "billing"), "alloc_space");
+	se = find_series(ix, "billing", "alloc_space");
 	sp = (struct pyro_span){ PYRO_SPAN_SNAPSHOT, 0, 1, 0 };
 	assert_int_equal(test_server_control(&server, "/stats/reset", NULL), 0);
 	assert_int_equal(src->ops->stacks(src, ix, se, &sp, se->points[0].name, NULL, &s1, err), 0);
@@ -741,7 +657,6 @@ int main(void)
 		cmocka_unit_test_setup(test_merges, setup),
 		cmocka_unit_test_setup(test_gauge_mean, setup),
 		cmocka_unit_test_setup(test_labels, setup),
-		cmocka_unit_test_setup(test_history, setup),
 		cmocka_unit_test_setup(test_growth, setup),
 		cmocka_unit_test_setup(test_growth_points, setup),
 		cmocka_unit_test_setup(test_failure, setup),

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../../model/source.h"
 #include "../../model/span.h"
 
 #define NS 1000000000LL
@@ -40,11 +41,10 @@ static const int64_t times[NSNAPS] = {
 	(DAY24 + 86400) * NS,
 };
 
-static struct pyro_source srcs[NSNAPS];
-static struct pyro_snapshot snaps[NSNAPS];
-static struct pyro_series series = {
+static struct pyro_point snaps[NSNAPS];
+static struct pyro_index_series series = {
 	.type = "inuse_space", .sample_type = "inuse_space",
-	.sample_unit = "bytes", .snaps = snaps, .nsnaps = NSNAPS,
+	.sample_unit = "bytes", .points = snaps, .npoints = NSNAPS,
 };
 
 static int setup(void **state)
@@ -53,9 +53,7 @@ static int setup(void **state)
 
 	(void)state;
 	for (i = 0; i < NSNAPS; i++) {
-		srcs[i].path = "x.pb.gz";
-		srcs[i].time_nanos = times[i];
-		snaps[i].src = &srcs[i];
+		snaps[i].time_nanos = times[i];
 		pyro_time_name(times[i], snaps[i].name);
 	}
 	strcat(snaps[3].name, "-2");
@@ -372,7 +370,7 @@ static void test_malformed(void **state)
 /* A series without snapshots resolves nothing. */
 static void test_empty_series(void **state)
 {
-	struct pyro_series none = { .type = "cpu", .nsnaps = 0 };
+	struct pyro_index_series none = { .type = "cpu", .npoints = 0 };
 	static const char *const names[] = {
 		"all", "latest", "2026-11-24", "last-1h", "2026-11-24..latest",
 		"",
@@ -388,12 +386,12 @@ static void test_empty_series(void **state)
 /* One snapshot: its day and hour have no baseline. */
 static void test_single_snapshot(void **state)
 {
-	struct pyro_series one = series;
+	struct pyro_index_series one = series;
 	struct pyro_span sp;
 
 	(void)state;
-	one.snaps = &snaps[4];
-	one.nsnaps = 1;
+	one.points = &snaps[4];
+	one.npoints = 1;
 	assert_int_equal(pyro_span_resolve(&one, "2026-11-24T10", &sp), 0);
 	assert_int_equal(sp.kind, PYRO_SPAN_WINDOW);
 	assert_int_equal(sp.first, 0);
@@ -427,7 +425,7 @@ static int collect(void *ctx, const char *name)
 static void test_windows(void **state)
 {
 	struct collect c = { "", 0, 0 };
-	struct pyro_series none = { .type = "cpu", .nsnaps = 0 };
+	struct pyro_index_series none = { .type = "cpu", .npoints = 0 };
 
 	(void)state;
 	assert_int_equal(pyro_span_windows(&series, collect, &c), 0);

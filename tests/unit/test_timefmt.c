@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <string.h>
 
 #include "../../model/timefmt.h"
 
@@ -97,6 +98,45 @@ static void test_no_time(void **state)
 	check_none("cpu-99999999999999999999.pb.gz");   /* 20 digits */
 	check_none("2026-13-24T10:15:00Z");     /* month 13 */
 	check_none("2026-11-24");               /* a date without time */
+	/* What does not exist is no time (span.c's range ends agree). */
+	check_none("2026-02-31T10:15:00Z");     /* Feb 31 */
+	check_none("2026-11-24T10:15:60Z");     /* second 60 */
+	check_none("20260229T101500Z");         /* 2026 is no leap year */
+}
+
+/* One parser, two spellings: both reject the same impossible times. */
+static void test_iso_forms(void **state)
+{
+	static const char *const impossible[] = {
+		"2026-02-31T10-15-00", "2026-04-31T10-15-00",
+		"2026-11-24T10-15-60", "2026-11-24T24-00-00",
+		"2026-13-01T00-00-00", "9999-12-31T00-00-00",
+	};
+	struct pyro_iso_time t;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(impossible) / sizeof(impossible[0]); i++) {
+		const char *s = impossible[i];
+
+		assert_int_equal(pyro_iso_parse(s, strlen(s), PYRO_ISO_FILE, &t),
+				 -EINVAL);
+		assert_int_equal(pyro_iso_parse(s, strlen(s), PYRO_ISO_SPAN, &t),
+				 -EINVAL);
+	}
+	assert_int_equal(pyro_iso_parse("2026-11-24T10-15-00Z", 20,
+					PYRO_ISO_SPAN, &t), 0);
+	assert_int_equal(t.nanos, T_2026_11_24_101500 * SEC);
+	assert_int_equal(t.width_secs, 1);
+	assert_int_equal(pyro_iso_parse("2026-11-24T10-15-00Z.pb", 23,
+					PYRO_ISO_FILE, &t), 0);
+	assert_int_equal(t.nanos, T_2026_11_24_101500 * SEC);
+	assert_int_equal(t.used, 19);
+	/* A file name's time is whole to the second; a range end need not be. */
+	assert_int_equal(pyro_iso_parse("2026-11-24T10", 13, PYRO_ISO_FILE, &t),
+			 -EINVAL);
+	assert_int_equal(pyro_iso_parse("2026-11-24T10", 13, PYRO_ISO_SPAN, &t), 0);
+	assert_int_equal(t.width_secs, 3600);
 }
 
 int main(void)
@@ -106,6 +146,7 @@ int main(void)
 		cmocka_unit_test(test_unix_digits),
 		cmocka_unit_test(test_iso),
 		cmocka_unit_test(test_no_time),
+		cmocka_unit_test(test_iso_forms),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,5 @@
 /*
- * test_wire.c - the hand-written protobuf decoder (model/profile.c) against
+ * test_wire.c - the hand-written protobuf decoder (model/pprof_wire.c) against
  * protobuf-c, the oracle it replaced, and its inflate-while-decoding path.
  *
  * The decoder must accept and reject exactly the bytes protobuf-c's

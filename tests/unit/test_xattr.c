@@ -1,6 +1,6 @@
 /*
  * test_xattr.c - the user.pyrofs.* extended attributes without FUSE
- * (pyro_node_xattr, pyro_node_xattr_list in fs/node.c).
+ * (pyro_node_xattr, pyro_node_xattr_list in fs/xattr.c).
  *
  * The group setup writes this archive with mkprof (removed by the group
  * teardown) and opens it with pyro_fs_open:
@@ -26,7 +26,7 @@
 #include <string.h>
 
 #include "../../fs/fs.h"
-#include "../support/mkprof.h"
+#include "../support/fixture.h"
 
 #define SEC 1000000000LL
 #define T0 1795000000LL
@@ -35,22 +35,6 @@
 #define HEAP0 "api/heap-1795000000.pb.gz"
 #define HEAP1 "api/heap-1795000010.pb.gz"
 #define HEAP2 "api/heap-1795000020.pb.gz"
-
-struct fixture {
-	char tmp[MKPROF_PATH_MAX];
-	struct pyro_fs *fs;
-};
-
-static int put(const char *root, struct mkprof *p, const char *rel)
-{
-	char path[MKPROF_PATH_MAX];
-	int rc;
-
-	mkprof_join(path, root, rel);
-	rc = mkprof_write(p, path, 1);
-	mkprof_free(p);
-	return rc;
-}
 
 static struct mkprof *heap(int64_t secs, int64_t space)
 {
@@ -63,49 +47,26 @@ static struct mkprof *heap(int64_t secs, int64_t space)
 	return p;
 }
 
-static int group_teardown(void **state)
+static int write_archive(struct fixture *f)
 {
-	struct fixture *f = *state;
-	int rc;
+	struct mkprof *p = mkprof_new();
 
-	if (!f)
-		return 0;
-	pyro_fs_close(f->fs);
-	rc = mkprof_rmtree(f->tmp);
-	free(f);
-	*state = NULL;
-	return rc ? -1 : 0;
-}
-
-static int group_setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-	char root[MKPROF_PATH_MAX], err[PYRO_ERR_MAX];
-	struct pyro_fs_opts o;
-	struct mkprof *p;
-	int rc = 0;
-
-	if (!f || mkprof_tmpdir(f->tmp)) {
-		free(f);
-		return -1;
-	}
-	*state = f;
-	mkprof_join(root, f->tmp, "archive");
-	rc |= put(root, heap(T0, 100), HEAP0);
-	rc |= put(root, heap(T0 + 10, 250), HEAP1);
-	rc |= put(root, heap(T0 + 20, 400), HEAP2);
-	p = mkprof_new();
 	mkprof_sample_type(p, "cpu", "nanoseconds");
 	mkprof_time(p, T0 * SEC);
 	mkprof_sample(p, (int64_t[]){ 30 }, "main;work");
 	mkprof_sample(p, (int64_t[]){ 10 }, "main;idle");
-	rc |= put(root, p, "api/cpu-1795000000.pb.gz");
-	pyro_fs_opts_init(&o);
-	if (rc || pyro_fs_open(root, &o, &f->fs, err)) {
-		group_teardown(state);
+	if (fixture_put(f, heap(T0, 100), HEAP0, 1) ||
+	    fixture_put(f, heap(T0 + 10, 250), HEAP1, 1) ||
+	    fixture_put(f, heap(T0 + 20, 400), HEAP2, 1)) {
+		mkprof_free(p);
 		return -1;
 	}
-	return 0;
+	return fixture_put(f, p, "api/cpu-1795000000.pb.gz", 1);
+}
+
+static int group_setup(void **state)
+{
+	return fixture_setup(state, write_archive, FIXTURE_FS);
 }
 
 /* Resolve path and hand back a node that borrows the index: the fs keeps
@@ -114,15 +75,15 @@ static int group_setup(void **state)
 static struct pyro_node resolve(void **state, const char *path)
 {
 	struct fixture *f = *state;
-	struct pyro_archive *a;
+	struct pyro_index *ix;
 	struct pyro_node n;
 	int rc = pyro_resolve(f->fs, path, &n);
 
 	if (rc)
 		fail_msg("resolve \"%s\": %d", path, rc);
-	a = n.archive;
+	ix = n.ix;
 	pyro_node_release(&n);
-	n.archive = a;
+	n.ix = ix;
 	return n;
 }
 
@@ -263,5 +224,5 @@ int main(void)
 		cmocka_unit_test(test_other_nodes),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, fixture_teardown);
 }

@@ -1,0 +1,376 @@
+/*
+ * content.c - what nodes are made of, built through the source and kept in
+ * the cache: the stacks of time nodes, the label sets of plain spans, the
+ * history of series, and the rendered bytes of files.
+ *
+ * Cache keys.  "S:<time node path>", "L:<time node path>", "H:<type path>"
+ * and "B:<file path>", each followed by "#<content identity>" (kinds.c,
+ * derive.c), in one byte-bounded LRU (cache.c).  A key never names stale
+ * content: when the source changes what a node reads, its identity
+ * changes.  Building happens outside the cache lock; two threads missing
+ * the same key at once both build it and the second put wins, which costs
+ * time but never correctness since output is deterministic.
+ */
+#include "node.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../render/render.h"
+
+/* The files of time nodes.  Adding a file kind is one line here. */
+const struct pyro_file_kind pyro_file_kinds[] = {
+	{ "flame.svg", pyro_flame_render, NULL },
+	{ "folded", pyro_folded_render, NULL },
+	{ "icicle.svg", pyro_icicle_render, NULL },
+	{ "labels.txt", NULL, pyro_labels_render },
+	{ "profile.pb.gz", pyro_export_pprof, NULL },
+	{ "top.txt", pyro_top_render, NULL },
+	{ "tree.txt", pyro_tree_render, NULL },
+};
+
+const size_t pyro_nfile_kinds = sizeof(pyro_file_kinds) /
+				sizeof(pyro_file_kinds[0]);
+
+/* The files of every type directory, from the series' history. */
+const struct pyro_series_file pyro_series_files[] = {
+	{ "growth.txt", pyro_growth_render },
+	{ "timeline.svg", pyro_timeline_svg_render },
+	{ "timeline.txt", pyro_timeline_render },
+};
+
+const size_t pyro_nseries_files = sizeof(pyro_series_files) /
+				  sizeof(pyro_series_files[0]);
+
+const struct pyro_file_kind *pyro_file_kind_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < pyro_nfile_kinds; i++)
+		if (!strcmp(pyro_file_kinds[i].name, name))
+			return &pyro_file_kinds[i];
+	return NULL;
+}
+
+const struct pyro_series_file *pyro_series_file_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < pyro_nseries_files; i++)
+		if (!strcmp(pyro_series_files[i].name, name))
+			return &pyro_series_files[i];
+	return NULL;
+}
+
+int pyro_time_has_file(const struct pyro_node *n,
+		       const struct pyro_file_kind *fk)
+{
+	return fk->render || deriv_of(&n->deriv)->labels;
+}
+
+int pyro_read_error(int rc)
+{
+	return rc == -ENOMEM || rc == -ETIMEDOUT ? rc : -EIO;
+}
+
+/* key = "<tag>:<path>#<identity>". */
+static int make_key(char tag, const char *path, uint64_t ident, char *key,
+		    size_t size)
+{
+	int len = snprintf(key, size, "%c:%s#%016llx", tag, path,
+			   (unsigned long long)ident);
+
+	return len < 0 || (size_t)len >= size ? -ENAMETOOLONG : 0;
+}
+
+static int tview_cache_key(const struct pyro_fs *fs,
+			   const struct pyro_tview *v, char tag, char *key,
+			   size_t size)
+{
+	char path[PATH_MAX];
+	int rc = pyro_tview_key(v, path, sizeof(path));
+
+	if (rc)
+		return rc;
+	return make_key(tag, path, pyro_tview_ident(fs, v, NULL), key, size);
+}
+
+/* ---- stacks ------------------------------------------------------------------- */
+
+static void stacks_destroy(struct pyro_obj *o)
+{
+	struct pyro_shared_stacks *ss = (struct pyro_shared_stacks *)o;
+
+	pyro_stacks_release(&ss->s);
+	free(ss);
+}
+
+/* What the cache charges for s: its allocated bytes (an estimate from
+ * counts undercharged by a third, and the daemon outgrew its bound). */
+static size_t stacks_cost(const struct pyro_stacks *s)
+{
+	return sizeof(struct pyro_shared_stacks) + pyro_stacks_bytes(s);
+}
+
+int pyro_content_stacks(struct pyro_fs *fs, const struct pyro_tview *v,
+			struct pyro_shared_stacks **out)
+{
+	const struct pyro_deriv_ops *d = deriv_of(v->deriv);
+	struct pyro_shared_stacks *ss;
+	char key[PATH_MAX + 32], err[PYRO_ERR_MAX];
+	int rc;
+
+	rc = tview_cache_key(fs, v, 'S', key, sizeof(key));
+	if (rc)
+		return rc;
+	*out = (struct pyro_shared_stacks *)pyro_cache_get(fs->cache, key);
+	if (*out)
+		return 0;
+	ss = calloc(1, sizeof(*ss));
+	if (!ss)
+		return -ENOMEM;
+	if (d->build)
+		rc = d->build(fs, v, &ss->s);
+	else
+		rc = fs->src->ops->stacks(fs->src, v->n->ix, v->n->series,
+					  &v->time->span, v->time->name, NULL,
+					  &ss->s, err);
+	if (rc) {
+		pyro_stacks_release(&ss->s);
+		free(ss);
+		/* Problems are in /.pyrofs/errors; the read says EIO. */
+		return pyro_read_error(rc);
+	}
+	pyro_obj_init(&ss->obj, stacks_cost(&ss->s), stacks_destroy);
+	pyro_cache_put(fs->cache, key, &ss->obj);
+	*out = ss;
+	return 0;
+}
+
+/* ---- label sets ------------------------------------------------------------------ */
+
+static void labels_destroy(struct pyro_obj *o)
+{
+	struct pyro_shared_labels *sl = (struct pyro_shared_labels *)o;
+
+	pyro_label_set_release(&sl->ls);
+	free(sl);
+}
+
+/* The label set of n's plain span (n may be the time node, labels/, a
+ * key or a label node below it, or one of their files).  Combining
+ * members needs the rule their stacks merged by: one point needs no
+ * merge, anything else asks the (cached) stacks. */
+int pyro_content_labels(struct pyro_fs *fs, const struct pyro_node *n,
+			struct pyro_shared_labels **out)
+{
+	enum pyro_merge_rule rule = PYRO_MERGE_SINGLE;
+	const struct pyro_span *sp = &n->time.span;
+	struct pyro_shared_stacks *ss;
+	struct pyro_shared_labels *sl;
+	char key[PATH_MAX + 32], err[PYRO_ERR_MAX];
+	struct pyro_tview v;
+	int rc;
+
+	pyro_tview_plain(n, &v);
+	rc = tview_cache_key(fs, &v, 'L', key, sizeof(key));
+	if (rc)
+		return rc;
+	*out = (struct pyro_shared_labels *)pyro_cache_get(fs->cache, key);
+	if (*out)
+		return 0;
+	if (sp->count > 1 || sp->has_baseline) {
+		rc = pyro_content_stacks(fs, &v, &ss);
+		if (rc)
+			return rc;
+		rule = ss->s.meta.rule;
+		pyro_obj_put(&ss->obj);
+	}
+	sl = calloc(1, sizeof(*sl));
+	if (!sl)
+		return -ENOMEM;
+	rc = fs->src->ops->labels(fs->src, n->ix, n->series, sp, rule, &sl->ls,
+				  err);
+	if (rc) {
+		pyro_label_set_release(&sl->ls);
+		free(sl);
+		return pyro_read_error(rc);
+	}
+	pyro_obj_init(&sl->obj, sizeof(*sl) + pyro_label_set_bytes(&sl->ls),
+		      labels_destroy);
+	pyro_cache_put(fs->cache, key, &sl->obj);
+	*out = sl;
+	return 0;
+}
+
+/* ---- histories ----------------------------------------------------------------- */
+
+static void history_destroy(struct pyro_obj *o)
+{
+	struct pyro_shared_history *sh = (struct pyro_shared_history *)o;
+
+	pyro_history_release(&sh->h);
+	free(sh);
+}
+
+/* What the cache charges for a history: an estimate per function (its
+ * figures and name) and per point (time, name, total). */
+static size_t history_cost(const struct pyro_history *h)
+{
+	return sizeof(struct pyro_shared_history) +
+	       h->nfuncs * (sizeof(struct pyro_history_func) + 48) +
+	       h->nsnaps * 24;
+}
+
+int pyro_content_history(struct pyro_fs *fs, const struct pyro_node *n,
+			 struct pyro_shared_history **out)
+{
+	struct pyro_shared_history *sh;
+	char path[PATH_MAX], key[PATH_MAX + 32], err[PYRO_ERR_MAX];
+	int rc;
+
+	if (snprintf(path, sizeof(path), "%s/%s", n->svc->name,
+		     n->series->type) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	rc = make_key('H', path, pyro_node_ident(fs, n, NULL), key,
+		      sizeof(key));
+	if (rc)
+		return rc;
+	*out = (struct pyro_shared_history *)pyro_cache_get(fs->cache, key);
+	if (*out)
+		return 0;
+	sh = calloc(1, sizeof(*sh));
+	if (!sh)
+		return -ENOMEM;
+	rc = fs->src->ops->history(fs->src, n->ix, n->series, &sh->h, err);
+	if (rc) {
+		pyro_history_release(&sh->h);
+		free(sh);
+		return pyro_read_error(rc);
+	}
+	pyro_obj_init(&sh->obj, history_cost(&sh->h), history_destroy);
+	pyro_cache_put(fs->cache, key, &sh->obj);
+	*out = sh;
+	return 0;
+}
+
+/* ---- bytes ---------------------------------------------------------------------- */
+
+int pyro_bytes_errors(struct pyro_fs *fs, const struct pyro_node *n,
+		      struct pyro_buf *out)
+{
+	return fs->src->ops->problems(fs->src, n->ix, out);
+}
+
+int pyro_bytes_stats(struct pyro_fs *fs, const struct pyro_node *n,
+		     struct pyro_buf *out)
+{
+	(void)n;
+	return fs->src->ops->stats ? fs->src->ops->stats(fs->src, out) :
+				     -ENOENT;
+}
+
+/* A file of a time node: from its stacks, or (labels.txt) its label set. */
+int pyro_bytes_file(struct pyro_fs *fs, const struct pyro_node *n,
+		    struct pyro_buf *out)
+{
+	struct pyro_shared_stacks *ss;
+	struct pyro_shared_labels *sl;
+	struct pyro_tview v;
+	int rc;
+
+	if (n->file->render_labels) {
+		rc = pyro_content_labels(fs, n, &sl);
+		if (rc)
+			return rc;
+		rc = n->file->render_labels(&sl->ls, out);
+		pyro_obj_put(&sl->obj);
+		return rc;
+	}
+	pyro_tview_of(n, &v);
+	rc = pyro_content_stacks(fs, &v, &ss);
+	if (rc)
+		return rc;
+	rc = n->file->render(&ss->s, out);
+	pyro_obj_put(&ss->obj);
+	return rc;
+}
+
+int pyro_bytes_series_file(struct pyro_fs *fs, const struct pyro_node *n,
+			   struct pyro_buf *out)
+{
+	struct pyro_shared_history *sh;
+	int rc = pyro_content_history(fs, n, &sh);
+
+	if (rc)
+		return rc;
+	rc = n->sfile->render(&sh->h, out);
+	pyro_obj_put(&sh->obj);
+	return rc;
+}
+
+static int make_blob(struct pyro_buf *b, struct pyro_blob **out)
+{
+	size_t len;
+	char *data;
+
+	if (!b->data && pyro_buf_grow(b, 1))
+		return -ENOMEM;
+	data = pyro_buf_detach(b, &len);
+	*out = pyro_blob_new(data, len);
+	if (!*out) {
+		free(data);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* A render of n stopped at max_file_size: say so in the problems (the
+ * file is never completed; the read or stat answers EFBIG). */
+static int too_big(struct pyro_fs *fs, const struct pyro_node *n)
+{
+	char path[PATH_MAX], reason[96];
+
+	if (!fs->src->ops->problem || pyro_node_key(n, path, sizeof(path)))
+		return -EFBIG;
+	snprintf(reason, sizeof(reason),
+		 "rendered file exceeds max_file_size (%zu bytes)",
+		 fs->opts.max_file_size);
+	fs->src->ops->problem(fs->src, n->ix, path, reason);
+	return -EFBIG;
+}
+
+int pyro_node_bytes(struct pyro_fs *fs, const struct pyro_node *n,
+		    struct pyro_blob **out)
+{
+	const struct pyro_node_kind_ops *k = kind_of(n);
+	struct pyro_buf b = PYRO_BUF_INIT;
+	char path[PATH_MAX], key[PATH_MAX + 32];
+	int rc;
+
+	if (!k->bytes)
+		return -EISDIR;
+	if (k->cached) {
+		rc = pyro_node_key(n, path, sizeof(path));
+		if (!rc)
+			rc = make_key('B', path, pyro_node_ident(fs, n, NULL),
+				      key, sizeof(key));
+		if (rc)
+			return rc;
+		*out = (struct pyro_blob *)pyro_cache_get(fs->cache, key);
+		if (*out)
+			return 0;
+	}
+	b.limit = fs->opts.max_file_size;
+	rc = k->bytes(fs, n, &b);
+	if (rc && b.full)
+		rc = too_big(fs, n);
+	if (!rc)
+		rc = make_blob(&b, out);
+	pyro_buf_release(&b);
+	if (!rc && k->cached)
+		pyro_cache_put(fs->cache, key, &(*out)->obj);
+	return rc;
+}

@@ -1,0 +1,208 @@
+/*
+ * pprof_read.c - read a profile file and inflate it; see profile.h
+ * (pyro_profile_read) and pprof_priv.h.  Sizes are bounded before they are
+ * allocated: a file or its inflated bytes over max_profile_size are refused.
+ */
+#include "pprof_priv.h"
+#include "safeopen.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+/* Reading grows its buffer by READ_STEP whenever less than READ_ROOM is
+ * free, and a file read whole gets READ_ROOM beyond its size (it may have
+ * grown since fstat). */
+#define READ_ROOM 4096
+#define READ_STEP (64 * 1024)
+
+void pyro_pprof_err(char err[PYRO_ERR_MAX], const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, PYRO_ERR_MAX, fmt, ap);
+	va_end(ap);
+}
+
+static int read_all(int fd, size_t max_size, struct pyro_buf *out,
+		    char err[PYRO_ERR_MAX])
+{
+	for (;;) {
+		ssize_t n;
+		int rc = out->cap - out->len > READ_ROOM ? 0 :
+			 pyro_buf_grow(out, READ_STEP);
+
+		if (rc) {
+			pyro_pprof_err(err, "out of memory reading file");
+			return rc;
+		}
+		n = read(fd, out->data + out->len, out->cap - out->len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = -errno;
+			pyro_pprof_err(err, "read: %s", strerror(errno));
+			return rc;
+		}
+		if (n == 0)
+			break;
+		out->len += (size_t)n;
+		out->data[out->len] = '\0';
+		if (out->len > max_size) {
+			pyro_pprof_err(err, "file exceeds max_profile_size (%zu bytes)",
+				max_size);
+			return -EFBIG;
+		}
+	}
+	return 0;
+}
+
+static int inflate_gzip(const struct pyro_buf *in, size_t max_size,
+			struct pyro_buf *out, char err[PYRO_ERR_MAX])
+{
+	z_stream zs;
+	int zrc, rc = 0;
+
+	memset(&zs, 0, sizeof(zs));
+	/* 16 + MAX_WBITS: expect a gzip wrapper. */
+	if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) {
+		pyro_pprof_err(err, "gzip: cannot initialise zlib");
+		return -ENOMEM;
+	}
+	zs.next_in = (Bytef *)in->data;
+	zs.avail_in = (uInt)in->len;
+	do {
+		size_t room;
+
+		if (out->cap - out->len < 64 + 1) {
+			size_t want = out->len < READ_STEP ? READ_STEP : out->len;
+
+			if (pyro_buf_grow(out, want)) {
+				pyro_pprof_err(err, "out of memory inflating");
+				rc = -ENOMEM;
+				break;
+			}
+		}
+		room = out->cap - out->len - 1;
+		/* Never produce more than max_size + 1 bytes: a bomb is refused
+		 * as soon as it crosses the limit, not after inflating it. */
+		if (room > max_size + 1 - out->len)
+			room = max_size + 1 - out->len;
+		zs.next_out = (Bytef *)out->data + out->len;
+		zs.avail_out = (uInt)(room > UINT32_MAX ? UINT32_MAX : room);
+		zrc = inflate(&zs, Z_NO_FLUSH);
+		out->len = (size_t)((char *)zs.next_out - out->data);
+		out->data[out->len] = '\0';
+		if (out->len > max_size) {
+			pyro_pprof_err(err, "decompressed size exceeds max_profile_size (%zu bytes)",
+				max_size);
+			rc = -EFBIG;
+			break;
+		}
+		if (zrc == Z_STREAM_END) {
+			/* Concatenated gzip members are legal: go on if more input. */
+			if (zs.avail_in == 0)
+				break;
+			if (inflateReset(&zs) != Z_OK) {
+				pyro_pprof_err(err, "gzip: reset failed");
+				rc = -EIO;
+				break;
+			}
+			continue;
+		}
+		if (zrc == Z_BUF_ERROR && zs.avail_in == 0) {
+			pyro_pprof_err(err, "truncated gzip data");
+			rc = -EIO;
+			break;
+		}
+		if (zrc != Z_OK && zrc != Z_BUF_ERROR) {
+			pyro_pprof_err(err, "corrupt gzip data (%s)",
+				zs.msg ? zs.msg : "inflate failed");
+			rc = -EIO;
+			break;
+		}
+	} while (1);
+	inflateEnd(&zs);
+	return rc;
+}
+
+/* Read the open file fd whole into raw (at most max_size bytes); fd is
+ * borrowed. */
+int pyro_pprof_read_fd(int fd, size_t max_size, struct pyro_buf *raw,
+		       char err[PYRO_ERR_MAX])
+{
+	struct stat st;
+	int rc;
+
+	/* The size as a hint: one allocation for the usual file. */
+	if (fstat(fd, &st) == 0 && st.st_size > 0 &&
+	    (size_t)st.st_size <= max_size &&
+	    pyro_buf_grow(raw, (size_t)st.st_size + READ_ROOM)) {
+		pyro_pprof_err(err, "out of memory reading file");
+		return -ENOMEM;
+	}
+	/* A gzipped profile may be up to max_size compressed too. */
+	rc = read_all(fd, max_size, raw, err);
+	if (!rc && raw->len == 0) {
+		pyro_pprof_err(err, "empty file");
+		rc = -EINVAL;
+	}
+	return rc;
+}
+
+/* Inflate raw into out if it is gzipped, else move it there. */
+int pyro_pprof_unpack(struct pyro_buf *raw, size_t max_size, struct pyro_buf *out,
+		  int *compressed, char err[PYRO_ERR_MAX])
+{
+	*compressed = raw->len >= 2 && (unsigned char)raw->data[0] == 0x1f &&
+		      (unsigned char)raw->data[1] == 0x8b;
+	if (*compressed) {
+		/* The trailer's ISIZE (the size modulo 2^32) as a hint. */
+		if (raw->len >= 18 && out->len == 0) {
+			uint32_t isize;
+
+			memcpy(&isize, raw->data + raw->len - 4, 4);
+			isize = le32toh(isize);
+			if (isize <= max_size && isize < (256u << 20))
+				pyro_buf_grow(out, (size_t)isize + 64);
+		}
+		return inflate_gzip(raw, max_size, out, err);
+	}
+	pyro_buf_release(out);
+	*out = *raw;
+	*raw = (struct pyro_buf)PYRO_BUF_INIT;
+	return 0;
+}
+
+int pyro_profile_read_fd(int fd, size_t max_size, struct pyro_buf *out,
+			 int *compressed, char err[PYRO_ERR_MAX])
+{
+	struct pyro_buf raw = PYRO_BUF_INIT;
+	int rc;
+
+	rc = pyro_pprof_read_fd(fd, max_size, &raw, err);
+	if (!rc)
+		rc = pyro_pprof_unpack(&raw, max_size, out, compressed, err);
+	pyro_buf_release(&raw);
+	return rc;
+}
+
+int pyro_profile_read(const char *path, size_t max_size, struct pyro_buf *out,
+		      int *compressed, char err[PYRO_ERR_MAX])
+{
+	int fd = pyro_open_regular_at(AT_FDCWD, path, NULL, err);
+	int rc;
+
+	if (fd < 0)
+		return fd;
+	rc = pyro_profile_read_fd(fd, max_size, out, compressed, err);
+	close(fd);
+	return rc;
+}

@@ -1,0 +1,440 @@
+/*
+ * pprof_stacks.c - the stacks and labels of a decoded profile; see
+ * profile.h (pyro_profile_stacks, pyro_profile_labels,
+ * pyro_profile_stacks_filtered).
+ *
+ * Validation (profile.c) has turned every sample's location ids into
+ * indexes and marked pruned locations, so aggregation does no lookup of
+ * its own: each location's frames are built once, then each sample's kept
+ * locations are joined root first into a stack.
+ */
+#include "pprof_priv.h"
+#include "labels.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Frame references of every location, root first, in one flat array. */
+struct loc_frames {
+	uint32_t *refs;
+	size_t *off;            /* per location: first ref; off[n] = end */
+	uint32_t *fn_frame;     /* per function index: its frame id + 1, or 0 */
+};
+
+/* Go's filepath.Base, in place: trailing slashes dropped, last element
+ * kept; "" stays "". */
+static char *base_name(char *path)
+{
+	size_t n = strlen(path);
+	char *slash;
+
+	while (n > 1 && path[n - 1] == '/')
+		path[--n] = '\0';
+	slash = strrchr(path, '/');
+	if (slash && slash[1])
+		memmove(path, slash + 1, strlen(slash + 1) + 1);
+	return path;
+}
+
+/* pprof's node name for a location without symbol: "[binary]" or
+ * "<unknown>". */
+static int unsymbolized_node(const struct pyro_profile *p,
+			     const struct pyro_wire_location *l, struct pyro_buf *b)
+{
+	const struct pyro_wire_msg *m = &p->m;
+	uint32_t mi;
+
+	if (l->mapping_id && !id_map_get(&p->mappings, l->mapping_id, &mi) &&
+	    m->strs[m->mappings[mi].filename].len) {
+		char *file = pyro_pprof_str_dup(m, m->mappings[mi].filename);
+		int rc = file ? pyro_buf_printf(b, "[%s]", base_name(file)) : -ENOMEM;
+
+		free(file);
+		return rc;
+	}
+	return pyro_buf_puts(b, "<unknown>");
+}
+
+static int address_frame(const struct pyro_profile *p, struct pyro_stacks *out,
+			 const struct pyro_wire_location *l, uint32_t *id)
+{
+	struct pyro_buf node = PYRO_BUF_INIT;
+	char addr[24];
+	int rc;
+
+	snprintf(addr, sizeof(addr), "0x%llx", (unsigned long long)l->address);
+	rc = unsymbolized_node(p, l, &node);
+	if (!rc)
+		rc = pyro_stacks_frame(out, addr, strlen(addr), node.data,
+				       node.len, id);
+	pyro_buf_release(&node);
+	return rc;
+}
+
+static int line_frame(const struct pyro_profile *p, struct pyro_stacks *out,
+		      struct loc_frames *lf, const struct pyro_wire_location *l,
+		      uint64_t fid, uint32_t *id)
+{
+	const struct pyro_wire_msg *m = &p->m;
+	const struct pyro_wire_str *name, *file;
+	uint32_t fi;
+	int rc;
+
+	if (!fid || id_map_get(&p->functions, fid, &fi))
+		return address_frame(p, out, l, id);
+	name = &m->strs[m->functions[fi].name];
+	if (name->len) {
+		/* Named functions are most lines: intern each one once. */
+		if (lf->fn_frame[fi]) {
+			*id = lf->fn_frame[fi] - 1;
+			return 0;
+		}
+		rc = pyro_stacks_frame(out, name->ptr, name->len, name->ptr,
+				       name->len, id);
+		if (!rc)
+			lf->fn_frame[fi] = *id + 1;
+		return rc;
+	}
+	/* A nameless function: pprof's flame graph shows its file. */
+	file = &m->strs[m->functions[fi].filename];
+	if (file->len) {
+		struct pyro_buf node = PYRO_BUF_INIT;
+
+		rc = unsymbolized_node(p, l, &node);
+		if (!rc)
+			rc = pyro_stacks_frame(out, file->ptr, file->len,
+					       node.data, node.len, id);
+		pyro_buf_release(&node);
+		return rc;
+	}
+	return address_frame(p, out, l, id);
+}
+
+static int build_loc_frames(const struct pyro_profile *p,
+			    struct pyro_stacks *out, struct loc_frames *lf)
+{
+	const struct pyro_wire_msg *m = &p->m;
+	size_t i, nrefs = 0, k = 0;
+	int rc = 0;
+
+	lf->off = malloc((m->nlocations + 1) * sizeof(*lf->off));
+	lf->fn_frame = calloc(m->nfunctions ? m->nfunctions : 1,
+			      sizeof(*lf->fn_frame));
+	if (!lf->off || !lf->fn_frame)
+		return -ENOMEM;
+	for (i = 0; i < m->nlocations; i++) {
+		size_t n = m->locations[i].nlines - p->line_first[i];
+
+		nrefs += n ? n : 1;
+	}
+	lf->refs = malloc((nrefs ? nrefs : 1) * sizeof(*lf->refs));
+	if (!lf->refs)
+		return -ENOMEM;
+	for (i = 0; i < m->nlocations && !rc; i++) {
+		const struct pyro_wire_location *l = &m->locations[i];
+		size_t j, first = p->line_first[i];
+		uint32_t id;
+
+		lf->off[i] = k;
+		if (l->nlines == first) {
+			rc = address_frame(p, out, l, &id);
+			lf->refs[k++] = id;
+			continue;
+		}
+		/* line[first] is innermost: emit outermost first; every line but
+		 * the outermost is an inlined callee. */
+		for (j = l->nlines; j-- > first && !rc;) {
+			rc = line_frame(p, out, lf, l, m->line_fn[l->line + j], &id);
+			lf->refs[k++] = id | (j != l->nlines - 1 ? PYRO_REF_INLINE : 0);
+		}
+	}
+	lf->off[m->nlocations] = k;
+	return rc;
+}
+
+/* Index of the first location of sample s kept by pruning (leaf side). */
+static size_t sample_first_kept(const struct pyro_profile *p,
+				const struct pyro_wire_sample *s)
+{
+	const uint32_t *li = p->m.loc_ids + s->loc;
+	int found_user = 0;
+	size_t i;
+
+	for (i = s->nlocs; i-- > 0;) {
+		uint8_t pr = p->prune[li[i]];
+
+		if (pr == PRUNE_NONE) {
+			found_user = 1;
+			continue;
+		}
+		if (!found_user)
+			continue;
+		return pr == PRUNE_WHOLE ? i + 1 : i;
+	}
+	return 0;
+}
+
+static int fill_meta(const struct pyro_profile *p, size_t index,
+		     struct pyro_meta *meta)
+{
+	const struct pyro_wire_msg *m = &p->m;
+	size_t i;
+
+	meta->sample_type = strdup(p->types[index].type);
+	meta->sample_unit = strdup(p->types[index].unit);
+	if (!meta->sample_type || !meta->sample_unit)
+		return -ENOMEM;
+	if (m->nmappings) {
+		const struct pyro_wire_mapping *mp = &m->mappings[0];
+
+		if (m->strs[mp->filename].len) {
+			meta->file = pyro_pprof_str_dup(m, mp->filename);
+			if (!meta->file)
+				return -ENOMEM;
+			base_name(meta->file);
+		}
+		if (m->strs[mp->build_id].len &&
+		    !(meta->build_id = pyro_pprof_str_dup(m, mp->build_id)))
+			return -ENOMEM;
+	}
+	if (m->doc_url && !(meta->doc_url = pyro_pprof_str_dup(m, m->doc_url)))
+		return -ENOMEM;
+	if (m->ncomments) {
+		meta->comments = calloc(m->ncomments, sizeof(char *));
+		if (!meta->comments)
+			return -ENOMEM;
+		for (i = 0; i < m->ncomments; i++) {
+			meta->comments[i] = pyro_pprof_str_dup(m, m->comments[i]);
+			meta->ncomments = i + 1;
+			if (!meta->comments[i])
+				return -ENOMEM;
+		}
+	}
+	meta->time_nanos = m->time_nanos;
+	meta->newest_nanos = m->time_nanos;
+	meta->duration_nanos = m->duration_nanos;
+	meta->nsnapshots = 1;
+	meta->rule = PYRO_MERGE_SINGLE;
+	return 0;
+}
+
+/* pyro_profile_stacks, of the samples i with keep[i] (all if keep is
+ * NULL). */
+static int aggregate(const struct pyro_profile *p, size_t index,
+		     const uint8_t *keep, struct pyro_stacks *out,
+		     char err[PYRO_ERR_MAX])
+{
+	const struct pyro_wire_msg *m = &p->m;
+	struct loc_frames lf = { NULL, NULL, NULL };
+	uint32_t *refs = NULL, *one = NULL;
+	size_t refs_cap = 0, i;
+	int rc;
+
+	rc = pyro_stacks_init(out);
+	if (rc || index >= p->ntypes) {
+		pyro_pprof_err(err, rc ? "out of memory" : "no sample type %zu", index);
+		return rc ? rc : -EINVAL;
+	}
+	rc = fill_meta(p, index, &out->meta);
+	if (!rc)
+		rc = build_loc_frames(p, out, &lf);
+	/* Most locations are one frame: their reference, read straight from
+	 * one array; NO_REF sends the others to lf. */
+#define NO_REF UINT32_MAX
+	if (!rc && !(one = malloc((m->nlocations ? m->nlocations : 1) * sizeof(*one))))
+		rc = -ENOMEM;
+	for (i = 0; !rc && i < m->nlocations; i++)
+		one[i] = lf.off[i + 1] - lf.off[i] == 1 ? lf.refs[lf.off[i]] : NO_REF;
+	if (!rc && m->nlocations)
+		rc = pyro_stacks_reserve(out, m->nsamples,
+					 (size_t)((double)m->nloc_ids *
+						  lf.off[m->nlocations] / m->nlocations));
+	for (i = 0; !rc && i < m->nsamples; i++) {
+		const struct pyro_wire_sample *s = &m->samples[i];
+		const uint32_t *li = m->loc_ids + s->loc;
+		int64_t v = m->vals[s->val + index];
+		size_t first, j, depth = 0;
+
+		if (v == 0 || (keep && !keep[i]))
+			continue;
+		first = p->any_prune ? sample_first_kept(p, s) : 0;
+		for (j = s->nlocs; j-- > first;) {
+			uint32_t r = one[li[j]];
+			size_t n = r != NO_REF ? 1 : lf.off[li[j] + 1] - lf.off[li[j]];
+
+			if (depth + n > refs_cap) {
+				size_t cap = refs_cap ? refs_cap * 2 : 256;
+				uint32_t *nr;
+
+				while (cap < depth + n)
+					cap *= 2;
+				nr = realloc(refs, cap * sizeof(*nr));
+				if (!nr) {
+					rc = -ENOMEM;
+					break;
+				}
+				refs = nr;
+				refs_cap = cap;
+			}
+			if (r != NO_REF)
+				refs[depth] = r;
+			else
+				memcpy(refs + depth, lf.refs + lf.off[li[j]],
+				       n * sizeof(*refs));
+			depth += n;
+		}
+		if (!rc && depth > UINT32_MAX)
+			rc = -E2BIG;
+		if (!rc)
+			rc = pyro_stacks_add(out, refs, (uint32_t)depth, v, NULL);
+	}
+#undef NO_REF
+	if (rc == -EOVERFLOW)
+		pyro_pprof_err(err, "sample values overflow 64 bits");
+	else if (rc)
+		pyro_pprof_err(err, "out of memory aggregating samples");
+	free(refs);
+	free(one);
+	free(lf.refs);
+	free(lf.off);
+	free(lf.fn_frame);
+	return rc;
+}
+
+int pyro_profile_stacks(const struct pyro_profile *p, size_t index,
+			struct pyro_stacks *out, char err[PYRO_ERR_MAX])
+{
+	return aggregate(p, index, NULL, out, err);
+}
+
+/* ---- labels ------------------------------------------------------------ */
+
+/* A label as pprof reads it: 1 string, 2 numeric, 0 none (all fields 0, or
+ * a string index outside the table: ignored). */
+static int label_kind(const struct pyro_wire_msg *m, const struct pyro_wire_label *l)
+{
+	if (!pyro_pprof_str_ok(m, l->key))
+		return 0;
+	if (l->str)
+		return pyro_pprof_str_ok(m, l->str) ? 1 : 0;
+	if (l->num || l->num_unit)
+		return pyro_pprof_str_ok(m, l->num_unit) ? 2 : 0;
+	return 0;
+}
+
+int pyro_profile_labels(const struct pyro_profile *p, size_t type_index,
+			struct pyro_label_set *out)
+{
+	const struct pyro_wire_msg *m = &p->m;
+	size_t i, l = 0;
+	int rc;
+
+	if (type_index >= p->ntypes) {
+		memset(out, 0, sizeof(*out));
+		return -EINVAL;
+	}
+	rc = pyro_label_set_init(out, p->types[type_index].type,
+				 p->types[type_index].unit);
+	for (i = 0; i < m->nsamples && !rc; i++) {
+		int64_t v = m->vals[m->samples[i].val + type_index];
+
+		rc = pyro_label_set_sample(out, v);
+		for (; l < m->nlabels && m->labels[l].sample == i && !rc; l++) {
+			const struct pyro_wire_label *lb = &m->labels[l];
+			int kind = label_kind(m, lb);
+			const struct pyro_wire_str *key = &m->strs[kind ? lb->key : 0];
+			char num[24];
+
+			if (kind == 1) {
+				const struct pyro_wire_str *str = &m->strs[lb->str];
+
+				rc = pyro_label_set_add(out, key->ptr, key->len,
+							str->ptr, str->len,
+							PYRO_LABEL_STRING, 0, NULL, 0,
+							v, i + 1);
+			} else if (kind == 2) {
+				const struct pyro_wire_str *unit = &m->strs[lb->num_unit];
+				int n = snprintf(num, sizeof(num), "%lld",
+						 (long long)lb->num);
+
+				rc = pyro_label_set_add(out, key->ptr, key->len,
+							num, (size_t)n,
+							PYRO_LABEL_NUMBER, lb->num,
+							unit->ptr, unit->len, v, i + 1);
+			}
+		}
+	}
+	if (!rc)
+		rc = pyro_label_set_finish(out);
+	return rc;
+}
+
+/* Parse a canonical decimal integer ("0", "-12", no '+', no leading 0):
+ * the only text a numeric label has.  0, or -EINVAL. */
+static int canonical_int(const char *s, size_t len, int64_t *out)
+{
+	char buf[24];
+	long long v;
+	char *end;
+
+	if (len == 0 || len >= sizeof(buf) || memchr(s, '\0', len))
+		return -EINVAL;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	errno = 0;
+	v = strtoll(buf, &end, 10);
+	if (errno || *end)
+		return -EINVAL;
+	snprintf(buf, sizeof(buf), "%lld", v);
+	if (strlen(buf) != len || memcmp(buf, s, len))
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int pyro_profile_stacks_filtered(const struct pyro_profile *p, size_t index,
+				 const char *key, size_t key_len,
+				 const char *value, size_t value_len,
+				 struct pyro_stacks *out, char err[PYRO_ERR_MAX])
+{
+	const struct pyro_wire_msg *m = &p->m;
+	uint8_t *keep;
+	int64_t num = 0;
+	int is_num, rc;
+	size_t l;
+
+	keep = calloc(m->nsamples ? m->nsamples : 1, 1);
+	if (!keep) {
+		memset(out, 0, sizeof(*out));
+		pyro_pprof_err(err, "out of memory");
+		return -ENOMEM;
+	}
+	is_num = value && canonical_int(value, value_len, &num) == 0;
+	for (l = 0; l < m->nlabels; l++) {
+		const struct pyro_wire_label *lb = &m->labels[l];
+		int kind = label_kind(m, lb);
+		const struct pyro_wire_str *k = &m->strs[kind ? lb->key : 0];
+
+		if (!kind || k->len != key_len || (key_len && memcmp(k->ptr, key, key_len)))
+			continue;
+		if (!value) {
+			keep[lb->sample] = 1;   /* has the key: inverted below */
+		} else if (kind == 1) {
+			const struct pyro_wire_str *str = &m->strs[lb->str];
+
+			if (str->len == value_len &&
+			    (!value_len || !memcmp(str->ptr, value, value_len)))
+				keep[lb->sample] = 1;
+		} else if (is_num && lb->num == num) {
+			keep[lb->sample] = 1;
+		}
+	}
+	if (!value)
+		for (l = 0; l < m->nsamples; l++)
+			keep[l] = !keep[l];
+	rc = aggregate(p, index, keep, out, err);
+	free(keep);
+	return rc;
+}

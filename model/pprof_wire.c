@@ -1,0 +1,785 @@
+/*
+ * pprof_wire.c - the protobuf wire decoder of profile.proto; see
+ * pprof_wire.h.
+ *
+ * The wire format of profile.proto is read by hand, in one pass, straight
+ * into flat arrays: samples, locations, lines, functions and mappings are
+ * rows of plain structs, location ids and values live in two pools, and
+ * string table entries point into the inflated bytes, which the profile
+ * keeps.  So decoding a profile costs a handful of allocations instead of
+ * one per message and string (the protobuf-c code generated from
+ * proto/profile.proto did that, and spent more time in malloc and free
+ * than in parsing).  The decoder accepts and rejects exactly what
+ * protobuf-c's unpack did, so the set of usable files is unchanged:
+ *   - any field's wire structure is checked (varints of at most 10 bytes,
+ *     tags of at most 5 and not 0, length prefixes of at most 5 that fit
+ *     the message, no group wire types); unknown fields are skipped;
+ *   - a known field must have its type's wire type: varint for integers, a
+ *     length prefix for messages and bytes, either for repeated integers
+ *     (packed or not); bool fields take any wire type, as protobuf-c;
+ *   - a singular field given twice keeps the last value; a second
+ *     period_type replaces the first whole (protobuf-c's merge of proto3
+ *     messages keeps the latter's scalars).
+ *
+ * The header peek walks the top-level fields only, skipping samples,
+ * mappings, locations and functions without looking inside, so indexing a
+ * large archive never materialises samples.
+ */
+#include "pprof_wire.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+/* Field numbers of proto/profile.proto, message by message.  Keep them in
+ * step with the .proto (protobuf-c's generated code, which test_wire.c
+ * runs as the oracle, is built from it). */
+enum {                                  /* Profile */
+	PB_PROFILE_SAMPLE_TYPE = 1,
+	PB_PROFILE_SAMPLE = 2,
+	PB_PROFILE_MAPPING = 3,
+	PB_PROFILE_LOCATION = 4,
+	PB_PROFILE_FUNCTION = 5,
+	PB_PROFILE_STRING_TABLE = 6,
+	PB_PROFILE_DROP_FRAMES = 7,
+	PB_PROFILE_KEEP_FRAMES = 8,
+	PB_PROFILE_TIME_NANOS = 9,
+	PB_PROFILE_DURATION_NANOS = 10,
+	PB_PROFILE_PERIOD_TYPE = 11,
+	PB_PROFILE_PERIOD = 12,
+	PB_PROFILE_COMMENT = 13,
+	PB_PROFILE_DEFAULT_SAMPLE_TYPE = 14,
+	PB_PROFILE_DOC_URL = 15,
+};
+enum { PB_VALUE_TYPE_TYPE = 1, PB_VALUE_TYPE_UNIT = 2 };
+enum { PB_SAMPLE_LOCATION_ID = 1, PB_SAMPLE_VALUE = 2, PB_SAMPLE_LABEL = 3 };
+enum { PB_LABEL_KEY = 1, PB_LABEL_STR = 2, PB_LABEL_NUM = 3, PB_LABEL_NUM_UNIT = 4 };
+enum {                                  /* Mapping; 7-10 are bools */
+	PB_MAPPING_ID = 1,
+	PB_MAPPING_MEMORY_START = 2,
+	PB_MAPPING_MEMORY_LIMIT = 3,
+	PB_MAPPING_FILE_OFFSET = 4,
+	PB_MAPPING_FILENAME = 5,
+	PB_MAPPING_BUILD_ID = 6,
+};
+enum {                                  /* Location; 5 is_folded, a bool */
+	PB_LOCATION_ID = 1,
+	PB_LOCATION_MAPPING_ID = 2,
+	PB_LOCATION_ADDRESS = 3,
+	PB_LOCATION_LINE = 4,
+};
+enum { PB_LINE_FUNCTION_ID = 1, PB_LINE_LINE = 2, PB_LINE_COLUMN = 3 };
+enum {                                  /* Function */
+	PB_FUNCTION_ID = 1,
+	PB_FUNCTION_NAME = 2,
+	PB_FUNCTION_SYSTEM_NAME = 3,
+	PB_FUNCTION_FILENAME = 4,
+	PB_FUNCTION_START_LINE = 5,
+};
+
+enum { WT_VARINT = 0, WT_64BIT = 1, WT_LEN = 2, WT_32BIT = 5 };
+
+/* Errors of the decoder: the wire structure is broken (ERR_WIRE), or it is
+ * sound but not a Profile (a known field with the wrong wire type). */
+#define ERR_WIRE (-EINVAL)
+#define ERR_NOMEM (-ENOMEM)
+
+/* A varint of at most 10 bytes (protobuf-c's limit); bits beyond 64 are
+ * dropped as protobuf-c drops them. */
+static inline int get_varint(const uint8_t **pp, const uint8_t *end,
+			     uint64_t *v)
+{
+	const uint8_t *p = *pp;
+	uint64_t x;
+	unsigned shift;
+
+	if (p < end && !(*p & 0x80)) {          /* the common one-byte case */
+		*v = *p;
+		*pp = p + 1;
+		return 0;
+	}
+	x = 0;
+	for (shift = 0; shift < 70 && p < end; shift += 7) {
+		uint8_t b = *p++;
+
+		if (shift < 64)
+			x |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			*v = x;
+			*pp = p;
+			return 0;
+		}
+	}
+	return ERR_WIRE;
+}
+
+/* One field: its number, wire type and payload.  For WT_LEN the payload is
+ * [pay, pay + len); for WT_VARINT v holds the value. */
+struct field {
+	uint32_t num;
+	unsigned wt;
+	uint64_t v;
+	const uint8_t *pay;
+	size_t len;
+};
+
+/* Read the next field at *pp, checking its structure as protobuf-c's scan
+ * does: tag at most 5 bytes, length prefix at most 5 bytes (32 bits, the
+ * excess dropped) and within the message. */
+static inline int next_field(const uint8_t **pp, const uint8_t *end,
+			     struct field *f)
+{
+	const uint8_t *p = *pp;
+	uint32_t tag, val;
+	unsigned i, max, shift;
+
+	/* tag */
+	if (!(*p & 0x80)) {
+		tag = (*p & 0x7f) >> 3;
+		f->wt = *p & 7;
+		p++;
+	} else {
+		max = end - p > 5 ? 5 : (unsigned)(end - p);
+		tag = (p[0] & 0x7f) >> 3;
+		f->wt = p[0] & 7;
+		shift = 4;
+		for (i = 1; i < max; i++, shift += 7) {
+			if (p[i] & 0x80) {
+				tag |= (uint32_t)(p[i] & 0x7f) << shift;
+			} else {
+				tag |= (uint32_t)p[i] << shift;
+				break;
+			}
+		}
+		if (i >= max)
+			return ERR_WIRE;
+		p += i + 1;
+	}
+	if (tag == 0)           /* field number 0 does not exist */
+		return ERR_WIRE;
+	f->num = tag;
+	switch (f->wt) {
+	case WT_VARINT:
+		if (get_varint(&p, end, &f->v))
+			return ERR_WIRE;
+		break;
+	case WT_64BIT:
+		if (end - p < 8)
+			return ERR_WIRE;
+		p += 8;
+		break;
+	case WT_32BIT:
+		if (end - p < 4)
+			return ERR_WIRE;
+		p += 4;
+		break;
+	case WT_LEN:
+		max = end - p > 5 ? 5 : (unsigned)(end - p);
+		val = 0;
+		for (i = 0, shift = 0; i < max; i++, shift += 7) {
+			val |= (uint32_t)(p[i] & 0x7f) << shift;
+			if (!(p[i] & 0x80))
+				break;
+		}
+		if (i == max)
+			return ERR_WIRE;
+		p += i + 1;
+		if ((size_t)val > (size_t)(end - p))
+			return ERR_WIRE;
+		f->pay = p;
+		f->len = val;
+		p += val;
+		break;
+	default:        /* groups (3, 4) and 6, 7: protobuf-c refuses them */
+		return ERR_WIRE;
+	}
+	*pp = p;
+	return 0;
+}
+
+#define PUSH(arr, n, cap) \
+	((n) < (cap) ? 0 : pyro_grow_array(&(arr), &(cap), (n) + 1, sizeof(*(arr))))
+
+/* A singular integer field: varint only. */
+static inline int want_varint(const struct field *f, int64_t *dst)
+{
+	if (f->wt != WT_VARINT)
+		return ERR_WIRE;
+	*dst = (int64_t)f->v;
+	return 0;
+}
+
+static inline int want_uvarint(const struct field *f, uint64_t *dst)
+{
+	if (f->wt != WT_VARINT)
+		return ERR_WIRE;
+	*dst = f->v;
+	return 0;
+}
+
+/* A repeated integer field, packed or not, appended to *arr. */
+static int repeated_ints(const struct field *f, uint64_t **arr, size_t *n,
+			 size_t *cap)
+{
+	const uint8_t *p, *end;
+
+	if (f->wt == WT_VARINT) {
+		if (PUSH(*arr, *n, *cap))
+			return ERR_NOMEM;
+		(*arr)[(*n)++] = f->v;
+		return 0;
+	}
+	if (f->wt != WT_LEN)
+		return ERR_WIRE;
+	/* Every value takes a byte at least: f->len bounds the count. */
+	if (pyro_grow_array(arr, cap, *n + f->len, sizeof(**arr)))
+		return ERR_NOMEM;
+	for (p = f->pay, end = f->pay + f->len; p < end;) {
+		uint64_t v;
+
+		if (get_varint(&p, end, &v))
+			return ERR_WIRE;
+		(*arr)[(*n)++] = v;
+	}
+	return 0;
+}
+
+static int parse_value_type(const struct field *f, struct pyro_wire_vt *vt)
+{
+	const uint8_t *p = f->pay, *end = f->pay + f->len;
+	struct field g;
+	int rc;
+
+	if (f->wt != WT_LEN)
+		return ERR_WIRE;
+	memset(vt, 0, sizeof(*vt));
+	while (p < end) {
+		if ((rc = next_field(&p, end, &g)))
+			return rc;
+		if (g.num == PB_VALUE_TYPE_TYPE)
+			rc = want_varint(&g, &vt->type);
+		else if (g.num == PB_VALUE_TYPE_UNIT)
+			rc = want_varint(&g, &vt->unit);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* A Label of the sample being parsed (index m->nsamples). */
+static int parse_label(struct pyro_wire_msg *m, const struct field *f)
+{
+	const uint8_t *p = f->pay, *end = f->pay + f->len;
+	struct pyro_wire_label l = { m->nsamples, 0, 0, 0, 0 };
+	int64_t *dst[5] = {
+		[PB_LABEL_KEY] = &l.key, [PB_LABEL_STR] = &l.str,
+		[PB_LABEL_NUM] = &l.num, [PB_LABEL_NUM_UNIT] = &l.num_unit,
+	};
+	struct field g;
+	int rc;
+
+	if (f->wt != WT_LEN)
+		return ERR_WIRE;
+	while (p < end) {
+		if ((rc = next_field(&p, end, &g)))
+			return rc;
+		if (g.num >= PB_LABEL_KEY && g.num <= PB_LABEL_NUM_UNIT && (rc = want_varint(&g, dst[g.num])))
+			return rc;
+	}
+	if (PUSH(m->labels, m->nlabels, m->labels_cap))
+		return ERR_NOMEM;
+	m->labels[m->nlabels++] = l;
+	return 0;
+}
+
+/* Samples' location ids: 32 bits each (half the memory of the biggest
+ * array) until one does not fit; from then on 64 (loc_wide). */
+static int widen_loc_ids(struct pyro_wire_msg *m)
+{
+	size_t i;
+
+	m->loc_wide = malloc((m->loc_ids_cap ? m->loc_ids_cap : 1) * sizeof(*m->loc_wide));
+	if (!m->loc_wide)
+		return ERR_NOMEM;
+	for (i = 0; i < m->nloc_ids; i++)
+		m->loc_wide[i] = m->loc_ids[i];
+	free(m->loc_ids);
+	m->loc_ids = NULL;
+	return 0;
+}
+
+static inline int push_loc_id(struct pyro_wire_msg *m, uint64_t v)
+{
+	if (!m->loc_wide && v > UINT32_MAX && widen_loc_ids(m))
+		return ERR_NOMEM;
+	if (m->nloc_ids == m->loc_ids_cap) {
+		size_t cap = m->loc_ids_cap;
+
+		if (m->loc_wide ? pyro_grow_array(&m->loc_wide, &cap, cap + 1, sizeof(*m->loc_wide)) :
+		    pyro_grow_array(&m->loc_ids, &cap, cap + 1, sizeof(*m->loc_ids)))
+			return ERR_NOMEM;
+		m->loc_ids_cap = cap;
+	}
+	if (m->loc_wide)
+		m->loc_wide[m->nloc_ids++] = v;
+	else
+		m->loc_ids[m->nloc_ids++] = (uint32_t)v;
+	return 0;
+}
+
+static int location_ids(struct pyro_wire_msg *m, const struct field *f)
+{
+	const uint8_t *p, *end;
+	uint64_t v;
+
+	if (f->wt == WT_VARINT)
+		return push_loc_id(m, f->v);
+	if (f->wt != WT_LEN)
+		return ERR_WIRE;
+	for (p = f->pay, end = f->pay + f->len; p < end;) {
+		if (get_varint(&p, end, &v))
+			return ERR_WIRE;
+		if (push_loc_id(m, v))
+			return ERR_NOMEM;
+	}
+	return 0;
+}
+
+static int parse_sample(struct pyro_wire_msg *m, const struct field *f)
+{
+	const uint8_t *p = f->pay, *end = f->pay + f->len;
+	struct pyro_wire_sample *s;
+	struct field g;
+	size_t nloc0 = m->nloc_ids, nval0 = m->nvals;
+	int rc;
+
+	if (f->wt != WT_LEN)
+		return ERR_WIRE;
+	/* Location ids and values of one sample are contiguous in the pools
+	 * only if the sample is the only writer: it is, samples are parsed
+	 * one after the other. */
+	while (p < end) {
+		if ((rc = next_field(&p, end, &g)))
+			return rc;
+		switch (g.num) {
+		case PB_SAMPLE_LOCATION_ID:
+			rc = location_ids(m, &g);
+			break;
+		case PB_SAMPLE_VALUE:
+			rc = repeated_ints(&g, (uint64_t **)&m->vals, &m->nvals,
+					   &m->vals_cap);
+			break;
+		case PB_SAMPLE_LABEL:
+			rc = parse_label(m, &g);
+			break;
+		default:
+			rc = 0;
+		}
+		if (rc)
+			return rc;
+	}
+	if (PUSH(m->samples, m->nsamples, m->samples_cap))
+		return ERR_NOMEM;
+	s = &m->samples[m->nsamples++];
+	s->loc = nloc0;
+	s->nlocs = (uint32_t)(m->nloc_ids - nloc0);
+	s->val = nval0;
+	s->nvals = (uint32_t)(m->nvals - nval0);
+	if (m->nloc_ids - nloc0 > UINT32_MAX || m->nvals - nval0 > UINT32_MAX)
+		return ERR_WIRE;
+	return 0;
+}
+
+static int parse_mapping(struct pyro_wire_msg *m, const struct field *f)
+{
+	const uint8_t *p = f->pay, *end = f->pay + f->len;
+	struct pyro_wire_mapping mp = { 0, 0, 0 };
+	struct field g;
+	uint64_t ignored;
+	int rc;
+
+	if (f->wt != WT_LEN)
+		return ERR_WIRE;
+	while (p < end) {
+		if ((rc = next_field(&p, end, &g)))
+			return rc;
+		switch (g.num) {
+		case PB_MAPPING_ID:
+			rc = want_uvarint(&g, &mp.id);
+			break;
+		case PB_MAPPING_MEMORY_START:
+		case PB_MAPPING_MEMORY_LIMIT:
+		case PB_MAPPING_FILE_OFFSET:
+			rc = want_uvarint(&g, &ignored);
+			break;
+		case PB_MAPPING_FILENAME:
+			rc = want_varint(&g, &mp.filename);
+			break;
+		case PB_MAPPING_BUILD_ID:
+			rc = want_varint(&g, &mp.build_id);
+			break;
+		default:        /* 7-10 are bools: any wire type */
+			rc = 0;
+		}
+		if (rc)
+			return rc;
+	}
+	if (PUSH(m->mappings, m->nmappings, m->mappings_cap))
+		return ERR_NOMEM;
+	m->mappings[m->nmappings++] = mp;
+	return 0;
+}
+
+static int parse_line(struct pyro_wire_msg *m, const struct field *f)
+{
+	const uint8_t *p = f->pay, *end = f->pay + f->len;
+	uint64_t fid = 0;
+	int64_t ignored;
+	struct field g;
+	int rc;
+
+	if (f->wt != WT_LEN)
+		return ERR_WIRE;
+	while (p < end) {
+		if ((rc = next_field(&p, end, &g)))
+			return rc;
+		if (g.num == PB_LINE_FUNCTION_ID)
+			rc = want_uvarint(&g, &fid);
+		else if (g.num == PB_LINE_LINE || g.num == PB_LINE_COLUMN)
+			rc = want_varint(&g, &ignored);
+		if (rc)
+			return rc;
+	}
+	if (PUSH(m->line_fn, m->nlines, m->lines_cap))
+		return ERR_NOMEM;
+	m->line_fn[m->nlines++] = fid;
+	return 0;
+}
+
+static int parse_location(struct pyro_wire_msg *m, const struct field *f)
+{
+	const uint8_t *p = f->pay, *end = f->pay + f->len;
+	struct pyro_wire_location l = { 0, 0, 0, m->nlines, 0 };
+	struct field g;
+	int rc;
+
+	if (f->wt != WT_LEN)
+		return ERR_WIRE;
+	while (p < end) {
+		if ((rc = next_field(&p, end, &g)))
+			return rc;
+		switch (g.num) {
+		case PB_LOCATION_ID:
+			rc = want_uvarint(&g, &l.id);
+			break;
+		case PB_LOCATION_MAPPING_ID:
+			rc = want_uvarint(&g, &l.mapping_id);
+			break;
+		case PB_LOCATION_ADDRESS:
+			rc = want_uvarint(&g, &l.address);
+			break;
+		case PB_LOCATION_LINE:
+			rc = parse_line(m, &g);
+			break;
+		default:        /* 5 is_folded: a bool */
+			rc = 0;
+		}
+		if (rc)
+			return rc;
+	}
+	if (m->nlines - l.line > UINT32_MAX)
+		return ERR_WIRE;
+	l.nlines = (uint32_t)(m->nlines - l.line);
+	if (PUSH(m->locations, m->nlocations, m->locations_cap))
+		return ERR_NOMEM;
+	m->locations[m->nlocations++] = l;
+	return 0;
+}
+
+static int parse_function(struct pyro_wire_msg *m, const struct field *f)
+{
+	const uint8_t *p = f->pay, *end = f->pay + f->len;
+	struct pyro_wire_function fn = { 0, 0, 0, 0 };
+	int64_t ignored;
+	struct field g;
+	int rc;
+
+	if (f->wt != WT_LEN)
+		return ERR_WIRE;
+	while (p < end) {
+		if ((rc = next_field(&p, end, &g)))
+			return rc;
+		switch (g.num) {
+		case PB_FUNCTION_ID:
+			rc = want_uvarint(&g, &fn.id);
+			break;
+		case PB_FUNCTION_NAME:
+			rc = want_varint(&g, &fn.name);
+			break;
+		case PB_FUNCTION_SYSTEM_NAME:
+			rc = want_varint(&g, &fn.system_name);
+			break;
+		case PB_FUNCTION_FILENAME:
+			rc = want_varint(&g, &fn.filename);
+			break;
+		case PB_FUNCTION_START_LINE:
+			rc = want_varint(&g, &ignored);
+			break;
+		default:
+			rc = 0;
+		}
+		if (rc)
+			return rc;
+	}
+	if (PUSH(m->functions, m->nfunctions, m->functions_cap))
+		return ERR_NOMEM;
+	m->functions[m->nfunctions++] = fn;
+	return 0;
+}
+
+void pyro_wire_msg_release(struct pyro_wire_msg *m)
+{
+	free(m->strs);
+	free(m->sample_types);
+	free(m->samples);
+	free(m->mappings);
+	free(m->locations);
+	free(m->functions);
+	free(m->loc_ids);
+	free(m->loc_wide);
+	free(m->vals);
+	free(m->line_fn);
+	free(m->comments);
+	free(m->labels);
+	memset(m, 0, sizeof(*m));
+}
+
+
+#define STREAM_CHUNK (256u << 10)       /* inflated bytes per progress report */
+
+static void stream_publish(struct pyro_wire_stream *st, size_t avail, int state)
+{
+	pthread_mutex_lock(&st->lock);
+	atomic_store(&st->avail, avail);
+	if (state)
+		atomic_store(&st->state, state);
+	pthread_cond_broadcast(&st->cond);
+	pthread_mutex_unlock(&st->lock);
+}
+
+void *pyro_wire_stream_inflate(void *arg)
+{
+	struct pyro_wire_stream *st = arg;
+	z_stream zs;
+	int zrc = Z_OK, ok = 0;
+
+	memset(&zs, 0, sizeof(zs));
+	if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) {
+		stream_publish(st, 0, -1);
+		return NULL;
+	}
+	zs.next_in = (Bytef *)st->in->data;
+	zs.avail_in = (uInt)st->in->len;
+	zs.next_out = (Bytef *)st->out;
+	while (zrc == Z_OK) {
+		size_t done = (size_t)((char *)zs.next_out - st->out);
+		size_t room = st->size - done;
+
+		/* One byte beyond: an ISIZE that lies is caught, not overrun. */
+		zs.avail_out = (uInt)(room > STREAM_CHUNK ? STREAM_CHUNK : room + 1);
+		zrc = inflate(&zs, Z_NO_FLUSH);
+		done = (size_t)((char *)zs.next_out - st->out);
+		if (done > st->size)
+			break;
+		if (zrc == Z_STREAM_END)
+			ok = zs.avail_in == 0 && done == st->size;
+		else
+			stream_publish(st, done, 0);
+	}
+	stream_publish(st, (size_t)((char *)zs.next_out - st->out) > st->size ?
+			   st->size : (size_t)((char *)zs.next_out - st->out),
+		       ok ? 1 : -1);
+	inflateEnd(&zs);
+	return NULL;
+}
+
+/* Wait until need bytes are inflated: 0, or PYRO_WIRE_ERR_STREAM if they never will. */
+static int stream_wait(struct pyro_wire_stream *st, size_t need)
+{
+	int rc = 0;
+
+	if (atomic_load_explicit(&st->avail, memory_order_acquire) >= need)
+		return 0;
+	pthread_mutex_lock(&st->lock);
+	while (atomic_load(&st->avail) < need && atomic_load(&st->state) == 0)
+		pthread_cond_wait(&st->cond, &st->lock);
+	if (atomic_load(&st->avail) < need)
+		rc = PYRO_WIRE_ERR_STREAM;
+	pthread_mutex_unlock(&st->lock);
+	return rc;
+}
+
+/* Presize the top-level arrays from a count of their fields: one cheap walk
+ * instead of many reallocations.  A structural error is left for the real
+ * parse to find. */
+static int presize(struct pyro_wire_msg *m, const uint8_t *p, const uint8_t *end,
+		   int headers_only)
+{
+	size_t n[PB_PROFILE_STRING_TABLE + 1] = { 0 }, sample_bytes = 0;
+	struct field f;
+
+	while (p < end && next_field(&p, end, &f) == 0) {
+		if (f.num <= PB_PROFILE_STRING_TABLE && f.wt == WT_LEN) {
+			n[f.num]++;
+			if (f.num == PB_PROFILE_SAMPLE)
+				sample_bytes += f.len;
+		}
+	}
+	if (pyro_grow_array(&m->sample_types, &m->sample_types_cap, n[PB_PROFILE_SAMPLE_TYPE], sizeof(*m->sample_types)) ||
+	    pyro_grow_array(&m->strs, &m->strs_cap, n[PB_PROFILE_STRING_TABLE], sizeof(*m->strs)))
+		return ERR_NOMEM;
+	if (headers_only)
+		return 0;
+	/* A sample holds about one location id per 1.5 bytes, one line per
+	 * location in most profiles. */
+	if (pyro_grow_array(&m->samples, &m->samples_cap, n[PB_PROFILE_SAMPLE], sizeof(*m->samples)) ||
+	    pyro_grow_array(&m->mappings, &m->mappings_cap, n[PB_PROFILE_MAPPING], sizeof(*m->mappings)) ||
+	    pyro_grow_array(&m->locations, &m->locations_cap, n[PB_PROFILE_LOCATION], sizeof(*m->locations)) ||
+	    pyro_grow_array(&m->functions, &m->functions_cap, n[PB_PROFILE_FUNCTION], sizeof(*m->functions)) ||
+	    pyro_grow_array(&m->loc_ids, &m->loc_ids_cap, sample_bytes * 2 / 3 + 16, sizeof(*m->loc_ids)) ||
+	    pyro_grow_array(&m->vals, &m->vals_cap, n[PB_PROFILE_SAMPLE] * 2 + 16, sizeof(*m->vals)) ||
+	    pyro_grow_array(&m->line_fn, &m->lines_cap, n[PB_PROFILE_LOCATION] + n[PB_PROFILE_LOCATION] / 4 + 16, sizeof(*m->line_fn)))
+		return ERR_NOMEM;
+	return 0;
+}
+
+/* Decode a Profile.  With headers_only, samples, mappings, locations and
+ * functions are skipped unread (but must still be length-prefixed, as a
+ * message field must). */
+int pyro_wire_parse(struct pyro_wire_msg *m, const uint8_t *data, size_t len,
+		    int headers_only, struct pyro_wire_stream *st)
+{
+	const uint8_t *p = data, *end = data + len;
+	struct field f;
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	/* A stream's bytes are not all there yet: grow as we go instead. */
+	if (!st && (rc = presize(m, p, end, headers_only)))
+		return rc;
+	while (p < end) {
+		/* A tag and a length prefix take 15 bytes at most; then the
+		 * whole field must be there before it is parsed. */
+		if (st && stream_wait(st, (size_t)(p - data) + 15 < len ?
+					  (size_t)(p - data) + 15 : len))
+			return PYRO_WIRE_ERR_STREAM;
+		if ((rc = next_field(&p, end, &f)))
+			return rc;
+		if (st && stream_wait(st, (size_t)(p - data)))
+			return PYRO_WIRE_ERR_STREAM;
+		switch (f.num) {
+		case PB_PROFILE_SAMPLE_TYPE:
+			if (PUSH(m->sample_types, m->nsample_types, m->sample_types_cap))
+				return ERR_NOMEM;
+			rc = parse_value_type(&f, &m->sample_types[m->nsample_types]);
+			m->nsample_types++;
+			break;
+		case PB_PROFILE_SAMPLE:
+		case PB_PROFILE_MAPPING:
+		case PB_PROFILE_LOCATION:
+		case PB_PROFILE_FUNCTION:
+			if (f.wt != WT_LEN)
+				return ERR_WIRE;
+			if (headers_only)
+				break;
+			rc = f.num == PB_PROFILE_SAMPLE ? parse_sample(m, &f) :
+			     f.num == PB_PROFILE_MAPPING ? parse_mapping(m, &f) :
+			     f.num == PB_PROFILE_LOCATION ? parse_location(m, &f) :
+			     parse_function(m, &f);
+			break;
+		case PB_PROFILE_STRING_TABLE:
+			if (f.wt != WT_LEN)
+				return ERR_WIRE;
+			if (PUSH(m->strs, m->nstrs, m->strs_cap))
+				return ERR_NOMEM;
+			m->strs[m->nstrs].ptr = (const char *)f.pay;
+			m->strs[m->nstrs].len = f.len;
+			m->nstrs++;
+			break;
+		case PB_PROFILE_DROP_FRAMES:
+			rc = want_varint(&f, &m->drop_frames);
+			break;
+		case PB_PROFILE_KEEP_FRAMES:
+			rc = want_varint(&f, &m->keep_frames);
+			break;
+		case PB_PROFILE_TIME_NANOS:
+			rc = want_varint(&f, &m->time_nanos);
+			break;
+		case PB_PROFILE_DURATION_NANOS:
+			rc = want_varint(&f, &m->duration_nanos);
+			break;
+		case PB_PROFILE_PERIOD_TYPE:
+			rc = parse_value_type(&f, &m->period_type);
+			m->has_period_type = 1;
+			break;
+		case PB_PROFILE_PERIOD:
+			rc = want_varint(&f, &m->period);
+			break;
+		case PB_PROFILE_COMMENT:
+			rc = repeated_ints(&f, (uint64_t **)&m->comments,
+					   &m->ncomments, &m->comments_cap);
+			break;
+		case PB_PROFILE_DEFAULT_SAMPLE_TYPE:
+			rc = want_varint(&f, &m->default_sample_type);
+			break;
+		case PB_PROFILE_DOC_URL:
+			rc = want_varint(&f, &m->doc_url);
+			break;
+		default:
+			break;
+		}
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Every top-level field's wire structure is sound and no field is number
+ * 0: the cheap first test of the header peek ("is this protobuf at all"),
+ * with pprof-friendly leniency (any varint length, 64-bit lengths). */
+int pyro_wire_sound(const uint8_t *p, size_t len)
+{
+	const uint8_t *end = p + len;
+
+	while (p < end) {
+		uint64_t key, v;
+
+		if (get_varint(&p, end, &key) || (key >> 3) == 0)
+			return -EINVAL;
+		switch (key & 7) {
+		case 0:
+			if (get_varint(&p, end, &v))
+				return -EINVAL;
+			break;
+		case 1:
+			if (end - p < 8)
+				return -EINVAL;
+			p += 8;
+			break;
+		case 2:
+			if (get_varint(&p, end, &v) || v > (uint64_t)(end - p))
+				return -EINVAL;
+			p += v;
+			break;
+		case 5:
+			if (end - p < 4)
+				return -EINVAL;
+			p += 4;
+			break;
+		default:
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
