@@ -68,8 +68,10 @@ umount_it() {
 	DPID=
 }
 
+SPID=
 cleanup() {
 	umount_it
+	[ -n "$SPID" ] && { kill "$SPID" 2>/dev/null; wait "$SPID" 2>/dev/null; }
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -338,6 +340,79 @@ row "10,000 snapshots" "RSS after $nreads reads of distinct top.txt (cache_size=
     "bound: index $(fmt_mb "$base_rss") + 3 × $(awk -v m="${maxraw:-0}" 'BEGIN { printf "%.0f kB", m / 1024 }') + cache" \
     "$(fmt_mb "$bound")" "$(ratio "$hwm" "$bound")× bound" "≤ 1× bound" "$(check "$(ratio "$hwm" "$bound")" "<=" 1)" \
     "$(fmt_t "$t") for all reads"
+
+# ---- 8: through a Pyroscope server ----------------------------------------------
+# The test server (tests/remote/server.mjs) serving merge-100; an hour window
+# of api/cpu (else all), cold (fresh mount) and warm; the peer fetches the same
+# SelectMergeProfile (the query the node's user.pyrofs.sources names) with
+# curl and runs go tool pprof -top on it.
+remote() {
+	local arch=$DATA/merge-100 url node q cold warm peer r i
+	log "remote: the Pyroscope test server serving merge-100"
+	rm -f "$TMP/port"
+	"$REPO/tests/remote/start-server.sh" --dir "$arch" --port-file "$TMP/port" \
+		2>"$TMP/server.log" &
+	SPID=$!
+	for i in $(seq 1 1200); do
+		[ -s "$TMP/port" ] && break
+		kill -0 "$SPID" 2>/dev/null || break
+		sleep 0.05
+	done
+	if [ ! -s "$TMP/port" ]; then
+		NOTES+=("remote rows skipped: the test server did not start ($(tail -n 1 "$TMP/server.log"))")
+		SPID=
+		return 0
+	fi
+	url=http://127.0.0.1:$(cat "$TMP/port")
+	: >"$TMP/cold"
+	: >"$TMP/warm"
+	for r in $(seq 1 "$REPS"); do
+		mount_it "$url" -o step=1m || return 1
+		node=$(ls "$MNT/api/cpu" | grep -E '^[0-9-]+T[0-9]{2}$' | head -n 1)
+		node=$MNT/api/cpu/${node:-all}
+		"$BT" run cat "$node/top.txt" >>"$TMP/cold"
+		"$BT" run cat "$node/top.txt" >>"$TMP/warm"
+		q=$(getfattr -n user.pyrofs.sources --only-values "$node" 2>/dev/null)
+		umount_it
+	done
+	cold=$(median <"$TMP/cold")
+	warm=$(median <"$TMP/warm")
+	# The same query as protobuf (fields 1-4 of SelectMergeProfileRequest).
+	python3 - "$q" "$TMP/query.pb" <<'PY'
+import sys
+f = dict(kv.split("=", 1) for kv in sys.argv[1].split(" ")[1:])
+def varint(n):
+    out = bytearray()
+    while True:
+        b, n = n & 0x7F, n >> 7
+        out.append(b | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+def field(num, wire, payload):
+    return varint(num << 3 | wire) + payload
+def string(num, s):
+    b = s.encode()
+    return field(num, 2, varint(len(b)) + b)
+body = (string(1, f["profile_typeID"]) + string(2, f["label_selector"]) +
+        field(3, 0, varint(int(f["start"]))) + field(4, 0, varint(int(f["end"]))))
+open(sys.argv[2], "wb").write(body)
+PY
+	if [ $PPROF_OK = 1 ] && [ -s "$TMP/query.pb" ]; then
+		peer=$(time_cmd "$PEER_REPS" sh -c "curl -fsS -H 'Content-Type: application/proto' \
+			--data-binary @'$TMP/query.pb' -o '$TMP/merge.pb' \
+			'$url/querier.v1.QuerierService/SelectMergeProfile' &&
+			go tool pprof -top '$TMP/merge.pb' >/dev/null" | median)
+	else peer=missing; fi
+	row "Pyroscope server" "cold \`cat ${node##*/}/top.txt\` (merge-100, test server)" "$(fmt_t "$cold")" \
+	    "curl SelectMergeProfile + go tool pprof -top" \
+	    "$([ "$peer" = missing ] && echo MISSING || fmt_t "$peer")" \
+	    "$([ "$peer" = missing ] && echo - || echo "$(ratio "$peer" "$cold")× faster")" "" "" ""
+	row "Pyroscope server" "warm \`cat ${node##*/}/top.txt\`" "$(fmt_t "$warm")" "" "" "" "" "" ""
+	kill "$SPID" 2>/dev/null
+	wait "$SPID" 2>/dev/null
+	SPID=
+}
+remote
 
 # ---- the table -------------------------------------------------------------------------
 
