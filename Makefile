@@ -1,6 +1,6 @@
 # pyrofs - mount profile archives as a read-only tree of rendered files.
 #
-#   make            build out/pyrofs and out/pyrofs-cat
+#   make            build out/pyrofs and out/pyrofs-cat (and out/man/)
 #   make test       the quick suite (under a minute once built): cmocka unit
 #                   tests, then the mount tests run.sh, time.sh, live.sh,
 #                   hostile.sh; installs what is missing first (make deps)
@@ -27,7 +27,9 @@ PKG_CONFIG ?= pkg-config
 CC         ?= cc
 PREFIX     ?= /usr/local
 DESTDIR    ?=
-VERSION    := 0.1.0
+# The version has one owner, debian/changelog's first line ("pyrofs (0.1.0)
+# unstable; ..."): pyrofs --version, the man pages and the package say it.
+VERSION    := $(shell awk -F'[()]' 'NR == 1 { print $$2; exit }' debian/changelog)
 
 O_GIVEN    := $(filter-out undefined default,$(origin O))
 ifeq ($(SAN),1)
@@ -95,7 +97,17 @@ TOOLS      := $(O)/tests/mkprofile $(O)/tests/mkleak $(O)/tests/mkhostile
 	stress-run tools check-js
 .SECONDARY:
 
-all: $(O)/pyrofs $(O)/pyrofs-cat
+MANS       := $(O)/man/pyrofs.1 $(O)/man/pyrofs-cat.1
+
+all: $(O)/pyrofs $(O)/pyrofs-cat $(MANS)
+
+# The man pages' sources say @VERSION@.
+$(O)/man/%.1: doc/%.1 debian/changelog
+	@mkdir -p $(dir $@)
+	sed 's/@VERSION@/$(VERSION)/g' $< >$@
+
+# PYRO_VERSION is compiled in here: a new changelog entry rebuilds it.
+$(O)/fs/main.o: debian/changelog
 
 $(O)/gen/profile.pb-c.c $(O)/gen/profile.pb-c.h: proto/profile.proto
 	@mkdir -p $(O)/gen
@@ -286,7 +298,8 @@ demo: deps all
 install: all
 	install -D -m 755 $(O)/pyrofs $(DESTDIR)$(PREFIX)/bin/pyrofs
 	install -D -m 755 $(O)/pyrofs-cat $(DESTDIR)$(PREFIX)/bin/pyrofs-cat
-	install -D -m 644 doc/pyrofs.1 $(DESTDIR)$(PREFIX)/share/man/man1/pyrofs.1
+	install -D -m 644 $(O)/man/pyrofs.1 $(DESTDIR)$(PREFIX)/share/man/man1/pyrofs.1
+	install -D -m 644 $(O)/man/pyrofs-cat.1 $(DESTDIR)$(PREFIX)/share/man/man1/pyrofs-cat.1
 
 # O=DIR removes DIR alone; refuse the source tree itself or its parents.
 clean:
