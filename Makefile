@@ -15,6 +15,8 @@
 #        desktop-test   one slow suite (desktop-test is in no other target)
 #   make demo       mount the bundled demo archive and show around
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make deb        the Debian package: $(O)/deb/pyrofs_VERSION_ARCH.deb,
+#                   checked by lintian (scripts/build-deb.sh)
 #   make clean      remove out/, out-asan/, out-tsan/, out-fuzz/; with O=DIR
 #                   only DIR
 #
@@ -276,6 +278,18 @@ browser-run: all
 desktop-test: deps all
 	@scripts/install-deps.sh --desktop
 	@tests/desktop/run.sh $(O)
+
+# ---- the Debian package (debian/) ----
+# make deb builds a copy of the tree in $(O)/deb (dpkg-buildpackage writes
+# next to the tree it builds and cleans it first) and runs lintian on the
+# result; DEB_BUILD_OPTIONS passes through (nocheck: no unit tests).
+.PHONY: deb deb-run
+deb: deps
+	@scripts/install-deps.sh --deb
+	@$(MAKE) --no-print-directory deb-run
+
+deb-run:
+	@scripts/build-deb.sh $(O)/deb
 
 # Benchmark against go tool pprof, flamegraph.pl, gzip and cat (not a test;
 # prints a table and writes it to $(O)/bench/results.md).  BENCH_REPS=N.
