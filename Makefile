@@ -6,8 +6,9 @@
 #                   hostile.sh; installs what is missing first (make deps)
 #   make check      what CI runs (15-20 minutes): make test, then pprof
 #                   interop, conformance (the corpus is required), the
-#                   tests under ASan + UBSan, valgrind, stress (plain and
-#                   TSan), every fuzz target, the browser test
+#                   Debian package (deb-test, as root), the tests under
+#                   ASan + UBSan, valgrind, stress (plain and TSan), every
+#                   fuzz target, the browser test
 #   make asan       unit + mount tests (interop too) with AddressSanitizer +
 #                   UBSan (out-asan/)
 #   make valgrind   unit tests of model/ and render/ under valgrind, leaks fatal
@@ -17,6 +18,8 @@
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make deb        the Debian package: $(O)/deb/pyrofs_VERSION_ARCH.deb,
 #                   checked by lintian (scripts/build-deb.sh)
+#   make deb-test   build it, dpkg -i, mount -t fuse.pyrofs, read, dpkg -r
+#                   and -P, nothing left behind (tests/deb/run.sh; root)
 #   make clean      remove out/, out-asan/, out-tsan/, out-fuzz/; with O=DIR
 #                   only DIR
 #
@@ -222,9 +225,10 @@ CHECK_FUZZ_SECONDS ?= 30
 export PYRO_REQUIRE_CORPUS
 
 check: deps
-	@scripts/install-deps.sh --browser
+	@scripts/install-deps.sh --browser --deb
 	@$(MAKE) --no-print-directory unit integration interop
 	@$(MAKE) --no-print-directory PYRO_REQUIRE_CORPUS=1 conformance-run
+	@$(MAKE) --no-print-directory deb-test-run
 	@$(MAKE) --no-print-directory SAN=1 $(call san_o,asan) unit integration interop
 	@$(MAKE) --no-print-directory SAN=1 $(call san_o,asan) PYRO_REQUIRE_CORPUS=1 conformance-run
 	@$(MAKE) --no-print-directory valgrind-run
@@ -283,13 +287,22 @@ desktop-test: deps all
 # make deb builds a copy of the tree in $(O)/deb (dpkg-buildpackage writes
 # next to the tree it builds and cleans it first) and runs lintian on the
 # result; DEB_BUILD_OPTIONS passes through (nocheck: no unit tests).
-.PHONY: deb deb-run
+# deb-test installs it on this machine (root), mounts through mount(8),
+# removes and purges it, and checks nothing is left.
+.PHONY: deb deb-run deb-test deb-test-run
 deb: deps
 	@scripts/install-deps.sh --deb
 	@$(MAKE) --no-print-directory deb-run
 
 deb-run:
 	@scripts/build-deb.sh $(O)/deb
+
+deb-test: deps
+	@scripts/install-deps.sh --deb
+	@$(MAKE) --no-print-directory deb-test-run
+
+deb-test-run: all
+	@tests/deb/run.sh $(O); r=$$?; [ $$r = 0 ] || [ $$r = 77 ]
 
 # Benchmark against go tool pprof, flamegraph.pl, gzip and cat (not a test;
 # prints a table and writes it to $(O)/bench/results.md).  BENCH_REPS=N.
