@@ -188,7 +188,7 @@ for f in $FILES; do
 	check "/usr/bin/pyrofs-cat $f = the build tree's" cmp "$TMP/want" <(/usr/bin/pyrofs-cat "$ARCHIVE" "/$f")
 	n=$((n + 1))
 done
-[ -s "$TMP/got/0" ] && ok || bad "top.txt read through the mount is empty"
+check "top.txt read through the mount is not empty" test -s "$TMP/got/0"
 # After umount the daemon exits by itself (a bounded readiness wait, not a
 # timing check); it_on_exit kills it otherwise.
 if [ -n "$DAEMON" ]; then
