@@ -1,13 +1,14 @@
 # pyrofs - mount profile archives as a read-only tree of rendered files.
 #
-#   make            build out/pyrofs and out/pyrofs-cat
+#   make            build out/pyrofs and out/pyrofs-cat (and out/man/)
 #   make test       the quick suite (under a minute once built): cmocka unit
 #                   tests, then the mount tests run.sh, time.sh, live.sh,
 #                   hostile.sh; installs what is missing first (make deps)
 #   make check      what CI runs (15-20 minutes): make test, then pprof
 #                   interop, conformance (the corpus is required), the
-#                   tests under ASan + UBSan, valgrind, stress (plain and
-#                   TSan), every fuzz target, the browser test
+#                   Debian package (deb-test, as root), the tests under
+#                   ASan + UBSan, valgrind, stress (plain and TSan), every
+#                   fuzz target, the browser test
 #   make asan       unit + mount tests (interop too) with AddressSanitizer +
 #                   UBSan (out-asan/)
 #   make valgrind   unit tests of model/ and render/ under valgrind, leaks fatal
@@ -15,6 +16,10 @@
 #        desktop-test   one slow suite (desktop-test is in no other target)
 #   make demo       mount the bundled demo archive and show around
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make deb        the Debian package: $(O)/deb/pyrofs_VERSION_ARCH.deb,
+#                   checked by lintian (scripts/build-deb.sh)
+#   make deb-test   build it, dpkg -i, mount -t fuse.pyrofs, read, dpkg -r
+#                   and -P, nothing left behind (tests/deb/run.sh; root)
 #   make clean      remove out/, out-asan/, out-tsan/, out-fuzz/; with O=DIR
 #                   only DIR
 #
@@ -27,7 +32,9 @@ PKG_CONFIG ?= pkg-config
 CC         ?= cc
 PREFIX     ?= /usr/local
 DESTDIR    ?=
-VERSION    := 0.1.0
+# The version has one owner, debian/changelog's first line ("pyrofs (0.1.0)
+# unstable; ..."): pyrofs --version, the man pages and the package say it.
+VERSION    := $(shell awk -F'[()]' 'NR == 1 { print $$2; exit }' debian/changelog)
 
 O_GIVEN    := $(filter-out undefined default,$(origin O))
 ifeq ($(SAN),1)
@@ -99,7 +106,17 @@ TOOLS      := $(O)/tests/mkprofile $(O)/tests/mkleak $(O)/tests/mkhostile
 	stress-run tools check-js
 .SECONDARY:
 
-all: $(O)/pyrofs $(O)/pyrofs-cat
+MANS       := $(O)/man/pyrofs.1 $(O)/man/pyrofs-cat.1
+
+all: $(O)/pyrofs $(O)/pyrofs-cat $(MANS)
+
+# The man pages' sources say @VERSION@.
+$(O)/man/%.1: doc/%.1 debian/changelog
+	@mkdir -p $(dir $@)
+	sed 's/@VERSION@/$(VERSION)/g' $< >$@
+
+# PYRO_VERSION is compiled in here: a new changelog entry rebuilds it.
+$(O)/fs/main.o: debian/changelog
 
 $(O)/gen/%.pb-c.c $(O)/gen/%.pb-c.h: proto/%.proto
 	@mkdir -p $(O)/gen
@@ -216,9 +233,10 @@ CHECK_FUZZ_SECONDS ?= 30
 export PYRO_REQUIRE_CORPUS
 
 check: deps
-	@scripts/install-deps.sh --browser
+	@scripts/install-deps.sh --browser --deb
 	@$(MAKE) --no-print-directory unit integration interop
 	@$(MAKE) --no-print-directory PYRO_REQUIRE_CORPUS=1 conformance-run
+	@$(MAKE) --no-print-directory deb-test-run
 	@$(MAKE) --no-print-directory SAN=1 $(call san_o,asan) unit integration interop
 	@$(MAKE) --no-print-directory SAN=1 $(call san_o,asan) PYRO_REQUIRE_CORPUS=1 conformance-run
 	@$(MAKE) --no-print-directory valgrind-run
@@ -273,6 +291,27 @@ desktop-test: deps all
 	@scripts/install-deps.sh --desktop
 	@tests/desktop/run.sh $(O)
 
+# ---- the Debian package (debian/) ----
+# make deb builds a copy of the tree in $(O)/deb (dpkg-buildpackage writes
+# next to the tree it builds and cleans it first) and runs lintian on the
+# result; DEB_BUILD_OPTIONS passes through (nocheck: no unit tests).
+# deb-test installs it on this machine (root), mounts through mount(8),
+# removes and purges it, and checks nothing is left.
+.PHONY: deb deb-run deb-test deb-test-run
+deb: deps
+	@scripts/install-deps.sh --deb
+	@$(MAKE) --no-print-directory deb-run
+
+deb-run:
+	@scripts/build-deb.sh $(O)/deb
+
+deb-test: deps
+	@scripts/install-deps.sh --deb
+	@$(MAKE) --no-print-directory deb-test-run
+
+deb-test-run: all
+	@tests/deb/run.sh $(O); r=$$?; [ $$r = 0 ] || [ $$r = 77 ]
+
 # Benchmark against go tool pprof, flamegraph.pl, gzip and cat (not a test;
 # prints a table and writes it to $(O)/bench/results.md).  BENCH_REPS=N.
 BENCH_TOOLS := $(O)/bench/genprof $(O)/bench/benchtool
@@ -294,7 +333,8 @@ demo: deps all
 install: all
 	install -D -m 755 $(O)/pyrofs $(DESTDIR)$(PREFIX)/bin/pyrofs
 	install -D -m 755 $(O)/pyrofs-cat $(DESTDIR)$(PREFIX)/bin/pyrofs-cat
-	install -D -m 644 doc/pyrofs.1 $(DESTDIR)$(PREFIX)/share/man/man1/pyrofs.1
+	install -D -m 644 $(O)/man/pyrofs.1 $(DESTDIR)$(PREFIX)/share/man/man1/pyrofs.1
+	install -D -m 644 $(O)/man/pyrofs-cat.1 $(DESTDIR)$(PREFIX)/share/man/man1/pyrofs-cat.1
 
 # O=DIR removes DIR alone; refuse the source tree itself or its parents.
 clean:

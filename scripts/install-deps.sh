@@ -5,6 +5,7 @@
 #   scripts/install-deps.sh --demo-gen   also golang-go, to regenerate demo/archive
 #   scripts/install-deps.sh --browser    also chromium (+ nodejs, npm if absent) for make browser-test
 #   scripts/install-deps.sh --desktop    also Xvfb, PCManFM, ImageMagick, xdotool for make desktop-test
+#   scripts/install-deps.sh --deb        also debhelper, dpkg-dev, lintian for make deb, make deb-test
 set -euo pipefail
 
 pkgs=(build-essential pkg-config protobuf-c-compiler libprotobuf-c-dev libfuse3-dev
@@ -21,7 +22,8 @@ for arg in "$@"; do
 		command -v node >/dev/null || pkgs+=(nodejs)
 		command -v npm >/dev/null || pkgs+=(npm) ;;
 	--desktop) pkgs+=(xvfb pcmanfm imagemagick xdotool x11-utils dbus-x11) ;;
-	-h|--help) sed -n '2,7s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	--deb) pkgs+=(debhelper dpkg-dev lintian) ;;
+	-h|--help) sed -n '2,8s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "install-deps: unknown option: $arg" >&2; exit 2 ;;
 	esac
 done
