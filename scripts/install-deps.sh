@@ -12,7 +12,12 @@ pkgs=(build-essential pkg-config protobuf-c-compiler libprotobuf-c-dev libfuse3-
       fuse3 zlib1g-dev libcmocka-dev libxml2-utils valgrind attr python3
       clang libclang-rt-14-dev    # clang + runtime: libFuzzer targets (make fuzz)
       libcurl4-openssl-dev        # the remote source (Pyroscope over HTTP)
-      nodejs npm curl)            # its test server (tests/remote, npm ci) and knobs
+      curl)                       # the remote mount test's knobs
+# The Pyroscope test server (tests/remote) needs node and npm; a node from
+# elsewhere (NodeSource's bundles npm) is as good, and Debian's npm would
+# conflict with it.
+command -v node >/dev/null || pkgs+=(nodejs)
+command -v npm >/dev/null || pkgs+=(npm)
 for arg in "$@"; do
 	case "$arg" in
 	--peers) pkgs+=(golang-go chromium libdevel-nytprof-perl) ;;
