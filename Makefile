@@ -101,7 +101,7 @@ SUPPORT_SRCS := $(wildcard tests/support/*.c)
 SUPPORT_OBJS := $(SUPPORT_SRCS:%.c=$(O)/%.o)
 TOOLS      := $(O)/tests/mkprofile $(O)/tests/mkleak $(O)/tests/mkhostile
 
-.PHONY: all test check unit integration interop asan valgrind valgrind-run demo install \
+.PHONY: all test check unit integration interop asan valgrind valgrind-run demo demo-remote install \
 	clean deps conformance conformance-run bench fuzz fuzz-run tsan tsan-run stress \
 	stress-run tools check-js
 .SECONDARY:
@@ -329,6 +329,10 @@ bench: deps all $(BENCH_TOOLS)
 
 demo: deps all
 	@scripts/demo.sh $(O)
+
+# The same archive through the Pyroscope test server, mounted by URL.
+demo-remote: deps all
+	@scripts/demo-remote.sh $(O)
 
 install: all
 	install -D -m 755 $(O)/pyrofs $(DESTDIR)$(PREFIX)/bin/pyrofs
