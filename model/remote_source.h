@@ -12,6 +12,7 @@
 #ifndef PYRO_REMOTE_SOURCE_H
 #define PYRO_REMOTE_SOURCE_H
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -99,6 +100,9 @@ struct remote {
 	size_t nproblems, problem_next;
 	atomic_uint_least64_t builds, merges;
 	struct answers answers; /* merge answers by query and content */
+	char *disk_dir;         /* closed spans' answers on disk, or NULL
+				 * (remote_disk.c) */
+	atomic_uint_least64_t disk_hits;
 };
 
 /* The remote source of src (its first member). */
@@ -144,5 +148,23 @@ int pyro_remote_same_index(const struct pyro_index *a, const struct pyro_index *
 
 /* The indexes' destroy. */
 void pyro_remote_index_destroy(struct pyro_index *ix);
+
+/* ---- remote_disk.c: closed spans' answers kept between mounts ---------- */
+
+#define PYRO_REMOTE_DISK_BYTES (256u << 20)     /* per server, at most */
+
+/* The directory for url, tenant and selector (may be NULL) into out; -ENOENT
+ * when the cache is off (PYROFS_INDEX_CACHE=0) or has no home. */
+int pyro_remote_disk_dir(const char *url, const char *tenant, const char *selector,
+			 char out[PATH_MAX]);
+
+/* Append the kept answer of (ident, req) to out: 0, or -ENOENT (a miss,
+ * whatever the reason). */
+int pyro_remote_disk_get(const char *dir, uint64_t ident, const void *req, size_t len,
+			 size_t max_size, struct pyro_buf *out);
+
+/* Keep ans as the answer of (ident, req); failures are silent. */
+void pyro_remote_disk_put(const char *dir, uint64_t ident, const void *req, size_t len,
+			  const struct pyro_buf *ans);
 
 #endif

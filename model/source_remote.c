@@ -41,7 +41,8 @@
  * asked grouped by every label key and the largest group's count is taken
  * (see gauge_counts).  Under -o merge=pprof everything is a plain sum.  A
  * baseline is ignored.  Answers are kept by query and content (struct
- * answers), so another name for the same span costs no query.
+ * answers), so another name for the same span costs no query; those of
+ * closed spans also on disk for the next mount (remote_disk.c).
  *
  * Labels: LabelNames over the span (minus __* and service_name) and, per
  * key, one SelectSeries grouped by it with one step over the span: each
@@ -492,11 +493,19 @@ static int merge_query(struct remote *r, const struct pyro_index *ix,
 	protobuf_c_message_pack(&req->base, buf);
 	remote_ident(&r->src, ix, se, sp, &ident, &open);
 	rc = answers_get(&r->answers, ident, buf, len, ans);
+	if (rc && !open && r->disk_dir &&
+	    !pyro_remote_disk_get(r->disk_dir, ident, buf, len, r->max_size, ans)) {
+		atomic_fetch_add(&r->disk_hits, 1);
+		answers_put(&r->answers, ident, buf, len, ans);
+		rc = 0;
+	}
 	if (rc) {
 		atomic_fetch_add(&r->merges, 1);
 		rc = pyro_http_call(r->http, "SelectMergeProfile", buf, len, ans, NULL, err);
 		if (!rc)
 			answers_put(&r->answers, ident, buf, len, ans);
+		if (!rc && !open && r->disk_dir)
+			pyro_remote_disk_put(r->disk_dir, ident, buf, len, ans);
 	}
 	free(buf);
 	return rc;
@@ -876,11 +885,13 @@ static int remote_stats(struct pyro_src *src, struct pyro_buf *out)
 			       "max_queries_in_flight %u\n"
 			       "merge_queries %llu\n"
 			       "merge_answers_reused %llu\n"
+			       "merge_answers_from_disk %llu\n"
 			       "listings %llu\n",
 			       (unsigned long long)s.sent, (unsigned long long)s.coalesced,
 			       (unsigned long long)s.failed, (unsigned long long)s.bytes,
 			       s.max_in_flight, (unsigned long long)atomic_load(&r->merges),
 			       (unsigned long long)atomic_load(&r->answers.hits),
+			       (unsigned long long)atomic_load(&r->disk_hits),
 			       (unsigned long long)atomic_load(&r->builds));
 }
 
@@ -898,6 +909,7 @@ static void remote_close(struct pyro_src *src)
 	pthread_mutex_destroy(&r->lock);
 	answers_release(&r->answers);
 	ropts_release(&r->o);
+	free(r->disk_dir);
 	free(r->src.name);
 	free(r);
 }
@@ -1026,6 +1038,12 @@ static int remote_open(const char *spec, const struct pyro_src_conf *conf,
 		}
 		if (rc)
 			goto fail;
+	}
+	{
+		char dir[PATH_MAX];
+
+		if (!pyro_remote_disk_dir(r->src.name, r->o.tenant, r->o.selector, dir))
+			r->disk_dir = strdup(dir);      /* NULL: no disk cache */
 	}
 	if (r->o.auth_file) {
 		rc = pyro_http_auth_file(r->o.auth_file, &auth, err);

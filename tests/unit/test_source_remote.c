@@ -35,17 +35,27 @@
 
 static struct test_server server;
 static int server_rc = -1;
+static char cache_dir[] = "/tmp/pyrofs-remote-cache.XXXXXX";
 
+/* The disk cache of merge answers (remote_disk.c) goes to a temporary
+ * XDG_CACHE_HOME, empty at the start, removed at the end. */
 static int group_setup(void **state)
 {
+	if (!mkdtemp(cache_dir))
+		return -1;
+	setenv("XDG_CACHE_HOME", cache_dir, 1);
+	unsetenv("PYROFS_INDEX_CACHE");
 	server_rc = test_server_start(&server, "demo/archive", NULL);
 	return server_rc == 0 || server_rc == 77 ? 0 : -1;
 }
 
 static int group_teardown(void **state)
 {
+	char cmd[128];
+
 	test_server_stop(&server);
-	return 0;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", cache_dir);
+	return system(cmd) == 0 ? 0 : -1;
 }
 
 static int setup(void **state)
@@ -404,7 +414,9 @@ static void test_growth_points(void **state)
 	struct pyro_history h;
 	char err[PYRO_ERR_MAX];
 
+	setenv("PYROFS_INDEX_CACHE", "0", 1);  /* no answers from earlier tests */
 	assert_int_equal(open_remote(server.url, PYRO_POLICY_AUTO, opts, 2, &src, &ix, err), 0);
+	unsetenv("PYROFS_INDEX_CACHE");
 	se = find_series(ix, "leaky", "inuse_space");
 	assert_int_equal(se->npoints, 4);
 	assert_int_equal(test_server_control(&server, "/stats/reset", NULL), 0);
@@ -541,6 +553,53 @@ static void test_answers_reused(void **state)
 	close_demo(src, ix);
 }
 
+/* A closed span's answer is kept on disk for the next mount; an open
+ * span's is not. */
+static void test_disk(void **state)
+{
+	const struct pyro_index_series *se;
+	struct pyro_buf st = PYRO_BUF_INIT, a = PYRO_BUF_INIT, b = PYRO_BUF_INIT;
+	struct pyro_src *src;
+	struct pyro_index *ix;
+	struct pyro_stacks s1, s2;
+	struct pyro_span first, all;
+	char err[PYRO_ERR_MAX];
+
+	open_demo(PYRO_POLICY_PPROF, &src, &ix);
+	se = find_series(ix, "leaky", "alloc_objects");
+	first = (struct pyro_span){ PYRO_SPAN_SNAPSHOT, 0, 1, 0 };
+	all = (struct pyro_span){ PYRO_SPAN_ALL, 0, se->npoints, 0 };
+	assert_int_equal(src->ops->stacks(src, ix, se, &first, "first", NULL, &s1, err), 0);
+	assert_int_equal(src->ops->stacks(src, ix, se, &all, "all", NULL, &s2, err), 0);
+	pyro_stacks_release(&s2);
+	close_demo(src, ix);
+
+	assert_int_equal(test_server_control(&server, "/stats/reset", NULL), 0);
+	open_demo(PYRO_POLICY_PPROF, &src, &ix);
+	se = find_series(ix, "leaky", "alloc_objects");
+	assert_int_equal(src->ops->stacks(src, ix, se, &first, "first", NULL, &s2, err), 0);
+	assert_int_equal(pyro_folded_render(&s1, &a), 0);
+	assert_int_equal(pyro_folded_render(&s2, &b), 0);
+	assert_string_equal(a.data, b.data);
+	pyro_stacks_release(&s2);
+	assert_int_equal(test_server_control(&server, "/stats", &st), 0);
+	assert_int_equal(test_json_int(st.data, "SelectMergeProfile"), -1);    /* none */
+	pyro_buf_release(&st);
+	/* The open span is asked again. */
+	assert_int_equal(src->ops->stacks(src, ix, se, &all, "all", NULL, &s2, err), 0);
+	pyro_stacks_release(&s2);
+	assert_int_equal(test_server_control(&server, "/stats", &st), 0);
+	assert_int_equal(test_json_int(st.data, "SelectMergeProfile"), 1);
+	pyro_buf_release(&st);
+	assert_int_equal(src->ops->stats(src, &st), 0);
+	assert_non_null(strstr(st.data, "merge_answers_from_disk 1\n"));
+	pyro_buf_release(&st);
+	pyro_buf_release(&a);
+	pyro_buf_release(&b);
+	pyro_stacks_release(&s1);
+	close_demo(src, ix);
+}
+
 static void test_unreachable(void **state)
 {
 	struct pyro_src *src;
@@ -662,6 +721,7 @@ int main(void)
 		cmocka_unit_test_setup(test_failure, setup),
 		cmocka_unit_test_setup(test_ident, setup),
 		cmocka_unit_test_setup(test_answers_reused, setup),
+		cmocka_unit_test_setup(test_disk, setup),
 		cmocka_unit_test_setup(test_unreachable, setup),
 		cmocka_unit_test_setup(test_auth, setup),
 		cmocka_unit_test(test_opts),
