@@ -9,8 +9,10 @@
  * share of the total, children merged by function name and ordered by name
  * bytewise, so equal input gives equal bytes.  A frame's colour depends only
  * on its function's package, so a package looks the same in every graph
- * (flame_color.c); diffs colour by change.  Title: service/type/span (and the time range of a merge);
- * subtitle: the total, the merge, what pruning hid.
+ * (flame_color.c); diffs colour by change.  Title: service/type/span (and
+ * the time range of a merge); subtitle: the total, what it measures, the
+ * profile's duration (and CPU's average cores), the merge, what pruning
+ * hid.
  *
  * Pruning (the size bound).  A box is drawn when it is at least FLAME_MIN_W
  * px wide at full view AND it is among the FLAME_MAX_BOXES widest frames;
@@ -577,8 +579,9 @@ static int put_label_share(struct flame_ctx *c, int64_t whole)
 }
 
 /* "; cpu in nanoseconds; 10s profiled, 0.36 cores on average": what the
- * numbers measure (unless the total said it), and over how long (a CPU profile's total over its
- * duration is the cores it kept busy).  Diffs say neither duration. */
+ * numbers measure (unless the total said it), and over how long (a CPU
+ * profile's total over its duration is the cores it kept busy).  Diffs say
+ * no duration. */
 static int put_measure(struct flame_ctx *c)
 {
 	const struct pyro_meta *m = &c->s->meta;
