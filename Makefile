@@ -320,7 +320,10 @@ $(O)/bench/benchtool: $(O)/scripts/bench/benchtool.o
 bench: deps all $(BENCH_TOOLS)
 	@scripts/bench/run.sh $(O)
 
-demo: deps all
+# Quietly: a first-time user wants the demo, not the compiler's command lines.
+demo: deps
+	@echo "demo: building pyrofs (make all)..."
+	@$(MAKE) --no-print-directory -s all
 	@scripts/demo.sh $(O)
 
 install: all

@@ -221,6 +221,7 @@ static size_t history_cost(const struct pyro_history *h)
 {
 	return sizeof(struct pyro_shared_history) +
 	       h->nfuncs * (sizeof(struct pyro_history_func) + 48) +
+	       h->nseries * PYRO_HISTORY_SLOTS * sizeof(int64_t) +
 	       h->nsnaps * 24;
 }
 

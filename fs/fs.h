@@ -209,6 +209,10 @@ int pyro_fs_open(const char *source, const struct pyro_fs_opts *opts,
 const char *pyro_fs_source_name(const struct pyro_fs *fs);
 void pyro_fs_close(struct pyro_fs *fs);
 
+/* Services in the current index: 0 when the source holds no profile yet
+ * (the daemon warns, and mounts all the same: a live archive may fill). */
+size_t pyro_fs_nservices(struct pyro_fs *fs);
+
 /* Path ("/a/b", "" or "/" for the root) to node; -ENOENT if none.  On
  * success n holds a reference to the current index: release it with
  * pyro_node_release() (on failure there is nothing to release). */

@@ -110,6 +110,24 @@ static int keep_src_opt(struct pyro_fs_opts *o, const char *kv,
 	return 0;
 }
 
+/* What an option of ours takes, for the error that names a bad value. */
+static const char *allowed_values(const char *key, size_t klen)
+{
+	static const struct { const char *key, *values; } hints[] = {
+		{ "cache_size", "a size: bytes, or with K, M, G as in 256M" },
+		{ "max_profile_size", "a size above 0: bytes, or with K, M, G as in 512M" },
+		{ "max_file_size", "a size above 0: bytes, or with K, M, G as in 64M" },
+		{ "merge", "allowed values: auto, pprof" },
+		{ "rescan", "seconds from 0 (never) to 86400; fractions work" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(hints) / sizeof(hints[0]); i++)
+		if (strlen(hints[i].key) == klen && !strncmp(key, hints[i].key, klen))
+			return hints[i].values;
+	return "see --help";
+}
+
 int pyro_fs_opt(struct pyro_fs_opts *o, const char *kv, char err[PYRO_ERR_MAX])
 {
 	const char *eq = strchr(kv, '=');
@@ -135,6 +153,7 @@ int pyro_fs_opt(struct pyro_fs_opts *o, const char *kv, char err[PYRO_ERR_MAX])
 	if (!rc && o->max_profile_size == 0)
 		rc = -EINVAL;
 	if (rc)
-		snprintf(err, PYRO_ERR_MAX, "bad option value: %s", kv);
+		snprintf(err, PYRO_ERR_MAX, "bad option value: %s (%s)", kv,
+			 allowed_values(kv, klen));
 	return rc;
 }

@@ -5,6 +5,7 @@
 #include "history.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,9 @@ void pyro_history_release(struct pyro_history *h)
 	free(h->times);
 	free(h->names);
 	free(h->totals);
+	free(h->durations);
+	for (size_t f = 0; f < h->nfuncs; f++)
+		free(h->funcs[f].series);
 	free(h->funcs);
 	pyro_strtab_release(&h->strs);
 	memset(h, 0, sizeof(*h));
@@ -154,10 +158,32 @@ static int add_values(struct pyro_history *h, struct build *b,
 	return rc;
 }
 
-/* Fold this snapshot's per-function values into the running figures. */
-static void fold_values(struct pyro_history *h, struct build *b, size_t k,
-			double t)
+/* Whether snapshot k takes a slot of the sampled series; when the slots
+ * are full, every other one is dropped first and the step doubles (see
+ * history.h). */
+static bool take_slot(struct pyro_history *h, size_t k)
 {
+	size_t j, f;
+
+	if (k % h->slot_step)
+		return false;
+	if (h->nslots == PYRO_HISTORY_SLOTS) {
+		for (j = 0; j < PYRO_HISTORY_SLOTS / 2; j++)
+			h->slot_snap[j] = h->slot_snap[2 * j];
+		for (f = 0; f < h->nfuncs; f++)
+			for (j = 0; h->funcs[f].series && j < PYRO_HISTORY_SLOTS / 2; j++)
+				h->funcs[f].series[j] = h->funcs[f].series[2 * j];
+		h->nslots = PYRO_HISTORY_SLOTS / 2;
+		h->slot_step *= 2;
+	}
+	return k % h->slot_step == 0;
+}
+
+/* Fold this snapshot's per-function values into the running figures. */
+static int fold_values(struct pyro_history *h, struct build *b, size_t k,
+		       double t)
+{
+	bool slot = take_slot(h, k);
 	size_t f;
 
 	for (f = 0; f < h->nfuncs; f++) {
@@ -172,6 +198,14 @@ static void fold_values(struct pyro_history *h, struct build *b, size_t k,
 		} else if (fl < fn->flat_prev) {
 			fn->falls++;
 		}
+		if (fl && !fn->series) {
+			fn->series = calloc(PYRO_HISTORY_SLOTS, sizeof(*fn->series));
+			if (!fn->series)
+				return -ENOMEM;
+			h->nseries++;
+		}
+		if (slot && fn->series)
+			fn->series[h->nslots] = fl;
 		fn->flat_last = fl;
 		fn->cum_last = b->cur_cum[f];
 		fn->flat_prev = fl;
@@ -180,8 +214,77 @@ static void fold_values(struct pyro_history *h, struct build *b, size_t k,
 		b->cur_flat[f] = 0;
 		b->cur_cum[f] = 0;
 	}
+	if (slot)
+		h->slot_snap[h->nslots++] = k;
 	b->sum_t += t;
 	b->sum_tt += t * t;
+	return 0;
+}
+
+/* Intern the callers of stack s (its leaf left out), the nearest
+ * PYRO_HISTORY_PATH_MAX of them, as "a;b;c" into *id. */
+static int intern_path(struct pyro_history *h, const struct pyro_stacks *st,
+		       const struct pyro_stack *s, uint32_t *id)
+{
+	const uint32_t *refs = pyro_stack_refs(st, s);
+	struct pyro_buf p = PYRO_BUF_INIT;
+	uint32_t d = 0;
+	int rc = 0;
+
+	if (s->depth > PYRO_HISTORY_PATH_MAX + 1) {
+		d = s->depth - 1 - PYRO_HISTORY_PATH_MAX;
+		rc = pyro_buf_puts(&p, "..");
+	}
+	for (; d + 1 < s->depth && !rc; d++) {
+		struct pyro_str n = pyro_ref_node(st, refs[d]);
+
+		if (p.len)
+			rc = pyro_buf_putc(&p, ';');
+		if (!rc)
+			rc = pyro_buf_add(&p, n.ptr, n.len);
+	}
+	if (!rc)
+		rc = pyro_strtab_intern(&h->strs, p.data ? p.data : "", p.len, id);
+	pyro_buf_release(&p);
+	return rc;
+}
+
+/* The hottest caller path, at the last snapshot st, of each function
+ * whose flat grew (history.h). */
+static int find_paths(struct pyro_history *h, struct build *b,
+		      const struct pyro_stacks *st)
+{
+	size_t *best = malloc((h->nfuncs + 1) * sizeof(*best)), k;
+	int rc = 0;
+
+	if (!best)
+		return -ENOMEM;
+	for (k = 0; k < h->nfuncs; k++)
+		best[k] = SIZE_MAX;
+	for (k = 0; k < st->nstacks; k++) {
+		const struct pyro_stack *s = &st->stacks[k];
+		uint32_t f;
+
+		if (s->value <= 0 || s->depth == 0)
+			continue;
+		/* Every leaf of st is a function already: a lookup. */
+		rc = func_index(h, b, pyro_ref_node(st, pyro_stack_refs(st, s)[s->depth - 1]),
+				&f);
+		if (rc)
+			break;
+		if (h->funcs[f].flat_last <= h->funcs[f].flat_first)
+			continue;
+		if (best[f] == SIZE_MAX || s->value > st->stacks[best[f]].value)
+			best[f] = k;
+	}
+	for (k = 0; k < h->nfuncs && !rc; k++) {
+		if (best[k] == SIZE_MAX)
+			continue;
+		rc = intern_path(h, st, &st->stacks[best[k]], &h->funcs[k].path);
+		h->funcs[k].has_path = !rc;
+	}
+	free(best);
+	return rc;
 }
 
 static void finish_slopes(struct pyro_history *h, const struct build *b)
@@ -222,8 +325,10 @@ static int init_history(struct pyro_history *h, const struct pyro_service *svc,
 	h->times = calloc(se->nsnaps, sizeof(*h->times));
 	h->names = calloc(se->nsnaps, sizeof(*h->names));
 	h->totals = calloc(se->nsnaps, sizeof(*h->totals));
+	h->durations = calloc(se->nsnaps, sizeof(*h->durations));
+	h->slot_step = 1;
 	if (!h->service || !h->type || !h->sample_type || !h->sample_unit ||
-	    !h->times || !h->names || !h->totals)
+	    !h->times || !h->names || !h->totals || !h->durations)
 		return -ENOMEM;
 	return 0;
 }
@@ -232,6 +337,8 @@ int pyro_history_build(struct pyro_archive *a, const struct pyro_service *svc,
 		       const struct pyro_series *se, struct pyro_history *out,
 		       char err[PYRO_ERR_MAX])
 {
+	struct pyro_stacks last;        /* the last readable snapshot's */
+	bool have_last = false;
 	struct build b;
 	size_t i;
 	int rc;
@@ -255,23 +362,33 @@ int pyro_history_build(struct pyro_archive *a, const struct pyro_service *svc,
 			continue;
 		}
 		rc = add_values(out, &b, &st);
-		pyro_stacks_release(&st);
-		if (rc)
+		if (rc) {
+			pyro_stacks_release(&st);
 			break;
+		}
+		if (have_last)
+			pyro_stacks_release(&last);
+		last = st;
+		have_last = true;
 		out->times[k] = sn->src->time_nanos;
 		memcpy(out->names[k], sn->name, sizeof(out->names[k]));
 		out->totals[k] = total;
-		fold_values(out, &b, k,
-			    hours_between(sn->src->time_nanos, out->times[0]));
+		out->durations[k] = st.meta.duration_nanos > 0 ?
+				    st.meta.duration_nanos : 0;
+		rc = fold_values(out, &b, k,
+				 hours_between(sn->src->time_nanos, out->times[0]));
 		out->nsnaps++;
 	}
 	if (!rc && out->nsnaps == 0) {
 		rc = -EIO;
 	} else if (!rc) {
 		finish_slopes(out, &b);
-	} else {
-		snprintf(err, PYRO_ERR_MAX, "out of memory");
+		rc = find_paths(out, &b, &last);
 	}
+	if (rc && rc != -EIO)
+		snprintf(err, PYRO_ERR_MAX, "out of memory");
+	if (have_last)
+		pyro_stacks_release(&last);
 	free(b.func_of);
 	free(b.cur_flat);
 	free(b.cur_cum);

@@ -8,10 +8,24 @@
  * intervals its flat value rose and fell in, and the least-squares slope of
  * flat over time.  Memory is O(functions), whatever the number of
  * snapshots: each snapshot is folded in and released.
+ *
+ * Two things more, for the pictures, still O(functions):
+ *  - a sampled series of each function's flat value (timeline.svg draws the
+ *    top growth suspects as lines): at most PYRO_HISTORY_SLOTS snapshots,
+ *    evenly spaced by index.  Every slot_step-th snapshot is kept; when the
+ *    slots fill up, every other one is dropped and the step doubles, so
+ *    between half and all the slots hold snapshots 0, step, 2*step, ...
+ *    A function gets its series only once its flat value is non-zero
+ *    (callers that are never a leaf, most functions, carry none).
+ *  - the hottest caller path of each function that grew: at the last
+ *    snapshot, the stack with the largest value that ends in the function,
+ *    its callers from the root down (growth.txt says where a leak is
+ *    allocated from, not only which allocator).
  */
 #ifndef PYRO_HISTORY_H
 #define PYRO_HISTORY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,6 +37,12 @@
 struct pyro_archive;
 struct pyro_service;
 struct pyro_series;
+
+/* Snapshots kept in a function's sampled series, at most. */
+#define PYRO_HISTORY_SLOTS 64
+
+/* Callers kept in a caller path, the nearest ones. */
+#define PYRO_HISTORY_PATH_MAX 12
 
 struct pyro_history_func {
 	uint32_t name;          /* strtab id of the function (node) name */
@@ -37,6 +57,15 @@ struct pyro_history_func {
 	double sum_tv;          /* sum of t * flat, t in hours from the first */
 	size_t stamp;           /* last stack that added cum (building) */
 	double slope;           /* least-squares flat per hour */
+	int64_t *series;        /* flat at snapshot slot_snap[j] of the
+				 * history, j < nslots; NULL while flat has
+				 * been 0 (then all 0); owned */
+	bool has_path;          /* path is set: functions whose flat grew */
+	uint32_t path;          /* strtab id of the hottest caller path at
+				 * the last snapshot, frames root first joined
+				 * by ';' as in folded (the function itself
+				 * left out; "..;" first when cut to the
+				 * PYRO_HISTORY_PATH_MAX nearest callers) */
 };
 
 struct pyro_history {
@@ -50,10 +79,17 @@ struct pyro_history {
 					 * owned copies, since a history is
 					 * cached beyond the index's life */
 	int64_t *totals;                /* per snapshot: sum of |values| */
+	int64_t *durations;             /* per snapshot: the profile's
+					 * duration, ns; 0 if unknown; NULL:
+					 * all unknown */
 	double slope;                   /* least-squares total per hour */
 	struct pyro_strtab strs;        /* function names */
 	struct pyro_history_func *funcs;
 	size_t nfuncs;
+	size_t nseries;                 /* functions with a series */
+	size_t nslots;                  /* sampled snapshots, <= SLOTS */
+	size_t slot_step;               /* snapshot index step between slots */
+	size_t slot_snap[PYRO_HISTORY_SLOTS];  /* snapshot index of a slot */
 };
 
 /* Read every snapshot of series se into out (initialised here; release it

@@ -7,11 +7,12 @@
  *
  * The picture.  The prefix tree of the call stacks, each box as wide as its
  * share of the total, children merged by function name and ordered by name
- * bytewise, so equal input gives equal bytes.  Colours depend only on the
- * profile type (a palette) and the function name (hue from its package,
- * shade from the whole name), so a function has one colour in every file of
- * a kind (flame_color.c).  Title: service/type/span (and the time range of a merge);
- * subtitle: the total, the merge, what pruning hid.
+ * bytewise, so equal input gives equal bytes.  A frame's colour depends only
+ * on its function's package, so a package looks the same in every graph
+ * (flame_color.c); diffs colour by change.  Title: service/type/span (and
+ * the time range of a merge); subtitle: the total, what it measures, the
+ * profile's duration (and CPU's average cores), the merge, what pruning
+ * hid.
  *
  * Pruning (the size bound).  A box is drawn when it is at least FLAME_MIN_W
  * px wide at full view AND it is among the FLAME_MAX_BOXES widest frames;
@@ -33,7 +34,8 @@
  *    clean_text() turned them into valid XML 1.0 UTF-8 (every control byte,
  *    invalid UTF-8 byte and non-character becomes U+FFFD) and pyro_xml_escape()
  *    escaped & < > " ' (text.h owns that rule).
- *    The sample type joins the output only when it is plain [A-Za-z0-9_.-].
+ *    The sample type and unit join the output only when they are plain
+ *    [A-Za-z0-9_.-] words (plain_word()).
  *  - the static picture is complete without JavaScript: boxes, labels,
  *    titles as native tooltips.  The inline script (render/flame.js, with
  *    render/flame.css compiled in: embedded.h; fixed text, no data) adds
@@ -72,6 +74,8 @@
 #define FLAME_NAME_MAX  500     /* longer names are cut, characters */
 #define FLAME_CHAR_W    7.25    /* assumed glyph advance at 12px monospace */
 #define FLAME_PAD       3       /* label inset from the box's left edge, px */
+#define FLAME_THUMB_ASPECT 2.0  /* width / height a thumbnail should get */
+#define FLAME_STRETCH   2.0     /* at most this much taller without script */
 
 /* One node of the prefix tree, stored in preorder with children sorted by
  * name: a node's subtree is the run of following nodes deeper than it. */
@@ -103,7 +107,6 @@ struct flame_ctx {
 	const struct pyro_stacks *s;
 	struct pyro_buf *out;
 	bool down;                      /* icicle: root at the top */
-	enum pyro_flame_palette pal;
 	struct pyro_buf text;           /* scratch: a cleaned name; owned */
 	struct pyro_buf unit_suffix;    /* " contentions" or ""; owned */
 	int64_t total;                  /* root value, > 0 unless no samples */
@@ -434,19 +437,29 @@ static const char *opt(const char *s)
 	return s ? s : "";
 }
 
+/* A sample type or unit that may join the output: a plain word of
+ * [A-Za-z0-9_.-], at most 32 bytes (see Safety above). */
+static bool plain_word(const char *t)
+{
+	size_t n = t ? strlen(t) : 0, i;
+
+	if (n == 0 || n > 32)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "0123456789_.-", t[i]))
+			return false;
+	return true;
+}
+
 /* Prepare c->unit_suffix: " <sample type>" when values are plain counts
  * ("540 contentions") and the type is a plain word; else empty. */
 static int prepare_suffix(struct flame_ctx *c)
 {
 	const char *t = c->s->meta.sample_type;
-	size_t n = t ? strlen(t) : 0, i;
 
-	if (pyro_unit_kind(opt(c->s->meta.sample_unit)) != 0 || n == 0 || n > 32)
+	if (pyro_unit_kind(opt(c->s->meta.sample_unit)) != 0 || !plain_word(t))
 		return pyro_buf_add(&c->unit_suffix, "", 0);
-	for (i = 0; i < n; i++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			    "0123456789_.-", t[i]))
-			return pyro_buf_add(&c->unit_suffix, "", 0);
 	return pyro_buf_printf(&c->unit_suffix, " %s", t);
 }
 
@@ -565,7 +578,34 @@ static int put_label_share(struct flame_ctx *c, int64_t whole)
 	return rc ? rc : put_value(c, whole);
 }
 
-/* "Total: 5.67s; merged 3 snapshots (sum); 12 frames hidden (...): ..." */
+/* "; cpu in nanoseconds; 10s profiled, 0.36 cores on average": what the
+ * numbers measure (unless the total said it), and over how long (a CPU
+ * profile's total over its duration is the cores it kept busy).  Diffs say
+ * no duration. */
+static int put_measure(struct flame_ctx *c)
+{
+	const struct pyro_meta *m = &c->s->meta;
+	const char *type = opt(m->sample_type), *unit = opt(m->sample_unit);
+	char dur[PYRO_LABEL_MAX];
+	int rc = 0;
+
+	/* Counts already say what they count ("540 contentions"). */
+	if (plain_word(type) && plain_word(unit) && !c->unit_suffix.len)
+		rc = pyro_buf_printf(c->out, "; %s in %s", type, unit);
+	if (rc || c->diff || m->duration_nanos <= 0)
+		return rc;
+	pyro_unit_label(dur, m->duration_nanos, "nanoseconds", "auto");
+	rc = pyro_buf_printf(c->out, "; %s profiled", dur);
+	if (!rc && pyro_unit_kind(unit) == 1 && (!strcmp(opt(m->type), "cpu") ||
+						 !strcmp(type, "cpu")))
+		rc = pyro_buf_printf(c->out, ", %.2f cores on average",
+				     pyro_unit_scale(c->total, unit, "s", &type) /
+				     ((double)m->duration_nanos / 1e9));
+	return rc;
+}
+
+/* "Total: 5.67s; cpu in nanoseconds; 10s profiled, 0.57 cores on average;
+ * merged 3 snapshots (sum); 12 frames hidden (...): ..." */
 static int put_subtitle(struct flame_ctx *c)
 {
 	const struct pyro_meta *m = &c->s->meta;
@@ -574,6 +614,8 @@ static int put_subtitle(struct flame_ctx *c)
 	rc = pyro_buf_puts(c->out, "Total: ");
 	if (!rc)
 		rc = put_value(c, c->total);
+	if (!rc)
+		rc = put_measure(c);
 	if (!rc && c->diff)
 		rc = pyro_buf_puts(c->out, "; differential: red grew, blue shrank "
 				   "since the base");
@@ -598,9 +640,8 @@ static int put_subtitle(struct flame_ctx *c)
 	return rc ? rc : put_value_share(c, c->hidden_value);
 }
 
-/* The style is render/flame.css (see embedded.h) and one rule that follows
- * the palette; then the background gradient and the hatching of hidden
- * runs. */
+/* The style is render/flame.css (see embedded.h); then the background
+ * gradient and the hatching of hidden runs. */
 static int put_style(struct flame_ctx *c)
 {
 	int rc = pyro_buf_puts(c->out, "<style type=\"text/css\"><![CDATA[\n");
@@ -608,8 +649,7 @@ static int put_style(struct flame_ctx *c)
 	if (!rc)
 		rc = pyro_buf_add(c->out, pyro_flame_css, pyro_flame_css_len);
 	if (!rc)
-		rc = pyro_buf_printf(c->out, ".hit>rect{fill:%s}\n]]></style>\n",
-				     pyro_flame_hit_color(c->pal));
+		rc = pyro_buf_puts(c->out, "]]></style>\n");
 	if (!rc)
 		rc = pyro_buf_puts(c->out,
 			"<defs><linearGradient id=\"bg\" x1=\"0\" y1=\"0\" x2=\"0\" y2=\"1\">"
@@ -622,6 +662,20 @@ static int put_style(struct flame_ctx *c)
 	return rc;
 }
 
+/* The height a picture without script claims: a shallow graph is
+ * stretched, at most FLAME_STRETCH times, towards FLAME_THUMB_ASPECT, so a
+ * file manager's thumbnail (librsvg, no script, a small square) shows
+ * frames rather than a thin line.  The script lays the graph out at its
+ * real height, as wide as the window. */
+static int static_height(int h)
+{
+	double want = FLAME_W / FLAME_THUMB_ASPECT;
+
+	if (h >= want)
+		return h;
+	return (int)fmin(want, h * FLAME_STRETCH);
+}
+
 static int emit_header(struct flame_ctx *c)
 {
 	struct pyro_buf *o = c->out;
@@ -631,8 +685,9 @@ static int emit_header(struct flame_ctx *c)
 		"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
 		"<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" "
 		"width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+		"preserveAspectRatio=\"none\" "
 		"font-family=\"monospace\" font-size=\"12\">\n<title>",
-		FLAME_W, h, FLAME_W, h);
+		FLAME_W, static_height(h), FLAME_W, h);
 	if (!rc)
 		rc = put_title(c);
 	if (!rc)
@@ -640,10 +695,10 @@ static int emit_header(struct flame_ctx *c)
 	if (!rc)
 		rc = put_style(c);
 	if (!rc)
-		rc = pyro_buf_printf(o, "<rect width=\"%d\" height=\"%d\" "
+		rc = pyro_buf_printf(o, "<rect width=\"100%%\" height=\"%d\" "
 				     "fill=\"url(#bg)\"/>\n<text id=\"title\" x=\"%d\" "
 				     "y=\"24\" text-anchor=\"middle\" font-size=\"17\">",
-				     FLAME_W, h, FLAME_W / 2);
+				     h, FLAME_W / 2);
 	if (!rc)
 		rc = put_title(c);
 	if (!rc)
@@ -771,7 +826,7 @@ static int emit_node(struct flame_ctx *c, const struct flame_node *nd,
 	rc = clean_text(&c->text, name.ptr, name.len);
 	return rc ? rc : emit_box(c, nd->depth, off, nd->value, nd->delta,
 				  c->diff ? pyro_flame_diff_color(nd->delta, nd->value) :
-				  pyro_flame_name_color(c->pal, name.ptr, name.len), false);
+				  pyro_flame_name_color(name.ptr, name.len), false);
 }
 
 /* Adjacent hidden siblings, drawn as one box. */
@@ -866,7 +921,6 @@ static int render(const struct pyro_stacks *s, struct pyro_buf *out, bool down)
 	size_t start = out->len;
 	int rc;
 
-	c.pal = pyro_flame_palette(&s->meta);
 	rc = tree_build(s, &t);
 	if (!rc)
 		rc = prepare_suffix(&c);

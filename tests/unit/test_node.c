@@ -697,15 +697,18 @@ static void test_fs_opt(void **state)
 	assert_int_equal(o.merge, PYRO_POLICY_AUTO);
 
 	assert_int_equal(pyro_fs_opt(&o, "merge=sum", err), -EINVAL);
-	assert_string_equal(err, "bad option value: merge=sum");
+	assert_string_equal(err, "bad option value: merge=sum "
+			    "(allowed values: auto, pprof)");
 	assert_int_equal(o.merge, PYRO_POLICY_AUTO);
 	assert_int_equal(pyro_fs_opt(&o, "cache_size=lots", err), -EINVAL);
-	assert_string_equal(err, "bad option value: cache_size=lots");
+	assert_string_equal(err, "bad option value: cache_size=lots "
+			    "(a size: bytes, or with K, M, G as in 256M)");
 	assert_int_equal(o.cache_size, 64u << 20);
 	assert_int_equal(pyro_fs_opt(&o, "cache_size", err), -EINVAL);
 	assert_int_equal(pyro_fs_opt(&o, "merge", err), -EINVAL);
 	assert_int_equal(pyro_fs_opt(&o, "max_profile_size=0", err), -EINVAL);
-	assert_string_equal(err, "bad option value: max_profile_size=0");
+	assert_string_equal(err, "bad option value: max_profile_size=0 "
+			    "(a size above 0: bytes, or with K, M, G as in 512M)");
 
 	/* Not ours: left for FUSE. */
 	assert_int_equal(pyro_fs_opt(&o, "allow_other", err), 1);
