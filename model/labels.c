@@ -79,7 +79,9 @@ void pyro_label_set_release(struct pyro_label_set *ls)
 
 int pyro_label_set_sample(struct pyro_label_set *ls, int64_t amount)
 {
-	if (__builtin_add_overflow(ls->total, amount, &ls->total))
+	if (amount == INT64_MIN ||
+	    __builtin_add_overflow(ls->total, amount < 0 ? -amount : amount,
+				   &ls->total))
 		return -EOVERFLOW;
 	return 0;
 }

@@ -111,7 +111,9 @@ int pyro_label_set_init(struct pyro_label_set *ls, const char *sample_type,
 /* Free everything; ls may be zeroed. */
 void pyro_label_set_release(struct pyro_label_set *ls);
 
-/* Add one sample's value to the node total. */
+/* Add one sample's |value| to the node total: pprof's total is the sum
+ * of absolute sample values, so shares of a profile with negative samples
+ * (a delta) match top.txt's percentages. */
 int pyro_label_set_sample(struct pyro_label_set *ls, int64_t amount);
 
 /* Count a label of a sample: key=text (kinds says what it is: a string

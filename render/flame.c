@@ -128,6 +128,7 @@ struct flame_ctx {
 	int64_t hidden_value;           /* value of the outermost hidden nodes */
 	bool diff;                      /* differential: colour by change */
 	const struct flame_node *root;  /* the tree's root; not owned */
+	int64_t pprof_total;            /* pyro_stacks_total: sum of |sample| */
 };
 
 /* ---- names ---------------------------------------------------------- */
@@ -656,6 +657,21 @@ static int put_label_share(struct flame_ctx *c, int64_t whole)
 	return rc ? rc : put_value(c, whole);
 }
 
+/* A profile with negative samples (a delta): the subtitle's total is
+ * pprof's, the sum of |sample|, but only the positive stacks are drawn:
+ * " (drawn: the positive stacks, 78.11kB)". */
+static int put_undrawn(struct flame_ctx *c)
+{
+	int rc;
+
+	if (c->pprof_total == c->total)
+		return 0;
+	rc = pyro_buf_puts(c->out, " (drawn: the positive stacks, ");
+	if (!rc)
+		rc = put_value(c, c->total);
+	return rc ? rc : pyro_buf_putc(c->out, ')');
+}
+
 /* "Total: 5.67s; merged 3 snapshots (sum); 12 frames hidden (...): ..." */
 static int put_subtitle(struct flame_ctx *c)
 {
@@ -667,7 +683,9 @@ static int put_subtitle(struct flame_ctx *c)
 	else
 		rc = pyro_buf_puts(c->out, "Total: ");
 	if (!rc && !c->diff)
-		rc = put_value(c, c->total);
+		rc = put_value(c, c->pprof_total);
+	if (!rc && !c->diff)
+		rc = put_undrawn(c);
 	if (!rc && c->total == 0)
 		rc = pyro_buf_puts(c->out, "; no samples");
 	if (!rc && m->filter && m->whole_total > 0)
@@ -971,6 +989,8 @@ static int render(const struct pyro_stacks *s, struct pyro_buf *out, bool down)
 		goto out;
 	c.total = t.nodes[0].value;
 	c.root = &t.nodes[0];
+	if (pyro_stacks_total(s, &c.pprof_total))
+		c.pprof_total = c.total;
 	if (c.total > 0)
 		rc = prune(&c, &t);
 	if (!rc && c.total > 0)

@@ -821,12 +821,16 @@ static void test_meta_and_edges(void **state)
 	add(&s, 0, "main", NULL);
 	add(&s, -3, "main", "x", NULL);
 	render(&s, &b);
-	assert_has(&b, ">Total: 0 contentions; no samples</text>");
+	/* the total is pprof's, the sum of |sample| */
+	assert_has(&b, ">Total: 3 contentions (drawn: the positive stacks, "
+		   "0 contentions); no samples</text>");
 	assert_lacks(&b, "<g data-o");
 	assert_has(&b, "data-total=\"0\"");
 	pyro_buf_release(&b);
 	render_with(pyro_icicle_render, &s, &b);
-	assert_has(&b, ">Total: 0 contentions; no samples</text>");
+	/* the total is pprof's, the sum of |sample| */
+	assert_has(&b, ">Total: 3 contentions (drawn: the positive stacks, "
+		   "0 contentions); no samples</text>");
 	pyro_buf_release(&b);
 	pyro_stacks_release(&s);
 
