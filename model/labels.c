@@ -749,3 +749,13 @@ int pyro_label_decode(const char *name, struct pyro_buf *out)
 	}
 	return rc;
 }
+
+int pyro_label_key_numeric(const struct pyro_label_key *k)
+{
+	size_t i;
+
+	for (i = 0; i < k->nvalues; i++)
+		if (k->values[i].kinds & PYRO_LABEL_STRING)
+			return 0;
+	return 1;
+}

@@ -163,6 +163,11 @@ const struct pyro_label_key *pyro_label_set_key(const struct pyro_label_set *ls,
 const struct pyro_label_value *pyro_label_key_value(const struct pyro_label_key *k,
 						    const char *name);
 
+/* Whether k is numeric: none of its values is a string label (a heap
+ * profile's `bytes`).  Such keys have a value per allocation size, so the
+ * tree leaves them out of labels/ by default (fs.h, -o labels). */
+int pyro_label_key_numeric(const struct pyro_label_key *k);
+
 /* Bytes ls holds allocated: what a cache should charge for keeping it. */
 size_t pyro_label_set_bytes(const struct pyro_label_set *ls);
 

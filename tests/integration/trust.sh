@@ -20,6 +20,21 @@
 #      percentages, the Dropped cutoff), and tree.txt, labels.txt,
 #      flame.svg's subtitle and timeline.txt state the same total.
 #      Skipped, with a note, without `go`.
+#   3. A collapsed file whose frames include empty ones (a real folded
+#      with one function's name emptied): top.txt names them <unknown>,
+#      as pprof names a function without a name.
+#   4. A two-column collapsed file (a real diff's folded, the layout
+#      difffolded.pl writes): its value is the last column, as
+#      flamegraph.pl sizes it (checked against flamegraph.pl when
+#      installed) and as the target's folded says.
+#   6. Labels: numeric keys (the heap profiles' bytes) are in labels.txt
+#      only, as a histogram; no listed label value has a zero total;
+#      labels.txt shows values unescaped; `find MNT | wc -l` stays within
+#      1.5 times that of the same tree mounted with -o labels=off.
+#   8. Names pprof shortens (C++ "(anonymous namespace)::", Rust
+#      "<... as ...>::"): top.txt prints them as `go tool pprof -top
+#      -symbolize=none` does, and plain `go tool pprof -top` differs on
+#      exactly those lines (corpus and go only).
 set -u
 export LC_ALL=C
 
@@ -27,6 +42,7 @@ OUT=${1:-out}
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 PYROFS=$(cd "$OUT" && pwd)/pyrofs
+PYROFS_CAT=$(cd "$OUT" && pwd)/pyrofs-cat
 CORPUS=${PYRO_CORPUS:-$REPO/../shared/corpus}
 
 . "$HERE/lib.sh"
@@ -35,9 +51,21 @@ it_begin trust
 cp -r "$REPO/demo/archive" "$ARCHIVE"
 if [ -d "$CORPUS/profiles/go-runtime" ]; then
 	cp -r "$CORPUS/profiles/go-runtime/." "$ARCHIVE/"
+	mkdir -p "$ARCHIVE/names-cpp" "$ARCHIVE/names-rust"
+	cp "$CORPUS/profiles/pprof/synthetic/long_name_funcs.pb.gz" "$ARCHIVE/names-cpp/"
+	cp "$CORPUS/profiles/pyroscope/pprof/profile_rust" "$ARCHIVE/names-rust/"
 else
 	note "no corpus at $CORPUS: demo archive only"
 fi
+# Collapsed files made from real profiles, before mounting (pyrofs-cat).
+first=$("$PYROFS_CAT" "$ARCHIVE" api/cpu/ | sed -n 's|/$||p' | grep '^20.*Z$' | head -1)
+mkdir -p "$ARCHIVE/emptyframe" "$ARCHIVE/twocol"
+"$PYROFS_CAT" "$ARCHIVE" api/cpu/latest/folded |
+	sed 's/runtime\/pprof\.Do;/;/' >"$ARCHIVE/emptyframe/cpu.folded"
+"$PYROFS_CAT" "$ARCHIVE" "api/cpu/diff/$first/latest/folded" \
+	>"$ARCHIVE/twocol/cpu-diff.folded"
+"$PYROFS_CAT" "$ARCHIVE" api/cpu/latest/folded >"$TMP/target.folded"
+
 have_go=
 if command -v go >/dev/null && go tool pprof -h >/dev/null 2>&1; then
 	have_go=1
@@ -124,6 +152,91 @@ sys.exit(abs(int(n) - v * units[unit]) > 0.0051 * units[unit])' "$exact" "$shown
 		done
 	done
 	note "totals of $n delta profiles made by pprof match go tool pprof -top"
+fi
+
+# ---- 3. empty frames ---------------------------------------------------------
+want=$(awk '/(^|;);/ { s += $NF } END { printf "%.0f\n", s }' "$ARCHIVE/emptyframe/cpu.folded")
+check "empty frames exist in the input" [ "${want:-0}" -gt 0 ]
+check_eq "an empty frame is <unknown> in top.txt, with its cum" "$want" \
+	"$(awk '$NF == "<unknown>" { print $4 }' "$MNT/emptyframe/cpu/latest/top.txt")"
+check "no empty name in top.txt" sh -c "! grep -q '%  *\$' '$MNT/emptyframe/cpu/latest/top.txt'"
+
+# ---- 4. two count columns --------------------------------------------------
+check "the input has two count columns" \
+	awk 'NF < 3 || $(NF-1) !~ /^[0-9]+$/ { exit 1 }' "$ARCHIVE/twocol/cpu-diff.folded"
+check_eq "a two-column file counts its last column (the target)" \
+	"$(awk '$NF > 0' "$TMP/target.folded")" "$(cat "$MNT/twocol/cpu/latest/folded")"
+check "the reading is reported" grep -q \
+	"twocol/cpu-diff.folded: two count columns, the first (a diff's base) ignored" \
+	"$MNT/.pyrofs/errors"
+fg=$(dpkg -L libdevel-nytprof-perl 2>/dev/null | grep '/flamegraph.pl$' | head -1)
+if [ -n "$fg" ]; then
+	ours=$(getfattr --only-values -n user.pyrofs.total "$MNT/twocol/cpu/latest" 2>/dev/null ||
+		python3 -c 'import os,sys; print(os.getxattr(sys.argv[1], "user.pyrofs.total").decode())' \
+		"$MNT/twocol/cpu/latest")
+	theirs=$(perl "$fg" "$ARCHIVE/twocol/cpu-diff.folded" 2>/dev/null |
+		sed -n 's/.*<title>all (\([0-9,]*\) samples.*/\1/p' | tr -d , | head -1)
+	check_eq "flamegraph.pl sizes it by the same column" "$ours" "$theirs"
+else
+	note "no flamegraph.pl: two-column sizes not compared with it"
+fi
+
+# ---- 6. labels ------------------------------------------------------------------
+node=$MNT/api/inuse_space/latest
+check_eq "numeric keys are not directories" "" "$(ls "$node/labels")"
+check "labels.txt: numeric keys as a histogram" \
+	grep -q ' bytes (numbers in bytes; [0-9]* values, by powers of two)$' "$node/labels.txt"
+check "labels.txt: values as they are" grep -q '  endpoint=/users$' "$MNT/api/cpu/latest/labels.txt"
+check "labels.txt: no path escapes" sh -c "! grep -q '%2F' '$MNT/api/cpu/latest/labels.txt'"
+zero=0
+nval=0
+for d in "$MNT"/*/*/latest/labels/*/*/; do
+	[ -d "$d" ] || continue
+	nval=$((nval + 1))
+	t=$(python3 -c 'import os,sys; print(os.getxattr(sys.argv[1], "user.pyrofs.total").decode())' "$d")
+	[ "$t" = 0 ] && zero=$((zero + 1)) && echo "zero total: ${d#$MNT/}" >&2
+done
+check "label values listed ($nval) have non-zero totals" [ "$zero" = 0 -a "$nval" -gt 0 ]
+entries=$(find "$MNT" | wc -l)
+check_eq "no numeric key under labels/" "" \
+	"$(find "$MNT" -path '*/labels/bytes' | head -3)"
+unmount
+check_stderr "daemon stderr"
+mount_fg -o labels=off || it_abort
+check "labels=off: no labels/" [ ! -e "$MNT/api/cpu/latest/labels" ]
+check "labels=off: labels.txt stays" [ -s "$MNT/api/cpu/latest/labels.txt" ]
+bare=$(find "$MNT" | wc -l)
+unmount
+check_stderr "daemon stderr (labels=off)"
+mount_fg -o labels=all || it_abort
+every=$(find "$MNT" | wc -l)
+note "find | wc -l: $entries entries; $bare with -o labels=off, $every with -o labels=all"
+# The string labels of the demo and the corpus (endpoint, plan, worker)
+# are directories in every time node; numeric keys were nearly all.
+check "the default tree is a fraction of labels=all" [ $((entries * 3)) -le "$every" ]
+unmount
+check_stderr "daemon stderr (labels=all)"
+mount_fg || it_abort
+
+# ---- 8. names pprof shortens ------------------------------------------------
+if [ -n "$have_go" ] && [ -d "$MNT/names-cpp" ]; then
+	for svc in names-cpp names-rust; do
+		f=$(ls "$ARCHIVE/$svc")
+		for t in $(ls "$MNT/$svc"); do
+			top=$MNT/$svc/$t/latest/top.txt
+			st=$(sed -n 's/^Type: //p' "$top")
+			none=$(go tool pprof -top -symbolize=none -sample_index="$st" \
+				"$ARCHIVE/$svc/$f" 2>/dev/null | sed 1,3d)
+			plain=$(go tool pprof -top -sample_index="$st" \
+				"$ARCHIVE/$svc/$f" 2>/dev/null | sed 1,3d)
+			check_eq "$svc/$t: top.txt as pprof -top -symbolize=none" \
+				"$none" "$(sed 1,3d "$top")"
+			# plain pprof differs only where it shortened a name
+			ndiff=$(diff <(printf '%s\n' "$none") <(printf '%s\n' "$plain") |
+				grep '^<' | grep -cvE '::|<|\[' || true)
+			check_eq "$svc/$t: plain pprof -top differs only on shortened names" 0 "$ndiff"
+		done
+	done
 fi
 
 unmount
