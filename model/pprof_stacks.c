@@ -249,8 +249,8 @@ static bool diff_base_sample(const struct pyro_wire_msg *m, size_t i, size_t *l)
 /* pprof's total (report.computeTotal): the sum of |sample| over the
  * samples kept, or over the diff-base samples alone when there are any;
  * into out->sample_total when it differs from what the stacks sum to. */
-static int sample_total(const struct pyro_wire_msg *m, size_t index,
-			const uint8_t *keep, struct pyro_stacks *out)
+static void sample_total(const struct pyro_wire_msg *m, size_t index,
+			 const uint8_t *keep, struct pyro_stacks *out)
 {
 	int64_t all = 0, base = 0, netted;
 	bool negative = false;
@@ -263,19 +263,21 @@ static int sample_total(const struct pyro_wire_msg *m, size_t index,
 		if (v == 0 || (keep && !keep[i]))
 			continue;
 		negative |= v < 0;
+		/* a total past 64 bits is refused where it is printed
+		 * (pyro_stacks_total); folded, each stack fitting, still
+		 * works: leave the netted figure to say so */
 		if (v == INT64_MIN || __builtin_add_overflow(all, v < 0 ? -v : v, &all))
-			return -EOVERFLOW;
+			return;
 		if (is_base)
 			base += v < 0 ? -v : v;         /* <= all: fits */
 	}
 	if (!negative && !base)
-		return 0;               /* every stack sums positives: no netting */
+		return;                 /* every stack sums positives: no netting */
 	if (pyro_stacks_total(out, &netted))
 		netted = -1;
 	out->sample_total = base ? base : all;
 	if (out->sample_total == netted)
 		out->sample_total = 0;
-	return 0;
 }
 
 /* pyro_profile_stacks, of the samples i with keep[i] (all if keep is
@@ -350,7 +352,7 @@ static int aggregate(const struct pyro_profile *p, size_t index,
 	}
 #undef NO_REF
 	if (!rc)
-		rc = sample_total(m, index, keep, out);
+		sample_total(m, index, keep, out);
 	if (rc == -EOVERFLOW)
 		pyro_pprof_err(err, "sample values overflow 64 bits");
 	else if (rc)
