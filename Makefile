@@ -185,7 +185,7 @@ check-js:
 # Mount tests; exit 77 means FUSE is unusable here: a skip, not a failure.
 MOUNT_TESTS := tests/integration/run.sh tests/integration/time.sh \
 	       tests/integration/live.sh tests/integration/hostile.sh \
-	       tests/integration/swap.sh
+	       tests/integration/swap.sh tests/integration/trust.sh
 integration: all $(TOOLS)
 	@rc=0; for t in $(MOUNT_TESTS); do \
 		$$t $(O); r=$$?; [ $$r = 0 ] || [ $$r = 77 ] || rc=1; \

@@ -9,6 +9,7 @@ var frames = $("frames"), details = $("details"), matched = $("matched");
 var unzoomBtn = $("unzoom"), searchBtn = $("search"), caseBtn = $("case");
 var T = +frames.getAttribute("data-total");
 var DOWN = frames.getAttribute("data-dir") === "down";
+var DIFF = frames.getAttribute("data-diff") === "1";
 var boxes = [], byG = new Map(), zoomed = null, hovered = null;
 var query = "", re = null, icase = false;
 [].forEach.call(frames.children, function (g, i) {
@@ -159,7 +160,9 @@ function describe(b) {
 	hovered = b;
 	if (!b) { details.textContent = " "; return; }
 	k = b.stat.lastIndexOf(", ");
-	s = b.name + " (" + b.stat.substring(0, k) + ", " + b.stat.substring(k + 2) + " of total";
+	/* a diff box states its own figures (base, target, change) */
+	if (DIFF && !b.rest) s = b.name + " (" + b.stat;
+	else s = b.name + " (" + b.stat.substring(0, k) + ", " + b.stat.substring(k + 2) + " of total";
 	if (zoomed && !b.g.classList.contains("anc")) s += ", " + pct(b.v, zoomed.v) + " of zoomed frame";
 	details.textContent = (b.rest ? "" : "Function: ") + s + ")";
 }

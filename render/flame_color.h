@@ -23,8 +23,10 @@
 unsigned pyro_flame_name_color(const char *p, size_t n);
 
 /* Differential colour: red where a frame grew, blue where it shrank,
- * stronger the larger the change relative to the frame's value; a frame
- * that did not change is light grey. */
+ * stronger the larger |delta| / value (flame.c passes value = |base| +
+ * |target|, so the scale is symmetric around zero: full red for a new
+ * frame, full blue for a vanished one); a frame that did not change is
+ * light grey. */
 unsigned pyro_flame_diff_color(int64_t delta, int64_t value);
 
 

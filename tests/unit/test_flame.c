@@ -735,13 +735,15 @@ static void test_color_stable(void **state)
 
 /* ---- differential ---------------------------------------------------- */
 
-/* A diff is drawn with the target's widths, red where a frame grew, blue
- * where it shrank, grey where it did not change; titles show both sides. */
+/* A diff is drawn with widths |base| + |target| (a frame that vanished
+ * keeps its base's width), red where a frame grew, blue where it shrank,
+ * grey where it did not change; titles show both sides, the subtitle the
+ * net change. */
 static void test_differential(void **state)
 {
 	struct pyro_stacks base, target, d;
 	struct pyro_buf b;
-	unsigned grew, shrank, same;
+	unsigned grew, shrank, same, gone, fresh;
 
 	(void)state;
 	init(&base);
@@ -749,19 +751,27 @@ static void test_differential(void **state)
 	add(&base, 40, "main", "grow", NULL);
 	add(&base, 60, "main", "shrink", NULL);
 	add(&base, 20, "main", "same", NULL);
+	add(&base, 30, "main", "gone", NULL);
 	init(&target);
 	meta(&target, "api", "cpu", "b", "cpu", "nanoseconds");
 	add(&target, 80, "main", "grow", NULL);
 	add(&target, 20, "main", "shrink", NULL);
 	add(&target, 20, "main", "same", NULL);
+	add(&target, 10, "main", "new", NULL);
 	assert_int_equal(pyro_diff_build(&base, &target, "a", &d), 0);
 	render(&d, &b);
 	assert_has(&b, "api/cpu/b minus a");
-	assert_has(&b, "differential: red grew, blue shrank");
-	assert_has(&b, "<title>grow (80ns, 66.67%; base 40ns, change +40ns)</title>");
-	assert_has(&b, "<title>shrink (20ns, 16.67%; base 60ns, change -40ns)</title>");
-	/* Widths come from the target: grow is 80 of 120. */
-	assert_has(&b, "<title>all (120ns, 100%; base 120ns, change 0)</title>");
+	assert_has(&b, ">Change: -20ns, -13.3%: 150ns \xe2\x86\x92 130ns; width: "
+		   "base + target; red grew, blue shrank</text>");
+	assert_has(&b, "<title>grow (base 40ns, target 80ns, change +40ns, +100.0%)</title>");
+	assert_has(&b, "<title>shrink (base 60ns, target 20ns, change -40ns, -66.7%)</title>");
+	assert_has(&b, "<title>gone (base 30ns, target 0, change -30ns, -100.0%)</title>");
+	assert_has(&b, "<title>new (base 0, target 10ns, change +10ns, new)</title>");
+	assert_has(&b, "data-b=\"150\" data-t=\"130\"><title>all (");
+	gone = fill_of(&b, "gone");
+	fresh = fill_of(&b, "new");
+	assert_int_equal(gone, 0x2e2eff);                   /* full blue */
+	assert_int_equal(fresh, 0xff2e2e);                  /* full red */
 	grew = fill_of(&b, "grow");
 	shrank = fill_of(&b, "shrink");
 	same = fill_of(&b, "same");
@@ -841,12 +851,16 @@ static void test_meta_and_edges(void **state)
 	add(&s, 0, "main", NULL);
 	add(&s, -3, "main", "x", NULL);
 	render(&s, &b);
-	assert_has(&b, ">Total: 0 contentions; no samples</text>");
+	/* the total is pprof's, the sum of |sample| */
+	assert_has(&b, ">Total: 3 contentions (drawn: the positive stacks, "
+		   "0 contentions); no samples</text>");
 	assert_lacks(&b, "<g data-o");
 	assert_has(&b, "data-total=\"0\"");
 	pyro_buf_release(&b);
 	render_with(pyro_icicle_render, &s, &b);
-	assert_has(&b, ">Total: 0 contentions; no samples</text>");
+	/* the total is pprof's, the sum of |sample| */
+	assert_has(&b, ">Total: 3 contentions (drawn: the positive stacks, "
+		   "0 contentions); no samples</text>");
 	pyro_buf_release(&b);
 	pyro_stacks_release(&s);
 
