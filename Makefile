@@ -192,7 +192,8 @@ check-js:
 # Mount tests; exit 77 means FUSE is unusable here: a skip, not a failure.
 MOUNT_TESTS := tests/integration/run.sh tests/integration/time.sh \
 	       tests/integration/live.sh tests/integration/hostile.sh \
-	       tests/integration/swap.sh tests/remote/run.sh
+	       tests/integration/swap.sh tests/integration/trust.sh \
+	       tests/remote/run.sh
 integration: all $(TOOLS)
 	@rc=0; for t in $(MOUNT_TESTS); do \
 		$$t $(O); r=$$?; [ $$r = 0 ] || [ $$r = 77 ] || rc=1; \
@@ -327,7 +328,10 @@ $(O)/bench/benchtool: $(O)/scripts/bench/benchtool.o
 bench: deps all $(BENCH_TOOLS)
 	@scripts/bench/run.sh $(O)
 
-demo: deps all
+# Quietly: a first-time user wants the demo, not the compiler's command lines.
+demo: deps
+	@echo "demo: building pyrofs (make all)..."
+	@$(MAKE) --no-print-directory -s all
 	@scripts/demo.sh $(O)
 
 # The same archive through the Pyroscope test server, mounted by URL.

@@ -25,7 +25,7 @@ const struct pyro_file_kind pyro_file_kinds[] = {
 	{ "flame.svg", pyro_flame_render, NULL },
 	{ "folded", pyro_folded_render, NULL },
 	{ "icicle.svg", pyro_icicle_render, NULL },
-	{ "labels.txt", NULL, pyro_labels_render },
+	{ "labels.txt", NULL, pyro_labels_render_flags },
 	{ "profile.pb.gz", pyro_export_pprof, NULL },
 	{ "top.txt", pyro_top_render, NULL },
 	{ "tree.txt", pyro_tree_render, NULL },
@@ -221,6 +221,7 @@ static size_t history_cost(const struct pyro_history *h)
 {
 	return sizeof(struct pyro_shared_history) +
 	       h->nfuncs * (sizeof(struct pyro_history_func) + 48) +
+	       h->nseries * PYRO_HISTORY_SLOTS * sizeof(int64_t) +
 	       h->nsnaps * 24;
 }
 
@@ -285,7 +286,9 @@ int pyro_bytes_file(struct pyro_fs *fs, const struct pyro_node *n,
 		rc = pyro_content_labels(fs, n, &sl);
 		if (rc)
 			return rc;
-		rc = n->file->render_labels(&sl->ls, out);
+		rc = n->file->render_labels(&sl->ls,
+					    fs->opts.labels == PYRO_LABELS_ALL ?
+					    PYRO_LABELS_EACH_NUMBER : 0, out);
 		pyro_obj_put(&sl->obj);
 		return rc;
 	}

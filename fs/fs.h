@@ -56,12 +56,23 @@
 #define PYRO_SRC_OPTS_MAX 4096
 
 /* Options, filled from -o by main.c or pyrofs-cat. */
+/* -o labels=: which label keys labels/ has.  Numeric keys (a Go heap
+ * profile's `bytes`, one value per allocation size) made the tree explode,
+ * so by default only keys with string values are directories; labels.txt
+ * still reports every key (numeric ones as a histogram of values). */
+enum pyro_labels_mode {
+	PYRO_LABELS_STRING = 0,         /* keys with string values (default) */
+	PYRO_LABELS_ALL,                /* every key */
+	PYRO_LABELS_OFF,                /* no labels/ at all */
+};
+
 struct pyro_fs_opts {
 	size_t cache_size;              /* bytes of rendered output and stacks */
 	size_t max_profile_size;        /* decompressed bytes per profile */
 	size_t max_file_size;           /* bytes per rendered file; 0: derive
 					 * from max_profile_size at open */
 	enum pyro_merge_policy merge;
+	enum pyro_labels_mode labels;   /* which keys labels/ holds */
 	double rescan;                  /* seconds between checks of the
 					 * source for changes; 0: never */
 	char src_opts[PYRO_SRC_OPTS_MAX];       /* options a source kind
@@ -136,8 +147,8 @@ enum pyro_node_kind {
 struct pyro_file_kind {
 	const char *name;               /* "top.txt" */
 	int (*render)(const struct pyro_stacks *s, struct pyro_buf *out);
-	int (*render_labels)(const struct pyro_label_set *ls,
-			     struct pyro_buf *out);
+	int (*render_labels)(const struct pyro_label_set *ls, unsigned flags,
+			     struct pyro_buf *out);      /* flags: render.h */
 };
 
 /* A file of every type directory: rendered from the series' history. */
@@ -208,6 +219,10 @@ int pyro_fs_open(const char *source, const struct pyro_fs_opts *opts,
 /* SOURCE as the source names it (an archive's real path): for fsname. */
 const char *pyro_fs_source_name(const struct pyro_fs *fs);
 void pyro_fs_close(struct pyro_fs *fs);
+
+/* Services in the current index: 0 when the source holds no profile yet
+ * (the daemon warns, and mounts all the same: a live archive may fill). */
+size_t pyro_fs_nservices(struct pyro_fs *fs);
 
 /* Path ("/a/b", "" or "/" for the root) to node; -ENOENT if none.  On
  * success n holds a reference to the current index: release it with
@@ -290,6 +305,9 @@ int pyro_parse_size(const char *s, size_t *out);
 
 /* Parse "auto" or "pprof".  0 or -EINVAL. */
 int pyro_parse_merge(const char *s, enum pyro_merge_policy *out);
+
+/* Parse "string", "all" or "off" (-o labels).  0 or -EINVAL. */
+int pyro_parse_labels(const char *s, enum pyro_labels_mode *out);
 
 /* Defaults for every option. */
 void pyro_fs_opts_init(struct pyro_fs_opts *o);

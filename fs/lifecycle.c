@@ -80,6 +80,15 @@ const char *pyro_fs_source_name(const struct pyro_fs *fs)
 	return fs->src->name;
 }
 
+size_t pyro_fs_nservices(struct pyro_fs *fs)
+{
+	struct pyro_index *ix = pyro_fs_index(fs);
+	size_t n = ix ? ix->nservices : 0;
+
+	pyro_index_put(ix);
+	return n;
+}
+
 void pyro_fs_close(struct pyro_fs *fs)
 {
 	if (!fs)

@@ -130,8 +130,33 @@ int pyro_list_time(struct pyro_fs *fs, const struct pyro_node *n,
 			return 0;
 	}
 	c.kind = PYRO_NODE_LABELS;
-	if (deriv_of(&n->deriv)->labels)
+	if (pyro_labels_shown(fs, n))
 		fn(ctx, LABELS_DIR, &c);
+	return 0;
+}
+
+int pyro_labels_shown(const struct pyro_fs *fs, const struct pyro_node *n)
+{
+	return deriv_of(&n->deriv)->labels &&
+	       fs->opts.labels != PYRO_LABELS_OFF;
+}
+
+int pyro_label_value_shown(const struct pyro_label_value *v)
+{
+	return v->total != 0;
+}
+
+int pyro_label_key_shown(const struct pyro_fs *fs,
+			 const struct pyro_label_key *k)
+{
+	size_t i;
+
+	if (fs->opts.labels == PYRO_LABELS_OFF ||
+	    (fs->opts.labels == PYRO_LABELS_STRING && pyro_label_key_numeric(k)))
+		return 0;
+	for (i = 0; i < k->nvalues; i++)
+		if (pyro_label_value_shown(&k->values[i]))
+			return 1;
 	return 0;
 }
 
@@ -149,6 +174,8 @@ int pyro_list_labels(struct pyro_fs *fs, const struct pyro_node *n,
 	c = *n;
 	c.kind = PYRO_NODE_LABEL_KEY;
 	for (i = 0; i < sl->ls.nkeys; i++) {
+		if (!pyro_label_key_shown(fs, &sl->ls.keys[i]))
+			continue;
 		snprintf(c.label_key, sizeof(c.label_key), "%s",
 			 sl->ls.keys[i].name);
 		if (fn(ctx, c.label_key, &c))
@@ -174,7 +201,11 @@ int pyro_list_label_key(struct pyro_fs *fs, const struct pyro_node *n,
 	c = *n;
 	c.kind = PYRO_NODE_TIME;
 	c.deriv.kind = PYRO_DERIV_LABEL;
+	if (k && !pyro_label_key_shown(fs, k))
+		k = NULL;
 	for (i = 0; k && i < k->nvalues; i++) {
+		if (!pyro_label_value_shown(&k->values[i]))
+			continue;
 		snprintf(c.deriv.arg.value, sizeof(c.deriv.arg.value), "%s",
 			 k->values[i].name);
 		if (fn(ctx, c.deriv.arg.value, &c))

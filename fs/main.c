@@ -112,6 +112,26 @@ static int cli_proc(void *data, const char *arg, int key,
 	}
 }
 
+/* What goes where <time> does (README "Time names"). */
+static const char time_names_help[] =
+	"Time names (a directory under <service>/<type>/, and both sides of\n"
+	"diff/<base>/<time>/):\n"
+	"    2026-11-24T10-15-00Z   one snapshot (ls the type directory)\n"
+	"    latest, all            the newest snapshot; every snapshot merged\n"
+	"    2026-11-24, 2026-11-24T10\n"
+	"                           a UTC day, a UTC hour, merged\n"
+	"    FROM..TO               a range: 2026-11-24T10-05..2026-11-24T10-20\n"
+	"    last-15m, last-24h     the window ending at the newest snapshot\n"
+	"                           (units s, m, h, d, w)\n";
+
+static const char examples_help[] =
+	"Examples:\n"
+	"    pyrofs /srv/profiles /mnt/prof\n"
+	"    cat /mnt/prof/api/cpu/latest/top.txt          # what is slow now\n"
+	"    cat /mnt/prof/api/inuse_space/growth.txt      # is something leaking\n"
+	"    cat /mnt/prof/api/cpu/diff/2026-11-24/latest/top.txt\n"
+	"                                    # what changed since that day\n";
+
 static void usage(const char *prog)
 {
 	struct pyro_buf b = PYRO_BUF_INIT;
@@ -120,10 +140,15 @@ static void usage(const char *prog)
 	       "Mount a directory of pprof profiles read-only as\n"
 	       "MOUNTPOINT/<service>/<type>/<time>/{top.txt,folded,flame.svg}.\n"
 	       "Unmount with: fusermount3 -u MOUNTPOINT\n\n"
-	       "pyrofs options:\n%s\n", prog, pyro_fs_opts_help);
+	       "pyrofs options:\n"
+	       "    -f                     stay in the foreground\n"
+	       "    -d                     FUSE debug output (implies -f)\n"
+	       "    -s                     single-threaded\n%s\n", prog,
+	       pyro_fs_opts_help);
 	if (!pyro_src_help(&b) && b.len)
 		printf("%.*s\n", (int)b.len, b.data);
 	pyro_buf_release(&b);
+	printf("%s\n%s\n", time_names_help, examples_help);
 }
 
 /* 1 if something is mounted on mp (stat st): its device differs from its
@@ -306,6 +331,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pyrofs: %s\n", err);
 		goto out_args;
 	}
+	if (pyro_fs_nservices(fs) == 0)
+		fprintf(stderr, "pyrofs: warning: no profile found in %s (mounting "
+			"anyway: new profiles appear within rescan seconds; "
+			"unreadable files are listed in MOUNTPOINT/.pyrofs/errors)\n",
+			cli.source);
 	if (add_mount_opts(&args, pyro_fs_source_name(fs)) != 0 ||
 	    fuse_parse_cmdline(&args, &fo) != 0)
 		goto out_fs;

@@ -236,6 +236,15 @@ extern const size_t pyro_nseries_files;
 const struct pyro_file_kind *pyro_file_kind_find(const char *name);
 const struct pyro_series_file *pyro_series_file_find(const char *name);
 
+/* What labels/ holds under -o labels (list.c): whether the node has
+ * labels/ at all, whether key k is a directory of labels/ (a key of the
+ * mode with a value of non-zero total), whether value v is one of k's
+ * (non-zero total in the node's type).  Listing and lookup both ask. */
+int pyro_labels_shown(const struct pyro_fs *fs, const struct pyro_node *n);
+int pyro_label_key_shown(const struct pyro_fs *fs,
+			 const struct pyro_label_key *k);
+int pyro_label_value_shown(const struct pyro_label_value *v);
+
 /* Whether time node n has file kind fk (labels.txt only with labels/). */
 int pyro_time_has_file(const struct pyro_node *n,
 		       const struct pyro_file_kind *fk);

@@ -52,12 +52,26 @@ int pyro_parse_merge(const char *s, enum pyro_merge_policy *out)
 	return 0;
 }
 
+int pyro_parse_labels(const char *s, enum pyro_labels_mode *out)
+{
+	if (!strcmp(s, "string"))
+		*out = PYRO_LABELS_STRING;
+	else if (!strcmp(s, "all"))
+		*out = PYRO_LABELS_ALL;
+	else if (!strcmp(s, "off"))
+		*out = PYRO_LABELS_OFF;
+	else
+		return -EINVAL;
+	return 0;
+}
+
 void pyro_fs_opts_init(struct pyro_fs_opts *o)
 {
 	o->cache_size = PYRO_DEFAULT_CACHE_SIZE;
 	o->max_profile_size = PYRO_DEFAULT_MAX_PROFILE_SIZE;
 	o->max_file_size = 0;  /* derived at pyro_fs_open */
 	o->merge = PYRO_POLICY_AUTO;
+	o->labels = PYRO_LABELS_STRING;
 	o->rescan = PYRO_DEFAULT_RESCAN;
 	o->src_opts_len = 0;
 }
@@ -73,6 +87,10 @@ const char pyro_fs_opts_help[] =
 	"    -o merge=auto|pprof    how snapshots merge: auto (increase of cumulative\n"
 	"                           series, mean of gauges, sum of rates; default) or\n"
 	"                           pprof (always a plain sum, as `pprof a b c`)\n"
+	"    -o labels=string|all|off\n"
+	"                           label keys under <time>/labels/: those with\n"
+	"                           string values (default), all (numeric keys too,\n"
+	"                           one directory per number), or none\n"
 	"    -o rescan=SECONDS      check the archive for new, changed and removed\n"
 	"                           profiles this often (default 2; 0: never)\n";
 
@@ -110,6 +128,24 @@ static int keep_src_opt(struct pyro_fs_opts *o, const char *kv,
 	return 0;
 }
 
+/* What an option of ours takes, for the error that names a bad value. */
+static const char *allowed_values(const char *key, size_t klen)
+{
+	static const struct { const char *key, *values; } hints[] = {
+		{ "cache_size", "a size: bytes, or with K, M, G as in 256M" },
+		{ "max_profile_size", "a size above 0: bytes, or with K, M, G as in 512M" },
+		{ "max_file_size", "a size above 0: bytes, or with K, M, G as in 64M" },
+		{ "merge", "allowed values: auto, pprof" },
+		{ "rescan", "seconds from 0 (never) to 86400; fractions work" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(hints) / sizeof(hints[0]); i++)
+		if (strlen(hints[i].key) == klen && !strncmp(key, hints[i].key, klen))
+			return hints[i].values;
+	return "see --help";
+}
+
 int pyro_fs_opt(struct pyro_fs_opts *o, const char *kv, char err[PYRO_ERR_MAX])
 {
 	const char *eq = strchr(kv, '=');
@@ -127,6 +163,8 @@ int pyro_fs_opt(struct pyro_fs_opts *o, const char *kv, char err[PYRO_ERR_MAX])
 		     o->max_file_size ? 0 : -EINVAL;
 	else if (IS("merge"))
 		rc = v ? pyro_parse_merge(v, &o->merge) : -EINVAL;
+	else if (IS("labels"))
+		rc = v ? pyro_parse_labels(v, &o->labels) : -EINVAL;
 	else if (IS("rescan"))
 		rc = parse_seconds(v, &o->rescan);
 	else
@@ -135,6 +173,7 @@ int pyro_fs_opt(struct pyro_fs_opts *o, const char *kv, char err[PYRO_ERR_MAX])
 	if (!rc && o->max_profile_size == 0)
 		rc = -EINVAL;
 	if (rc)
-		snprintf(err, PYRO_ERR_MAX, "bad option value: %s", kv);
+		snprintf(err, PYRO_ERR_MAX, "bad option value: %s (%s)", kv,
+			 allowed_values(kv, klen));
 	return rc;
 }

@@ -137,9 +137,8 @@ int pyro_step_diff_base(struct pyro_fs *fs, struct pyro_node *n,
 int pyro_step_time(struct pyro_fs *fs, struct pyro_node *n, const char *comp,
 		   int last)
 {
-	(void)fs;
 	(void)last;
-	if (!strcmp(comp, LABELS_DIR) && deriv_of(&n->deriv)->labels) {
+	if (!strcmp(comp, LABELS_DIR) && pyro_labels_shown(fs, n)) {
 		n->kind = PYRO_NODE_LABELS;
 		return 0;
 	}
@@ -164,8 +163,14 @@ static int step_label(struct pyro_fs *fs, struct pyro_node *n,
 	if (rc)
 		return rc;
 	k = pyro_label_set_key(&sl->ls, want_value ? n->label_key : comp);
-	if (k && want_value && !pyro_label_key_value(k, comp))
+	if (k && !pyro_label_key_shown(fs, k))
 		k = NULL;
+	if (k && want_value) {
+		const struct pyro_label_value *v = pyro_label_key_value(k, comp);
+
+		if (!v || !pyro_label_value_shown(v))
+			k = NULL;
+	}
 	pyro_obj_put(&sl->obj);
 	if (!k)
 		return -ENOENT;

@@ -136,8 +136,9 @@ static enum line_kind parse_line(const char *p, size_t n, struct line *l)
 			return LINE_BAD;
 		}
 		if (rc == COUNT_OK) {
+			/* the last column is the value, as flamegraph.pl
+			 * sizes a difffolded.pl line by its AFTER count */
 			l->second = 1;
-			v = v2;
 			for (e = b2 - 1; e > 0 && is_blank(p[e - 1]); e--)
 				;
 		}
@@ -350,8 +351,11 @@ static int add_line(struct pyro_stacks *out, const struct line *l,
 			*refs = nr;
 			*cap = ncap;
 		}
-		rc = pyro_stacks_frame(out, p, (size_t)(fend - p), p,
-				       (size_t)(fend - p), &id);
+		/* An empty frame keeps its empty name in folded; top.txt
+		 * names it as pprof names a function without a name. */
+		rc = fend > p ? pyro_stacks_frame(out, p, (size_t)(fend - p), p,
+						  (size_t)(fend - p), &id) :
+		     pyro_stacks_frame(out, "", 0, "<unknown>", 9, &id);
 		if (rc)
 			return rc;
 		(*refs)[depth++] = id;
@@ -449,7 +453,7 @@ int pyro_collapsed_report_text(const struct pyro_collapsed_report *rep,
 		ADD("%s)", rep->nbad > PYRO_COLLAPSED_BAD_KEEP ? "; ..." : "");
 	}
 	if (rep->nsecond)
-		ADD("%ssecond count column ignored (%zu line%s, from line %zu)",
+		ADD("%stwo count columns, the first (a diff's base) ignored (%zu line%s, from line %zu)",
 		    rep->nbad ? "; " : "", rep->nsecond,
 		    rep->nsecond == 1 ? "" : "s", rep->second_line);
 #undef ADD

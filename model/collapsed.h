@@ -17,8 +17,10 @@
  *     trailing blanks are ignored.  Frames may contain spaces ("void
  *     foo(int, long) 5" is one frame "void foo(int, long)", count 5);
  *   - if the word before the count is an integer too, the line has two
- *     count columns (difffolded.pl writes "stack BEFORE AFTER"): the first
- *     is the value, the second is ignored and reported once per file;
+ *     count columns (difffolded.pl writes "stack BEFORE AFTER"): the last
+ *     is the value, as flamegraph.pl sizes such a line and as every other
+ *     line counts; the first (the diff's base) is ignored and reported
+ *     once per file;
  *   - the stack is what precedes the count(s), trailing blanks removed,
  *     split on ';'.  Frames are kept byte for byte (no unescaping); an
  *     empty frame ("a;;b", ";a") is a frame named "" and a line " 5" is an

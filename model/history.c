@@ -5,6 +5,7 @@
 #include "history.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,9 @@ void pyro_history_release(struct pyro_history *h)
 	free(h->times);
 	free(h->names);
 	free(h->totals);
+	free(h->durations);
+	for (size_t f = 0; f < h->nfuncs; f++)
+		free(h->funcs[f].series);
 	free(h->funcs);
 	pyro_strtab_release(&h->strs);
 	memset(h, 0, sizeof(*h));
@@ -155,16 +159,41 @@ static int add_values(struct pyro_history *h, struct build *b,
 	return rc;
 }
 
-/* Fold this snapshot's per-function values into the running figures. */
-static void fold_values(struct pyro_history *h, struct build *b, double t)
+/* Whether snapshot k takes a slot of the sampled series; when the slots
+ * are full, every other one is dropped first and the step doubles (see
+ * history.h). */
+static bool take_slot(struct pyro_history *h, size_t k)
 {
+	size_t j, f;
+
+	if (k % h->slot_step)
+		return false;
+	if (h->nslots == PYRO_HISTORY_SLOTS) {
+		for (j = 0; j < PYRO_HISTORY_SLOTS / 2; j++)
+			h->slot_snap[j] = h->slot_snap[2 * j];
+		for (f = 0; f < h->nfuncs; f++)
+			for (j = 0; h->funcs[f].series && j < PYRO_HISTORY_SLOTS / 2; j++)
+				h->funcs[f].series[j] = h->funcs[f].series[2 * j];
+		h->nslots = PYRO_HISTORY_SLOTS / 2;
+		h->slot_step *= 2;
+	}
+	return k % h->slot_step == 0;
+}
+
+/* Fold this snapshot's per-function values into the running figures: the
+ * k-th folded, row `snap` of the history (pyro_history_build folds every
+ * row, so k == snap; a source's builder may fold fewer). */
+static int fold_values(struct pyro_history *h, struct build *b, size_t k,
+		       size_t snap, double t)
+{
+	bool slot = take_slot(h, k);
 	size_t f;
 
 	for (f = 0; f < h->nfuncs; f++) {
 		struct pyro_history_func *fn = &h->funcs[f];
 		int64_t fl = b->cur_flat[f];
 
-		if (b->nfolds == 0) {
+		if (k == 0) {
 			fn->flat_first = fl;
 			fn->cum_first = b->cur_cum[f];
 		} else if (fl > fn->flat_prev) {
@@ -172,6 +201,14 @@ static void fold_values(struct pyro_history *h, struct build *b, double t)
 		} else if (fl < fn->flat_prev) {
 			fn->falls++;
 		}
+		if (fl && !fn->series) {
+			fn->series = calloc(PYRO_HISTORY_SLOTS, sizeof(*fn->series));
+			if (!fn->series)
+				return -ENOMEM;
+			h->nseries++;
+		}
+		if (slot && fn->series)
+			fn->series[h->nslots] = fl;
 		fn->flat_last = fl;
 		fn->cum_last = b->cur_cum[f];
 		fn->flat_prev = fl;
@@ -180,9 +217,78 @@ static void fold_values(struct pyro_history *h, struct build *b, double t)
 		b->cur_flat[f] = 0;
 		b->cur_cum[f] = 0;
 	}
+	if (slot)
+		h->slot_snap[h->nslots++] = snap;
 	b->sum_t += t;
 	b->sum_tt += t * t;
 	b->nfolds++;
+	return 0;
+}
+
+/* Intern the callers of stack s (its leaf left out), the nearest
+ * PYRO_HISTORY_PATH_MAX of them, as "a;b;c" into *id. */
+static int intern_path(struct pyro_history *h, const struct pyro_stacks *st,
+		       const struct pyro_stack *s, uint32_t *id)
+{
+	const uint32_t *refs = pyro_stack_refs(st, s);
+	struct pyro_buf p = PYRO_BUF_INIT;
+	uint32_t d = 0;
+	int rc = 0;
+
+	if (s->depth > PYRO_HISTORY_PATH_MAX + 1) {
+		d = s->depth - 1 - PYRO_HISTORY_PATH_MAX;
+		rc = pyro_buf_puts(&p, "..");
+	}
+	for (; d + 1 < s->depth && !rc; d++) {
+		struct pyro_str n = pyro_ref_node(st, refs[d]);
+
+		if (p.len)
+			rc = pyro_buf_putc(&p, ';');
+		if (!rc)
+			rc = pyro_buf_add(&p, n.ptr, n.len);
+	}
+	if (!rc)
+		rc = pyro_strtab_intern(&h->strs, p.data ? p.data : "", p.len, id);
+	pyro_buf_release(&p);
+	return rc;
+}
+
+/* The hottest caller path, at the last snapshot st, of each function
+ * whose flat grew (history.h). */
+static int find_paths(struct pyro_history *h, struct build *b,
+		      const struct pyro_stacks *st)
+{
+	size_t *best = malloc((h->nfuncs + 1) * sizeof(*best)), k;
+	int rc = 0;
+
+	if (!best)
+		return -ENOMEM;
+	for (k = 0; k < h->nfuncs; k++)
+		best[k] = SIZE_MAX;
+	for (k = 0; k < st->nstacks; k++) {
+		const struct pyro_stack *s = &st->stacks[k];
+		uint32_t f;
+
+		if (s->value <= 0 || s->depth == 0)
+			continue;
+		/* Every leaf of st is a function already: a lookup. */
+		rc = func_index(h, b, pyro_ref_node(st, pyro_stack_refs(st, s)[s->depth - 1]),
+				&f);
+		if (rc)
+			break;
+		if (h->funcs[f].flat_last <= h->funcs[f].flat_first)
+			continue;
+		if (best[f] == SIZE_MAX || s->value > st->stacks[best[f]].value)
+			best[f] = k;
+	}
+	for (k = 0; k < h->nfuncs && !rc; k++) {
+		if (best[k] == SIZE_MAX)
+			continue;
+		rc = intern_path(h, st, &st->stacks[best[k]], &h->funcs[k].path);
+		h->funcs[k].has_path = !rc;
+	}
+	free(best);
+	return rc;
 }
 
 static void finish_slopes(struct pyro_history *h, const struct build *b)
@@ -223,8 +329,10 @@ static int init_history(struct pyro_history *h, const struct pyro_service *svc,
 	h->times = calloc(se->nsnaps, sizeof(*h->times));
 	h->names = calloc(se->nsnaps, sizeof(*h->names));
 	h->totals = calloc(se->nsnaps, sizeof(*h->totals));
+	h->durations = calloc(se->nsnaps, sizeof(*h->durations));
+	h->slot_step = 1;
 	if (!h->service || !h->type || !h->sample_type || !h->sample_unit ||
-	    !h->times || !h->names || !h->totals)
+	    !h->times || !h->names || !h->totals || !h->durations)
 		return -ENOMEM;
 	return 0;
 }
@@ -233,6 +341,8 @@ int pyro_history_build(struct pyro_archive *a, const struct pyro_service *svc,
 		       const struct pyro_series *se, struct pyro_history *out,
 		       char err[PYRO_ERR_MAX])
 {
+	struct pyro_stacks last;        /* the last readable snapshot's */
+	bool have_last = false;
 	struct build b;
 	size_t i;
 	int rc;
@@ -256,23 +366,33 @@ int pyro_history_build(struct pyro_archive *a, const struct pyro_service *svc,
 			continue;
 		}
 		rc = add_values(out, &b, &st);
-		pyro_stacks_release(&st);
-		if (rc)
+		if (rc) {
+			pyro_stacks_release(&st);
 			break;
+		}
+		if (have_last)
+			pyro_stacks_release(&last);
+		last = st;
+		have_last = true;
 		out->times[k] = sn->src->time_nanos;
 		memcpy(out->names[k], sn->name, sizeof(out->names[k]));
 		out->totals[k] = total;
-		fold_values(out, &b,
-			    hours_between(sn->src->time_nanos, out->times[0]));
+		out->durations[k] = st.meta.duration_nanos > 0 ?
+				    st.meta.duration_nanos : 0;
+		rc = fold_values(out, &b, k, k,
+				 hours_between(sn->src->time_nanos, out->times[0]));
 		out->nsnaps++;
 	}
 	if (!rc && out->nsnaps == 0) {
 		rc = -EIO;
 	} else if (!rc) {
 		finish_slopes(out, &b);
-	} else {
-		snprintf(err, PYRO_ERR_MAX, "out of memory");
+		rc = find_paths(out, &b, &last);
 	}
+	if (rc && rc != -EIO)
+		snprintf(err, PYRO_ERR_MAX, "out of memory");
+	if (have_last)
+		pyro_stacks_release(&last);
 	free(b.func_of);
 	free(b.cur_flat);
 	free(b.cur_cum);
@@ -283,7 +403,9 @@ int pyro_history_build(struct pyro_archive *a, const struct pyro_service *svc,
 
 struct pyro_history_builder {
 	struct build b;
-	size_t cap;             /* rows allocated in times/names/totals */
+	size_t cap;                     /* rows allocated */
+	struct pyro_stacks last;        /* the last folded member's stacks */
+	bool have_last;
 };
 
 int pyro_history_begin(struct pyro_history *h, const char *service,
@@ -305,8 +427,10 @@ int pyro_history_begin(struct pyro_history *h, const char *service,
 	h->times = calloc(hb->cap, sizeof(*h->times));
 	h->names = calloc(hb->cap, sizeof(*h->names));
 	h->totals = calloc(hb->cap, sizeof(*h->totals));
+	h->durations = calloc(hb->cap, sizeof(*h->durations));
+	h->slot_step = 1;
 	if (!h->service || !h->type || !h->sample_type || !h->sample_unit ||
-	    !h->times || !h->names || !h->totals)
+	    !h->times || !h->names || !h->totals || !h->durations)
 		return -ENOMEM;
 	return 0;
 }
@@ -323,26 +447,39 @@ int pyro_history_point(struct pyro_history *h, struct pyro_history_builder *hb,
 }
 
 int pyro_history_fold(struct pyro_history *h, struct pyro_history_builder *hb,
-		      int64_t time_nanos, const struct pyro_stacks *st)
+		      size_t row, struct pyro_stacks *st)
 {
 	int rc;
 
-	if (h->nsnaps == 0)
+	if (row >= h->nsnaps)
 		return -EINVAL;
 	rc = add_values(h, &hb->b, st);
 	if (!rc)
-		fold_values(h, &hb->b, hours_between(time_nanos, h->times[0]));
+		rc = fold_values(h, &hb->b, hb->b.nfolds, row,
+				 hours_between(h->times[row], h->times[0]));
+	if (hb->have_last)
+		pyro_stacks_release(&hb->last);
+	hb->last = *st;                 /* moved: the caller's is zeroed */
+	hb->have_last = true;
+	memset(st, 0, sizeof(*st));
 	return rc;
 }
 
-void pyro_history_end(struct pyro_history *h, struct pyro_history_builder *hb)
+int pyro_history_end(struct pyro_history *h, struct pyro_history_builder *hb)
 {
+	int rc = 0;
+
 	if (!hb)
-		return;
+		return -ENOMEM;
 	if (h->nsnaps > 0)
 		finish_slopes(h, &hb->b);
+	if (hb->have_last) {
+		rc = find_paths(h, &hb->b, &hb->last);
+		pyro_stacks_release(&hb->last);
+	}
 	free(hb->b.func_of);
 	free(hb->b.cur_flat);
 	free(hb->b.cur_cum);
 	free(hb);
+	return rc;
 }

@@ -8,10 +8,24 @@
  * intervals its flat value rose and fell in, and the least-squares slope of
  * flat over time.  Memory is O(functions), whatever the number of
  * snapshots: each snapshot is folded in and released.
+ *
+ * Two things more, for the pictures, still O(functions):
+ *  - a sampled series of each function's flat value (timeline.svg draws the
+ *    top growth suspects as lines): at most PYRO_HISTORY_SLOTS snapshots,
+ *    evenly spaced by index.  Every slot_step-th snapshot is kept; when the
+ *    slots fill up, every other one is dropped and the step doubles, so
+ *    between half and all the slots hold snapshots 0, step, 2*step, ...
+ *    A function gets its series only once its flat value is non-zero
+ *    (callers that are never a leaf, most functions, carry none).
+ *  - the hottest caller path of each function that grew: at the last
+ *    snapshot, the stack with the largest value that ends in the function,
+ *    its callers from the root down (growth.txt says where a leak is
+ *    allocated from, not only which allocator).
  */
 #ifndef PYRO_HISTORY_H
 #define PYRO_HISTORY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,6 +37,12 @@
 struct pyro_archive;
 struct pyro_service;
 struct pyro_series;
+
+/* Snapshots kept in a function's sampled series, at most. */
+#define PYRO_HISTORY_SLOTS 64
+
+/* Callers kept in a caller path, the nearest ones. */
+#define PYRO_HISTORY_PATH_MAX 12
 
 struct pyro_history_func {
 	uint32_t name;          /* strtab id of the function (node) name */
@@ -37,6 +57,15 @@ struct pyro_history_func {
 	double sum_tv;          /* sum of t * flat, t in hours from the first */
 	size_t stamp;           /* last stack that added cum (building) */
 	double slope;           /* least-squares flat per hour */
+	int64_t *series;        /* flat at snapshot slot_snap[j] of the
+				 * history, j < nslots; NULL while flat has
+				 * been 0 (then all 0); owned */
+	bool has_path;          /* path is set: functions whose flat grew */
+	uint32_t path;          /* strtab id of the hottest caller path at
+				 * the last snapshot, frames root first joined
+				 * by ';' as in folded (the function itself
+				 * left out; "..;" first when cut to the
+				 * PYRO_HISTORY_PATH_MAX nearest callers) */
 };
 
 struct pyro_history {
@@ -50,10 +79,17 @@ struct pyro_history {
 					 * owned copies, since a history is
 					 * cached beyond the index's life */
 	int64_t *totals;                /* per snapshot: sum of |values| */
+	int64_t *durations;             /* per snapshot: the profile's
+					 * duration, ns; 0 if unknown; NULL:
+					 * all unknown */
 	double slope;                   /* least-squares total per hour */
 	struct pyro_strtab strs;        /* function names */
 	struct pyro_history_func *funcs;
 	size_t nfuncs;
+	size_t nseries;                 /* functions with a series */
+	size_t nslots;                  /* sampled snapshots, <= SLOTS */
+	size_t slot_step;               /* snapshot index step between slots */
+	size_t slot_snap[PYRO_HISTORY_SLOTS];  /* snapshot index of a slot */
 };
 
 /* Read every snapshot of series se into out (initialised here; release it
@@ -71,12 +107,16 @@ void pyro_history_release(struct pyro_history *h);
  *   pyro_history_begin   h initialised for up to npoints rows, and a
  *                        builder *out (freed by pyro_history_end, even
  *                        after a failure; h is released by the caller)
- *   pyro_history_point   one timeline row, in time order
- *   pyro_history_fold    one member's stacks into the functions' figures
- *                        (growth.txt), in time order, after its row; not
+ *   pyro_history_point   one timeline row, in time order (duration 0:
+ *                        unknown)
+ *   pyro_history_fold    the stacks of row `row` into the functions'
+ *                        figures (growth.txt, the sampled series), rows in
+ *                        time order; st is moved in (zeroed on return) and
+ *                        the last one folded gives the caller paths.  Not
  *                        every row need be folded: first/last, rises,
- *                        falls and slopes are over the folded members
- *   pyro_history_end     the slopes; frees the builder
+ *                        falls, slopes and the sampled series are over the
+ *                        folded rows
+ *   pyro_history_end     the slopes and caller paths; frees the builder
  * pyro_history_build is the same with every snapshot a row and a fold.
  */
 struct pyro_history_builder;
@@ -89,8 +129,8 @@ int pyro_history_begin(struct pyro_history *h, const char *service,
 int pyro_history_point(struct pyro_history *h, struct pyro_history_builder *hb,
 		       int64_t time_nanos, const char *name, int64_t total);
 int pyro_history_fold(struct pyro_history *h, struct pyro_history_builder *hb,
-		      int64_t time_nanos, const struct pyro_stacks *st);
-void pyro_history_end(struct pyro_history *h, struct pyro_history_builder *hb);
+		      size_t row, struct pyro_stacks *st);
+int pyro_history_end(struct pyro_history *h, struct pyro_history_builder *hb);
 
 /* Least-squares slope of v over t (any units): 0 with fewer than 2 points. */
 double pyro_slope(const double *t, const double *v, size_t n);

@@ -79,7 +79,9 @@ void pyro_label_set_release(struct pyro_label_set *ls)
 
 int pyro_label_set_sample(struct pyro_label_set *ls, int64_t amount)
 {
-	if (__builtin_add_overflow(ls->total, amount, &ls->total))
+	if (amount == INT64_MIN ||
+	    __builtin_add_overflow(ls->total, amount < 0 ? -amount : amount,
+				   &ls->total))
 		return -EOVERFLOW;
 	return 0;
 }
@@ -746,4 +748,14 @@ int pyro_label_decode(const char *name, struct pyro_buf *out)
 		out->data[start] = '\0';
 	}
 	return rc;
+}
+
+int pyro_label_key_numeric(const struct pyro_label_key *k)
+{
+	size_t i;
+
+	for (i = 0; i < k->nvalues; i++)
+		if (k->values[i].kinds & PYRO_LABEL_STRING)
+			return 0;
+	return 1;
 }

@@ -111,7 +111,9 @@ int pyro_label_set_init(struct pyro_label_set *ls, const char *sample_type,
 /* Free everything; ls may be zeroed. */
 void pyro_label_set_release(struct pyro_label_set *ls);
 
-/* Add one sample's value to the node total. */
+/* Add one sample's |value| to the node total: pprof's total is the sum
+ * of absolute sample values, so shares of a profile with negative samples
+ * (a delta) match top.txt's percentages. */
 int pyro_label_set_sample(struct pyro_label_set *ls, int64_t amount);
 
 /* Count a label of a sample: key=text (kinds says what it is: a string
@@ -160,6 +162,11 @@ const struct pyro_label_key *pyro_label_set_key(const struct pyro_label_set *ls,
 						const char *name);
 const struct pyro_label_value *pyro_label_key_value(const struct pyro_label_key *k,
 						    const char *name);
+
+/* Whether k is numeric: none of its values is a string label (a heap
+ * profile's `bytes`).  Such keys have a value per allocation size, so the
+ * tree leaves them out of labels/ by default (fs.h, -o labels). */
+int pyro_label_key_numeric(const struct pyro_label_key *k);
 
 /* Bytes ls holds allocated: what a cache should charge for keeping it. */
 size_t pyro_label_set_bytes(const struct pyro_label_set *ls);

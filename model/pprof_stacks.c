@@ -12,6 +12,7 @@
 #include "labels.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,6 +221,65 @@ static int fill_meta(const struct pyro_profile *p, size_t index,
 	return 0;
 }
 
+static int label_kind(const struct pyro_wire_msg *m,
+		      const struct pyro_wire_label *l);
+
+/* pprof's DiffBaseSample: the sample has the label pprof::base=true, as
+ * `pprof -proto -diff_base` marks the base's (negated) samples.  *l walks
+ * the label pool, which is in sample order. */
+static bool diff_base_sample(const struct pyro_wire_msg *m, size_t i, size_t *l)
+{
+	bool base = false;
+
+	while (*l < m->nlabels && m->labels[*l].sample < i)
+		(*l)++;
+	for (; *l < m->nlabels && m->labels[*l].sample == i; (*l)++) {
+		const struct pyro_wire_label *lb = &m->labels[*l];
+
+		if (label_kind(m, lb) == 1 &&
+		    m->strs[lb->key].len == 11 &&
+		    !memcmp(m->strs[lb->key].ptr, "pprof::base", 11) &&
+		    m->strs[lb->str].len == 4 &&
+		    !memcmp(m->strs[lb->str].ptr, "true", 4))
+			base = true;
+	}
+	return base;
+}
+
+/* pprof's total (report.computeTotal): the sum of |sample| over the
+ * samples kept, or over the diff-base samples alone when there are any;
+ * into out->sample_total when it differs from what the stacks sum to. */
+static void sample_total(const struct pyro_wire_msg *m, size_t index,
+			 const uint8_t *keep, struct pyro_stacks *out)
+{
+	int64_t all = 0, base = 0, netted;
+	bool negative = false;
+	size_t i, l = 0;
+
+	for (i = 0; i < m->nsamples; i++) {
+		int64_t v = m->vals[m->samples[i].val + index];
+		bool is_base = diff_base_sample(m, i, &l);
+
+		if (v == 0 || (keep && !keep[i]))
+			continue;
+		negative |= v < 0;
+		/* a total past 64 bits is refused where it is printed
+		 * (pyro_stacks_total); folded, each stack fitting, still
+		 * works: leave the netted figure to say so */
+		if (v == INT64_MIN || __builtin_add_overflow(all, v < 0 ? -v : v, &all))
+			return;
+		if (is_base)
+			base += v < 0 ? -v : v;         /* <= all: fits */
+	}
+	if (!negative && !base)
+		return;                 /* every stack sums positives: no netting */
+	if (pyro_stacks_total(out, &netted))
+		netted = -1;
+	out->sample_total = base ? base : all;
+	if (out->sample_total == netted)
+		out->sample_total = 0;
+}
+
 /* pyro_profile_stacks, of the samples i with keep[i] (all if keep is
  * NULL). */
 static int aggregate(const struct pyro_profile *p, size_t index,
@@ -291,6 +351,8 @@ static int aggregate(const struct pyro_profile *p, size_t index,
 			rc = pyro_stacks_add(out, refs, (uint32_t)depth, v, NULL);
 	}
 #undef NO_REF
+	if (!rc)
+		sample_total(m, index, keep, out);
 	if (rc == -EOVERFLOW)
 		pyro_pprof_err(err, "sample values overflow 64 bits");
 	else if (rc)
@@ -328,7 +390,8 @@ int pyro_profile_labels(const struct pyro_profile *p, size_t type_index,
 			struct pyro_label_set *out)
 {
 	const struct pyro_wire_msg *m = &p->m;
-	size_t i, l = 0;
+	size_t i, l = 0, lb_walk = 0;
+	int64_t base = 0;
 	int rc;
 
 	if (type_index >= p->ntypes) {
@@ -340,6 +403,10 @@ int pyro_profile_labels(const struct pyro_profile *p, size_t type_index,
 	for (i = 0; i < m->nsamples && !rc; i++) {
 		int64_t v = m->vals[m->samples[i].val + type_index];
 
+		/* the total of a pprof -diff_base output is its base's, as
+		 * sample_total() says; |v| <= the total, which fits */
+		if (diff_base_sample(m, i, &lb_walk) && v != INT64_MIN)
+			base += v < 0 ? -v : v;
 		rc = pyro_label_set_sample(out, v);
 		for (; l < m->nlabels && m->labels[l].sample == i && !rc; l++) {
 			const struct pyro_wire_label *lb = &m->labels[l];
@@ -366,6 +433,8 @@ int pyro_profile_labels(const struct pyro_profile *p, size_t type_index,
 			}
 		}
 	}
+	if (!rc && base)
+		out->total = base;
 	if (!rc)
 		rc = pyro_label_set_finish(out);
 	return rc;

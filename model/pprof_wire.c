@@ -159,6 +159,11 @@ static inline int next_field(const uint8_t **pp, const uint8_t *end,
 	if (tag == 0)           /* field number 0 does not exist */
 		return ERR_WIRE;
 	f->num = tag;
+	/* A field of another wire type has no payload: an empty one where it
+	 * stands, never NULL, so that `pay + len` is defined for every field
+	 * a parser looks at before checking its wire type. */
+	f->pay = p;
+	f->len = 0;
 	switch (f->wt) {
 	case WT_VARINT:
 		if (get_varint(&p, end, &f->v))

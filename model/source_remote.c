@@ -731,13 +731,16 @@ static int remote_history(struct pyro_src *src, const struct pyro_index *ix,
 		prev = sp.first;
 		rc = remote_stacks(src, ix, se, &sp, se->points[sp.first].name, NULL, &st, err);
 		if (!rc)
-			rc = pyro_history_fold(out, hb, se->points[sp.first].time_nanos, &st);
-		pyro_stacks_release(&st);
+			rc = pyro_history_fold(out, hb, sp.first, &st);
+		pyro_stacks_release(&st);      /* moved in: a no-op unless it failed */
 		if (rc)
 			goto out;
 	}
 out:
-	pyro_history_end(out, hb);
+	if (pyro_history_end(out, hb) && !rc) {
+		snprintf(err, PYRO_ERR_MAX, "out of memory");
+		rc = -ENOMEM;
+	}
 	return rc;
 }
 

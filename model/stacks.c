@@ -434,6 +434,10 @@ int pyro_stacks_total(const struct pyro_stacks *s, int64_t *total)
 	int64_t sum = 0;
 	size_t k;
 
+	if (s->sample_total > 0) {
+		*total = s->sample_total;
+		return 0;
+	}
 	for (k = 0; k < s->nstacks; k++) {
 		int64_t v = s->stacks[k].value;
 

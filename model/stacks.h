@@ -123,6 +123,16 @@ struct pyro_stacks {
 	int64_t *base;                  /* diffs only, else NULL: per stack the
 					 * base value; `value` is then
 					 * target - base (see diff.h) */
+	int64_t sample_total;           /* pprof's report total of the samples
+					 * as read, when it is not the sum of
+					 * |value| over the stacks: samples of
+					 * one stack with opposite signs (pprof
+					 * sums |sample|, before netting), or
+					 * samples labelled pprof::base=true
+					 * (a `pprof -proto -diff_base` output:
+					 * their |sum| only); else 0.  Set by
+					 * the profile reader; a set built by
+					 * merging or diffing leaves it 0 */
 	struct pyro_meta meta;
 };
 
@@ -164,8 +174,9 @@ int pyro_stacks_find(const struct pyro_stacks *s, const uint32_t *refs,
  * what a cache should charge for keeping it. */
 size_t pyro_stacks_bytes(const struct pyro_stacks *s);
 
-/* Sum of |value| over all stacks: pprof's report total. -EOVERFLOW if it
- * does not fit. */
+/* pprof's report total: sample_total when set, else the sum of |value|
+ * over all stacks (the same figure when no stack nets samples of opposite
+ * signs). -EOVERFLOW if it does not fit. */
 int pyro_stacks_total(const struct pyro_stacks *s, int64_t *total);
 
 /* The total that percentages are of, as pprof reports them: the base's

@@ -17,8 +17,7 @@
 extern const char pyro_flame_js[];
 extern const size_t pyro_flame_js_len;
 
-/* render/flame.css: the style, all but the search highlight's colour,
- * which follows the palette (flame.c adds that rule). */
+/* render/flame.css: the style. */
 extern const char pyro_flame_css[];
 extern const size_t pyro_flame_css_len;
 

@@ -7,11 +7,20 @@
  *
  * The picture.  The prefix tree of the call stacks, each box as wide as its
  * share of the total, children merged by function name and ordered by name
- * bytewise, so equal input gives equal bytes.  Colours depend only on the
- * profile type (a palette) and the function name (hue from its package,
- * shade from the whole name), so a function has one colour in every file of
- * a kind (flame_color.c).  Title: service/type/span (and the time range of a merge);
- * subtitle: the total, the merge, what pruning hid.
+ * bytewise, so equal input gives equal bytes.  A frame's colour depends only
+ * on its function's package, so a package looks the same in every graph
+ * (flame_color.c); diffs colour by change.  Title: service/type/span (and
+ * the time range of a merge); subtitle: the total, what it measures, the
+ * profile's duration (and CPU's average cores), the merge, what pruning
+ * hid.
+ *
+ * Diffs.  Every stack of either side is drawn, each as wide as |base| +
+ * |target| (diff_width(), as Pyroscope's diff view), so a frame that
+ * vanished keeps its base's width and every frame's base and target are
+ * the full sums of both sides; the boxes carry both (data-b, data-t, and
+ * the title), the subtitle the net change, and the colour is
+ * (target - base) / (|base| + |target|): symmetric around zero, full red
+ * for a new frame, full blue for one that vanished.
  *
  * Pruning (the size bound).  A box is drawn when it is at least FLAME_MIN_W
  * px wide at full view AND it is among the FLAME_MAX_BOXES widest frames;
@@ -33,7 +42,8 @@
  *    clean_text() turned them into valid XML 1.0 UTF-8 (every control byte,
  *    invalid UTF-8 byte and non-character becomes U+FFFD) and pyro_xml_escape()
  *    escaped & < > " ' (text.h owns that rule).
- *    The sample type joins the output only when it is plain [A-Za-z0-9_.-].
+ *    The sample type and unit join the output only when they are plain
+ *    [A-Za-z0-9_.-] words (plain_word()).
  *  - the static picture is complete without JavaScript: boxes, labels,
  *    titles as native tooltips.  The inline script (render/flame.js, with
  *    render/flame.css compiled in: embedded.h; fixed text, no data) adds
@@ -72,14 +82,18 @@
 #define FLAME_NAME_MAX  500     /* longer names are cut, characters */
 #define FLAME_CHAR_W    7.25    /* assumed glyph advance at 12px monospace */
 #define FLAME_PAD       3       /* label inset from the box's left edge, px */
+#define FLAME_THUMB_ASPECT 2.0  /* width / height a thumbnail should get */
+#define FLAME_STRETCH   2.0     /* at most this much taller without script */
 
 /* One node of the prefix tree, stored in preorder with children sorted by
  * name: a node's subtree is the run of following nodes deeper than it. */
 struct flame_node {
 	uint32_t name;          /* strtab id; unused for the root (index 0) */
 	uint32_t depth;         /* 0 for the root "all" */
-	int64_t value;          /* sum over the stacks through this node, > 0 */
+	int64_t value;          /* sum over the stacks through this node, > 0;
+				 * in a diff |base| + |target| (diff_width) */
 	int64_t delta;          /* diffs: target - base through this node */
+	int64_t base;           /* diffs: the base through this node */
 };
 
 struct flame_tree {
@@ -94,8 +108,9 @@ struct flame_stack {
 	const struct pyro_stacks *s;
 	const uint32_t *refs;
 	uint32_t depth;
-	int64_t value;          /* the target's value in a diff */
+	int64_t value;          /* the width: in a diff |base| + |target| */
 	int64_t delta;          /* diffs: target - base */
+	int64_t base;           /* diffs: the base */
 };
 
 /* What one rendering needs besides the tree. */
@@ -103,7 +118,6 @@ struct flame_ctx {
 	const struct pyro_stacks *s;
 	struct pyro_buf *out;
 	bool down;                      /* icicle: root at the top */
-	enum pyro_flame_palette pal;
 	struct pyro_buf text;           /* scratch: a cleaned name; owned */
 	struct pyro_buf unit_suffix;    /* " contentions" or ""; owned */
 	int64_t total;                  /* root value, > 0 unless no samples */
@@ -116,6 +130,8 @@ struct flame_ctx {
 	size_t nhidden;                 /* nodes left out */
 	int64_t hidden_value;           /* value of the outermost hidden nodes */
 	bool diff;                      /* differential: colour by change */
+	const struct flame_node *root;  /* the tree's root; not owned */
+	int64_t pprof_total;            /* pyro_stacks_total: sum of |sample| */
 };
 
 /* ---- names ---------------------------------------------------------- */
@@ -224,22 +240,42 @@ static int stack_cmp(const void *pa, const void *pb)
 }
 
 static int tree_push(struct flame_tree *t, uint32_t name, uint32_t depth,
-		     int64_t value, int64_t delta)
+		     int64_t value, int64_t delta, int64_t base)
 {
 	int rc;
 
 	if (t->n == t->cap &&
 	    (rc = pyro_grow_array(&t->nodes, &t->cap, t->n + 1, sizeof(*t->nodes))))
 		return rc;
-	t->nodes[t->n++] = (struct flame_node){ name, depth, value, delta };
+	t->nodes[t->n++] = (struct flame_node){ name, depth, value, delta, base };
 	if (depth > t->maxdepth)
 		t->maxdepth = depth;
 	return 0;
 }
 
-/* The positive stacks of s, sorted; *total receives their sum.  In a
- * diff the width is the target's value (value + base), as in
- * flamegraph.pl's differential graphs; *delta sums target - base. */
+/* A diff's stack k as drawn: both sides, and its width |base| + |target|,
+ * so a stack keeps its place whichever side it is in (Pyroscope's diff
+ * view does the same): a frame that vanished is drawn at its base's
+ * width, one that is new at its target's, and every frame's base and
+ * target are the full sums of both sides.  -EOVERFLOW past 64 bits. */
+static int diff_width(const struct pyro_stacks *s, size_t k,
+		      struct flame_stack *fs)
+{
+	int64_t b = s->base[k], t, w;
+
+	fs->delta = s->stacks[k].value;
+	fs->base = b;
+	if (__builtin_add_overflow(fs->delta, b, &t) || t == INT64_MIN ||
+	    b == INT64_MIN ||
+	    __builtin_add_overflow(t < 0 ? -t : t, b < 0 ? -b : b, &w))
+		return -EOVERFLOW;
+	fs->value = w;
+	return 0;
+}
+
+/* The stacks of s drawn (positive values; in a diff every stack of either
+ * side), sorted; *total receives the sum of their widths, *delta of their
+ * target - base. */
 static int sorted_stacks(const struct pyro_stacks *s, struct flame_stack **out,
 			 size_t *n, int64_t *total, int64_t *delta,
 			 uint32_t *maxdepth)
@@ -255,21 +291,21 @@ static int sorted_stacks(const struct pyro_stacks *s, struct flame_stack **out,
 	*maxdepth = 0;
 	for (k = 0; k < s->nstacks; k++) {
 		const struct pyro_stack *st = &s->stacks[k];
-		int64_t value = st->value;
+		struct flame_stack fs = { s, pyro_stack_refs(s, st), st->depth,
+					  st->value, 0, 0 };
 
-		if (s->base && __builtin_add_overflow(value, s->base[k], &value)) {
+		if (s->base && diff_width(s, k, &fs)) {
 			free(v);
 			return -EOVERFLOW;
 		}
-		if (value <= 0)
+		if (fs.value <= 0)
 			continue;
-		if (__builtin_add_overflow(*total, value, total) ||
-		    __builtin_add_overflow(*delta, st->value, delta)) {
+		if (__builtin_add_overflow(*total, fs.value, total) ||
+		    __builtin_add_overflow(*delta, fs.delta, delta)) {
 			free(v);
 			return -EOVERFLOW;
 		}
-		v[(*n)++] = (struct flame_stack){ s, pyro_stack_refs(s, st),
-						  st->depth, value, st->value };
+		v[(*n)++] = fs;
 		if (st->depth > *maxdepth)
 			*maxdepth = st->depth;
 	}
@@ -295,13 +331,14 @@ static int tree_build(const struct pyro_stacks *s, struct flame_tree *t)
 	if (rc)
 		goto out;
 	path = malloc(((size_t)maxdepth + 1) * sizeof(*path));
-	rc = path ? tree_push(t, 0, 0, total, delta) : -ENOMEM;
+	rc = path ? tree_push(t, 0, 0, total, delta, 0) : -ENOMEM;
 	if (rc)
 		goto out;
 	path[0] = 0;
 	for (k = 0; k < n; k++) {
 		const struct flame_stack *st = &v[k];
 
+		t->nodes[0].base += st->base;   /* |base| <= width: no overflow */
 		for (i = 0; i < st->depth && i + 1 < plen; i++) {
 			struct flame_node *nd = &t->nodes[path[i + 1]];
 
@@ -309,11 +346,12 @@ static int tree_build(const struct pyro_stacks *s, struct flame_tree *t)
 				break;
 			nd->value += st->value;
 			nd->delta += st->delta;
+			nd->base += st->base;
 		}
 		for (; i < st->depth; i++) {
 			path[i + 1] = t->n;
 			rc = tree_push(t, s->frames[PYRO_REF_FRAME(st->refs[i])].name,
-				       i + 1, st->value, st->delta);
+				       i + 1, st->value, st->delta, st->base);
 			if (rc)
 				goto out;
 		}
@@ -434,19 +472,29 @@ static const char *opt(const char *s)
 	return s ? s : "";
 }
 
+/* A sample type or unit that may join the output: a plain word of
+ * [A-Za-z0-9_.-], at most 32 bytes (see Safety above). */
+static bool plain_word(const char *t)
+{
+	size_t n = t ? strlen(t) : 0, i;
+
+	if (n == 0 || n > 32)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "0123456789_.-", t[i]))
+			return false;
+	return true;
+}
+
 /* Prepare c->unit_suffix: " <sample type>" when values are plain counts
  * ("540 contentions") and the type is a plain word; else empty. */
 static int prepare_suffix(struct flame_ctx *c)
 {
 	const char *t = c->s->meta.sample_type;
-	size_t n = t ? strlen(t) : 0, i;
 
-	if (pyro_unit_kind(opt(c->s->meta.sample_unit)) != 0 || n == 0 || n > 32)
+	if (pyro_unit_kind(opt(c->s->meta.sample_unit)) != 0 || !plain_word(t))
 		return pyro_buf_add(&c->unit_suffix, "", 0);
-	for (i = 0; i < n; i++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			    "0123456789_.-", t[i]))
-			return pyro_buf_add(&c->unit_suffix, "", 0);
 	return pyro_buf_printf(&c->unit_suffix, " %s", t);
 }
 
@@ -477,22 +525,79 @@ static int put_value_share(struct flame_ctx *c, int64_t v)
 	return rc ? rc : pyro_buf_printf(c->out, ", %s", p);
 }
 
-/* "; base 4.00s, change +1.67s": a diff box's other side. */
-static int put_change(struct flame_ctx *c, int64_t value, int64_t delta)
+/* A signed value with its unit: "-270ms", "+1.20s", "0". */
+static int put_signed(struct flame_ctx *c, int64_t v)
 {
 	char label[PYRO_LABEL_MAX];
 	int rc;
 
-	rc = pyro_buf_puts(c->out, "; base ");
-	if (!rc)
-		rc = put_value(c, value - delta);
-	pyro_unit_label(label, delta < 0 ? -delta : delta,
+	pyro_unit_label(label, v == INT64_MIN ? INT64_MAX : v < 0 ? -v : v,
 			opt(c->s->meta.sample_unit), "auto");
-	if (!rc)
-		rc = pyro_buf_printf(c->out, ", change %s%s", delta < 0 ? "-" :
-				     delta > 0 ? "+" : "", label);
+	rc = pyro_buf_printf(c->out, "%s%s", v < 0 ? "-" : v > 0 ? "+" : "", label);
 	return rc ? rc : pyro_buf_add(c->out, c->unit_suffix.data,
 				      c->unit_suffix.len);
+}
+
+/* A change relative to its base: "-4.0%", "+12.5%", "new" (no base). */
+static int put_rel(struct flame_ctx *c, int64_t delta, int64_t base)
+{
+	if (base == 0)
+		return pyro_buf_puts(c->out, delta ? "new" : "+0.0%");
+	return pyro_buf_printf(c->out, "%+.1f%%", 100.0 * (double)delta /
+			       fabs((double)base));
+}
+
+/* A diff box's figures: "base 2.37s, target 2.10s, change -270ms, -11.4%". */
+static int put_diff_stat(struct flame_ctx *c, const struct flame_node *nd)
+{
+	int rc = pyro_buf_puts(c->out, "base ");
+
+	if (!rc)
+		rc = put_value(c, nd->base);
+	if (!rc)
+		rc = pyro_buf_puts(c->out, ", target ");
+	if (!rc)
+		rc = put_value(c, nd->base + nd->delta);
+	if (!rc)
+		rc = pyro_buf_puts(c->out, ", change ");
+	if (!rc)
+		rc = put_signed(c, nd->delta);
+	if (!rc)
+		rc = pyro_buf_puts(c->out, ", ");
+	return rc ? rc : put_rel(c, nd->delta, nd->base);
+}
+
+/* A diff box's exact figures for scripts and tests: data-b (base) and
+ * data-t (target), raw integers. */
+static int put_diff_data(struct flame_ctx *c, const struct flame_node *nd)
+{
+	return pyro_buf_printf(c->out, " data-b=\"%lld\" data-t=\"%lld\"",
+			       (long long)nd->base,
+			       (long long)(nd->base + nd->delta));
+}
+
+/* A diff's subtitle head: "Change: -180ms, -4.0%: 4.50s → 4.32s; widths
+ * base + target, red grew, blue shrank". */
+static int put_diff_total(struct flame_ctx *c, const struct flame_node *root)
+{
+	int rc = pyro_buf_puts(c->out, "Change: ");
+
+	if (!rc)
+		rc = put_signed(c, root->delta);
+	if (!rc)
+		rc = pyro_buf_puts(c->out, ", ");
+	if (!rc)
+		rc = put_rel(c, root->delta, root->base);
+	if (!rc)
+		rc = pyro_buf_puts(c->out, ": ");
+	if (!rc)
+		rc = put_value(c, root->base);
+	if (!rc)
+		rc = pyro_buf_puts(c->out, " \xe2\x86\x92 ");
+	if (!rc)
+		rc = put_value(c, root->base + root->delta);
+	return rc ? rc : pyro_buf_puts(c->out, "; width: base + target; "
+				       "red grew, blue shrank");
 }
 
 /* "2026-11-24 10:15:00" (UTC) of Unix nanoseconds. */
@@ -565,18 +670,64 @@ static int put_label_share(struct flame_ctx *c, int64_t whole)
 	return rc ? rc : put_value(c, whole);
 }
 
-/* "Total: 5.67s; merged 3 snapshots (sum); 12 frames hidden (...): ..." */
+/* "; cpu in nanoseconds; 10s profiled, 0.36 cores on average": what the
+ * numbers measure (unless the total said it), and over how long (a CPU
+ * profile's total over its duration is the cores it kept busy).  Diffs say
+ * no duration. */
+static int put_measure(struct flame_ctx *c)
+{
+	const struct pyro_meta *m = &c->s->meta;
+	const char *type = opt(m->sample_type), *unit = opt(m->sample_unit);
+	char dur[PYRO_LABEL_MAX];
+	int rc = 0;
+
+	/* Counts already say what they count ("540 contentions"). */
+	if (plain_word(type) && plain_word(unit) && !c->unit_suffix.len)
+		rc = pyro_buf_printf(c->out, "; %s in %s", type, unit);
+	if (rc || c->diff || m->duration_nanos <= 0)
+		return rc;
+	pyro_unit_label(dur, m->duration_nanos, "nanoseconds", "auto");
+	rc = pyro_buf_printf(c->out, "; %s profiled", dur);
+	if (!rc && pyro_unit_kind(unit) == 1 && (!strcmp(opt(m->type), "cpu") ||
+						 !strcmp(type, "cpu")))
+		rc = pyro_buf_printf(c->out, ", %.2f cores on average",
+				     pyro_unit_scale(c->total, unit, "s", &type) /
+				     ((double)m->duration_nanos / 1e9));
+	return rc;
+}
+
+/* A profile with negative samples (a delta): the subtitle's total is
+ * pprof's, the sum of |sample|, but only the positive stacks are drawn:
+ * " (drawn: the positive stacks, 78.11kB)". */
+static int put_undrawn(struct flame_ctx *c)
+{
+	int rc;
+
+	if (c->pprof_total == c->total)
+		return 0;
+	rc = pyro_buf_puts(c->out, " (drawn: the positive stacks, ");
+	if (!rc)
+		rc = put_value(c, c->total);
+	return rc ? rc : pyro_buf_putc(c->out, ')');
+}
+
+/* "Total: 5.67s; cpu in nanoseconds; 10s profiled, 0.57 cores on average;
+ * merged 3 snapshots (sum); 12 frames hidden (...): ..." */
 static int put_subtitle(struct flame_ctx *c)
 {
 	const struct pyro_meta *m = &c->s->meta;
 	int rc;
 
-	rc = pyro_buf_puts(c->out, "Total: ");
-	if (!rc)
-		rc = put_value(c, c->total);
-	if (!rc && c->diff)
-		rc = pyro_buf_puts(c->out, "; differential: red grew, blue shrank "
-				   "since the base");
+	if (c->diff)
+		rc = put_diff_total(c, c->root);
+	else
+		rc = pyro_buf_puts(c->out, "Total: ");
+	if (!rc && !c->diff)
+		rc = put_value(c, c->pprof_total);
+	if (!rc && !c->diff)
+		rc = put_undrawn(c);
+	if (!rc && !c->diff)    /* a diff's change line has said it */
+		rc = put_measure(c);
 	if (!rc && c->total == 0)
 		rc = pyro_buf_puts(c->out, "; no samples");
 	if (!rc && m->filter && m->whole_total > 0)
@@ -598,9 +749,8 @@ static int put_subtitle(struct flame_ctx *c)
 	return rc ? rc : put_value_share(c, c->hidden_value);
 }
 
-/* The style is render/flame.css (see embedded.h) and one rule that follows
- * the palette; then the background gradient and the hatching of hidden
- * runs. */
+/* The style is render/flame.css (see embedded.h); then the background
+ * gradient and the hatching of hidden runs. */
 static int put_style(struct flame_ctx *c)
 {
 	int rc = pyro_buf_puts(c->out, "<style type=\"text/css\"><![CDATA[\n");
@@ -608,8 +758,7 @@ static int put_style(struct flame_ctx *c)
 	if (!rc)
 		rc = pyro_buf_add(c->out, pyro_flame_css, pyro_flame_css_len);
 	if (!rc)
-		rc = pyro_buf_printf(c->out, ".hit>rect{fill:%s}\n]]></style>\n",
-				     pyro_flame_hit_color(c->pal));
+		rc = pyro_buf_puts(c->out, "]]></style>\n");
 	if (!rc)
 		rc = pyro_buf_puts(c->out,
 			"<defs><linearGradient id=\"bg\" x1=\"0\" y1=\"0\" x2=\"0\" y2=\"1\">"
@@ -622,6 +771,20 @@ static int put_style(struct flame_ctx *c)
 	return rc;
 }
 
+/* The height a picture without script claims: a shallow graph is
+ * stretched, at most FLAME_STRETCH times, towards FLAME_THUMB_ASPECT, so a
+ * file manager's thumbnail (librsvg, no script, a small square) shows
+ * frames rather than a thin line.  The script lays the graph out at its
+ * real height, as wide as the window. */
+static int static_height(int h)
+{
+	double want = FLAME_W / FLAME_THUMB_ASPECT;
+
+	if (h >= want)
+		return h;
+	return (int)fmin(want, h * FLAME_STRETCH);
+}
+
 static int emit_header(struct flame_ctx *c)
 {
 	struct pyro_buf *o = c->out;
@@ -631,8 +794,9 @@ static int emit_header(struct flame_ctx *c)
 		"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
 		"<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" "
 		"width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+		"preserveAspectRatio=\"none\" "
 		"font-family=\"monospace\" font-size=\"12\">\n<title>",
-		FLAME_W, h, FLAME_W, h);
+		FLAME_W, static_height(h), FLAME_W, h);
 	if (!rc)
 		rc = put_title(c);
 	if (!rc)
@@ -640,10 +804,10 @@ static int emit_header(struct flame_ctx *c)
 	if (!rc)
 		rc = put_style(c);
 	if (!rc)
-		rc = pyro_buf_printf(o, "<rect width=\"%d\" height=\"%d\" "
+		rc = pyro_buf_printf(o, "<rect width=\"100%%\" height=\"%d\" "
 				     "fill=\"url(#bg)\"/>\n<text id=\"title\" x=\"%d\" "
 				     "y=\"24\" text-anchor=\"middle\" font-size=\"17\">",
-				     FLAME_W, h, FLAME_W / 2);
+				     h, FLAME_W / 2);
 	if (!rc)
 		rc = put_title(c);
 	if (!rc)
@@ -662,10 +826,11 @@ static int emit_header(struct flame_ctx *c)
 			"text-anchor=\"end\" display=\"none\">[ ] ignore case</text>\n"
 			"<text id=\"matched\" x=\"%d\" y=\"%d\" text-anchor=\"end\"></text>\n"
 			"<text id=\"details\" x=\"10\" y=\"%d\"> </text>\n"
-			"<g id=\"frames\" data-dir=\"%s\" data-total=\"%lld\">\n",
+			"<g id=\"frames\" data-dir=\"%s\" data-total=\"%lld\"%s>\n",
 			FLAME_W - 10, FLAME_W - 10, FLAME_W - 10, h - 14, h - 14,
 			c->down ? "down" : "up",
-			(long long)(c->total > 0 ? c->total / c->quantum : 0));
+			(long long)(c->total > 0 ? c->total / c->quantum : 0),
+			c->diff ? " data-diff=\"1\"" : "");
 	return rc;
 }
 
@@ -722,25 +887,30 @@ static int put_label(struct flame_ctx *c, long long x, long long w, int y)
 /* One box for c->text (already clean): <g data-o data-v><title/><rect/>
  * <text/></g>.  A hidden-run box has class "rest" and the hatched fill. */
 static int emit_box(struct flame_ctx *c, uint32_t depth, int64_t off,
-		    int64_t value, int64_t delta, unsigned fill, bool rest)
+		    int64_t value, const struct flame_node *dn, unsigned fill,
+		    bool rest)
 {
 	long long x = x_cents(off, c);
 	long long w = x_cents(off + value, c) - x;
 	int y = row_y(c, depth);
 	int rc;
 
-	rc = pyro_buf_printf(c->out, "<g%s data-o=\"%lld\" data-v=\"%lld\"><title>",
+	rc = pyro_buf_printf(c->out, "<g%s data-o=\"%lld\" data-v=\"%lld\"",
 			     rest ? " class=\"rest\"" : "",
 			     (long long)(off / c->quantum),
 			     (long long)(value / c->quantum));
+	if (!rc && dn)
+		rc = put_diff_data(c, dn);
+	if (!rc)
+		rc = pyro_buf_puts(c->out, "><title>");
 	if (!rc)
 		rc = pyro_xml_escape(c->out, c->text.data, c->text.len);
 	if (!rc)
 		rc = pyro_buf_puts(c->out, " (");
-	if (!rc)
+	if (!rc && dn)
+		rc = put_diff_stat(c, dn);
+	else if (!rc)
 		rc = put_value_share(c, value);
-	if (!rc && c->diff && !rest)
-		rc = put_change(c, value, delta);
 	if (!rc)
 		rc = pyro_buf_puts(c->out, ")</title><rect");
 	if (!rc)
@@ -769,9 +939,9 @@ static int emit_node(struct flame_ctx *c, const struct flame_node *nd,
 	if (nd->depth > 0)
 		name = frame_name(c->s, nd->name);
 	rc = clean_text(&c->text, name.ptr, name.len);
-	return rc ? rc : emit_box(c, nd->depth, off, nd->value, nd->delta,
+	return rc ? rc : emit_box(c, nd->depth, off, nd->value, c->diff ? nd : NULL,
 				  c->diff ? pyro_flame_diff_color(nd->delta, nd->value) :
-				  pyro_flame_name_color(c->pal, name.ptr, name.len), false);
+				  pyro_flame_name_color(name.ptr, name.len), false);
 }
 
 /* Adjacent hidden siblings, drawn as one box. */
@@ -796,7 +966,7 @@ static int run_flush(struct flame_ctx *c, struct flame_run *r, bool dry)
 		rc = pyro_buf_printf(&c->text, "%zu hidden frame%s", r->frames,
 				     r->frames == 1 ? "" : "s");
 		if (!rc)
-			rc = emit_box(c, r->depth, r->off, r->value, 0, 0, true);
+			rc = emit_box(c, r->depth, r->off, r->value, NULL, 0, true);
 	}
 	r->open = false;
 	return rc;
@@ -866,13 +1036,15 @@ static int render(const struct pyro_stacks *s, struct pyro_buf *out, bool down)
 	size_t start = out->len;
 	int rc;
 
-	c.pal = pyro_flame_palette(&s->meta);
 	rc = tree_build(s, &t);
 	if (!rc)
 		rc = prepare_suffix(&c);
 	if (rc)
 		goto out;
 	c.total = t.nodes[0].value;
+	c.root = &t.nodes[0];
+	if (pyro_stacks_total(s, &c.pprof_total))
+		c.pprof_total = c.total;
 	if (c.total > 0)
 		rc = prune(&c, &t);
 	if (!rc && c.total > 0)

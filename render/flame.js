@@ -1,12 +1,15 @@
 (function () {
 "use strict";
 var NS = "http://www.w3.org/2000/svg", XH = "http://www.w3.org/1999/xhtml";
-var W = 1200, CW = 7.25, PAD = 3;
+/* W: the width laid out, 1200 in the static picture, then the window's
+   (fluid(), below). */
+var W = 1200, CW = 7.25, PAD = 3, MIN_W = 600;
 function $(id) { return document.getElementById(id); }
 var frames = $("frames"), details = $("details"), matched = $("matched");
 var unzoomBtn = $("unzoom"), searchBtn = $("search"), caseBtn = $("case");
 var T = +frames.getAttribute("data-total");
 var DOWN = frames.getAttribute("data-dir") === "down";
+var DIFF = frames.getAttribute("data-diff") === "1";
 var boxes = [], byG = new Map(), zoomed = null, hovered = null;
 var query = "", re = null, icase = false;
 [].forEach.call(frames.children, function (g, i) {
@@ -157,7 +160,9 @@ function describe(b) {
 	hovered = b;
 	if (!b) { details.textContent = " "; return; }
 	k = b.stat.lastIndexOf(", ");
-	s = b.name + " (" + b.stat.substring(0, k) + ", " + b.stat.substring(k + 2) + " of total";
+	/* a diff box states its own figures (base, target, change) */
+	if (DIFF && !b.rest) s = b.name + " (" + b.stat;
+	else s = b.name + " (" + b.stat.substring(0, k) + ", " + b.stat.substring(k + 2) + " of total";
 	if (zoomed && !b.g.classList.contains("anc")) s += ", " + pct(b.v, zoomed.v) + " of zoomed frame";
 	details.textContent = (b.rest ? "" : "Function: ") + s + ")";
 }
@@ -173,8 +178,65 @@ window.addEventListener("keydown", function (e) {
 		if (query) { input.value = ""; search(""); } else if (zoomed) zoom(null);
 	}
 });
+/* Fit text el into room px: the whole of full, else its head and an
+   ellipsis, with full as the tooltip. */
+function fit(el, full, room) {
+	var chars = Array.from(full), lo = 0, hi = chars.length, mid, tip;
+	el.textContent = full;
+	if (el.getComputedTextLength() <= room) return;
+	while (lo < hi) {
+		mid = (lo + hi + 1) >> 1;
+		el.textContent = chars.slice(0, mid).join("") + "\u2026";
+		if (el.getComputedTextLength() <= room) lo = mid; else hi = mid - 1;
+	}
+	el.textContent = chars.slice(0, lo).join("") + "\u2026";
+	tip = el.appendChild(document.createElementNS(NS, "title"));
+	tip.textContent = full;
+}
+/* A header line between the left controls (from x = left) and the right
+   ones (from W - right): centred on the page when it fits there, else
+   centred in the free band, cut to fit. */
+function header(el, full, left, right) {
+	var band = W - left - right, mid = Math.min(W / 2 - left, W / 2 - right) * 2;
+	el.setAttribute("x", W / 2);
+	fit(el, full, band);
+	if (el.getComputedTextLength() > mid) el.setAttribute("x", left + band / 2);
+}
+/* Fluid width: the SVG as wide as its window (at least MIN_W), in px at
+   its real height; the static picture's size and stretch (for thumbnails,
+   see flame.c) are dropped. */
+var svg = document.documentElement, vb = svg.getAttribute("viewBox").split(" ");
+var H = +vb[3], titleEl = $("title"), subEl = $("subtitle");
+var titleText = titleEl.textContent, subText = subEl.textContent;
+function fluid() {
+	var w;
+	svg.removeAttribute("viewBox");
+	svg.removeAttribute("preserveAspectRatio");
+	svg.setAttribute("height", H);
+	svg.setAttribute("width", "100%");
+	w = Math.floor(svg.getBoundingClientRect().width);
+	if (!(w >= MIN_W)) {
+		w = MIN_W;
+		svg.setAttribute("width", w);
+	}
+	W = w;
+	searchBtn.setAttribute("x", W - 10);
+	caseBtn.setAttribute("x", W - 10);
+	matched.setAttribute("x", W - 10);
+	fo.setAttribute("x", W - 285);
+	header(titleEl, titleText, 100, 295);
+	header(subEl, subText, 10, 130);
+	layout();
+}
+var resizing = false;
+window.addEventListener("resize", function () {
+	if (resizing) return;
+	resizing = true;
+	requestAnimationFrame(function () { resizing = false; fluid(); });
+});
 searchBtn.removeAttribute("display");
 caseBtn.removeAttribute("display");
+fluid();
 /* Restore ?s=..&i=1&x=.. (or the same after '#'); '+' stays a '+'. */
 (function () {
 	var q = location.search.length > 1 ? location.search : location.hash, p = {};

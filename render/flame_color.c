@@ -5,23 +5,6 @@
 
 #include <math.h>
 #include <stdbool.h>
-#include <string.h>
-#include <strings.h>
-
-/* A palette: hue range in degrees, saturation and lightness ranges in
- * [0, 1], and the fill of search matches (contrasting with the family). */
-struct palette {
-	double hue, hue_span, sat, sat_span, light, light_span;
-	const char *hit;
-};
-
-static const struct palette palettes[] = {
-	[PYRO_PAL_HOT]       = {   0, 50, 0.75, 0.20, 0.52, 0.10, "#e03ce0" },
-	[PYRO_PAL_MEM]       = {  80, 70, 0.45, 0.20, 0.45, 0.15, "#e03ce0" },
-	[PYRO_PAL_LOCK]      = { 195, 40, 0.50, 0.25, 0.52, 0.16, "#ff8a00" },
-	[PYRO_PAL_GOROUTINE] = { 255, 40, 0.40, 0.20, 0.58, 0.14, "#2cb82c" },
-	[PYRO_PAL_OTHER]     = {  25, 20, 0.30, 0.15, 0.55, 0.11, "#e03ce0" },
-};
 
 /* FNV-1a, 32 bits: colours must not change when the model's hash does. */
 static uint32_t color_hash(const char *p, size_t n)
@@ -34,49 +17,43 @@ static uint32_t color_hash(const char *p, size_t n)
 	return h;
 }
 
-/* Case-insensitive ASCII prefix and suffix tests. */
-static bool starts(const char *s, const char *pre)
-{
-	return strncasecmp(s, pre, strlen(pre)) == 0;
-}
-
-static bool ends(const char *s, const char *suf)
-{
-	size_t n = strlen(s), m = strlen(suf);
-
-	return n >= m && strcasecmp(s + n - m, suf) == 0;
-}
-
-enum pyro_flame_palette pyro_flame_palette(const struct pyro_meta *m)
-{
-	const char *t = m->type ? m->type : m->sample_type ? m->sample_type : "";
-
-	if (starts(t, "goroutine"))
-		return PYRO_PAL_GOROUTINE;
-	if (starts(t, "mutex") || starts(t, "block") || starts(t, "lock") ||
-	    !strcasecmp(t, "contentions") || !strcasecmp(t, "delay"))
-		return PYRO_PAL_LOCK;
-	if (starts(t, "alloc") || starts(t, "inuse") || ends(t, "space") ||
-	    ends(t, "bytes") || ends(t, "objects"))
-		return PYRO_PAL_MEM;
-	if (starts(t, "cpu") || starts(t, "wall") || !strcasecmp(t, "samples") ||
-	    !strcasecmp(t, "sample") || !strcasecmp(t, "itimer"))
-		return PYRO_PAL_HOT;
-	return PYRO_PAL_OTHER;
-}
-
-/* Length of a name's package: the part before the last '.', '/' or "::"
- * (Go "net/http.(*conn).serve" -> "net/http.(*conn)", Java
- * "com.acme.Cart.add" -> "com.acme.Cart"), or the whole name. */
+/* Length of a name's package, as pprof and Pyroscope take it:
+ *  - "a::b::f" (C++, Rust): up to the last "::" ("a::b");
+ *  - a name with '/': the path to its last '/' then up to the next '.'
+ *    (Go "net/http.(*conn).serve" -> "net/http");
+ *  - dotted names of 3 parts or more without '(' (Java
+ *    "com.acme.Cart.add"): the parts before the first that starts with
+ *    an upper-case letter ("com.acme"), at least the first;
+ *  - else up to the first '.' (Go "main.main" -> "main", "runtime.x");
+ *  - else the whole name ("malloc", "0x4f1984"). */
 static size_t package_len(const char *p, size_t n)
 {
-	size_t i;
+	size_t i, start = 0, dots = 0, cut = 0;
+	bool paren = false;
 
 	for (i = n; i > 1; i--)
-		if (p[i - 1] == '.' || p[i - 1] == '/' ||
-		    (p[i - 1] == ':' && p[i - 2] == ':'))
-			return p[i - 1] == ':' ? i - 2 : i - 1;
-	return n;
+		if (p[i - 1] == ':' && p[i - 2] == ':')
+			return i - 2;
+	for (i = 0; i < n && p[i] != '(' && p[i] != ' '; i++)
+		if (p[i] == '/')
+			start = i + 1;
+	for (i = start; i < n; i++) {
+		if (p[i] == '(' || p[i] == ' ')
+			paren = true;
+		if (p[i] == '.' && !paren) {
+			dots++;
+			if (!cut)
+				cut = i;
+		}
+	}
+	if (!cut)
+		return start ? start - 1 : n;
+	if (start || paren || dots < 2)
+		return cut;
+	for (i = cut; i + 1 < n; i++)
+		if (p[i] == '.' && p[i + 1] >= 'A' && p[i + 1] <= 'Z')
+			return i;
+	return cut;
 }
 
 static unsigned hsl_rgb(double hue, double sat, double light)
@@ -99,16 +76,12 @@ static unsigned hsl_rgb(double hue, double sat, double light)
 	       (unsigned)lround((b + m) * 255.0);
 }
 
-unsigned pyro_flame_name_color(enum pyro_flame_palette pal, const char *p,
-			       size_t n)
+unsigned pyro_flame_name_color(const char *p, size_t n)
 {
-	const struct palette *ps = &palettes[pal];
-	uint32_t hp = color_hash(p, package_len(p, n));
-	uint32_t hn = color_hash(p, n);
-	double hue = ps->hue + (double)(hp % 1024) / 1023.0 * ps->hue_span;
-	double sat = ps->sat + (double)(hn & 0xff) / 255.0 * ps->sat_span;
-	double light = ps->light + (double)((hn >> 8) & 0xff) / 255.0 *
-		       ps->light_span;
+	uint32_t h = color_hash(p, package_len(p, n));
+	double hue = (double)(h % 1024) / 1023.0 * 290.0;
+	double sat = 0.55 + (double)((h >> 10) & 0xff) / 255.0 * 0.25;
+	double light = 0.60 + (double)((h >> 18) & 0xff) / 255.0 * 0.12;
 
 	return hsl_rgb(hue, sat, light);
 }
@@ -127,9 +100,4 @@ unsigned pyro_flame_diff_color(int64_t delta, int64_t value)
 	if (delta < 0)
 		return dim << 16 | dim << 8 | full;
 	return 230u << 16 | 230u << 8 | 230u;
-}
-
-const char *pyro_flame_hit_color(enum pyro_flame_palette pal)
-{
-	return palettes[pal].hit;
 }

@@ -69,10 +69,17 @@ int pyro_growth_render(const struct pyro_history *h, struct pyro_buf *out);
 
 struct pyro_label_set;  /* model/labels.h */
 
-/* labels.txt: the node's label keys and values (directory names as under
- * labels/), each with its total and its share of the node's total, keys
- * and values by total, largest first; numeric keys with their unit, their
- * values scaled too when the unit is pprof's.  See labels.c. */
+/* labels.txt: the node's label keys and values as they are (quoted where
+ * needed), each with its total and its share of the node's total, keys
+ * and values by total, largest first, values of zero total left out;
+ * numeric keys with their unit, and their values as a histogram (powers
+ * of two) unless flags has PYRO_LABELS_EACH_NUMBER (a line per value, as
+ * labels/ then has a directory per value).  See labels.c. */
+#define PYRO_LABELS_EACH_NUMBER 1u
+int pyro_labels_render_flags(const struct pyro_label_set *ls, unsigned flags,
+			     struct pyro_buf *out);
+
+/* pyro_labels_render_flags with flags 0: the default tree's labels.txt. */
 int pyro_labels_render(const struct pyro_label_set *ls, struct pyro_buf *out);
 
 #endif

@@ -74,10 +74,15 @@ function boxes(page) {
   }));
 }
 
-async function shot(page, dir, name) {
+async function shot(page, dir, name, width) {
   const h = await page.evaluate(() => document.documentElement.getAttribute('height'));
-  await page.setViewportSize({ width: 1200, height: Math.min(Math.max(+h || 400, 200), 1400) });
+  await page.setViewportSize({ width: width || 1200, height: Math.min(Math.max(+h || 400, 200), 1400) });
   await page.screenshot({ path: path.join(dir, name) });
+}
+
+// The laid-out width of the SVG root, px (what the script calls W).
+function svgWidth(page) {
+  return page.evaluate(() => Math.floor(document.documentElement.getBoundingClientRect().width));
 }
 
 // Hue of "#rrggbb" or "rgb(r, g, b)" in degrees.
@@ -125,7 +130,24 @@ async function exercise(browser, mnt, rel, dir, opts) {
     });
     check(`${tag} palette hues within ${opts.hueRange.join('-')}`, off.length === 0,
       off.slice(0, 3).map((b) => `${b.name} ${b.fill}`).join(', '));
+    // One colour per package (Go: the path up to the first '.' after
+    // the last '/'), as pprof and Pyroscope colour.
+    const fills = new Map();
+    const mixed = new Set();
+    named.forEach((b) => {
+      const m = /^((?:[^/(]*\/)*[^/.(]+)\./.exec(b.name);
+      if (!m) return;
+      if (fills.has(m[1]) && fills.get(m[1]) !== b.fill) mixed.add(m[1]);
+      fills.set(m[1], b.fill);
+    });
+    check(`${tag} one colour per package (${fills.size} packages)`,
+      fills.size >= 2 && mixed.size === 0, [...mixed].join(', '));
+    opts.packageFills = fills;
   }
+  // Fluid width: the picture is as wide as the window, boxes laid out in it.
+  const W = await svgWidth(page);
+  check(`${tag} as wide as the window (${W} px of 1200)`, W >= 1180 && W <= 1200 &&
+    before[0].w === String(W), `root box ${before[0].w}`);
   await shot(page, dir, `${base}.png`);
 
   // Zoom: a box of middling width that has a parent.
@@ -140,10 +162,10 @@ async function exercise(browser, mnt, rel, dir, opts) {
   const zoomMs = Date.now() - t0;
   const after = await boxes(page);
   check(`${tag} clicked frame spans the full width`,
-    after[pick].x === '0' && after[pick].w === '1200', `x=${after[pick].x} w=${after[pick].w}`);
+    after[pick].x === '0' && after[pick].w === String(W), `x=${after[pick].x} w=${after[pick].w}`);
   const anc = after.filter((b) => b.cls.split(' ').includes('anc'));
   check(`${tag} ancestors stay, full width, greyed`, anc.length >= 1 &&
-    anc.every((b) => b.x === '0' && b.w === '1200') && after[0].cls.includes('anc'),
+    anc.every((b) => b.x === '0' && b.w === String(W)) && after[0].cls.includes('anc'),
   `${anc.length} ancestors`);
   check(`${tag} ancestors on the root side of the zoomed frame`,
     anc.every((b) => (opts.down ? b.y < target.y : b.y > target.y)));
@@ -205,7 +227,7 @@ async function exercise(browser, mnt, rel, dir, opts) {
     (await page.inputValue('#q').catch(() => page.$eval('#q', (i) => i.value))) === term);
   await page.goto(url + `?x=${pick}&s=` + encodeURIComponent(term), { waitUntil: 'load' });
   const z = await boxes(page);
-  check(`${tag} ?x= restores the zoom`, z[pick].x === '0' && z[pick].w === '1200' &&
+  check(`${tag} ?x= restores the zoom`, z[pick].x === '0' && z[pick].w === String(W) &&
     await page.isVisible('#unzoom'));
   check(`${tag} Matched while zoomed gives the zoomed share`,
     /^Matched: [\d.]+% \(100\.0% of zoomed frame\)$/.test(await page.textContent('#matched')),
@@ -215,6 +237,20 @@ async function exercise(browser, mnt, rel, dir, opts) {
     (await page.$$eval('#frames > g.hit', (gs) => gs.length)) === 0);
 
   if (opts.full) {
+    // The window grows and shrinks: the picture follows (MIN_W 600 at least).
+    for (const vw of [1600, 900, 400]) {
+      await page.setViewportSize({ width: vw, height: 800 });
+      await page.waitForFunction((w) => {
+        const r = document.querySelector('#frames > g > rect');
+        return Math.abs(+r.getAttribute('width') - Math.max(600, w)) <= 20;
+      }, vw, { timeout: 5000 }).catch(() => {});
+      const w = await svgWidth(page);
+      const root = (await boxes(page))[0];
+      check(`${tag} resized to ${vw} px: boxes span ${w} px`,
+        Math.abs(w - Math.max(600, vw)) <= 20 && root.w === String(w), `root box ${root.w}`);
+      await shot(page, dir, `${base}-${vw}.png`, vw);
+    }
+    await page.setViewportSize({ width: 1200, height: 800 });
     // "." matches every frame: the union of nested matches is exactly 100%.
     await page.goto(url + '?s=.', { waitUntil: 'load' });
     check(`${tag} nested matches are not double-counted`,
@@ -236,6 +272,34 @@ async function exercise(browser, mnt, rel, dir, opts) {
       !(await nojs.page.isVisible('#search')) && (await nojs.page.$('#q')) === null);
     await shot(nojs.page, dir, `${base}-nojs.png`);
     await nojs.ctx.close();
+  }
+}
+
+// A diff's long title stays clear of the search box, however narrow the
+// window: centred when it fits, else moved left and cut with its full text
+// as a tooltip.
+async function diffTitle(browser, mnt, dir) {
+  const typeDir = path.join(mnt, 'api/cpu');
+  const first = fs.readdirSync(typeDir).filter((n) => /^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ$/.test(n)).sort()[0];
+  const rel = `api/cpu/diff/${first}/latest/flame.svg`;
+  for (const vw of [1200, 800]) {
+    const { ctx, page, log } = await openPage(browser, fileUrl(path.join(mnt, rel)),
+      { viewport: { width: vw, height: 600 } });
+    const r = await page.evaluate(() => {
+      const t = document.getElementById('title').getBBox();
+      const q = document.querySelector('foreignObject');
+      const u = document.getElementById('unzoom').getBBox();
+      return { right: t.x + t.width, left: t.x, search: +q.getAttribute('x'),
+        full: document.querySelector('svg > title').textContent,
+        shown: document.getElementById('title').firstChild.textContent, unzoom: u.x + 80 };
+    });
+    check(`diff title at ${vw} px clear of the search box (ends at ${Math.round(r.right)}, box at ${r.search})`,
+      r.right <= r.search - 4 && r.left >= 10, JSON.stringify(r));
+    check(`diff title at ${vw} px says what it can`, r.full.startsWith(r.shown.replace(/\u2026$/, '')) &&
+      r.shown.length >= 20, r.shown);
+    check(`diff title at ${vw} px: no console errors`, log.errors.length === 0, log.errors.join(' | '));
+    await shot(page, dir, `diff-title-${vw}.png`, vw);
+    await ctx.close();
   }
 }
 
@@ -270,11 +334,11 @@ async function main() {
     }
     const [mnt, dir] = argv;
     fs.mkdirSync(dir, { recursive: true });
-    const magenta = 'rgb(224, 60, 224)';
+    const magenta = 'rgb(255, 0, 224)';
     const cases = [
-      ['api/cpu/latest/flame.svg', { full: true, hit: magenta, hueRange: [0, 50] }],
-      ['api/cpu/latest/icicle.svg', { down: true, hit: magenta, hueRange: [0, 50] }],
-      ['leaky/inuse_space/latest/flame.svg', { hit: magenta, hueRange: [80, 150] }],
+      ['api/cpu/latest/flame.svg', { full: true, hit: magenta, hueRange: [0, 290] }],
+      ['api/cpu/latest/icicle.svg', { down: true, hit: magenta, hueRange: [0, 290] }],
+      ['leaky/inuse_space/latest/flame.svg', { hit: magenta, hueRange: [0, 290] }],
     ];
     for (const [rel, opts] of cases) {
       try {
@@ -282,6 +346,18 @@ async function main() {
       } catch (e) {
         check(`${rel}: ran to the end`, false, e.message.split('\n')[0]);
       }
+    }
+    // A package looks the same in a CPU graph and a heap graph.
+    const cpuFills = cases[0][1].packageFills, heapFills = cases[2][1].packageFills;
+    if (cpuFills && heapFills) {
+      const common = [...cpuFills.keys()].filter((k) => heapFills.has(k));
+      check(`same package, same colour in cpu and inuse_space (${common.join(', ')})`,
+        common.length >= 1 && common.every((k) => cpuFills.get(k) === heapFills.get(k)));
+    }
+    try {
+      await diffTitle(browser, mnt, dir);
+    } catch (e) {
+      check('diff title: ran to the end', false, e.message.split('\n')[0]);
     }
     // The biggest real profile we have, when the runner added it.
     const large = 'large/cpu/latest/flame.svg';

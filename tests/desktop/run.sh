@@ -16,6 +16,14 @@
 #     ENOENT without rendering anything, and that the kernel remembers them
 #     (pyrofs sets negative_timeout=1): a second stat within the second
 #     sends no request.
+#   - that a thumbnail of flame.svg shows a flame graph, not a thin strip.
+#     PCManFM keeps its thumbnails in memory (nothing reaches the cache on
+#     disk), so the file is thumbnailed again, from the mount, by the
+#     desktop's SVG thumbnailer (gdk-pixbuf-thumbnailer: librsvg, no
+#     script, as PCManFM's own loader), at 128 px: at least 40% as tall as
+#     wide, and frames covering a tenth of the square it is shown in (the
+#     thin strip of before covered 7%).  The thumbnails and the screenshots, where
+#     PCManFM's own show, are kept.
 # It saves a screenshot and the report under OUT_DIR/desktop-artifacts/
 # and fails when a check fails.  Exits 77 (skip) when FUSE, Xvfb or PCManFM
 # is unavailable.
@@ -31,7 +39,7 @@ NODE=api/cpu/latest
 
 . "$HERE/../integration/lib.sh"
 it_begin desktop
-for tool in Xvfb pcmanfm import xdotool; do
+for tool in Xvfb pcmanfm import identify convert xdotool gdk-pixbuf-thumbnailer; do
 	if ! command -v $tool >/dev/null; then
 		echo "desktop: SKIP: $tool missing (scripts/install-deps.sh --desktop)"
 		exit 77
@@ -173,6 +181,40 @@ check "node: every file of the node looked up" \
 browse type "$MNT/api/cpu"
 check "type: nothing below a time directory rendered" \
 	[ "$(awk '{ print $1 }' "$SUMMARY" | grep -Ec "$files_re")" = 0 ]
+
+# thumb TAG FILE: FILE thumbnailed as a file manager does, kept as
+# OUT/desktop-artifacts/TAG-thumb.png and checked.
+thumb() {
+	local tag=$1 file=$2 out=$ART/$1-thumb.png size w h frames
+	rm -f "$out"
+	gdk-pixbuf-thumbnailer -s 128 "$file" "$out" 2>"$TMP/thumb.err"
+	check "$tag: thumbnail made" [ -s "$out" ]
+	[ -s "$out" ] || { cat "$TMP/thumb.err"; return 0; }
+	size=$(identify -format '%w %h' "$out")
+	w=${size% *} h=${size#* }
+	# Pixels that are not the background gradient (#eeeeee at the top to
+	# #eeeeb0 at the bottom, flame.c): frames and text.  Counted against
+	# the square a file manager shows the thumbnail in (w x w), since a
+	# thin strip covers little of it however full the strip is.
+	frames=$(convert "$out" -alpha off -depth 8 txt:- | awk -F'[(),: ]+' -v w="$w" -v h="$h" '
+		NR > 1 {
+			t = (($2 + 0.5) / h - 0.05) / 0.9
+			t = t < 0 ? 0 : t > 1 ? 1 : t
+			d = abs($3 - 238) + abs($4 - 238) + abs($5 - (238 - t * 62))
+			f += d > 48
+		}
+		function abs(v) { return v < 0 ? -v : v }
+		END { printf "%.3f", f / (w * w) }')
+	echo "$tag thumbnail: ${w}x${h} px, frames and text cover $frames of its square"
+	check "$tag: thumbnail is not a thin strip (${w}x${h})" [ $((h * 10)) -ge $((w * 4)) ]
+	check "$tag: thumbnail shows frames ($frames of its square, want >= 0.10)" \
+		awk -v f="$frames" 'BEGIN { exit !(f >= 0.10) }'
+}
+thumb node-flame "$MNT/$NODE/flame.svg"
+
+# 3. A shallow memory profile: its thumbnail was "a thin green line".
+browse leaky "$MNT/leaky/inuse_space/latest"
+thumb leaky-flame "$MNT/leaky/inuse_space/latest/flame.svg"
 
 # ---- negative lookups: cheap, and cached by the kernel ---------------------------
 node_dir=$(dirname "$MNT/$NODE")/$(readlink "$MNT/$NODE")

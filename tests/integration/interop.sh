@@ -23,9 +23,10 @@
 #      directory holding a logging `pyrofs` wrapper is bind-mounted over
 #      /usr/local/bin: nothing outside the test sees it.  Skipped, with a
 #      note, when not root or without unshare.
-#   5. Labels: labels/ and label nodes of the demo (string and numeric
-#      labels), their totals against folded and across a merge, and every
-#      snapshot's label nodes (up to 4 values per key) against
+#   5. Labels: labels/ and label nodes of the demo (string labels; numeric
+#      ones in labels.txt only), their totals against folded and across a
+#      merge; then, mounted again with -o labels=all, numeric label nodes
+#      and every snapshot's label nodes (up to 4 values per key) against
 #      `go tool pprof -top -tagfocus` of the profile (skipped without go).
 #
 # The daemon runs in the foreground with its stderr captured, so sanitizer
@@ -228,6 +229,21 @@ check_eq "label node total = sum of its folded" \
 	"$(xattr "$n/labels/endpoint/%2Fusers/top.txt" user.pyrofs.total)"
 check "unknown label key: ENOENT" sh -c "! ls '$n/labels/nope' 2>/dev/null"
 check "unknown label value: ENOENT" sh -c "! ls '$n/labels/endpoint/nope' 2>/dev/null"
+# By default (-o labels=string) a numeric key such as a heap profile's
+# bytes is in labels.txt only, as a histogram.
+check_eq "numeric keys are not directories by default" "" \
+	"$(ls "$MNT/api/inuse_space/latest/labels")"
+check "labels.txt: numeric keys as a histogram" \
+	grep -q '^ *[0-9.]*kB *[0-9.]*%  bytes (numbers in bytes; [0-9]* values, by powers of two)$' \
+	"$MNT/api/inuse_space/latest/labels.txt"
+check "labels.txt: values as they are" \
+	grep -q '^ *[0-9.]*m*s *[0-9.]*%  endpoint=/users$' "$n/labels.txt"
+
+# -o labels=all: numeric keys too, each number a directory.
+unmount
+check_eq "daemon exit code (labels=string)" 0 "$DAEMON_RC"
+check_stderr "daemon stderr (labels=string)"
+mount_fg -o labels=all || it_abort
 check "numeric label values are numbers" \
 	sh -c "ls '$MNT/api/inuse_space/latest/labels/bytes' | grep -qx 131072"
 check "labels.txt names numeric units" \

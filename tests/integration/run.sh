@@ -149,8 +149,22 @@ check_eq "missing archive" "pyrofs: archive $TMP/missing: No such file or direct
 err=$("$PYROFS" "$ARCHIVE" "$ARCHIVE/api" 2>&1)
 check_eq "non-empty mountpoint" "pyrofs: mountpoint $ARCHIVE/api is not an empty directory" "$err"
 err=$("$PYROFS" -o cache_size=lots "$ARCHIVE" "$MNT" 2>&1)
-check_eq "bad option value" "pyrofs: bad option value: cache_size=lots" "$err"
+check_eq "bad option value" "pyrofs: bad option value: cache_size=lots (a size: bytes, or with K, M, G as in 256M)" "$err"
+err=$("$PYROFS" -o merge=pprf "$ARCHIVE" "$MNT" 2>&1)
+check_eq "a merge= typo lists the allowed values" "pyrofs: bad option value: merge=pprf (allowed values: auto, pprof)" "$err"
 check "--version names pyrofs and FUSE" sh -c "'$PYROFS' --version 2>&1 | grep -q '^pyrofs version' && '$PYROFS' --version 2>&1 | grep -qi 'fuse library version'"
 check "--help shows our options then FUSE's" sh -c "'$PYROFS' --help 2>&1 | grep -q 'cache_size' && '$PYROFS' --help 2>&1 | grep -q -- '-d   -o debug'"
+# An archive without any profile mounts (collectors may fill it), saying so.
+mkdir -p "$TMP/noprof/svc" && echo notes >"$TMP/noprof/svc/README"
+err=$("$PYROFS" "$TMP/noprof" "$MNT" 2>&1)
+check "an archive without a profile mounts" is_mounted "$MNT"
+check_eq "... with a warning on stderr" "pyrofs: warning: no profile found in $TMP/noprof (mounting anyway: new profiles appear within rescan seconds; unreadable files are listed in MOUNTPOINT/.pyrofs/errors)" "$err"
+is_mounted "$MNT" && fusermount3 -u "$MNT"
+help=$("$PYROFS" --help 2>&1)
+check "--help: rescan, the time names and examples before FUSE's options" sh -c '
+	printf "%s\n" "$1" | awk "/rescan=SECONDS/ { o = NR } /^Time names/ { t = NR }
+		/^Examples:/ { e = NR } /^FUSE options:/ { f = NR }
+		END { exit !(o && t > o && e > t && f > e) }" &&
+	[ "$(printf "%s\n" "$1" | grep -c "^    cat /mnt/prof/")" = 3 ]' sh "$help"
 
 it_end

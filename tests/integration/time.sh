@@ -80,16 +80,18 @@ check "growth.txt is a file" [ -f "$T/inuse_space/growth.txt" ]
 check "a range is a directory" [ -d "$T/mutex_count/${SNAPS[1]}..${SNAPS[3]}" ]
 
 # ---- growth.txt ---------------------------------------------------------------
-row=$(sed -n 6p "$T/inuse_space/growth.txt")
-check_eq "growth.txt header row" "growth slope/hour rose fell flat first flat last cum first cum last function" \
-	"$(sed -n 5p "$T/inuse_space/growth.txt" | tr -s ' ' | sed 's/^ //')"
-check_eq "growth.txt first row: the leak, rose 5/5, fell 0/5" \
-	"+5MB 5/5 0/5 1MB 6MB main.cacheSession" \
-	"$(echo "$row" | awk '{print $1, $3, $4, $5, $6, $NF}')"
-check_eq "growth.txt second row: the noisy grower" \
-	"+10kB 3/5 2/5 runtime.gcBgMarkWorker" \
-	"$(sed -n 7p "$T/inuse_space/growth.txt" | awk '{print $1, $3, $4, $NF}')"
-check_eq "growth.txt has two rows" 7 "$(wc -l <"$T/inuse_space/growth.txt")"
+G=$T/inuse_space/growth.txt
+check_eq "growth.txt header row" "growth share slope/hour flat first flat last cum first cum last verdict function" \
+	"$(sed -n 7p "$G" | tr -s ' ' | sed 's/^ //')"
+check_eq "growth.txt first row: the leak, a suspect" \
+	"+5MB 1MB 6MB suspect: rose 5/5, never fell main.cacheSession" \
+	"$(sed -n 8p "$G" | awk '{print $1, $4, $5, $8, $9, $10, $11, $12, $NF}')"
+check "growth.txt: the leak's caller path below it" \
+	sh -c "sed -n 9p '$G' | grep -Eq '^ +via [^ ]+\$'"
+check_eq "growth.txt second row: the noisy grower, churn" \
+	"+10kB churn: rose 3/5, fell 2/5 runtime.gcBgMarkWorker" \
+	"$(sed -n 10p "$G" | awk '{print $1, $8, $9, $10, $11, $12, $NF}')"
+check_eq "growth.txt has two rows, each with its path" 11 "$(wc -l <"$G")"
 
 # ---- timeline.txt: exact totals ------------------------------------------------
 exp_space= exp_objects= exp_count= exp_delay=

@@ -92,8 +92,8 @@ static void test_lines(void **state)
 	      "main;wide   11\n"                /* several blanks */
 	      "main;last 9",                    /* no final newline */
 	      " 4\n"
-	      ";lead 1\n"
-	      "main;;x 2\n"
+	      "=<unknown>;lead 1\n"              /* top.txt: pprof's name */
+	      "main;=<unknown>;x 2\n"
 	      "main;foo 3\n"
 	      "main;foo;bar 15\n"
 	      "main;last 9\n"
@@ -150,7 +150,8 @@ static void test_bad_lines(void **state)
 	check_report(&rep, "1 bad line skipped (line 2: negative count)");
 }
 
-/* difffolded.pl's "stack BEFORE AFTER": the first count is the value. */
+/* difffolded.pl's "stack BEFORE AFTER": the last count is the value, as
+ * flamegraph.pl sizes it. */
 static void test_second_column(void **state)
 {
 	struct pyro_collapsed_report rep;
@@ -159,22 +160,22 @@ static void test_second_column(void **state)
 	check("a;b 3 5\n"
 	      "c 1 2\r\n"
 	      "d 4\n"
-	      " 12 34\n"                /* the empty stack, 12 */
+	      " 12 34\n"                /* the empty stack, 34 */
 	      "12 34\n"                 /* one word before: a frame "12" */
 	      "e -1 6\n",               /* not a count: a frame "e -1" */
-	      " 12\n"
+	      " 34\n"
 	      "12 34\n"
-	      "a;b 3\n"
-	      "c 1\n"
+	      "a;b 5\n"
+	      "c 2\n"
 	      "d 4\n"
 	      "e -1 6\n", &rep);
 	assert_int_equal(rep.nsecond, 3);
 	assert_int_equal(rep.second_line, 1);
-	check_report(&rep, "second count column ignored (3 lines, from line 1)");
+	check_report(&rep, "two count columns, the first (a diff's base) ignored (3 lines, from line 1)");
 
 	check("x 1\ny 99999999999999999999 3\nz 2 2\n", "x 1\nz 2\n", &rep);
 	check_report(&rep, "1 bad line skipped (line 2: count over 64 bits); "
-		     "second count column ignored (1 line, from line 3)");
+		     "two count columns, the first (a diff's base) ignored (1 line, from line 3)");
 }
 
 /* A line over 1 MiB is bad (and parsing it costs no more than reading
@@ -475,7 +476,7 @@ static void test_header(void **state)
 	assert_int_equal(rep.nlines, 2);
 	assert_int_equal(rep.nbad, 1);
 	check_report(&rep, "1 bad line skipped (line 2: no count after the stack); "
-		     "second count column ignored (1 line, from line 3)");
+		     "two count columns, the first (a diff's base) ignored (1 line, from line 3)");
 	pyro_profile_header_release(&h);
 	assert_int_equal(pyro_collapsed_header("# nothing\n", 10, "cpu.txt", &h,
 					       &rep, err), -EINVAL);

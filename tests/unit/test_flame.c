@@ -256,7 +256,9 @@ static void test_layout(void **state)
 
 	build_small(&s);
 	render(&s, &b);
-	assert_has(&b, "width=\"1200\" height=\"142\" viewBox=\"0 0 1200 142\"");
+	/* 142 px tall: twice that without script (thumbnails; flame.c) */
+	assert_has(&b, "width=\"1200\" height=\"284\" viewBox=\"0 0 1200 142\" "
+		   "preserveAspectRatio=\"none\"");
 	assert_has(&b, "<g id=\"frames\" data-dir=\"up\" data-total=\"8\">");
 	assert_has(&b, "<g data-o=\"0\" data-v=\"8\"><title>all (8 contentions, 100%)"
 		   "</title><rect x=\"0\" y=\"92\" width=\"1200\" height=\"15\"");
@@ -292,7 +294,9 @@ static void test_layout_icicle(void **state)
 
 	build_small(&s);
 	render_with(pyro_icicle_render, &s, &b);
-	assert_has(&b, "width=\"1200\" height=\"142\" viewBox=\"0 0 1200 142\"");
+	/* 142 px tall: twice that without script (thumbnails; flame.c) */
+	assert_has(&b, "width=\"1200\" height=\"284\" viewBox=\"0 0 1200 142\" "
+		   "preserveAspectRatio=\"none\"");
 	assert_has(&b, "<g id=\"frames\" data-dir=\"down\" data-total=\"8\">");
 	assert_has(&b, "<title>all (8 contentions, 100%)</title>"
 		   "<rect x=\"0\" y=\"60\" width=\"1200\" height=\"15\"");
@@ -613,95 +617,115 @@ static void test_prune_runs(void **state)
 
 /* ---- colours -------------------------------------------------------- */
 
-struct pal_case {
-	const char *type;       /* pyrofs type name */
-	double lo, hi;          /* hue range, degrees */
-	const char *hit;        /* search highlight */
-};
+#define MAIN_FILL 0x7bdea8
+#define RUNTIME_FILL 0xa8d569
 
-/* Each type family gets its palette; the hue range of each is disjoint. */
+/* A package has one colour in every graph, whatever the profile type
+ * (pprof and Pyroscope colour so): hues in 0..290 (magenta is the search
+ * highlight's, the same everywhere), lightness at least 0.6 so black labels
+ * read. */
 static void test_palette(void **state)
 {
-	static const struct pal_case cases[] = {
-		{ "cpu", 0, 50, "#e03ce0" },
-		{ "wall", 0, 50, "#e03ce0" },
-		{ "samples", 0, 50, "#e03ce0" },
-		{ "alloc_space", 80, 150, "#e03ce0" },
-		{ "alloc_objects", 80, 150, "#e03ce0" },
-		{ "inuse_space", 80, 150, "#e03ce0" },
-		{ "inuse_objects", 80, 150, "#e03ce0" },
-		{ "alloc_in_new_tlab_bytes", 80, 150, "#e03ce0" },
-		{ "mutex_count", 195, 235, "#ff8a00" },
-		{ "mutex_duration", 195, 235, "#ff8a00" },
-		{ "block_count", 195, 235, "#ff8a00" },
-		{ "block_duration", 195, 235, "#ff8a00" },
-		{ "contentions", 195, 235, "#ff8a00" },
-		{ "delay", 195, 235, "#ff8a00" },
-		{ "lock_count", 195, 235, "#ff8a00" },
-		{ "goroutines", 255, 295, "#2cb82c" },
-		{ "exceptions", 25, 45, "#e03ce0" },
+	static const char *const types[] = {
+		"cpu", "wall", "alloc_space", "inuse_objects", "mutex_count",
+		"block_duration", "goroutines", "exceptions",
 	};
 	static const char *const fns[] = {
 		"main.main", "runtime.mallocgc", "net/http.(*conn).serve",
 		"com.acme.Cart.add", "std::vector::push_back", "0x4f1984",
 		"all",
 	};
-	char hit[64];
+	unsigned first[sizeof(fns) / sizeof(fns[0])];
 	size_t i, k;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		struct pyro_stacks s;
 		struct pyro_buf b;
 
 		assert_int_equal(pyro_stacks_init(&s), 0);
-		meta(&s, "svc", cases[i].type, "all", "x", "count");
+		meta(&s, "svc", types[i], "all", "x", "count");
 		for (k = 0; k + 1 < sizeof(fns) / sizeof(fns[0]); k++)
 			add(&s, 1, fns[k], NULL);
 		render(&s, &b);
 		for (k = 0; k < sizeof(fns) / sizeof(fns[0]); k++) {
-			double h = hue_of(fill_of(&b, fns[k]));
+			unsigned rgb = fill_of(&b, fns[k]);
+			double h = hue_of(rgb);
+			unsigned mx = 0, mn = 255, c, j;
 
-			if (h < cases[i].lo - 1 || h > cases[i].hi + 1)
-				fail_msg("%s: %s has hue %.1f", cases[i].type, fns[k], h);
+			for (j = 0; j < 3; j++) {
+				c = rgb >> (8 * j) & 0xff;
+				mx = c > mx ? c : mx;
+				mn = c < mn ? c : mn;
+			}
+			if (h > 291)
+				fail_msg("%s: %s has hue %.1f", types[i], fns[k], h);
+			if ((mx + mn) / 510.0 < 0.595)
+				fail_msg("%s: %s is too dark: %06x", types[i], fns[k], rgb);
+			if (i == 0)
+				first[k] = rgb;
+			else
+				assert_int_equal(rgb, first[k]);
 		}
-		snprintf(hit, sizeof(hit), ".hit>rect{fill:%s}", cases[i].hit);
-		assert_has(&b, hit);
+		assert_has(&b, ".hit>rect{fill:#ff00e0}");
 		pyro_buf_release(&b);
 		pyro_stacks_release(&s);
 	}
 }
 
-/* Colour = palette + name: the same function has the same colour in every
- * file of a palette, whatever else the profile holds; functions of one
- * package share a hue and differ in shade. */
+/* The package of a name, as the colour shows it: names of one package
+ * share their colour exactly; other packages differ. */
 static void test_color_stable(void **state)
 {
+	static const char *const same[][2] = {
+		{ "net/http.(*conn).serve", "net/http.(*conn).readRequest" },
+		{ "net/http.(*conn).serve", "net/http.Get" },
+		{ "main.main", "main.(*T).run" },
+		{ "main.main", "main.T.run" },
+		{ "github.com/a/b.F", "github.com/a/b.(*G).h" },
+		{ "com.acme.Cart.add", "com.acme.Order.total" },
+		{ "std::vector::push_back", "std::vector::size" },
+	};
+	static const char *const differ[][2] = {
+		{ "main.main", "runtime.mallocgc" },
+		{ "net/http.Get", "net/url.Parse" },
+		{ "github.com/a/b.F", "github.com/a/c.F" },
+		{ "com.acme.Cart.add", "com.other.Cart.add" },
+	};
 	struct pyro_stacks a, c;
 	struct pyro_buf ba, bc, bi;
+	size_t i;
 
 	assert_int_equal(pyro_stacks_init(&a), 0);
 	meta(&a, "api", "cpu", "2026-11-24T10-15-00Z", "cpu", "nanoseconds");
-	add(&a, 10, "main.main", "net/http.(*conn).serve", NULL);
-	add(&a, 10, "main.main", "net/http.(*conn).readRequest", NULL);
-	add(&a, 10, "runtime.mallocgc", NULL);
+	for (i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+		add(&a, 10, "x", same[i][0], NULL);
+		add(&a, 10, "y", same[i][1], NULL);
+	}
+	for (i = 0; i < sizeof(differ) / sizeof(differ[0]); i++) {
+		add(&a, 10, "x", differ[i][0], NULL);
+		add(&a, 10, "y", differ[i][1], NULL);
+	}
 	assert_int_equal(pyro_stacks_init(&c), 0);
-	meta(&c, "billing", "wall", "all", "wall", "nanoseconds");
+	meta(&c, "billing", "inuse_space", "all", "inuse_space", "bytes");
 	add(&c, 99, "other", "runtime.mallocgc", NULL);
 	add(&c, 1, "main.main", NULL);
 	render(&a, &ba);
 	render(&c, &bc);
 	render_with(pyro_icicle_render, &a, &bi);
 	/* exact values: these are what users see, keep them stable */
-	assert_int_equal(fill_of(&ba, "main.main"), 0xe78943);
-	assert_int_equal(fill_of(&ba, "runtime.mallocgc"), 0xf56739);
+	assert_int_equal(fill_of(&ba, "main.main"), MAIN_FILL);
+	assert_int_equal(fill_of(&ba, "runtime.mallocgc"), RUNTIME_FILL);
+	for (i = 0; i < sizeof(same) / sizeof(same[0]); i++)
+		if (fill_of(&ba, same[i][0]) != fill_of(&ba, same[i][1]))
+			fail_msg("%s and %s differ", same[i][0], same[i][1]);
+	for (i = 0; i < sizeof(differ) / sizeof(differ[0]); i++)
+		if (fill_of(&ba, differ[i][0]) == fill_of(&ba, differ[i][1]))
+			fail_msg("%s and %s share a colour", differ[i][0], differ[i][1]);
+	/* another type, another graph: the same colours */
 	assert_int_equal(fill_of(&bc, "main.main"), fill_of(&ba, "main.main"));
 	assert_int_equal(fill_of(&bc, "runtime.mallocgc"),
 			 fill_of(&ba, "runtime.mallocgc"));
 	assert_int_equal(fill_of(&bi, "main.main"), fill_of(&ba, "main.main"));
-	assert_true(fabs(hue_of(fill_of(&ba, "net/http.(*conn).serve")) -
-			 hue_of(fill_of(&ba, "net/http.(*conn).readRequest"))) < 1.5);
-	assert_int_not_equal(fill_of(&ba, "net/http.(*conn).serve"),
-			     fill_of(&ba, "net/http.(*conn).readRequest"));
 	pyro_buf_release(&ba);
 	pyro_buf_release(&bc);
 	pyro_buf_release(&bi);
@@ -711,13 +735,15 @@ static void test_color_stable(void **state)
 
 /* ---- differential ---------------------------------------------------- */
 
-/* A diff is drawn with the target's widths, red where a frame grew, blue
- * where it shrank, grey where it did not change; titles show both sides. */
+/* A diff is drawn with widths |base| + |target| (a frame that vanished
+ * keeps its base's width), red where a frame grew, blue where it shrank,
+ * grey where it did not change; titles show both sides, the subtitle the
+ * net change. */
 static void test_differential(void **state)
 {
 	struct pyro_stacks base, target, d;
 	struct pyro_buf b;
-	unsigned grew, shrank, same;
+	unsigned grew, shrank, same, gone, fresh;
 
 	(void)state;
 	init(&base);
@@ -725,19 +751,27 @@ static void test_differential(void **state)
 	add(&base, 40, "main", "grow", NULL);
 	add(&base, 60, "main", "shrink", NULL);
 	add(&base, 20, "main", "same", NULL);
+	add(&base, 30, "main", "gone", NULL);
 	init(&target);
 	meta(&target, "api", "cpu", "b", "cpu", "nanoseconds");
 	add(&target, 80, "main", "grow", NULL);
 	add(&target, 20, "main", "shrink", NULL);
 	add(&target, 20, "main", "same", NULL);
+	add(&target, 10, "main", "new", NULL);
 	assert_int_equal(pyro_diff_build(&base, &target, "a", &d), 0);
 	render(&d, &b);
 	assert_has(&b, "api/cpu/b minus a");
-	assert_has(&b, "differential: red grew, blue shrank");
-	assert_has(&b, "<title>grow (80ns, 66.67%; base 40ns, change +40ns)</title>");
-	assert_has(&b, "<title>shrink (20ns, 16.67%; base 60ns, change -40ns)</title>");
-	/* Widths come from the target: grow is 80 of 120. */
-	assert_has(&b, "<title>all (120ns, 100%; base 120ns, change 0)</title>");
+	assert_has(&b, ">Change: -20ns, -13.3%: 150ns \xe2\x86\x92 130ns; width: "
+		   "base + target; red grew, blue shrank</text>");
+	assert_has(&b, "<title>grow (base 40ns, target 80ns, change +40ns, +100.0%)</title>");
+	assert_has(&b, "<title>shrink (base 60ns, target 20ns, change -40ns, -66.7%)</title>");
+	assert_has(&b, "<title>gone (base 30ns, target 0, change -30ns, -100.0%)</title>");
+	assert_has(&b, "<title>new (base 0, target 10ns, change +10ns, new)</title>");
+	assert_has(&b, "data-b=\"150\" data-t=\"130\"><title>all (");
+	gone = fill_of(&b, "gone");
+	fresh = fill_of(&b, "new");
+	assert_int_equal(gone, 0x2e2eff);                   /* full blue */
+	assert_int_equal(fresh, 0xff2e2e);                  /* full red */
 	grew = fill_of(&b, "grow");
 	shrank = fill_of(&b, "shrink");
 	same = fill_of(&b, "same");
@@ -786,7 +820,13 @@ static void test_meta_and_edges(void **state)
 	add(&s, 4500000000, "main", "work", NULL);
 	add(&s, 1170000000, "main", NULL);
 	render(&s, &b);
-	assert_has(&b, ">Total: 5.67s; merged 12 snapshots (sum)</text>");
+	assert_has(&b, ">Total: 5.67s; cpu in nanoseconds; merged 12 snapshots (sum)</text>");
+	pyro_buf_release(&b);
+	/* with its duration: the average cores it kept busy */
+	s.meta.duration_nanos = 120000000000;
+	render(&s, &b);
+	assert_has(&b, ">Total: 5.67s; cpu in nanoseconds; 120s profiled, 0.05 cores "
+		   "on average; merged 12 snapshots (sum)</text>");
 	assert_has(&b, "<title>work (4.50s, 79.37%)</title>");
 	assert_has(&b, ">api/cpu/all (2026-11-25 10:15:00 to 2026-11-25 "
 		   "11:15:00 UTC)</text>");
@@ -801,7 +841,7 @@ static void test_meta_and_edges(void **state)
 	add(&s, 3 << 20, "main.cacheSession", NULL);
 	render(&s, &b);
 	assert_has(&b, ">leaky/inuse_space/2026-11-24T10-15-00Z</text>");
-	assert_has(&b, ">Total: 3MB</text>");
+	assert_has(&b, ">Total: 3MB; inuse_space in bytes</text>");
 	assert_has(&b, "<title>main.cacheSession (3MB, 100%)</title>");
 	pyro_buf_release(&b);
 	pyro_stacks_release(&s);
@@ -811,12 +851,16 @@ static void test_meta_and_edges(void **state)
 	add(&s, 0, "main", NULL);
 	add(&s, -3, "main", "x", NULL);
 	render(&s, &b);
-	assert_has(&b, ">Total: 0 contentions; no samples</text>");
+	/* the total is pprof's, the sum of |sample| */
+	assert_has(&b, ">Total: 3 contentions (drawn: the positive stacks, "
+		   "0 contentions); no samples</text>");
 	assert_lacks(&b, "<g data-o");
 	assert_has(&b, "data-total=\"0\"");
 	pyro_buf_release(&b);
 	render_with(pyro_icicle_render, &s, &b);
-	assert_has(&b, ">Total: 0 contentions; no samples</text>");
+	/* the total is pprof's, the sum of |sample| */
+	assert_has(&b, ">Total: 3 contentions (drawn: the positive stacks, "
+		   "0 contentions); no samples</text>");
 	pyro_buf_release(&b);
 	pyro_stacks_release(&s);
 
@@ -859,15 +903,15 @@ static void test_label_node(void **state)
 	render(&s, &b);
 	assert_has(&b, ">api/cpu/all with label endpoint=/users (2026-11-25 "
 		   "10:15:00 to 2026-11-25 11:15:00 UTC)</text>");
-	assert_has(&b, ">Total: 950ms; 26.61% of the node's 3.57s; merged 3 "
-		   "snapshots (sum)</text>");
+	assert_has(&b, ">Total: 950ms; cpu in nanoseconds; 26.61% of the node's "
+		   "3.57s; merged 3 snapshots (sum)</text>");
 	assert_has(&b, "<title>work (760ms, 80.00%)</title>");
 	pyro_buf_release(&b);
 	render_with(pyro_icicle_render, &s, &b);
 	assert_has(&b, ">api/cpu/all with label endpoint=/users (2026-11-25 "
 		   "10:15:00 to 2026-11-25 11:15:00 UTC)</text>");
-	assert_has(&b, ">Total: 950ms; 26.61% of the node's 3.57s; merged 3 "
-		   "snapshots (sum)</text>");
+	assert_has(&b, ">Total: 950ms; cpu in nanoseconds; 26.61% of the node's "
+		   "3.57s; merged 3 snapshots (sum)</text>");
 	pyro_buf_release(&b);
 	pyro_stacks_release(&s);
 

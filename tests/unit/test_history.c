@@ -15,6 +15,9 @@
  *   broken   inuse_space x3  main;a 10 | (sample references location 99:
  *                            the header reads, the decode fails) | main;a 30
  *   gone     inuse_space x2  both like broken's second
+ *   long     inuse_space x99 main;hold;leak 10 i (snapshot i, every
+ *                            minute), main;hot;spike 1000 at even i, 0 at
+ *                            odd, main;hot;spike;deep 7 at the last
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -116,6 +119,18 @@ static int write_archive(struct fixture *f)
 		rc = -1;
 	if (put(f, corrupt(1), "gone", 1))
 		rc = -1;
+
+	for (i = 0; i < 99; i++) {
+		p = inuse(0);
+		mkprof_time(p, T0 * SEC + i * 60 * SEC);
+		mkprof_sample(p, (int64_t[]){ 10 * i }, "main;hold;leak");
+		if (i % 2 == 0)
+			mkprof_sample(p, (int64_t[]){ 1000 }, "main;hot;spike");
+		if (i == 98)
+			mkprof_sample(p, (int64_t[]){ 7 }, "main;hot;spike;deep");
+		if (fixture_putf(f, p, 1, "long/heap-%d.pb.gz", i))
+			rc = -1;
+	}
 
 	/* Times 580 years apart each way: their difference overflows 64
 	 * bits (issue 20). */
@@ -224,6 +239,66 @@ static void test_leak_totals(void **state)
 	/* sum 1879, sum t*v 4770: (5 * 4770 - 10 * 1879) / 50 */
 	assert_true(h.slope == 101.2);
 	assert_int_equal(h.nfuncs, 6);
+	pyro_history_release(&h);
+}
+
+/* The sampled series (history.h): 99 snapshots fill the 64 slots, which
+ * then keep every other snapshot: 0, 2, ..., 98, 50 slots; a function
+ * gets its series once its flat is non-zero. */
+static void test_sampled_series(void **state)
+{
+	const struct pyro_history_func *leak, *spike, *deep, *hot;
+	struct pyro_history h;
+	char err[PYRO_ERR_MAX];
+	size_t j;
+
+	assert_int_equal(build(*state, "long", "inuse_space", &h, err), 0);
+	assert_int_equal(h.nsnaps, 99);
+	assert_int_equal(h.slot_step, 2);
+	assert_int_equal(h.nslots, 50);
+	leak = func(&h, "leak");
+	spike = func(&h, "spike");
+	deep = func(&h, "deep");
+	hot = func(&h, "hot");
+	assert_non_null(leak->series);
+	assert_non_null(spike->series);
+	assert_non_null(deep->series);
+	assert_null(hot->series);               /* never a leaf */
+	assert_int_equal(h.nseries, 3);
+	for (j = 0; j < h.nslots; j++) {
+		assert_int_equal(h.slot_snap[j], 2 * j);
+		assert_int_equal(leak->series[j], 10 * (int64_t)(2 * j));
+		assert_int_equal(spike->series[j], 1000);
+		assert_int_equal(deep->series[j], j == 49 ? 7 : 0);
+	}
+	pyro_history_release(&h);
+}
+
+/* The hottest caller path at the last snapshot, for functions that grew:
+ * callers root first, the function left out. */
+static void test_caller_paths(void **state)
+{
+	struct pyro_history h;
+	char err[PYRO_ERR_MAX];
+	struct pyro_str p;
+
+	assert_int_equal(build(*state, "leaky", "inuse_space", &h, err), 0);
+	assert_true(func(&h, "leak")->has_path);
+	p = pyro_strtab_get(&h.strs, func(&h, "leak")->path);
+	assert_int_equal(p.len, 4);
+	assert_memory_equal(p.ptr, "main", 4);
+	p = pyro_strtab_get(&h.strs, func(&h, "grow")->path);
+	assert_int_equal(p.len, 9);
+	assert_memory_equal(p.ptr, "main;late", 9);
+	assert_false(func(&h, "churn")->has_path);      /* did not grow */
+	assert_false(func(&h, "steady")->has_path);
+	pyro_history_release(&h);
+
+	assert_int_equal(build(*state, "long", "inuse_space", &h, err), 0);
+	p = pyro_strtab_get(&h.strs, func(&h, "deep")->path);
+	assert_int_equal(p.len, 14);
+	assert_memory_equal(p.ptr, "main;hot;spike", 14);
+	assert_false(func(&h, "spike")->has_path);      /* 1000 -> 1000 */
 	pyro_history_release(&h);
 }
 
@@ -387,6 +462,8 @@ int main(void)
 		cmocka_unit_test(test_all_bad),
 		cmocka_unit_test(test_slope),
 		cmocka_unit_test(test_centuries_apart),
+		cmocka_unit_test(test_sampled_series),
+		cmocka_unit_test(test_caller_paths),
 		cmocka_unit_test(test_series_bounds),
 	};
 

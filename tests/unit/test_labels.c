@@ -323,6 +323,57 @@ static void test_no_labels(void **state)
 
 /* ---- labels.txt ------------------------------------------------------------ */
 
+/* Numeric keys as a histogram by powers of two (a range of one value names
+ * it), values of zero total left out, text quoted where needed; with
+ * PYRO_LABELS_EACH_NUMBER one line per number. */
+static void test_render_histogram(void **state)
+{
+	struct mkprof *p = mkprof_new();
+	struct pyro_profile *prof;
+	struct pyro_label_set ls;
+	struct pyro_buf out = PYRO_BUF_INIT;
+
+	(void)state;
+	mkprof_sample_type(p, "inuse_space", "bytes");
+	mkprof_sample(p, (int64_t[]){ 256 }, "main;a");
+	mkprof_num_label(p, "bytes", 256, "bytes");
+	mkprof_sample(p, (int64_t[]){ 300 }, "main;a");
+	mkprof_num_label(p, "bytes", 300, "bytes");
+	mkprof_sample(p, (int64_t[]){ 4096 }, "main;b");
+	mkprof_num_label(p, "bytes", 4096, "bytes");
+	mkprof_sample(p, (int64_t[]){ 0 }, "main;c");     /* freed: total 0 */
+	mkprof_num_label(p, "bytes", 8, "bytes");
+	mkprof_sample(p, (int64_t[]){ 10 }, "main;d");
+	mkprof_label(p, "region", "eu west");
+	prof = decode_ok(p);
+	assert_int_equal(pyro_profile_labels(prof, 0, &ls), 0);
+	assert_int_equal(pyro_labels_render(&ls, &out), 0);
+	assert_string_equal(out.data,
+		"Type: inuse_space\n"
+		"Unit: bytes\n"
+		"Total: 4.55kB (1 snapshot)\n"
+		"Labels: 2 keys, 4 values; share of the total, largest first\n"
+		"     total  share  label\n"
+		"    4.54kB 99.79%  bytes (numbers in bytes; 3 values, by powers of two)\n"
+		"      556B 11.93%  bytes=256..511 (256B to <512B; 2 values)\n"
+		"       4kB 87.86%  bytes=4096 (4kB)\n"
+		"       10B  0.21%  bytes not set\n"
+		"       10B  0.21%  region\n"
+		"       10B  0.21%  region=\"eu west\"\n"
+		"    4.54kB 99.79%  region not set\n");
+	out.len = 0;
+	assert_int_equal(pyro_labels_render_flags(&ls, PYRO_LABELS_EACH_NUMBER,
+						  &out), 0);
+	assert_non_null(strstr(out.data, "bytes (numbers in bytes)\n"
+			       "       4kB 87.86%  bytes=4096 (4kB)\n"
+			       "      300B  6.44%  bytes=300 (300B)\n"
+			       "      256B  5.49%  bytes=256 (256B)\n"));
+	pyro_buf_release(&out);
+	pyro_label_set_release(&ls);
+	pyro_profile_free(prof);
+	mkprof_free(p);
+}
+
 static void test_render(void **state)
 {
 	struct mkprof *p = labelled();
@@ -340,7 +391,7 @@ static void test_render(void **state)
 		"Labels: 6 keys, 7 values; share of the total, largest first\n"
 		"     total  share  label\n"
 		"     640ns 25.10%  odd\n"
-		"     640ns 25.10%  odd=%2Ehid%2Fden%25%01\n"
+		"     640ns 25.10%  odd=\".hid/den%\\x01\"\n"
 		"    1.91us 74.90%  odd not set\n"
 		"     640ns 25.10%  zero (numbers in count)\n"
 		"     640ns 25.10%  zero=0\n"
@@ -349,8 +400,8 @@ static void test_render(void **state)
 		"     320ns 12.55%  request=1024 (1kB)\n"
 		"    2.23us 87.45%  request not set\n"
 		"     230ns  9.02%  endpoint\n"
-		"     210ns  8.24%  endpoint=%2Fusers\n"
-		"     180ns  7.06%  endpoint=%2Forders\n"
+		"     210ns  8.24%  endpoint=/users\n"
+		"     180ns  7.06%  endpoint=/orders\n"
 		"    2.32us 90.98%  endpoint not set\n"
 		"      20ns  0.78%  size (numbers in bytes)\n"
 		"      20ns  0.78%  size=4096 (4kB)\n"
@@ -794,6 +845,7 @@ int main(void)
 		cmocka_unit_test(test_string_and_number),
 		cmocka_unit_test(test_no_labels),
 		cmocka_unit_test(test_render),
+		cmocka_unit_test(test_render_histogram),
 		cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_merge_union),
 		cmocka_unit_test(test_encode),

@@ -101,17 +101,24 @@ static int group_setup(void **state)
 }
 
 /* A second tree of the same archive, for the cases that change options. */
-static int open_fs(const char *root, struct pyro_fs **fs)
+static int open_fs_opt(const char *root, const char *opt, struct pyro_fs **fs)
 {
 	struct pyro_fs_opts o;
 	char err[PYRO_ERR_MAX];
 	int rc;
 
 	pyro_fs_opts_init(&o);
+	if (opt && pyro_fs_opt(&o, opt, err))
+		return -EINVAL;
 	rc = pyro_fs_open(root, &o, fs, err);
 	if (rc)
 		fprintf(stderr, "pyro_fs_open: %s\n", err);
 	return rc;
+}
+
+static int open_fs(const char *root, struct pyro_fs **fs)
+{
+	return open_fs_opt(root, NULL, fs);
 }
 
 /* ---- helpers --------------------------------------------------------------- */
@@ -359,16 +366,12 @@ static void test_labels_tree(void **state)
 	n = resolve(state, "/api/cpu/all/labels/endpoint");
 	assert_int_equal(n.kind, PYRO_NODE_LABEL_KEY);
 	assert_string_equal(n.label_key, "endpoint");
-	n = resolve(state, "/api/cpu/latest/labels/worker/3/folded");
-	assert_int_equal(n.kind, PYRO_NODE_FILE);
-	assert_string_equal(n.time.name, SNAP1);
-	assert_string_equal(n.deriv.arg.value, "3");
 
-	/* Keys and values by total, largest first; names encoded. */
-	check_list(state, "/api/cpu/all/labels", "endpoint worker");
+	/* Keys and values by total, largest first; names encoded.  The
+	 * numeric key worker is in labels.txt only (-o labels=string). */
+	check_list(state, "/api/cpu/all/labels", "endpoint");
 	check_list(state, "/api/cpu/all/labels/endpoint", "%2Fusers a%2Fb%25");
 	check_list(state, "/api/cpu/" SNAP0 "/labels", "endpoint");
-	check_list(state, "/api/cpu/all/labels/worker", "3");
 	/* A label node has the stack files, no labels of its own. */
 	check_list(state, "/api/cpu/all/labels/endpoint/%2Fusers", STACK_FILES);
 	/* No labels at all: an empty labels/. */
@@ -378,10 +381,38 @@ static void test_labels_tree(void **state)
 		    "main;handle 80\n");
 	check_bytes(state, "/api/samples/all/labels/endpoint/a%2Fb%25/folded",
 		    "main;handle;parse 1\n");
-	check_bytes(state, "/api/cpu/latest/labels/worker/3/folded",
-		    "main;handle 50\n");
 	/* A label no sample of a snapshot carries is not there. */
 	check_list(state, "/api/cpu/" SNAP1 "/labels/endpoint", "%2Fusers");
+}
+
+/* -o labels=all: numeric keys too; -o labels=off: no labels/, still
+ * labels.txt. */
+static void test_labels_modes(void **state)
+{
+	struct fixture *f = *state, g = *f;
+	struct pyro_node n;
+	void *st = &g;
+	struct pyro_fs *all = NULL, *off = NULL;
+
+	assert_int_equal(pyro_resolve(f->fs, "/api/cpu/latest/labels/worker", &n),
+			 -ENOENT);
+	assert_int_equal(open_fs_opt(f->root, "labels=all", &all), 0);
+	g.fs = all;
+	n = resolve(&st, "/api/cpu/latest/labels/worker/3/folded");
+	assert_int_equal(n.kind, PYRO_NODE_FILE);
+	assert_string_equal(n.time.name, SNAP1);
+	assert_string_equal(n.deriv.arg.value, "3");
+	check_list(&st, "/api/cpu/all/labels", "endpoint worker");
+	check_list(&st, "/api/cpu/all/labels/worker", "3");
+	check_bytes(&st, "/api/cpu/latest/labels/worker/3/folded",
+		    "main;handle 50\n");
+	assert_int_equal(open_fs_opt(f->root, "labels=off", &off), 0);
+	g.fs = off;
+	assert_int_equal(pyro_resolve(off, "/api/cpu/all/labels", &n), -ENOENT);
+	check_list(&st, "/api/cpu/all", "flame.svg folded icicle.svg labels.txt "
+		   "profile.pb.gz top.txt tree.txt");
+	pyro_fs_close(all);
+	pyro_fs_close(off);
 }
 
 static void test_labels_enoent(void **state)
@@ -428,8 +459,8 @@ static void test_labels_bytes(void **state)
 		    "Labels: 2 keys, 3 values; share of the total, largest first\n"
 		    "     total  share  label\n"
 		    "      90ns   100%  endpoint\n"
-		    "      80ns 88.89%  endpoint=%2Fusers\n"
-		    "      10ns 11.11%  endpoint=a%2Fb%25\n"
+		    "      80ns 88.89%  endpoint=/users\n"
+		    "      10ns 11.11%  endpoint=a/b%\n"
 		    "      50ns 55.56%  worker (numbers in worker)\n"
 		    "      50ns 55.56%  worker=3\n"
 		    "      40ns 44.44%  worker not set\n");
@@ -694,18 +725,28 @@ static void test_fs_opt(void **state)
 	assert_int_equal(pyro_fs_opt(&o, "merge=pprof", err), 0);
 	assert_int_equal(o.merge, PYRO_POLICY_PPROF);
 	assert_int_equal(pyro_fs_opt(&o, "merge=auto", err), 0);
+	assert_int_equal(o.labels, PYRO_LABELS_STRING);
+	assert_int_equal(pyro_fs_opt(&o, "labels=all", err), 0);
+	assert_int_equal(o.labels, PYRO_LABELS_ALL);
+	assert_int_equal(pyro_fs_opt(&o, "labels=off", err), 0);
+	assert_int_equal(o.labels, PYRO_LABELS_OFF);
+	assert_int_equal(pyro_fs_opt(&o, "labels=numbers", err), -EINVAL);
+	assert_int_equal(pyro_fs_opt(&o, "labels=string", err), 0);
 	assert_int_equal(o.merge, PYRO_POLICY_AUTO);
 
 	assert_int_equal(pyro_fs_opt(&o, "merge=sum", err), -EINVAL);
-	assert_string_equal(err, "bad option value: merge=sum");
+	assert_string_equal(err, "bad option value: merge=sum "
+			    "(allowed values: auto, pprof)");
 	assert_int_equal(o.merge, PYRO_POLICY_AUTO);
 	assert_int_equal(pyro_fs_opt(&o, "cache_size=lots", err), -EINVAL);
-	assert_string_equal(err, "bad option value: cache_size=lots");
+	assert_string_equal(err, "bad option value: cache_size=lots "
+			    "(a size: bytes, or with K, M, G as in 256M)");
 	assert_int_equal(o.cache_size, 64u << 20);
 	assert_int_equal(pyro_fs_opt(&o, "cache_size", err), -EINVAL);
 	assert_int_equal(pyro_fs_opt(&o, "merge", err), -EINVAL);
 	assert_int_equal(pyro_fs_opt(&o, "max_profile_size=0", err), -EINVAL);
-	assert_string_equal(err, "bad option value: max_profile_size=0");
+	assert_string_equal(err, "bad option value: max_profile_size=0 "
+			    "(a size above 0: bytes, or with K, M, G as in 512M)");
 
 	/* Not ours: left for FUSE. */
 	assert_int_equal(pyro_fs_opt(&o, "allow_other", err), 1);
@@ -743,6 +784,7 @@ int main(void)
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_list_children),
 		cmocka_unit_test(test_labels_tree),
+		cmocka_unit_test(test_labels_modes),
 		cmocka_unit_test(test_labels_enoent),
 		cmocka_unit_test(test_labels_bytes),
 		cmocka_unit_test(test_stat_modes),

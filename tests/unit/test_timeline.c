@@ -36,6 +36,7 @@ struct fn {
 	int64_t flat_first, flat_last, cum_first, cum_last;
 	unsigned rises, falls;
 	double slope;
+	const char *path;       /* hottest caller path, or NULL */
 };
 
 /* A history of n snapshots with totals[] and functions fns[0..nf). */
@@ -80,8 +81,31 @@ static void make(struct pyro_history *h, const char *service,
 		f->rises = fns[k].rises;
 		f->falls = fns[k].falls;
 		f->slope = fns[k].slope;
+		if (fns[k].path) {
+			assert_int_equal(pyro_strtab_intern(&h->strs, fns[k].path,
+							    strlen(fns[k].path),
+							    &f->path), 0);
+			f->has_path = true;
+		}
+		/* The sampled series: every snapshot, flat going straight
+		 * from first to last. */
+		if (fns[k].flat_first || fns[k].flat_last) {
+			size_t j;
+
+			f->series = calloc(PYRO_HISTORY_SLOTS, sizeof(*f->series));
+			assert_non_null(f->series);
+			for (j = 0; j < n; j++)
+				f->series[j] = fns[k].flat_first + (n > 1 ?
+					(fns[k].flat_last - fns[k].flat_first) *
+					(int64_t)j / (int64_t)(n - 1) : 0);
+			h->nseries++;
+		}
 	}
 	h->nfuncs = nf;
+	h->slot_step = 1;
+	h->nslots = n;
+	for (k = 0; k < n; k++)
+		h->slot_snap[k] = k;
 }
 
 typedef int (*renderer)(const struct pyro_history *, struct pyro_buf *);
@@ -107,15 +131,16 @@ static const int64_t heap_totals[] = { 1048576, 2097152, 1572864, 3145728 };
 
 static const struct fn heap_fns[] = {
 	/* name                     flat first/last       cum first/last      r  f  slope */
-	{ "main.tieB", 0,           1024, 3072,           1024, 3072,         2, 0, 1000 },
-	{ "main.cacheSession", 0,   0, 2097152,           0, 2097152,         3, 0, 1398101.5 },
-	{ "main.tieA", 0,           1024, 3072,           5000, 9000,         1, 1, 1000 },
-	{ "main.steep", 0,          0, 2048,              0, 2048,            3, 0, 2000 },
-	{ "main.main", 0,           0, 0,                 1048576, 3145728,   0, 0, 0 },
-	{ "main.shrink", 0,         4096, 1024,           4096, 1024,         0, 3, -2000 },
-	{ "bad\x01na\nme\x7f", 0,   10, 11,               10, 11,             1, 0, 0.5 },
-	{ "main.flat", 0,           512, 512,             512, 512,           1, 1, 0 },
-	{ "nul\0byte", 8,           0, 1,                 0, 1,               1, 0, 0.25 },
+	{ "main.tieB", 0,           1024, 3072,           1024, 3072,         2, 0, 1000, NULL },
+	{ "main.cacheSession", 0,   0, 2097152,           0, 2097152,         3, 0, 1398101.5,
+	  "main.main;main.serve" },
+	{ "main.tieA", 0,           1024, 3072,           5000, 9000,         1, 1, 1000, NULL },
+	{ "main.steep", 0,          0, 2048,              0, 2048,            3, 0, 2000, NULL },
+	{ "main.main", 0,           0, 0,                 1048576, 3145728,   0, 0, 0, NULL },
+	{ "main.shrink", 0,         4096, 1024,           4096, 1024,         0, 3, -2000, NULL },
+	{ "bad\x01na\nme\x7f", 0,   10, 11,               10, 11,             1, 0, 0.5, NULL },
+	{ "main.flat", 0,           512, 512,             512, 512,           1, 1, 0, NULL },
+	{ "nul\0byte", 8,           0, 1,                 0, 1,               1, 0, 0.25, NULL },
 };
 
 #define NHEAP_FNS (sizeof(heap_fns) / sizeof(heap_fns[0]))
@@ -186,6 +211,13 @@ static void test_timeline_single(void **state)
 
 /* ---- growth.txt ------------------------------------------------------------- */
 
+#define GROWTH_HEAD \
+	"Functions whose flat value grew from the first snapshot to the last, largest growth first.\n" \
+	"share: part of the total's growth.  verdict: \"suspect\" never fell and rose in at least half\n" \
+	"the intervals (memory that is not released), \"step\" never fell but rose seldom,\n" \
+	"\"churn\" also fell.  \"via\": the hottest caller path at the last snapshot.\n" \
+	"\n"
+
 static void test_growth_ranking(void **state)
 {
 	struct pyro_history h;
@@ -198,24 +230,23 @@ static void test_growth_ranking(void **state)
 	 * left out; names are escaped. */
 	check(pyro_growth_render, &h,
 	      "Growth: leaky inuse_space over 4 snapshots (2026-11-24T10-15-00Z to 2026-11-24T11-45-00Z)\n"
-	      "Functions whose flat value grew from the first snapshot to the last, largest growth first.\n"
-	      "A function that rose in every interval and never fell is a leak suspect.\n"
-	      "\n"
-	      "    growth   slope/hour    rose    fell flat first  flat last  cum first   cum last  function\n"
-	      "      +2MB      +1.33MB     3/3     0/3          0        2MB          0        2MB  main.cacheSession\n"
-	      "      +2kB      +1.95kB     3/3     0/3          0        2kB          0        2kB  main.steep\n"
-	      "      +2kB       +1000B     1/3     1/3        1kB        3kB     4.88kB     8.79kB  main.tieA\n"
-	      "      +2kB       +1000B     2/3     0/3        1kB        3kB        1kB        3kB  main.tieB\n"
-	      "       +1B       +0.50B     1/3     0/3        10B        11B        10B        11B  bad\\x01na\\x0ame\\x7f\n"
-	      "       +1B       +0.25B     1/3     0/3          0         1B          0         1B  nul\\x00byte\n");
+	      GROWTH_HEAD
+	      "    growth  share   slope/hour flat first  flat last  cum first   cum last  verdict                        function\n"
+	      "      +2MB 100.0%      +1.33MB          0        2MB          0        2MB  suspect: rose 3/3, never fell  main.cacheSession\n"
+	      "                               via main.main;main.serve\n"
+	      "      +2kB   0.1%      +1.95kB          0        2kB          0        2kB  suspect: rose 3/3, never fell  main.steep\n"
+	      "      +2kB   0.1%       +1000B        1kB        3kB     4.88kB     8.79kB  churn: rose 1/3, fell 1/3      main.tieA\n"
+	      "      +2kB   0.1%       +1000B        1kB        3kB        1kB        3kB  suspect: rose 2/3, never fell  main.tieB\n"
+	      "       +1B   0.0%       +0.50B        10B        11B        10B        11B  step: rose 1/3, never fell     bad\\x01na\\x0ame\\x7f\n"
+	      "       +1B   0.0%       +0.25B          0         1B          0         1B  step: rose 1/3, never fell     nul\\x00byte\n");
 	pyro_history_release(&h);
 }
 
 static void test_growth_none(void **state)
 {
 	static const struct fn fns[] = {
-		{ "main.a", 0, 5, 5, 5, 5, 1, 1, 0 },
-		{ "main.b", 0, 5, 3, 5, 3, 0, 1, -2 },
+		{ "main.a", 0, 5, 5, 5, 5, 1, 1, 0, NULL },
+		{ "main.b", 0, 5, 3, 5, 3, 0, 1, -2, NULL },
 	};
 	static const int64_t totals[] = { 10, 8 };
 	struct pyro_history h;
@@ -224,17 +255,41 @@ static void test_growth_none(void **state)
 	make(&h, "api", "mutex_count", "count", totals, 2, -4, fns, 2);
 	check(pyro_growth_render, &h,
 	      "Growth: api mutex_count over 2 snapshots (2026-11-24T10-15-00Z to 2026-11-24T10-45-00Z)\n"
-	      "Functions whose flat value grew from the first snapshot to the last, largest growth first.\n"
-	      "A function that rose in every interval and never fell is a leak suspect.\n"
-	      "\n"
-	      "    growth   slope/hour    rose    fell flat first  flat last  cum first   cum last  function\n"
+	      GROWTH_HEAD
+	      "    growth  share    slope/min flat first  flat last  cum first   cum last  verdict                        function\n"
 	      "(no function grew)\n");
+	pyro_history_release(&h);
+}
+
+/* Object counts are whole numbers, slopes are per minute under an hour
+ * (30 minutes here), shares are of the total's growth (they may pass 100%
+ * when something else fell), a root function has no caller. */
+static void test_growth_counts(void **state)
+{
+	static const struct fn fns[] = {
+		{ "main.leak", 0, 100, 4100, 100, 4100, 1, 0, 8000.6, "main.main" },
+		{ "main.main", 0, 0, 10, 4100, 4110, 1, 0, 20.4, "" },
+		{ "main.gone", 0, 2000, 0, 2000, 0, 0, 1, -4000, NULL },
+	};
+	static const int64_t totals[] = { 2100, 4110 };
+	struct pyro_history h;
+
+	(void)state;
+	make(&h, "api", "inuse_objects", "count", totals, 2, 4020, fns, 3);
+	check(pyro_growth_render, &h,
+	      "Growth: api inuse_objects over 2 snapshots (2026-11-24T10-15-00Z to 2026-11-24T10-45-00Z)\n"
+	      GROWTH_HEAD
+	      "    growth  share    slope/min flat first  flat last  cum first   cum last  verdict                        function\n"
+	      "     +4000 199.0%         +133        100       4100        100       4100  suspect: rose 1/1, never fell  main.leak\n"
+	      "                               via main.main\n"
+	      "       +10   0.5%           +0          0         10       4100       4110  suspect: rose 1/1, never fell  main.main\n"
+	      "                               via (a root: no caller)\n");
 	pyro_history_release(&h);
 }
 
 static void test_growth_single(void **state)
 {
-	static const struct fn fns[] = { { "main.a", 0, 5, 5, 5, 5, 0, 0, 0 } };
+	static const struct fn fns[] = { { "main.a", 0, 5, 5, 5, 5, 0, 0, 0, NULL } };
 	static const int64_t totals[] = { 5 };
 	struct pyro_history h;
 
@@ -242,10 +297,8 @@ static void test_growth_single(void **state)
 	make(&h, "a\tb", "inuse_space", "bytes", totals, 1, 0, fns, 1);
 	check(pyro_growth_render, &h,
 	      "Growth: a\\x09b inuse_space over 1 snapshot (2026-11-24T10-15-00Z to 2026-11-24T10-15-00Z)\n"
-	      "Functions whose flat value grew from the first snapshot to the last, largest growth first.\n"
-	      "A function that rose in every interval and never fell is a leak suspect.\n"
-	      "\n"
-	      "    growth   slope/hour    rose    fell flat first  flat last  cum first   cum last  function\n"
+	      GROWTH_HEAD
+	      "    growth  share    slope/min flat first  flat last  cum first   cum last  verdict                        function\n"
 	      "(one snapshot: nothing can have grown yet)\n");
 	pyro_history_release(&h);
 }
@@ -290,18 +343,36 @@ static void check_xml(const struct pyro_buf *svg)
 	}
 }
 
-static void check_svg(const struct pyro_history *h)
+/* Render h as timeline.svg; check its shape: one circle, each in a link,
+ * per snapshot, the total and `lines` suspect lines, no script, no fixed
+ * size (a viewBox only), valid XML.  The caller releases *out. */
+static void check_svg(const struct pyro_history *h, size_t lines,
+		      struct pyro_buf *out)
 {
-	struct pyro_buf out = PYRO_BUF_INIT;
+	const char *root;
 
-	assert_int_equal(pyro_timeline_svg_render(h, &out), 0);
-	assert_int_equal(count(out.data, out.len, "<circle"), h->nsnaps);
-	assert_int_equal(count(out.data, out.len, "<polyline"), 1);
-	assert_int_equal(count(out.data, out.len, "<svg"), 1);
-	assert_int_equal(count(out.data, out.len, "<script"), 0);
-	assert_true(out.len > 6 && !memcmp(out.data + out.len - 7, "</svg>\n", 7));
-	check_xml(&out);
-	pyro_buf_release(&out);
+	*out = (struct pyro_buf)PYRO_BUF_INIT;
+	assert_int_equal(pyro_timeline_svg_render(h, out), 0);
+	assert_int_equal(count(out->data, out->len, "<circle"), h->nsnaps);
+	assert_int_equal(count(out->data, out->len, "<a href=\""), h->nsnaps);
+	assert_int_equal(count(out->data, out->len, "<polyline"), 1 + lines);
+	assert_int_equal(count(out->data, out->len, "<svg"), 1);
+	assert_int_equal(count(out->data, out->len, "<script"), 0);
+	assert_true(out->len > 6 && !memcmp(out->data + out->len - 7, "</svg>\n", 7));
+	root = memmem(out->data, out->len, "<svg", 4);
+	assert_non_null(root);
+	assert_null(memmem(root, (size_t)(strchr(root, '>') - root), "width=", 6));
+	assert_non_null(memmem(root, (size_t)(strchr(root, '>') - root),
+			       "viewBox=\"0 0 960 ", 17));
+	check_xml(out);
+}
+
+static void has(const struct pyro_buf *b, const char *needle)
+{
+	if (!memmem(b->data, b->len, needle, strlen(needle))) {
+		fprintf(stderr, "%.*s\n", (int)b->len, b->data);
+		fail_msg("missing: %s", needle);
+	}
 }
 
 static void test_svg(void **state)
@@ -310,33 +381,94 @@ static void test_svg(void **state)
 	static const int64_t neg[] = { -5, 10, -20 };
 	static const int64_t big[] = { INT64_MAX, 1, INT64_MAX };
 	struct pyro_history h;
+	struct pyro_buf b;
 
 	(void)state;
-	make(&h, "leaky", "inuse_space", "bytes", heap_totals, 4, 1398101.5,
-	     heap_fns, NHEAP_FNS);
-	check_svg(&h);
-	pyro_history_release(&h);
-
 	make(&h, "one", "cpu", "nanoseconds", heap_totals, 1, 0, NULL, 0);
-	check_svg(&h);
+	check_svg(&h, 0, &b);
+	pyro_buf_release(&b);
 	pyro_history_release(&h);
 
 	make(&h, "zero", "goroutines", "count", zeros, 3, 0, NULL, 0);
-	check_svg(&h);
+	check_svg(&h, 0, &b);
+	pyro_buf_release(&b);
 	pyro_history_release(&h);
 
 	make(&h, "neg", "cpu", "count", neg, 3, 0, NULL, 0);
-	check_svg(&h);
+	check_svg(&h, 0, &b);
+	pyro_buf_release(&b);
 	pyro_history_release(&h);
 
 	make(&h, "big", "cpu", "count", big, 3, 0, NULL, 0);
-	check_svg(&h);
+	check_svg(&h, 0, &b);
+	pyro_buf_release(&b);
 	pyro_history_release(&h);
 
 	/* Hostile names and units from the profile stay valid XML. */
 	make(&h, "<svc> & \"q\" 'a' \x01\xff\xc3", "custom_type", "<b&u\x02\xfe>",
 	     heap_totals, 4, 3, NULL, 0);
-	check_svg(&h);
+	check_svg(&h, 0, &b);
+	pyro_buf_release(&b);
+	pyro_history_release(&h);
+}
+
+/* The heap: round ticks in MB, a time label every 15 minutes over the 1.5
+ * hours, the five top growth suspects as lines named in the legend
+ * (hostile names escaped), each point linking to its flame graph. */
+static void test_svg_heap(void **state)
+{
+	struct pyro_history h;
+	struct pyro_buf b;
+
+	(void)state;
+	make(&h, "leaky", "inuse_space", "bytes", heap_totals, 4, 1398101.5,
+	     heap_fns, NHEAP_FNS);
+	check_svg(&h, 5, &b);
+	has(&b, ">0 MB</text>");
+	has(&b, ">1 MB</text>");
+	has(&b, ">3 MB</text>");
+	assert_null(memmem(b.data, b.len, ">4 MB<", 6));
+	assert_int_equal(count(b.data, b.len, "stroke=\"#eee\""), 7);
+	has(&b, ">10:15</text>");
+	has(&b, ">10:30</text>");
+	has(&b, ">11:45</text>");
+	has(&b, "<a href=\"2026-11-24T10-15-00Z/flame.svg\" "
+	    "xlink:href=\"2026-11-24T10-15-00Z/flame.svg\">");
+	has(&b, "<title>2026-11-24T11-45-00Z: 3MB (click: flame graph)</title>");
+	has(&b, ">main.cacheSession (flat +2MB; never fell)</text>");
+	has(&b, ">main.tieA (flat +2kB; fell at times)</text>");
+	/* (DEL is legal XML: it stays) */
+	has(&b, ">bad\xef\xbf\xbdna\xef\xbf\xbdme\x7f (flat +1B; never fell)</text>");
+	assert_null(memmem(b.data, b.len, "nul", 3));     /* the sixth */
+	pyro_buf_release(&b);
+	pyro_history_release(&h);
+}
+
+/* CPU in cores: each snapshot's total over its duration; ticks in cores. */
+static void test_svg_cores(void **state)
+{
+	static const int64_t totals[] = { 5 * SEC, 10 * SEC, 15 * SEC };
+	struct pyro_history h;
+	struct pyro_buf b;
+
+	(void)state;
+	make(&h, "api", "cpu", "nanoseconds", totals, 3, 0, NULL, 0);
+	h.durations = calloc(3, sizeof(*h.durations));
+	assert_non_null(h.durations);
+	h.durations[0] = h.durations[1] = h.durations[2] = 10 * SEC;
+	check_svg(&h, 0, &b);
+	has(&b, "api cpu: CPU cores per snapshot");
+	has(&b, "CPU (cores: CPU seconds per second)");
+	has(&b, ">1.5 cores</text>");
+	has(&b, ">0.5 cores</text>");
+	has(&b, "<title>2026-11-24T10-45-00Z: 1.00 cores (10s) (click: flame graph)</title>");
+	pyro_buf_release(&b);
+	/* One duration unknown: seconds, as before. */
+	h.durations[1] = 0;
+	check_svg(&h, 0, &b);
+	has(&b, "total (s)");
+	has(&b, ">15 s</text>");
+	pyro_buf_release(&b);
 	pyro_history_release(&h);
 }
 
@@ -368,8 +500,11 @@ int main(void)
 		cmocka_unit_test(test_timeline_single),
 		cmocka_unit_test(test_growth_ranking),
 		cmocka_unit_test(test_growth_none),
+		cmocka_unit_test(test_growth_counts),
 		cmocka_unit_test(test_growth_single),
 		cmocka_unit_test(test_svg),
+		cmocka_unit_test(test_svg_heap),
+		cmocka_unit_test(test_svg_cores),
 		cmocka_unit_test(test_hostile_text),
 	};
 

@@ -86,6 +86,8 @@ static void test_edge_cases(void **state)
 	CASE(0x0a, 0x02, 0x08);                         /* cut in a submessage */
 	CASE(0x22, 0x04, 0x22, 0x02, 0x08, 0x01);       /* location with a line */
 	CASE(0x22, 0x02, 0x20, 0x01);                   /* line as varint */
+	CASE(0x08, 0x01);                               /* sample_type as varint */
+	CASE(0x58, 0x01);                               /* period_type as varint */
 }
 
 static uint64_t rng(uint64_t *s)
