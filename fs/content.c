@@ -37,7 +37,6 @@ const size_t pyro_nfile_kinds = sizeof(pyro_file_kinds) /
 /* The files of every type directory, from the series' history. */
 const struct pyro_series_file pyro_series_files[] = {
 	{ "growth.txt", pyro_growth_render },
-	{ "index.html", pyro_index_html_type },
 	{ "timeline.svg", pyro_timeline_svg_render },
 	{ "timeline.txt", pyro_timeline_render },
 };
@@ -332,6 +331,22 @@ int pyro_bytes_series_file(struct pyro_fs *fs, const struct pyro_node *n,
 	return rc;
 }
 
+/* A type's index.html: from its history, or without one when that cannot
+ * be read (the page says so, and still links every point). */
+int pyro_bytes_type_page(struct pyro_fs *fs, const struct pyro_node *n,
+			 struct pyro_buf *out)
+{
+	struct pyro_shared_history *sh = NULL;
+	int rc = pyro_content_history(fs, n, &sh);
+
+	if (rc == -ENOMEM)
+		return rc;
+	rc = pyro_index_html_type(n->series, sh ? &sh->h : NULL, out);
+	if (sh)
+		pyro_obj_put(&sh->obj);
+	return rc;
+}
+
 int pyro_bytes_page(struct pyro_fs *fs, const struct pyro_node *n,
 		    struct pyro_buf *out)
 {
@@ -355,11 +370,15 @@ static void summary_part(struct pyro_fs *fs, const struct pyro_node *n,
 	p->se = se;
 	if (!pyro_content_history(fs, &c, sh))
 		p->h = &(*sh)->h;
+	else
+		*sh = NULL;
 	c.kind = PYRO_NODE_TIME;
 	if (!pyro_time_resolve(se, LATEST_NAME, &c.time)) {
 		pyro_tview_of(&c, &v);
 		if (!pyro_content_stacks(fs, &v, ss))
 			p->latest = &(*ss)->s;
+		else
+			*ss = NULL;
 	}
 }
 

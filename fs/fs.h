@@ -21,8 +21,8 @@
  *                                       the series files): names that sort
  *                                       before the points everywhere
  *   /<service>/<type>/<time>/<file>     rendered files (file_kinds, content.c)
- *   /<service>/<type>/<file>            timeline.txt, index.html, ...
- *                                       (series_files)
+ *   /<service>/<type>/<file>            timeline.txt, ... (series_files),
+ *                                       index.html
  *   /<service>/<type>/<time>/labels/    label keys of the node's samples
  *   /<service>/<type>/<time>/labels/<key>/<value>/<file>
  *                                       the node restricted to the samples
@@ -132,6 +132,7 @@ enum pyro_node_kind {
 	PYRO_NODE_PAGE,                 /* README.txt, index.html of the root
 					 * and services: from the index */
 	PYRO_NODE_SUMMARY,              /* <service>/summary.txt */
+	PYRO_NODE_TYPE_PAGE,            /* <service>/<type>/index.html */
 	PYRO_NODE_ALIAS,                /* 0-<name>: symlink to <name> */
 	PYRO_NODE_NKINDS
 };

@@ -85,6 +85,11 @@ static int key_page(const struct pyro_node *n, char *out, size_t size)
 	return key_in_dir(n, n->page->name, "", out, size);
 }
 
+static int key_type_page(const struct pyro_node *n, char *out, size_t size)
+{
+	return key_in_dir(n, INDEX_FILE, "", out, size);
+}
+
 static int key_summary(const struct pyro_node *n, char *out, size_t size)
 {
 	return key_in_dir(n, SUMMARY_FILE, "", out, size);
@@ -338,6 +343,12 @@ const struct pyro_node_kind_ops pyro_node_kinds[PYRO_NODE_NKINDS] = {
 		.name = "summary", .mode = FILE_MODE, .key = key_summary,
 		.content = PYRO_CONTENT_SERVICE, .mtime = mtime_service,
 		.bytes = pyro_bytes_summary, .cached = 1,
+	},
+	/* Reads its series' history, as growth.txt does. */
+	[PYRO_NODE_TYPE_PAGE] = {
+		.name = "type page", .mode = FILE_MODE, .key = key_type_page,
+		.content = PYRO_CONTENT_SERIES, .mtime = mtime_series,
+		.bytes = pyro_bytes_type_page, .cached = 1,
 	},
 	[PYRO_NODE_ALIAS] = {
 		.name = "alias", .mode = LINK_MODE, .key = key_alias,

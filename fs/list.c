@@ -20,8 +20,8 @@ const size_t pyro_nlisted_relatives = sizeof(pyro_listed_relatives) /
 				      sizeof(pyro_listed_relatives[0]);
 
 /* The entries of a directory that have a "0-" alias: the root's and a
- * service's pages (and summary.txt), a type's all, latest and series
- * files.  Calls fn(ctx, name) for each; stops at non-zero. */
+ * service's pages (and summary.txt), a type's all, latest, series files
+ * and index.html.  Calls fn(ctx, name) for each; stops at non-zero. */
 static int each_head(const struct pyro_node *n,
 		     int (*fn)(void *ctx, const char *name), void *ctx)
 {
@@ -35,7 +35,7 @@ static int each_head(const struct pyro_node *n,
 		for (i = 0; i < pyro_nseries_files; i++)
 			if (fn(ctx, pyro_series_files[i].name))
 				return 1;
-		return 0;
+		return fn(ctx, INDEX_FILE);
 	}
 	for (i = 0; i < pyro_npages; i++)
 		if (pyro_pages[i].service == (n->svc != NULL) &&
@@ -216,6 +216,9 @@ int pyro_list_type(struct pyro_fs *fs, const struct pyro_node *n,
 		if (fn(ctx, pyro_series_files[i].name, c))
 			return 0;
 	}
+	c->kind = PYRO_NODE_TYPE_PAGE;
+	if (fn(ctx, INDEX_FILE, c))
+		return 0;
 	c->kind = PYRO_NODE_DIFF;
 	if (fn(ctx, DIFF_DIR, c))
 		return 0;

@@ -27,6 +27,7 @@
 #define ERRORS_FILE "errors"
 #define STATS_FILE "stats"
 #define SUMMARY_FILE "summary.txt"
+#define INDEX_FILE "index.html"
 /* Entry names sort first as "0-<name>": a leading digit below the year
  * of every point sorts first in `ls` (C and UTF-8 locales) and in GLib's
  * filename order (PCManFM, Nautilus), which puts digits before any
@@ -277,6 +278,8 @@ int pyro_bytes_page(struct pyro_fs *fs, const struct pyro_node *n,
 		    struct pyro_buf *out);
 int pyro_bytes_summary(struct pyro_fs *fs, const struct pyro_node *n,
 		       struct pyro_buf *out);
+int pyro_bytes_type_page(struct pyro_fs *fs, const struct pyro_node *n,
+			 struct pyro_buf *out);
 
 /* The pages of the root and of services (content.c). */
 extern const struct pyro_page pyro_pages[];

@@ -53,7 +53,7 @@ int pyro_time_resolve(const struct pyro_index_series *se, const char *name,
 
 /* ---- the steps, one per directory kind ------------------------------------ */
 
-/* An entry page of the root or of a service, or an alias "0-<name>" (of
+/* An entry page of the root, a service or a type, or an alias "0-<name>" (of
  * n's directory: root, service or type).  Services and types come first:
  * one that has a page's name hides the page, never the reverse, so no
  * data is lost to a name. */
@@ -71,6 +71,10 @@ static int step_page(struct pyro_fs *fs, struct pyro_node *n,
 	}
 	if (n->svc && !n->series && !strcmp(comp, SUMMARY_FILE)) {
 		n->kind = PYRO_NODE_SUMMARY;
+		return 0;
+	}
+	if (n->series && !strcmp(comp, INDEX_FILE)) {
+		n->kind = PYRO_NODE_TYPE_PAGE;
 		return 0;
 	}
 	if (!pyro_alias_target(n, comp))

@@ -743,7 +743,7 @@ int pyro_summary_render(const struct pyro_index_service *svc,
 
 /* ---- a type's index.html ------------------------------------------------------------ */
 
-static int type_links(const struct pyro_history *h, struct pyro_buf *out)
+static int type_links(const struct pyro_index_series *se, struct pyro_buf *out)
 {
 	static const char *const links[][2] = {
 		{ "latest/flame.svg", "newest flame graph" },
@@ -760,7 +760,7 @@ static int type_links(const struct pyro_history *h, struct pyro_buf *out)
 		if (!rc)
 			rc = pyro_buf_puts(out, " | ");
 	}
-	if (!rc && h->nsnaps >= 2)
+	if (!rc && se->npoints >= 2)
 		rc = html_link(out, NULL, NULL, "diff/prev/latest/flame.svg",
 			       "change since the one before");
 	return rc ? rc : pyro_buf_puts(out, "</p>\n");
@@ -771,6 +771,10 @@ static int type_suspects(const struct pyro_history *h, struct pyro_buf *out)
 	size_t *idx, n, i;
 	int rc;
 
+	if (!h)
+		return pyro_buf_puts(out, "<p>The history could not be read: see "
+				     "<a href=\"../../.pyrofs/errors\">errors</a>."
+				     "</p>\n");
 	if (h->nsnaps < 3)
 		return pyro_buf_puts(out, "<p>Too few snapshots to find steady "
 				     "growth (3 needed).</p>\n");
@@ -803,34 +807,44 @@ static int type_suspects(const struct pyro_history *h, struct pyro_buf *out)
 	return rc;
 }
 
-/* Newest first: the one a reader wants is near the top. */
-static int type_snapshots(const struct pyro_history *h, struct pyro_buf *out)
+/* Every point of the index, newest first (the one a reader wants is near
+ * the top), with its total where the history has it: its snapshots are
+ * the readable points, in the same order. */
+static int type_snapshots(const struct pyro_index_series *se,
+			  const struct pyro_history *h, struct pyro_buf *out)
 {
 	char total[PYRO_LABEL_MAX], when[40];
-	size_t k;
+	size_t k, j = h ? h->nsnaps : 0;
 	int rc = pyro_buf_puts(out, "<table><tr><th>snapshot</th><th>total</th>"
 			       "<th></th></tr>\n");
 
-	for (k = h->nsnaps; k-- > 0 && !rc;) {
-		pyro_unit_label(total, h->totals[k], h->sample_unit, "auto");
-		pyro_utc_time(when, h->times[k]);
+	for (k = se->npoints; k-- > 0 && !rc;) {
+		const struct pyro_point *pt = &se->points[k];
+
+		snprintf(total, sizeof(total), "unreadable");
+		if (j > 0 && !strcmp(h->names[j - 1], pt->name))
+			pyro_unit_label(total, h->totals[--j], se->sample_unit,
+					"auto");
+		pyro_utc_time(when, pt->time_nanos);
 		rc = pyro_buf_puts(out, "<tr><td>");
 		if (!rc)
-			rc = html_link(out, h->names[k], NULL, "flame.svg", when);
+			rc = html_link(out, pt->name, NULL, "flame.svg", when);
 		if (!rc)
 			rc = pyro_buf_printf(out, "</td><td class=\"n\">%s</td><td>",
 					     total);
 		if (!rc)
-			rc = html_link(out, h->names[k], NULL, "top.txt", "top");
+			rc = html_link(out, pt->name, NULL, "top.txt", "top");
 		if (!rc)
 			rc = pyro_buf_puts(out, "</td></tr>\n");
 	}
 	return rc ? rc : pyro_buf_puts(out, "</table>\n");
 }
 
-static int index_type(const struct pyro_history *h, struct pyro_buf *out)
+static int index_type(const struct pyro_index_series *se,
+		      const struct pyro_history *h, struct pyro_buf *out)
 {
-	int rc = html_head(out, h->service, h->type);
+	const char *svc = se->service->name;
+	int rc = html_head(out, svc, se->type);
 
 	if (!rc)
 		rc = pyro_buf_puts(out, "<p>");
@@ -839,24 +853,25 @@ static int index_type(const struct pyro_history *h, struct pyro_buf *out)
 	if (!rc)
 		rc = pyro_buf_puts(out, " / ");
 	if (!rc)
-		rc = html_link(out, NULL, NULL, "../index.html", h->service);
+		rc = html_link(out, NULL, NULL, "../index.html", svc);
 	if (!rc)
 		rc = pyro_buf_puts(out, "</p>\n<h1>");
 	if (!rc)
-		rc = put_html(out, h->service);
+		rc = put_html(out, svc);
 	if (!rc)
 		rc = pyro_buf_puts(out, " / ");
 	if (!rc)
-		rc = put_html(out, h->type);
+		rc = put_html(out, se->type);
 	if (!rc)
-		rc = pyro_buf_printf(out, "</h1>\n<p>%zu snapshot%s, ", h->nsnaps,
-				     h->nsnaps == 1 ? "" : "s");
+		rc = pyro_buf_printf(out, "</h1>\n<p>%zu snapshot%s, ", se->npoints,
+				     se->npoints == 1 ? "" : "s");
 	if (!rc)
-		rc = put_period(out, h->times[0], h->times[h->nsnaps - 1]);
+		rc = put_period(out, se->points[0].time_nanos,
+				se->points[se->npoints - 1].time_nanos);
 	if (!rc)
 		rc = pyro_buf_puts(out, "</p>\n");
 	if (!rc)
-		rc = type_links(h, out);
+		rc = type_links(se, out);
 	if (!rc)
 		rc = pyro_buf_puts(out, "<h2>Timeline</h2>\n<a href=\"timeline.svg\">"
 				   "<img class=\"tl\" alt=\"timeline\" "
@@ -870,16 +885,17 @@ static int index_type(const struct pyro_history *h, struct pyro_buf *out)
 				   "src=\"latest/flame.svg\"></iframe>\n"
 				   "<h2>Snapshots</h2>\n");
 	if (!rc)
-		rc = type_snapshots(h, out);
+		rc = type_snapshots(se, h, out);
 	if (!rc)
 		rc = html_tail(out);
 	return rc;
 }
 
-int pyro_index_html_type(const struct pyro_history *h, struct pyro_buf *out)
+int pyro_index_html_type(const struct pyro_index_series *se,
+			 const struct pyro_history *h, struct pyro_buf *out)
 {
 	size_t start = out->len;
-	int rc = index_type(h, out);
+	int rc = index_type(se, h, out);
 
 	if (rc)
 		pyro_buf_truncate(out, start);

@@ -97,10 +97,12 @@ int pyro_index_html_root(const struct pyro_index *ix, struct pyro_buf *out);
 int pyro_index_html_service(const struct pyro_index_service *svc,
 			    struct pyro_buf *out);
 
-/* index.html of a type directory, from its history: links, timeline,
- * functions that grew in every interval, the newest flame graph in a
- * frame, every snapshot newest first. */
-int pyro_index_html_type(const struct pyro_history *h, struct pyro_buf *out);
+/* index.html of a type directory: links, timeline, the functions that
+ * grew in every interval (from h), the newest flame graph in a frame,
+ * every point of se newest first with its total (from h).  h may be NULL
+ * (unreadable): the page says so and links the rest. */
+int pyro_index_html_type(const struct pyro_index_series *se,
+			 const struct pyro_history *h, struct pyro_buf *out);
 
 /* What summary.txt knows of one type: its history and newest stacks, each
  * NULL when it could not be read (the summary says so and goes on). */

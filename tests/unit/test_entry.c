@@ -59,7 +59,7 @@ static int setup(void **state)
 	bad_series[0] = (struct pyro_index_series){
 		.service = &services[1], .type = (char *)tn[2],
 		.sample_type = "x", .sample_unit = "count",
-		.kind = PYRO_KIND_GAUGE, .points = pts[2], .npoints = 1,
+		.kind = PYRO_KIND_GAUGE, .points = pts[2], .npoints = 3,
 	};
 	services[0] = (struct pyro_index_service){ "api", api_series, 2, NULL };
 	services[1] = (struct pyro_index_service){ HOSTILE, bad_series, 1, NULL };
@@ -178,7 +178,7 @@ static void test_readme_hostile(void **state)
 	assert_non_null(strstr(t, "    cat 'it'\\''s <b>&\"'/summary.txt"));
 	/* No rate series: no "slow" or "yesterday" example. */
 	assert_null(strstr(t, "latest/top.txt  "));
-	assert_non_null(strstr(t, "        x<y/  1 snapshot, 2026-11-24 10:15:00 UTC\n"));
+	assert_non_null(strstr(t, "        x<y/  3 snapshots, 2026-11-24 10:15:00 UTC to 2026-11-24 11:15:00 UTC\n"));
 	pyro_buf_release(&out);
 }
 
@@ -275,7 +275,7 @@ static void test_index_type(void **state)
 
 	(void)state;
 	history(&h, HOSTILE);
-	t = text_of(pyro_index_html_type(&h, &out), &out);
+	t = text_of(pyro_index_html_type(&bad_series[0], &h, &out), &out);
 	well_formed(t);
 	no_raw_hostile(t);
 	assert_non_null(strstr(t, "<a href=\"../../index.html\">all services</a> / "
@@ -297,6 +297,23 @@ static void test_index_type(void **state)
 		    strstr(t, "2026-11-24T10-15-00Z/flame.svg"));
 	pyro_buf_release(&out);
 	pyro_history_release(&h);
+}
+
+/* Without a history: every point still linked, the page says why. */
+static void test_index_type_unreadable(void **state)
+{
+	struct pyro_buf out = PYRO_BUF_INIT;
+	const char *t;
+
+	(void)state;
+	t = text_of(pyro_index_html_type(&api_series[0], NULL, &out), &out);
+	well_formed(t);
+	assert_non_null(strstr(t, "<p>The history could not be read: see "
+			       "<a href=\"../../.pyrofs/errors\">errors</a>.</p>"));
+	assert_non_null(strstr(t, "<a href=\"2026-11-24T10-15-00Z/flame.svg\">"
+			       "2026-11-24 10:15:00 UTC</a></td><td class=\"n\">"
+			       "unreadable</td>"));
+	pyro_buf_release(&out);
 }
 
 /* ---- summary.txt ----------------------------------------------------------- */
@@ -354,6 +371,7 @@ int main(void)
 		cmocka_unit_test(test_index_root),
 		cmocka_unit_test(test_index_service),
 		cmocka_unit_test(test_index_type),
+		cmocka_unit_test(test_index_type_unreadable),
 		cmocka_unit_test(test_summary),
 	};
 

@@ -312,9 +312,9 @@ static void test_list(void **state)
 	check_list(state, "/billing", "index.html summary.txt 0-index.html "
 		   "0-summary.txt cpu");
 	check_list(state, "/api/cpu", "all latest prev first 2026-11-18 "
-		   "2026-11-18T11 " SNAP0 " " SNAP1 " growth.txt index.html "
-		   "timeline.svg timeline.txt diff 0-all 0-latest 0-growth.txt "
-		   "0-index.html 0-timeline.svg 0-timeline.txt");
+		   "2026-11-18T11 " SNAP0 " " SNAP1 " growth.txt timeline.svg "
+		   "timeline.txt index.html diff 0-all 0-latest 0-growth.txt "
+		   "0-timeline.svg 0-timeline.txt 0-index.html");
 	/* prev and first are one point here: listed once. */
 	check_list(state, "/api/cpu/diff", "prev");
 	check_list(state, "/api/cpu/diff/prev", "latest");
@@ -659,7 +659,7 @@ static void test_entry_nodes(void **state)
 	n = resolve(state, "/api/summary.txt");
 	assert_int_equal(n.kind, PYRO_NODE_SUMMARY);
 	n = resolve(state, "/api/cpu/index.html");
-	assert_int_equal(n.kind, PYRO_NODE_SERIES_FILE);
+	assert_int_equal(n.kind, PYRO_NODE_TYPE_PAGE);
 	n = resolve(state, "/api/cpu/0-latest");
 	assert_int_equal(n.kind, PYRO_NODE_ALIAS);
 	assert_int_equal(pyro_node_readlink(&n, &target), 0);
