@@ -632,6 +632,7 @@ static int summary_trend(const struct pyro_history *h, struct pyro_buf *out)
 {
 	char total[PYRO_LABEL_MAX], slope[64];
 	size_t k, rose = 0, fell = 0;
+	int short_span;
 
 	for (k = 1; k < h->nsnaps; k++) {
 		rose += h->totals[k] > h->totals[k - 1];
@@ -641,10 +642,15 @@ static int summary_trend(const struct pyro_history *h, struct pyro_buf *out)
 	if (h->nsnaps < 2)
 		return pyro_buf_printf(out, "  newest total %s (one snapshot: "
 				       "no trend yet)\n", total);
-	pyro_label_double(slope, h->slope, h->sample_unit, 1);
-	return pyro_buf_printf(out, "  newest total %s, trend %s/hour "
+	/* Per hour, or per minute for a series shorter than an hour (a
+	 * 12-second demo would otherwise "grow 7GB/hour"). */
+	short_span = h->times[h->nsnaps - 1] - h->times[0] < 3600 * 1000000000LL;
+	pyro_label_double(slope, short_span ? h->slope / 60 : h->slope,
+			  h->sample_unit, 1);
+	return pyro_buf_printf(out, "  newest total %s, trend %s/%s "
 			       "(rose in %zu, fell in %zu of %zu intervals)\n",
-			       total, slope, rose, fell, h->nsnaps - 1);
+			       total, slope, short_span ? "minute" : "hour",
+			       rose, fell, h->nsnaps - 1);
 }
 
 static int summary_suspects(const struct pyro_index_series *se,

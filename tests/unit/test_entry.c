@@ -363,6 +363,27 @@ static void test_summary(void **state)
 	pyro_history_release(&h);
 }
 
+/* A series shorter than an hour states its trend per minute. */
+static void test_summary_short(void **state)
+{
+	struct pyro_buf out = PYRO_BUF_INIT;
+	struct pyro_summary_part part;
+	struct pyro_history h;
+	size_t k;
+
+	(void)state;
+	history(&h, "api");
+	for (k = 0; k < 3; k++)
+		h.times[k] = (T0 + 600 * (int64_t)k) * SEC;
+	part = (struct pyro_summary_part){ &api_series[1], &h, NULL };
+	assert_non_null(strstr(text_of(pyro_summary_render(&services[0], &part,
+							   1, &out), &out),
+			       "  newest total 3MB, trend +34.13kB/minute (rose in "
+			       "2, fell in 0 of 2 intervals)\n"));
+	pyro_buf_release(&out);
+	pyro_history_release(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -373,6 +394,7 @@ int main(void)
 		cmocka_unit_test(test_index_type),
 		cmocka_unit_test(test_index_type_unreadable),
 		cmocka_unit_test(test_summary),
+		cmocka_unit_test(test_summary_short),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
