@@ -44,6 +44,26 @@ const struct pyro_series_file pyro_series_files[] = {
 const size_t pyro_nseries_files = sizeof(pyro_series_files) /
 				  sizeof(pyro_series_files[0]);
 
+/* The pages of the root and of services: from the index alone. */
+const struct pyro_page pyro_pages[] = {
+	{ "README.txt", 0, pyro_readme_render, NULL },
+	{ "index.html", 0, pyro_index_html_root, NULL },
+	{ "index.html", 1, NULL, pyro_index_html_service },
+};
+
+const size_t pyro_npages = sizeof(pyro_pages) / sizeof(pyro_pages[0]);
+
+const struct pyro_page *pyro_page_find(const char *name, int service)
+{
+	size_t i;
+
+	for (i = 0; i < pyro_npages; i++)
+		if (pyro_pages[i].service == service &&
+		    !strcmp(pyro_pages[i].name, name))
+			return &pyro_pages[i];
+	return NULL;
+}
+
 const struct pyro_file_kind *pyro_file_kind_find(const char *name)
 {
 	size_t i;
@@ -311,6 +331,85 @@ int pyro_bytes_series_file(struct pyro_fs *fs, const struct pyro_node *n,
 		return rc;
 	rc = n->sfile->render(&sh->h, out);
 	pyro_obj_put(&sh->obj);
+	return rc;
+}
+
+/* A type's index.html: from its history, or without one when that cannot
+ * be read (the page says so, and still links every point). */
+int pyro_bytes_type_page(struct pyro_fs *fs, const struct pyro_node *n,
+			 struct pyro_buf *out)
+{
+	struct pyro_shared_history *sh = NULL;
+	int rc = pyro_content_history(fs, n, &sh);
+
+	if (rc == -ENOMEM)
+		return rc;
+	rc = pyro_index_html_type(n->series, sh ? &sh->h : NULL, out);
+	if (sh)
+		pyro_obj_put(&sh->obj);
+	return rc;
+}
+
+int pyro_bytes_page(struct pyro_fs *fs, const struct pyro_node *n,
+		    struct pyro_buf *out)
+{
+	(void)fs;
+	return n->page->service ? n->page->render_service(n->svc, out) :
+				  n->page->render_root(n->ix, out);
+}
+
+/* One type of summary.txt: its history and newest stacks, each left NULL
+ * when unreadable (the reason is in the problems). */
+static void summary_part(struct pyro_fs *fs, const struct pyro_node *n,
+			 const struct pyro_index_series *se,
+			 struct pyro_summary_part *p,
+			 struct pyro_shared_history **sh,
+			 struct pyro_shared_stacks **ss)
+{
+	struct pyro_node c = { .kind = PYRO_NODE_TYPE, .ix = n->ix,
+			       .svc = n->svc, .series = se };
+	struct pyro_tview v;
+
+	p->se = se;
+	if (!pyro_content_history(fs, &c, sh))
+		p->h = &(*sh)->h;
+	else
+		*sh = NULL;
+	c.kind = PYRO_NODE_TIME;
+	if (!pyro_time_resolve(se, LATEST_NAME, &c.time)) {
+		pyro_tview_of(&c, &v);
+		if (!pyro_content_stacks(fs, &v, ss))
+			p->latest = &(*ss)->s;
+		else
+			*ss = NULL;
+	}
+}
+
+int pyro_bytes_summary(struct pyro_fs *fs, const struct pyro_node *n,
+		       struct pyro_buf *out)
+{
+	size_t i, ns = n->svc->nseries;
+	struct pyro_summary_part *parts = calloc(ns, sizeof(*parts));
+	struct pyro_shared_history **sh = calloc(ns, sizeof(*sh));
+	struct pyro_shared_stacks **ss = calloc(ns, sizeof(*ss));
+	int rc = -ENOMEM;
+
+	if (!parts || !sh || !ss)
+		goto cleanup;
+	for (i = 0; i < ns; i++)
+		summary_part(fs, n, &n->svc->series[i], &parts[i], &sh[i],
+			     &ss[i]);
+	rc = pyro_summary_render(n->svc, parts, ns, out);
+cleanup:
+	for (i = 0; i < ns && sh && ss; i++) {
+		if (sh[i])
+			pyro_obj_put(&sh[i]->obj);
+		if (ss[i])
+			pyro_obj_put(&ss[i]->obj);
+	}
+	free(parts);
+	free(sh);
+	free(ss);
 	return rc;
 }
 

@@ -5,17 +5,24 @@
  * pyrofs-cat both call it, so every behaviour can be exercised and tested
  * without a mount.  The tree:
  *
- *   /                                   services, and .pyrofs
+ *   /                                   services, README.txt, index.html,
+ *                                       and .pyrofs
  *   /.pyrofs/errors                     what could not be used, and why
  *   /.pyrofs/stats                      the source's counters (sources
  *                                       that keep any)
- *   /<service>/                         its type directories
+ *   /<service>/                         its type directories, summary.txt,
+ *                                       index.html
  *   /<service>/<type>/                  latest, all, day and hour windows,
  *                                       one directory per time point, the
  *                                       series files, diff/
- *   /<service>/<type>/latest            symlink to the newest point
+ *   /<service>/<type>/latest            symlink to the newest point; prev
+ *                                       and first likewise
+ *   /<service>/<type>/0-<name>          symlink to <name> (all, latest,
+ *                                       the series files): names that sort
+ *                                       before the points everywhere
  *   /<service>/<type>/<time>/<file>     rendered files (file_kinds, content.c)
- *   /<service>/<type>/<file>            timeline.txt, ... (series_files)
+ *   /<service>/<type>/<file>            timeline.txt, ... (series_files),
+ *                                       index.html
  *   /<service>/<type>/<time>/labels/    label keys of the node's samples
  *   /<service>/<type>/<time>/labels/<key>/<value>/<file>
  *                                       the node restricted to the samples
@@ -129,7 +136,9 @@ enum pyro_node_kind {
 	PYRO_NODE_ERRORS,               /* /.pyrofs/errors */
 	PYRO_NODE_SERVICE,
 	PYRO_NODE_TYPE,
-	PYRO_NODE_LATEST,               /* symlink to the newest point */
+	PYRO_NODE_LATEST,               /* a relative time name (latest,
+					 * prev, first): symlink to its
+					 * point */
 	PYRO_NODE_TIME,                 /* a span: point, merge, or derived */
 	PYRO_NODE_FILE,                 /* a rendered file of a time node */
 	PYRO_NODE_SERIES_FILE,          /* timeline.txt, ... of a type */
@@ -138,6 +147,11 @@ enum pyro_node_kind {
 	PYRO_NODE_LABELS,               /* <time>/labels */
 	PYRO_NODE_LABEL_KEY,            /* <time>/labels/<key> */
 	PYRO_NODE_STATS,                /* /.pyrofs/stats */
+	PYRO_NODE_PAGE,                 /* README.txt, index.html of the root
+					 * and services: from the index */
+	PYRO_NODE_SUMMARY,              /* <service>/summary.txt */
+	PYRO_NODE_TYPE_PAGE,            /* <service>/<type>/index.html */
+	PYRO_NODE_ALIAS,                /* 0-<name>: symlink to <name> */
 	PYRO_NODE_NKINDS
 };
 
@@ -160,8 +174,21 @@ struct pyro_series_file {
 /* A time name resolved in a series. */
 struct pyro_time_ref {
 	struct pyro_span span;
-	char name[NAME_MAX + 1];        /* as looked up; `latest` stands for
-					 * the point's own name */
+	char name[NAME_MAX + 1];        /* as looked up; a relative name
+					 * (`latest`, `prev`) stands for the
+					 * point's own name; an alias's target */
+	char rel[PYRO_SPAN_REL_MAX];    /* the relative name looked up
+					 * ("prev"), else "" */
+};
+
+/* A file of the root or of a service directory made from the index alone
+ * (no profile is read, so listing and stat stay cheap). */
+struct pyro_page {
+	const char *name;               /* "README.txt" */
+	int service;                    /* 1: in each service, 0: the root */
+	int (*render_root)(const struct pyro_index *ix, struct pyro_buf *out);
+	int (*render_service)(const struct pyro_index_service *svc,
+			      struct pyro_buf *out);
 };
 
 /*
@@ -204,6 +231,7 @@ struct pyro_node {
 							 * name, else "" */
 	const struct pyro_file_kind *file;
 	const struct pyro_series_file *sfile;
+	const struct pyro_page *page;
 	struct pyro_index *ix;          /* the index all pointers above borrow
 					 * from: a reference for nodes from
 					 * pyro_resolve, borrowed for children

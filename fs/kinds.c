@@ -63,7 +63,41 @@ static int key_type(const struct pyro_node *n, char *out, size_t size)
 static int key_latest(const struct pyro_node *n, char *out, size_t size)
 {
 	return put(snprintf(out, size, "%s/%s/%s", n->svc->name,
-			    n->series->type, LATEST_NAME), size);
+			    n->series->type, n->time.rel), size);
+}
+
+/* "<dir>/<name>" for a file of the root, a service or a type directory
+ * (n->svc and n->series say which). */
+static int key_in_dir(const struct pyro_node *n, const char *a, const char *b,
+		      char *out, size_t size)
+{
+	if (n->series)
+		return put(snprintf(out, size, "%s/%s/%s%s", n->svc->name,
+				    n->series->type, a, b), size);
+	if (n->svc)
+		return put(snprintf(out, size, "%s/%s%s", n->svc->name, a, b),
+			   size);
+	return put(snprintf(out, size, "%s%s", a, b), size);
+}
+
+static int key_page(const struct pyro_node *n, char *out, size_t size)
+{
+	return key_in_dir(n, n->page->name, "", out, size);
+}
+
+static int key_type_page(const struct pyro_node *n, char *out, size_t size)
+{
+	return key_in_dir(n, INDEX_FILE, "", out, size);
+}
+
+static int key_summary(const struct pyro_node *n, char *out, size_t size)
+{
+	return key_in_dir(n, SUMMARY_FILE, "", out, size);
+}
+
+static int key_alias(const struct pyro_node *n, char *out, size_t size)
+{
+	return key_in_dir(n, ALIAS_PREFIX, n->time.name, out, size);
 }
 
 static int key_series_file(const struct pyro_node *n, char *out, size_t size)
@@ -146,6 +180,16 @@ uint64_t pyro_node_ident(const struct pyro_fs *fs, const struct pyro_node *n,
 		all.count = se->npoints;
 		fs->src->ops->ident(fs->src, n->ix, se, &all, &h, &o);
 		break;
+	case PYRO_CONTENT_SERVICE:
+		for (size_t i = 0; i < n->svc->nseries; i++) {
+			int oi = 0;
+
+			se = &n->svc->series[i];
+			all.count = se->npoints;
+			fs->src->ops->ident(fs->src, n->ix, se, &all, &h, &oi);
+			o |= oi;
+		}
+		break;
 	default:
 		h = 0;
 		break;
@@ -190,6 +234,15 @@ static int64_t mtime_series(const struct pyro_fs *fs,
 {
 	(void)fs;
 	return pyro_index_series_newest(n->series);
+}
+
+/* The newest point below a file of the root, a service or a type. */
+static int64_t mtime_in_dir(const struct pyro_fs *fs,
+			    const struct pyro_node *n)
+{
+	if (n->series)
+		return mtime_series(fs, n);
+	return n->svc ? mtime_service(fs, n) : mtime_root(fs, n);
 }
 
 static int64_t mtime_diff_base(const struct pyro_fs *fs,
@@ -265,16 +318,41 @@ const struct pyro_node_kind_ops pyro_node_kinds[PYRO_NODE_NKINDS] = {
 		.mtime = mtime_series, .bytes = pyro_bytes_series_file,
 		.cached = 1,
 	},
-	/* diff/ and diff/<base>/ are lookup only (no .list): listing every
-	 * pair of time names would make `ls -R` walk N^2 directories. */
+	/* diff/ and diff/<base>/ list a few useful names and resolve any
+	 * other: listing every pair of time names would make `ls -R` walk
+	 * N^2 directories. */
 	[PYRO_NODE_DIFF] = {
 		.name = "diff", .mode = DIR_MODE, .step = pyro_step_diff,
-		.key = key_diff, .mtime = mtime_series,
+		.list = pyro_list_diff, .key = key_diff,
+		.mtime = mtime_series,
 	},
 	[PYRO_NODE_DIFF_BASE] = {
 		.name = "diff base", .mode = DIR_MODE,
-		.step = pyro_step_diff_base, .key = key_diff_base,
-		.mtime = mtime_diff_base,
+		.step = pyro_step_diff_base, .list = pyro_list_diff_base,
+		.key = key_diff_base, .mtime = mtime_diff_base,
+	},
+	/* Rendered from the index alone, on every read: cheap, so `ls -l`
+	 * of the root decodes nothing, and never stale after a refresh. */
+	[PYRO_NODE_PAGE] = {
+		.name = "page", .mode = FILE_MODE, .key = key_page,
+		.mtime = mtime_in_dir, .bytes = pyro_bytes_page,
+	},
+	/* Reads every series' history and newest stacks of its service:
+	 * its first stat costs that much (then it is cached). */
+	[PYRO_NODE_SUMMARY] = {
+		.name = "summary", .mode = FILE_MODE, .key = key_summary,
+		.content = PYRO_CONTENT_SERVICE, .mtime = mtime_service,
+		.bytes = pyro_bytes_summary, .cached = 1,
+	},
+	/* Reads its series' history, as growth.txt does. */
+	[PYRO_NODE_TYPE_PAGE] = {
+		.name = "type page", .mode = FILE_MODE, .key = key_type_page,
+		.content = PYRO_CONTENT_SERIES, .mtime = mtime_series,
+		.bytes = pyro_bytes_type_page, .cached = 1,
+	},
+	[PYRO_NODE_ALIAS] = {
+		.name = "alias", .mode = LINK_MODE, .key = key_alias,
+		.mtime = mtime_in_dir,
 	},
 	[PYRO_NODE_LABELS] = {
 		.name = "labels", .mode = DIR_MODE, .step = pyro_step_labels,

@@ -15,6 +15,104 @@
 #include <stdio.h>
 #include <string.h>
 
+const char *const pyro_listed_relatives[] = { "latest", "prev", "first" };
+const size_t pyro_nlisted_relatives = sizeof(pyro_listed_relatives) /
+				      sizeof(pyro_listed_relatives[0]);
+
+/* The entries of a directory that have a "0-" alias: the root's and a
+ * service's pages (and summary.txt), a type's all, latest, series files
+ * and index.html.  Calls fn(ctx, name) for each; stops at non-zero. */
+static int each_head(const struct pyro_node *n,
+		     int (*fn)(void *ctx, const char *name), void *ctx)
+{
+	static const char *const type_heads[] = { "all", LATEST_NAME };
+	size_t i;
+
+	if (n->series) {
+		for (i = 0; i < 2; i++)
+			if (fn(ctx, type_heads[i]))
+				return 1;
+		for (i = 0; i < pyro_nseries_files; i++)
+			if (fn(ctx, pyro_series_files[i].name))
+				return 1;
+		return fn(ctx, INDEX_FILE);
+	}
+	for (i = 0; i < pyro_npages; i++)
+		if (pyro_pages[i].service == (n->svc != NULL) &&
+		    fn(ctx, pyro_pages[i].name))
+			return 1;
+	return n->svc && fn(ctx, SUMMARY_FILE);
+}
+
+static int is_name(void *ctx, const char *name)
+{
+	return !strcmp(ctx, name);
+}
+
+int pyro_alias_target(const struct pyro_node *n, const char *comp)
+{
+	size_t plen = strlen(ALIAS_PREFIX);
+
+	return !strncmp(comp, ALIAS_PREFIX, plen) &&
+	       each_head(n, is_name, (void *)(comp + plen));
+}
+
+struct alias_ctx {
+	struct pyro_node child;
+	pyro_list_fn *fn;
+	void *ctx;
+};
+
+static int offer_alias(void *arg, const char *name)
+{
+	struct alias_ctx *ac = arg;
+	char alias[NAME_MAX + 1];
+
+	/* Listed as the alias; the node holds its target. */
+	snprintf(alias, sizeof(alias), "%s%s", ALIAS_PREFIX, name);
+	snprintf(ac->child.time.name, sizeof(ac->child.time.name), "%s", name);
+	return ac->fn(ac->ctx, alias, &ac->child);
+}
+
+/* The "0-" aliases of n's directory. */
+static int list_aliases(const struct pyro_node *n, pyro_list_fn *fn,
+			void *ctx)
+{
+	struct alias_ctx ac = {
+		.child = { .ix = n->ix, .svc = n->svc, .series = n->series,
+			   .kind = PYRO_NODE_ALIAS },
+		.fn = fn, .ctx = ctx,
+	};
+
+	return each_head(n, offer_alias, &ac);
+}
+
+/* The pages of the root or of service n->svc, then summary.txt. */
+static int list_pages(const struct pyro_node *n, pyro_list_fn *fn, void *ctx)
+{
+	struct pyro_node c = { .ix = n->ix, .svc = n->svc };
+	int service = n->svc != NULL;
+	size_t i;
+
+	c.kind = PYRO_NODE_PAGE;
+	for (i = 0; i < pyro_npages; i++) {
+		c.page = &pyro_pages[i];
+		if (c.page->service != service)
+			continue;
+		/* A service or type of that name hides the page. */
+		if (service ? pyro_index_series(n->svc, c.page->name) != NULL :
+			      pyro_index_service(n->ix, c.page->name) != NULL)
+			continue;
+		if (fn(ctx, c.page->name, &c))
+			return 1;
+	}
+	c.kind = PYRO_NODE_SUMMARY;
+	if (service && !pyro_index_series(n->svc, SUMMARY_FILE) &&
+	    fn(ctx, SUMMARY_FILE, &c))
+		return 1;
+	return list_aliases(n, fn, ctx);
+}
+
 int pyro_list_root(struct pyro_fs *fs, const struct pyro_node *n,
 		   pyro_list_fn *fn, void *ctx)
 {
@@ -24,6 +122,8 @@ int pyro_list_root(struct pyro_fs *fs, const struct pyro_node *n,
 	(void)fs;
 	c.kind = PYRO_NODE_META;
 	if (fn(ctx, META_DIR, &c))
+		return 0;
+	if (list_pages(n, fn, ctx))
 		return 0;
 	c.kind = PYRO_NODE_SERVICE;
 	for (i = 0; i < n->ix->nservices; i++) {
@@ -55,6 +155,8 @@ int pyro_list_service(struct pyro_fs *fs, const struct pyro_node *n,
 	size_t i;
 
 	(void)fs;
+	if (list_pages(n, fn, ctx))
+		return 0;
 	c.kind = PYRO_NODE_TYPE;
 	for (i = 0; i < n->svc->nseries; i++) {
 		c.series = &n->svc->series[i];
@@ -81,7 +183,8 @@ static int offer_time(void *arg, const char *name)
 	return lc->fn(lc->ctx, name, &lc->child);
 }
 
-/* all, latest, day and hour windows, points, series files, diff/. */
+/* all, latest, prev, first, day and hour windows, points, series files,
+ * diff/, the aliases. */
 int pyro_list_type(struct pyro_fs *fs, const struct pyro_node *n,
 		   pyro_list_fn *fn, void *ctx)
 {
@@ -95,10 +198,13 @@ int pyro_list_type(struct pyro_fs *fs, const struct pyro_node *n,
 	(void)fs;
 	if (offer_time(&lc, "all"))
 		return 0;
-	pyro_time_resolve(n->series, LATEST_NAME, &c->time);
+	/* Symlinks, so `ls -R` and find walk each point once. */
 	c->kind = PYRO_NODE_LATEST;
-	if (fn(ctx, LATEST_NAME, c))
-		return 0;
+	for (i = 0; i < pyro_nlisted_relatives; i++)
+		if (!pyro_time_resolve(n->series, pyro_listed_relatives[i],
+				       &c->time) &&
+		    fn(ctx, pyro_listed_relatives[i], c))
+			return 0;
 	if (pyro_span_windows(n->series, offer_time, &lc))
 		return 0;
 	for (i = 0; i < n->series->npoints; i++)
@@ -110,8 +216,64 @@ int pyro_list_type(struct pyro_fs *fs, const struct pyro_node *n,
 		if (fn(ctx, pyro_series_files[i].name, c))
 			return 0;
 	}
+	c->kind = PYRO_NODE_TYPE_PAGE;
+	if (fn(ctx, INDEX_FILE, c))
+		return 0;
 	c->kind = PYRO_NODE_DIFF;
-	fn(ctx, DIFF_DIR, c);
+	if (fn(ctx, DIFF_DIR, c))
+		return 0;
+	list_aliases(n, fn, ctx);
+	return 0;
+}
+
+/* The bases diff/ lists: the relative names a type directory lists, and a
+ * day back, each when it names a point other than the newest and than
+ * the bases before it.  Other bases resolve on lookup. */
+int pyro_list_diff(struct pyro_fs *fs, const struct pyro_node *n,
+		   pyro_list_fn *fn, void *ctx)
+{
+	static const char *const day = "latest-24h";
+	const struct pyro_index_series *se = n->series;
+	size_t newest = se->npoints - 1, seen[8], nseen = 0, i, k;
+	struct pyro_node c = *n;
+	const char *name;
+
+	(void)fs;
+	c.kind = PYRO_NODE_DIFF_BASE;
+	for (i = 0; i <= pyro_nlisted_relatives; i++) {
+		name = i < pyro_nlisted_relatives ? pyro_listed_relatives[i] : day;
+		/* A day back only when the series reaches that far. */
+		if (name == day && se->points[newest].time_nanos -
+		    se->points[0].time_nanos < 86400 * NS_PER_SEC)
+			continue;
+		if (pyro_time_resolve(se, name, &c.deriv.arg.base) ||
+		    c.deriv.arg.base.span.first == newest)
+			continue;
+		for (k = 0; k < nseen; k++)
+			if (seen[k] == c.deriv.arg.base.span.first)
+				break;
+		if (k < nseen)
+			continue;
+		seen[nseen++] = c.deriv.arg.base.span.first;
+		if (fn(ctx, name, &c))
+			return 0;
+	}
+	return 0;
+}
+
+/* diff/<base>/ lists `latest`, the change since the base; any other time
+ * name resolves on lookup. */
+int pyro_list_diff_base(struct pyro_fs *fs, const struct pyro_node *n,
+			pyro_list_fn *fn, void *ctx)
+{
+	struct pyro_node c = *n;
+
+	(void)fs;
+	if (pyro_time_resolve(n->series, LATEST_NAME, &c.time))
+		return 0;
+	c.deriv.kind = PYRO_DERIV_DIFF;
+	c.kind = PYRO_NODE_TIME;
+	fn(ctx, LATEST_NAME, &c);
 	return 0;
 }
 
@@ -222,7 +384,8 @@ int pyro_node_list(struct pyro_fs *fs, const struct pyro_node *n,
 
 	if (!S_ISDIR(k->mode))
 		return -ENOTDIR;
-	/* diff/ and diff/<base>/ have no list: listing every pair of time
-	 * names would make `ls -R` and file managers walk N^2 directories. */
+	/* diff/ and diff/<base>/ list a few names only: listing every pair
+	 * of time names would make `ls -R` and file managers walk N^2
+	 * directories. */
 	return k->list ? k->list(fs, n, fn, ctx) : 0;
 }

@@ -26,6 +26,13 @@
 #define META_DIR ".pyrofs"
 #define ERRORS_FILE "errors"
 #define STATS_FILE "stats"
+#define SUMMARY_FILE "summary.txt"
+#define INDEX_FILE "index.html"
+/* Entry names sort first as "0-<name>": a leading digit below the year
+ * of every point sorts first in `ls` (C and UTF-8 locales) and in GLib's
+ * filename order (PCManFM, Nautilus), which puts digits before any
+ * punctuation such as '_' or '@'. */
+#define ALIAS_PREFIX "0-"
 
 #define NS_PER_SEC 1000000000LL
 
@@ -40,6 +47,8 @@ enum pyro_content {
 	PYRO_CONTENT_NONE,      /* nothing: identity 0 */
 	PYRO_CONTENT_TIME,      /* its time node's span(s), as derived */
 	PYRO_CONTENT_SERIES,    /* every point of its series */
+	PYRO_CONTENT_SERVICE,   /* every point of every series of its
+				 * service */
 };
 
 /*
@@ -119,6 +128,22 @@ int pyro_step_labels(struct pyro_fs *fs, struct pyro_node *n,
 int pyro_step_label_key(struct pyro_fs *fs, struct pyro_node *n,
 			const char *comp, int last);
 
+/* The relative time names a type directory lists as symlinks, and the
+ * bases diff/ lists. */
+extern const char *const pyro_listed_relatives[];
+extern const size_t pyro_nlisted_relatives;
+
+/* Whether comp is "0-<name>" for an entry of n's directory (root, service
+ * or type: n->svc and n->series say which) that has an alias. */
+int pyro_alias_target(const struct pyro_node *n, const char *comp);
+
+/* The page called name of the root (service 0) or of services (1). */
+const struct pyro_page *pyro_page_find(const char *name, int service);
+
+int pyro_list_diff(struct pyro_fs *fs, const struct pyro_node *n,
+		   pyro_list_fn *fn, void *ctx);
+int pyro_list_diff_base(struct pyro_fs *fs, const struct pyro_node *n,
+			pyro_list_fn *fn, void *ctx);
 int pyro_list_root(struct pyro_fs *fs, const struct pyro_node *n,
 		   pyro_list_fn *fn, void *ctx);
 int pyro_list_meta(struct pyro_fs *fs, const struct pyro_node *n,
@@ -258,6 +283,16 @@ int pyro_bytes_file(struct pyro_fs *fs, const struct pyro_node *n,
 		    struct pyro_buf *out);
 int pyro_bytes_series_file(struct pyro_fs *fs, const struct pyro_node *n,
 			   struct pyro_buf *out);
+int pyro_bytes_page(struct pyro_fs *fs, const struct pyro_node *n,
+		    struct pyro_buf *out);
+int pyro_bytes_summary(struct pyro_fs *fs, const struct pyro_node *n,
+		       struct pyro_buf *out);
+int pyro_bytes_type_page(struct pyro_fs *fs, const struct pyro_node *n,
+			 struct pyro_buf *out);
+
+/* The pages of the root and of services (content.c). */
+extern const struct pyro_page pyro_pages[];
+extern const size_t pyro_npages;
 
 /* A source failure as a reader sees it: -ENOMEM and -ETIMEDOUT stay,
  * anything else is -EIO (the reason is in /.pyrofs/errors). */

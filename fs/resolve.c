@@ -40,14 +40,58 @@ int pyro_time_resolve(const struct pyro_index_series *se, const char *name,
 
 	if (rc)
 		return rc;
-	/* `latest` names its point, so both share inodes and cache. */
+	/* `latest`, `prev` ... name their point, so both share inodes and
+	 * cache; the relative name stays for the symlink's own path. */
+	ref->rel[0] = '\0';
+	if (ref->span.kind == PYRO_SPAN_RELATIVE)
+		snprintf(ref->rel, sizeof(ref->rel), "%s", name);
 	snprintf(ref->name, sizeof(ref->name), "%s",
-		 ref->span.kind == PYRO_SPAN_LATEST ?
+		 ref->span.kind == PYRO_SPAN_RELATIVE ?
 		 se->points[ref->span.first].name : name);
 	return 0;
 }
 
 /* ---- the steps, one per directory kind ------------------------------------ */
+
+/* An entry page of the root, a service or a type, or an alias "0-<name>" (of
+ * n's directory: root, service or type).  Services and types come first:
+ * one that has a page's name hides the page, never the reverse, so no
+ * data is lost to a name. */
+static int step_page(struct pyro_fs *fs, struct pyro_node *n,
+		     const char *comp, int last)
+{
+	const struct pyro_page *pg = n->series ? NULL :
+				     pyro_page_find(comp, n->svc != NULL);
+	char target[NAME_MAX + 1];
+
+	if (pg) {
+		n->page = pg;
+		n->kind = PYRO_NODE_PAGE;
+		return 0;
+	}
+	if (n->svc && !n->series && !strcmp(comp, SUMMARY_FILE)) {
+		n->kind = PYRO_NODE_SUMMARY;
+		return 0;
+	}
+	if (n->series && !strcmp(comp, INDEX_FILE)) {
+		n->kind = PYRO_NODE_TYPE_PAGE;
+		return 0;
+	}
+	if (!pyro_alias_target(n, comp))
+		return -ENOENT;
+	snprintf(target, sizeof(target), "%s", comp + strlen(ALIAS_PREFIX));
+	if (last) {
+		memcpy(n->time.name, target, sizeof(target));
+		n->kind = PYRO_NODE_ALIAS;
+		return 0;
+	}
+	/* Inside the path, an alias is what it points to (as `latest` is
+	 * its point), so pyrofs-cat reads 0-latest/top.txt as the kernel
+	 * does. */
+	n->kind = n->series ? PYRO_NODE_TYPE :
+		  n->svc ? PYRO_NODE_SERVICE : PYRO_NODE_ROOT;
+	return kind_of(n)->step(fs, n, target, last);
+}
 
 int pyro_step_root(struct pyro_fs *fs, struct pyro_node *n, const char *comp,
 		   int last)
@@ -60,7 +104,7 @@ int pyro_step_root(struct pyro_fs *fs, struct pyro_node *n, const char *comp,
 	}
 	n->svc = pyro_index_service(n->ix, comp);
 	n->kind = PYRO_NODE_SERVICE;
-	return n->svc ? 0 : -ENOENT;
+	return n->svc ? 0 : step_page(fs, n, comp, last);
 }
 
 int pyro_step_meta(struct pyro_fs *fs, struct pyro_node *n, const char *comp,
@@ -85,7 +129,9 @@ int pyro_step_service(struct pyro_fs *fs, struct pyro_node *n,
 	(void)last;
 	n->series = pyro_index_series(n->svc, comp);
 	n->kind = PYRO_NODE_TYPE;
-	return n->series ? 0 : -ENOENT;
+	if (n->series)
+		return 0;
+	return step_page(fs, n, comp, last);
 }
 
 /* Children of a type directory: series files, diff/, time names. */
@@ -104,11 +150,13 @@ int pyro_step_type(struct pyro_fs *fs, struct pyro_node *n, const char *comp,
 		n->kind = PYRO_NODE_DIFF;
 		return 0;
 	}
+	if (!step_page(fs, n, comp, last))
+		return 0;
 	rc = pyro_time_resolve(n->series, comp, &n->time);
 	if (rc)
 		return rc;
-	/* `latest` itself is a symlink; through it, a directory. */
-	n->kind = last && n->time.span.kind == PYRO_SPAN_LATEST ?
+	/* `latest`, `prev` ... are symlinks; through them, directories. */
+	n->kind = last && n->time.span.kind == PYRO_SPAN_RELATIVE ?
 		  PYRO_NODE_LATEST : PYRO_NODE_TIME;
 	return 0;
 }

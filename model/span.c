@@ -59,21 +59,111 @@ static int set_run(const struct pyro_index_series *se, size_t first, size_t end,
 	return 0;
 }
 
-/* Index of the snapshot or `latest` called s[0..len), or -1. */
-static long snapshot_index(const struct pyro_index_series *se, const char *s,
-			   size_t len)
+/* Parse a duration "<digits><unit>" (units s, m, h, d, w) ending the
+ * string: 0 and *ns, or 1 when it exceeds any series (*ns = INT64_MAX),
+ * or -ENOENT. */
+static int parse_duration(const char *spec, int64_t *ns)
 {
-	char name[PYRO_TIME_NAME_MAX];
-	const struct pyro_point *pt;
+	static const struct { char unit; int64_t secs; } units[] = {
+		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
+		{ 'w', 7 * 86400 },
+	};
+	int64_t n = 0;
+	const char *p = spec;
+	size_t i;
 
-	if (len == 6 && !memcmp(s, "latest", 6))
-		return (long)se->npoints - 1;
+	if (!isdigit((unsigned char)*p))
+		return -ENOENT;
+	/* Saturate: any larger count covers the whole series anyway. */
+	for (; isdigit((unsigned char)*p); p++)
+		if (n <= 1000000000)
+			n = n * 10 + (*p - '0');
+	if (n == 0 || p[0] == '\0' || p[1] != '\0')
+		return -ENOENT;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (units[i].unit != *p)
+			continue;
+		if (n > INT64_MAX / NS / units[i].secs) {
+			*ns = INT64_MAX;
+			return 1;
+		}
+		*ns = n * units[i].secs * NS;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/* The snapshot nearest to `back` nanoseconds before the newest; of two
+ * equally near, the older. */
+static size_t nearest_before(const struct pyro_index_series *se, int64_t back)
+{
+	int64_t newest = se->points[se->npoints - 1].time_nanos, t;
+	size_t i;
+
+	if (back == INT64_MAX || newest < INT64_MIN + back)
+		return 0;
+	t = newest - back;
+	i = lower_bound(se, t);         /* first at or after t; <= newest */
+	if (i > 0 && (double)t - (double)se->points[i - 1].time_nanos <=
+		     (double)se->points[i].time_nanos - (double)t)
+		i--;
+	return i;
+}
+
+/* Index of the snapshot called by the relative name s (latest, prev,
+ * first, latest~N, latest-<duration>), or -1. */
+static long relative_index(const struct pyro_index_series *se, const char *s)
+{
+	size_t last = se->npoints - 1;
+	int64_t back;
+	const char *p;
+	size_t n = 0;
+
+	if (!strcmp(s, "latest"))
+		return (long)last;
+	if (!strcmp(s, "first"))
+		return 0;
+	if (!strcmp(s, "prev"))
+		return last > 0 ? (long)last - 1 : -1;
+	if (!strncmp(s, "latest~", 7)) {
+		p = s + 7;
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		for (; isdigit((unsigned char)*p); p++) {
+			n = n * 10 + (size_t)(*p - '0');
+			if (n > last)
+				return -1;      /* before the first: no such */
+		}
+		return *p ? -1 : (long)(last - n);
+	}
+	if (!strncmp(s, "latest-", 7) && parse_duration(s + 7, &back) >= 0)
+		return (long)nearest_before(se, back);
+	return -1;
+}
+
+/* Index of the snapshot called s[0..len) (a point's name or a relative
+ * name), or -1.  *relative says which. */
+static long snapshot_index(const struct pyro_index_series *se, const char *s,
+			   size_t len, int *relative)
+{
+	char name[PYRO_TIME_NAME_MAX > PYRO_SPAN_REL_MAX ?
+		  PYRO_TIME_NAME_MAX : PYRO_SPAN_REL_MAX];
+	const struct pyro_point *pt;
+	long idx;
+
+	*relative = 0;
 	if (len >= sizeof(name))
 		return -1;
 	memcpy(name, s, len);
 	name[len] = '\0';
 	pt = pyro_index_point(se, name);
-	return pt ? (long)(pt - se->points) : -1;
+	if (pt)
+		return (long)(pt - se->points);
+	if (len >= PYRO_SPAN_REL_MAX)
+		return -1;
+	idx = relative_index(se, name);
+	*relative = idx >= 0;
+	return idx;
 }
 
 static int resolve_range(const struct pyro_index_series *se, const char *name,
@@ -81,8 +171,9 @@ static int resolve_range(const struct pyro_index_series *se, const char *name,
 {
 	const char *to = dots + 2;
 	size_t flen = (size_t)(dots - name), tlen = strlen(to);
-	long fi = snapshot_index(se, name, flen);
-	long ti = snapshot_index(se, to, tlen);
+	int rel;
+	long fi = snapshot_index(se, name, flen, &rel);
+	long ti = snapshot_index(se, to, tlen, &rel);
 	int64_t lo, hi;
 	size_t first, end;
 
@@ -104,36 +195,15 @@ static int resolve_range(const struct pyro_index_series *se, const char *name,
 static int resolve_last(const struct pyro_index_series *se, const char *spec,
 			struct pyro_span *out)
 {
-	static const struct { char unit; int64_t secs; } units[] = {
-		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
-		{ 'w', 7 * 86400 },
-	};
-	int64_t n = 0, newest = se->points[se->npoints - 1].time_nanos;
-	const char *p = spec;
-	size_t i;
+	int64_t d, newest = se->points[se->npoints - 1].time_nanos;
+	int rc = parse_duration(spec, &d);
 
-	if (!isdigit((unsigned char)*p))
-		return -ENOENT;
-	/* Saturate: any larger count covers the whole series anyway. */
-	for (; isdigit((unsigned char)*p); p++)
-		if (n <= 1000000000)
-			n = n * 10 + (*p - '0');
-	if (n == 0 || p[0] == '\0' || p[1] != '\0')
-		return -ENOENT;
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (units[i].unit != *p)
-			continue;
-		int64_t d;
-
-		if (n > INT64_MAX / NS / units[i].secs)
-			return set_run(se, 0, se->npoints, out);
-		d = n * units[i].secs * NS;
-		if (newest < INT64_MIN + d)
-			return set_run(se, 0, se->npoints, out);
-		/* (newest - d, newest]: exactly d long, ending at the newest. */
-		return set_run(se, upper_bound(se, newest - d), se->npoints, out);
-	}
-	return -ENOENT;
+	if (rc < 0)
+		return rc;
+	if (rc > 0 || newest < INT64_MIN + d)
+		return set_run(se, 0, se->npoints, out);
+	/* (newest - d, newest]: exactly d long, ending at the newest. */
+	return set_run(se, upper_bound(se, newest - d), se->npoints, out);
 }
 
 int pyro_span_resolve(const struct pyro_index_series *se, const char *name,
@@ -142,6 +212,7 @@ int pyro_span_resolve(const struct pyro_index_series *se, const char *name,
 	const char *dots;
 	long idx;
 	int64_t lo, hi;
+	int rel;
 
 	memset(out, 0, sizeof(*out));
 	if (se->npoints == 0)
@@ -151,10 +222,9 @@ int pyro_span_resolve(const struct pyro_index_series *se, const char *name,
 		out->count = se->npoints;
 		return 0;
 	}
-	idx = snapshot_index(se, name, strlen(name));
+	idx = snapshot_index(se, name, strlen(name), &rel);
 	if (idx >= 0) {
-		out->kind = strcmp(name, "latest") ? PYRO_SPAN_SNAPSHOT :
-			    PYRO_SPAN_LATEST;
+		out->kind = rel ? PYRO_SPAN_RELATIVE : PYRO_SPAN_SNAPSHOT;
 		out->first = (size_t)idx;
 		out->count = 1;
 		return 0;

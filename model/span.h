@@ -6,10 +6,18 @@
  *
  *   2026-11-24T10-15-00Z   one snapshot (exactly its directory name)
  *   latest, all            the newest snapshot; every snapshot
+ *   prev, first            the snapshot before the newest; the oldest
+ *   latest~N               N snapshots before the newest (as git's HEAD~N;
+ *                          latest~0 is latest)
+ *   latest-24h, latest-7d  the snapshot nearest to that long before the
+ *                          newest (units s, m, h, d, w; the older of two
+ *                          equally near), so `diff/latest-24h/latest` is
+ *                          "since yesterday" whatever the clock says
  *   2026-11-24             a UTC day window          (listed)
  *   2026-11-24T10          a UTC hour window         (listed)
  *   FROM..TO               a range, resolved on lookup: each end is a
- *                          snapshot name, `latest`, or a UTC time at any
+ *                          snapshot name, a relative name (`latest`,
+ *                          `prev`, `latest-24h`, ...), or a UTC time at any
  *                          precision from day to second in the colon-free
  *                          form ("2026-11-24", "2026-11-24T10-15",
  *                          "2026-11-24T10-15-30Z"; colons are accepted too);
@@ -34,7 +42,10 @@ struct pyro_index_series;        /* source.h: a series' time points */
 
 enum pyro_span_kind {
 	PYRO_SPAN_SNAPSHOT,     /* one snapshot by name */
-	PYRO_SPAN_LATEST,       /* the newest snapshot */
+	PYRO_SPAN_RELATIVE,     /* one snapshot named relative to the
+				 * newest: latest, prev, first, latest~N,
+				 * latest-24h (fs/ shows these as
+				 * symlinks to the point's name) */
 	PYRO_SPAN_ALL,          /* every snapshot */
 	PYRO_SPAN_WINDOW,       /* day, hour, range or last-N: a merge */
 };
@@ -45,6 +56,10 @@ struct pyro_span {
 	size_t count;           /* snapshots covered, >= 1 */
 	int has_baseline;       /* snapshot first - 1 is the baseline */
 };
+
+/* Longest relative name (latest~N, latest-24h, ...) accepted, with the
+ * NUL: longer ones are -ENOENT. */
+#define PYRO_SPAN_REL_MAX 32
 
 /* Resolve name in se.  0, or -ENOENT for a malformed or empty span. */
 int pyro_span_resolve(const struct pyro_index_series *se, const char *name,

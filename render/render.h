@@ -82,4 +82,49 @@ int pyro_labels_render_flags(const struct pyro_label_set *ls, unsigned flags,
 /* pyro_labels_render_flags with flags 0: the default tree's labels.txt. */
 int pyro_labels_render(const struct pyro_label_set *ls, struct pyro_buf *out);
 
+/* ---- entry points (entry.c) --------------------------------------------- */
+
+struct pyro_index;              /* model/source.h */
+struct pyro_index_service;
+struct pyro_index_series;
+
+/* README.txt of the root: the three first questions answered with this
+ * archive's own names, the tree, the time names, every service and type
+ * with its snapshot count and period.  From the index alone. */
+int pyro_readme_render(const struct pyro_index *ix, struct pyro_buf *out);
+
+/* index.html of the root: every service and type, linked (to each type's
+ * index.html, newest flame graph, top, timeline, growth).  From the index
+ * alone.  Like every page here: relative links, no script, no external
+ * resource, names escaped as XML text and percent-encoded in URLs. */
+int pyro_index_html_root(const struct pyro_index *ix, struct pyro_buf *out);
+
+/* index.html of a service: its types linked, and each type's timeline.svg
+ * shown (the browser fetches it, not the render).  From the index alone. */
+int pyro_index_html_service(const struct pyro_index_service *svc,
+			    struct pyro_buf *out);
+
+/* index.html of a type directory: links, timeline, the functions that
+ * grew in every interval (from h), the newest flame graph in a frame,
+ * every point of se newest first with its total (from h).  h may be NULL
+ * (unreadable): the page says so and links the rest. */
+int pyro_index_html_type(const struct pyro_index_series *se,
+			 const struct pyro_history *h, struct pyro_buf *out);
+
+/* What summary.txt knows of one type: its history and newest stacks, each
+ * NULL when it could not be read (the summary says so and goes on). */
+struct pyro_summary_part {
+	const struct pyro_index_series *se;
+	const struct pyro_history *h;
+	const struct pyro_stacks *latest;
+};
+
+/* summary.txt of a service: per type, the newest total and trend, the top
+ * 5 functions of the newest snapshot by flat value, the functions whose
+ * flat value rose in every interval (leak suspects for gauges; 3
+ * snapshots needed), the snapshot count and period. */
+int pyro_summary_render(const struct pyro_index_service *svc,
+			const struct pyro_summary_part *parts, size_t n,
+			struct pyro_buf *out);
+
 #endif

@@ -49,7 +49,10 @@ done < <(find "$PROFILES" -type f ! -name '*.md' ! -name '.*' -print0 | sort -z)
 files=0 svgs=0 bad=0 none=0 undecodable=0
 while IFS=$'\t' read -r svc rel; do
 	files=$((files + 1))
-	types=$("$CAT" "$TMP/archive" "$svc" 2>/dev/null) || { none=$((none + 1)); continue; }
+	# Type directories only: pyrofs-cat marks directories with a '/'
+	# (the service also holds index.html, summary.txt and 0- links).
+	types=$("$CAT" "$TMP/archive" "$svc" 2>/dev/null | sed -n 's|/$||p') ||
+		{ none=$((none + 1)); continue; }
 	[ -n "$types" ] || { none=$((none + 1)); continue; }
 	for t in $types; do
 		t=${t%/}

@@ -14,6 +14,11 @@
 #    picture without JavaScript, for api/cpu (flame and icicle) and
 #    leaky/inuse_space.  Screenshots go to OUT_DIR/browser-artifacts/.
 #    Load times are printed as figures, never asserted.
+# 3. entry.test.js on the same mount: index.html from the root, every page
+#    it links checked in the browser (no script error, no request outside
+#    the mount, no broken link), a service named `x<&"y` (a copy of api's
+#    cpu profiles) shown exactly, and the links followed by clicking down to
+#    a flame graph and a timeline.  Screenshots entry-*.png.
 #
 # Ends with "browser: N passed, M failed" (", 1 skipped" when the browser
 # part cannot run: no /usr/bin/chromium, node or usable /dev/fuse; install
@@ -84,17 +89,27 @@ if [ -f "$LARGE" ]; then
 	mkdir -p "$ARCHIVE/large"
 	cp "$LARGE" "$ARCHIVE/large/"
 fi
+HOSTILE='x<&"y'
+mkdir "$ARCHIVE/$HOSTILE"
+cp "$ARCHIVE"/api/cpu-*.pb.gz "$ARCHIVE/$HOSTILE/"
 mount_fg || it_abort
 
-node "$HERE/flame.test.js" "$MNT" "$ARTIFACTS" "$CHROMIUM" | tee "$TMP/node.log"
-rc=${PIPESTATUS[0]}
-n_ok=$(grep -c '^ok ' "$TMP/node.log")
-n_bad=$(grep -c '^FAIL ' "$TMP/node.log")
-pass=$((pass + n_ok))
-fail=$((fail + n_bad))
-if [ "$rc" -ne 0 ] && [ "$n_bad" -eq 0 ]; then
-	bad "flame.test.js exited $rc"
-fi
+# run_js SCRIPT ARGS...: its "ok"/"FAIL" lines counted here.
+run_js() {
+	local js=$1 rc n_ok n_bad
+	shift
+	node "$HERE/$js" "$@" | tee "$TMP/node.log"
+	rc=${PIPESTATUS[0]}
+	n_ok=$(grep -c '^ok ' "$TMP/node.log")
+	n_bad=$(grep -c '^FAIL ' "$TMP/node.log")
+	pass=$((pass + n_ok))
+	fail=$((fail + n_bad))
+	if [ "$rc" -ne 0 ] && [ "$n_bad" -eq 0 ]; then
+		bad "$js exited $rc"
+	fi
+}
+run_js flame.test.js "$MNT" "$ARTIFACTS" "$CHROMIUM"
+run_js entry.test.js "$MNT" "$ARTIFACTS" "$CHROMIUM" "$HOSTILE"
 
 unmount
 check_stderr "browser mount"

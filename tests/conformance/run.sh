@@ -252,10 +252,16 @@ for b in "${BADS[@]}"; do
 	cp -- "$PROF/bad/$b" "$ARCH_A/bad/"
 done
 
+# type_dirs DIR: the type directories of service DIR, sorted, one a line
+# (a service also holds index.html, summary.txt and their 0- links).
+type_dirs() {
+	find "$1" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' 2>&1 | sort
+}
+
 # check_types LABEL DIR EXPECTED: sorted directory names of DIR.
 check_types() {
 	local got
-	got=$(ls -- "$2" 2>&1 | sort | tr '\n' ' ')
+	got=$(type_dirs "$2" | tr '\n' ' ')
 	got=${got% }
 	if [ "$got" = "$3" ]; then
 		ok types
@@ -351,7 +357,7 @@ if mount_fg; then
 			fail top "$p: pprof rejects it ($(head -n 1 "$GOLD/$p/ERROR.txt")); no test for that here"
 			continue
 		fi
-		check_profile "$p" "$GOLD/$p" "$MNT/$svc" latest "$(ls -- "$MNT/$svc" 2>/dev/null)"
+		check_profile "$p" "$GOLD/$p" "$MNT/$svc" latest "$(type_dirs "$MNT/$svc" 2>/dev/null)"
 	done
 	# Every bad file listed with a reason, and nothing else.
 	if read_node "$MNT/.pyrofs/errors" "$TMP/errors"; then

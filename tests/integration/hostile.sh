@@ -70,6 +70,20 @@ for t in $VALID_TYPES; do
 	check_eq "find bad/$t: no error" "" "$(grep "^find: 'bad/$t/" "$TMP/find-bad.err")"
 done
 echo "hostile: find met EIO on $(wc -l <"$TMP/find-bad.err") labels/ directories of series with a broken member (expected)"
+
+# ---- entry pages over hostile content ---------------------------------------
+# Unreadable members are said in summary.txt, never an error of the page;
+# hostile function names stay escaped (every page parses as XML).
+for f in README.txt index.html bad/index.html bad/summary.txt good/summary.txt \
+	ovf/summary.txt; do
+	check "entry page $f reads" sh -c "cat '$MNT/$f' >/dev/null"
+done
+check "bad/summary.txt says what it could not read" \
+	grep -q '^  (history unreadable: see .pyrofs/errors)$' "$MNT/bad/summary.txt"
+if command -v xmllint >/dev/null; then
+	check "xmllint, every index.html" sh -c \
+		"find '$MNT' -maxdepth 3 -name index.html -type f -print0 | xargs -0 xmllint --noout"
+fi
 : >"$TMP/bad.readerr"
 while IFS= read -r f; do
 	rd "$MNT/$f" >/dev/null 2>"$TMP/rd.err"

@@ -83,7 +83,8 @@ fi
 d=api/cpu/diff/all/latest
 mkdir -p "$TMP/back/svc"
 cat "$MNT/$d/profile.pb.gz" >"$TMP/back/svc/diff.pb.gz"
-type=$("$PYROFS_CAT" "$TMP/back" svc | head -1 | tr -d /)
+# Its one type directory (the service also lists its pages and 0- links).
+type=$("$PYROFS_CAT" "$TMP/back" svc | sed -n 's|/$||p' | head -1)
 want=$(awk '{ v = $NF - $(NF-1); l = $0; sub(/ [^ ]+ [^ ]+$/, "", l); if (v) print l " " v }' \
 	"$MNT/$d/folded" | sort)
 got=$("$PYROFS_CAT" "$TMP/back" "svc/$type/latest/folded" | sort)

@@ -38,8 +38,10 @@ if [ $update = 1 ]; then
 	rm -rf "$EXPECTED"
 	mkdir -p "$EXPECTED"
 	cp "$TMP/listing" "$EXPECTED/LISTING"
-	# Text files of every node; flame.svg is pinned by unit goldens.
-	(cd "$MNT" && find . -name '*.txt' -o -name folded -o -name errors) |
+	# Text files and pages of every node; flame.svg is pinned by unit
+	# goldens.
+	(cd "$MNT" && find . -type f \( -name '*.txt' -o -name '*.html' -o -name folded \
+		-o -name errors \)) |
 	while read -r f; do
 		mkdir -p "$EXPECTED/$(dirname "$f")"
 		cat "$MNT/$f" >"$EXPECTED/$f"

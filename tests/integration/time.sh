@@ -53,6 +53,8 @@ T=$MNT/leaky
 # ---- listings --------------------------------------------------------------
 want="all
 latest
+prev
+first
 2026-11-24
 2026-11-24T10
 2026-11-24T11
@@ -61,7 +63,14 @@ $(printf '%s\n' "${SNAPS[@]}")
 growth.txt
 timeline.svg
 timeline.txt
-diff"
+index.html
+diff
+0-all
+0-latest
+0-growth.txt
+0-timeline.svg
+0-timeline.txt
+0-index.html"
 for type in inuse_space mutex_count alloc_space; do
 	check_eq "ls -U $type (readdir order)" "$want" "$(ls -U "$T/$type")"
 done
@@ -74,8 +83,54 @@ labels.txt
 profile.pb.gz
 top.txt
 tree.txt" "$(ls "$T/mutex_count/2026-11-24T11")"
-check_eq "diff/ lists nothing" "" "$(ls -A "$T/inuse_space/diff")"
-check_eq "diff/<base>/ lists nothing" "" "$(ls -A "$T/inuse_space/diff/${SNAPS[0]}")"
+# A few bases (no day back: the series spans 2.5 hours), then latest.
+check_eq "diff/ lists prev and first" "prev
+first" "$(ls -U -A "$T/inuse_space/diff")"
+check_eq "diff/<base>/ lists latest" "latest" "$(ls -A "$T/inuse_space/diff/${SNAPS[0]}")"
+check_eq "diff/prev/ lists latest" "latest" "$(ls -A "$T/inuse_space/diff/prev")"
+check "ls -R of diff/ ends" sh -c "ls -R '$T/inuse_space/diff' >/dev/null"
+check_eq "find walks no point twice" 1 \
+	"$(find "$T/inuse_space" -name top.txt -path "*${SNAPS[4]}/top.txt" | wc -l)"
+
+# ---- names for "before" -----------------------------------------------------
+check_eq "prev is a symlink to the one before latest" "${SNAPS[4]}" \
+	"$(readlink "$T/inuse_space/prev")"
+check_eq "first is a symlink to the oldest" "${SNAPS[0]}" \
+	"$(readlink "$T/inuse_space/first")"
+check_eq "latest~3 is three back" "$(cat "$T/inuse_space/${SNAPS[2]}/folded")" \
+	"$(cat "$T/inuse_space/latest~3/folded")"
+check_eq "latest-1h is the snapshot nearest 11:35" \
+	"$(cat "$T/inuse_space/${SNAPS[3]}/folded")" \
+	"$(cat "$T/inuse_space/latest-1h/folded")"
+check_eq "latest-24h before the first is the first" \
+	"$(cat "$T/inuse_space/${SNAPS[0]}/folded")" \
+	"$(cat "$T/inuse_space/latest-24h/folded")"
+check_eq "diff/prev/latest is diff/<prev>/<latest>" \
+	"$(cat "$T/inuse_space/diff/${SNAPS[4]}/${SNAPS[5]}/folded")" \
+	"$(cat "$T/inuse_space/diff/prev/latest/folded")"
+check_eq "diff/first/latest~1" \
+	"$(cat "$T/inuse_space/diff/${SNAPS[0]}/${SNAPS[4]}/folded")" \
+	"$(cat "$T/inuse_space/diff/first/latest~1/folded")"
+check_eq "prev..latest merges the last two" \
+	"$(cat "$T/mutex_count/${SNAPS[4]}..${SNAPS[5]}/folded")" \
+	"$(cat "$T/mutex_count/prev..latest/folded")"
+check_eq "0-latest leads to latest" "latest" "$(readlink "$T/inuse_space/0-latest")"
+check_eq "0-growth.txt is growth.txt" "$(cat "$T/inuse_space/growth.txt")" \
+	"$(cat "$T/inuse_space/0-growth.txt")"
+# summary.txt: the leak, found without knowing where to look.
+check_eq "summary.txt, inuse_space" "inuse_space: 6 snapshots, 2026-11-24 10:05:00 UTC to 2026-11-24 12:35:00 UTC
+  newest total 6.55MB, trend +1.99MB/hour (rose in 5, fell in 0 of 5 intervals)
+  top functions of the newest snapshot (flat):
+           6MB  91.56%  main.cacheSession
+         512kB   7.63%  main.handle
+          50kB   0.75%  runtime.gcBgMarkWorker
+           4kB   0.06%  encoding/json.Marshal
+  leak suspects (flat rose in every interval, never fell):
+          +5MB  main.cacheSession" \
+	"$(sed -n '/^inuse_space:/,/^$/p' "$T/summary.txt" | sed '$d')"
+check "README.txt names the leaking service" \
+	grep -q '^    cat leaky/inuse_space/growth.txt  *# leak suspects first$' "$MNT/README.txt"
+check "latest~6 is no snapshot" sh -c "! ls '$T/inuse_space/latest~6' 2>/dev/null"
 check "growth.txt is a file" [ -f "$T/inuse_space/growth.txt" ]
 check "a range is a directory" [ -d "$T/mutex_count/${SNAPS[1]}..${SNAPS[3]}" ]
 

@@ -222,7 +222,7 @@ mount_fg || it_abort
 if [ -n "$have_go" ] && [ -d "$MNT/names-cpp" ]; then
 	for svc in names-cpp names-rust; do
 		f=$(ls "$ARCHIVE/$svc")
-		for t in $(ls "$MNT/$svc"); do
+		for t in $(cd "$MNT/$svc" && ls -d */ | tr -d /); do
 			top=$MNT/$svc/$t/latest/top.txt
 			st=$(sed -n 's/^Type: //p' "$top")
 			none=$(go tool pprof -top -symbolize=none -sample_index="$st" \

@@ -34,10 +34,12 @@ rss_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 # ---- 1. readers against references, while the archive changes ------------
 mount_fg -o rescan=0.2 || it_abort
 # Everything but /.pyrofs/errors, which rightly changes while churn files
-# are half-copied, and but label nodes outside api/cpu: the heap's numeric
-# labels alone would add some 30,000 files, each rendered by a pyrofs-cat
-# of its own below.
-(cd "$MNT" && find . -type f ! -path './.pyrofs/*' \
+# are half-copied, the root's README.txt and index.html, which list the
+# churn service once it appears, and but label nodes outside api/cpu: the
+# heap's numeric labels alone would add some 30,000 files, each rendered by
+# a pyrofs-cat of its own below.
+(cd "$MNT" && find . -type f ! -path './.pyrofs/*' ! -path './README.txt' \
+	! -path './index.html' \
 	\( ! -path '*/labels/*' -o -path './api/cpu/*' \) | sed 's|^\./||' |
 	LC_ALL=C sort) >"$TMP/listed"
 {

@@ -311,14 +311,21 @@ static void test_list(void **state)
 	struct pyro_node n = resolve(state, "/api/cpu/all/top.txt");
 	struct pyro_buf b = PYRO_BUF_INIT;
 
-	check_list(state, "/", ".pyrofs api billing");
+	check_list(state, "/", ".pyrofs README.txt index.html 0-README.txt "
+		   "0-index.html api billing");
 	check_list(state, "/.pyrofs", "errors");
-	check_list(state, "/api", "cpu samples");
-	check_list(state, "/billing", "cpu");
-	check_list(state, "/api/cpu", "all latest 2026-11-18 2026-11-18T11 " SNAP0
-		   " " SNAP1 " growth.txt timeline.svg timeline.txt diff");
-	check_list(state, "/api/cpu/diff", "");
-	check_list(state, "/api/cpu/diff/all", "");
+	check_list(state, "/api", "index.html summary.txt 0-index.html "
+		   "0-summary.txt cpu samples");
+	check_list(state, "/billing", "index.html summary.txt 0-index.html "
+		   "0-summary.txt cpu");
+	check_list(state, "/api/cpu", "all latest prev first 2026-11-18 "
+		   "2026-11-18T11 " SNAP0 " " SNAP1 " growth.txt timeline.svg "
+		   "timeline.txt index.html diff 0-all 0-latest 0-growth.txt "
+		   "0-timeline.svg 0-timeline.txt 0-index.html");
+	/* prev and first are one point here: listed once. */
+	check_list(state, "/api/cpu/diff", "prev");
+	check_list(state, "/api/cpu/diff/prev", "latest");
+	check_list(state, "/api/cpu/diff/all", "latest");
 	check_list(state, "/api/cpu/diff/" SNAP0 "/latest", STACK_FILES);
 	check_list(state, "/api/cpu/all", TIME_FILES);
 	check_list(state, "/api/cpu/" SNAP0, TIME_FILES);
@@ -624,6 +631,111 @@ static void test_inodes(void **state)
 	pyro_fs_close(other);
 }
 
+/* ---- entry points and relative names ------------------------------------- */
+
+/* prev, first, latest~N, latest-<duration> resolve to a point, as
+ * symlinks named after it, on both sides of diff/. */
+static void test_relative_names(void **state)
+{
+	struct pyro_node n;
+	const char *target = NULL;
+
+	n = resolve(state, "/api/cpu/prev");
+	assert_int_equal(n.kind, PYRO_NODE_LATEST);
+	assert_int_equal(pyro_node_readlink(&n, &target), 0);
+	assert_string_equal(target, SNAP0);
+	n = resolve(state, "/api/cpu/first/top.txt");
+	assert_int_equal(n.kind, PYRO_NODE_FILE);
+	assert_string_equal(n.time.name, SNAP0);
+	n = resolve(state, "/api/cpu/latest~1/");
+	assert_int_equal(n.kind, PYRO_NODE_TIME);
+	assert_string_equal(n.time.name, SNAP0);
+	n = resolve(state, "/api/cpu/latest-10s");
+	assert_int_equal(pyro_node_readlink(&n, &target), 0);
+	assert_string_equal(target, SNAP0);
+	n = resolve(state, "/api/cpu/diff/prev/latest/top.txt");
+	assert_int_equal(n.deriv.kind, PYRO_DERIV_DIFF);
+	assert_string_equal(n.deriv.arg.base.name, SNAP0);
+	assert_string_equal(n.time.name, SNAP1);
+	n = resolve(state, "/api/cpu/diff/latest~1/latest~0/folded");
+	assert_string_equal(n.deriv.arg.base.name, SNAP0);
+	assert_string_equal(n.time.name, SNAP1);
+	n = resolve(state, "/api/cpu/prev..latest/top.txt");
+	assert_int_equal(n.time.span.first, 0);
+	assert_int_equal(n.time.span.count, 2);
+}
+
+static void enoent_path(void **state, const char *path)
+{
+	struct fixture *f = *state;
+	struct pyro_node n;
+
+	if (pyro_resolve(f->fs, path, &n) != -ENOENT)
+		fail_msg("\"%s\" resolved", path);
+}
+
+/* Pages and aliases: where each lives, and what it links to. */
+static void test_entry_nodes(void **state)
+{
+	struct pyro_node n;
+	const char *target = NULL;
+	struct stat st;
+
+	n = resolve(state, "/README.txt");
+	assert_int_equal(n.kind, PYRO_NODE_PAGE);
+	n = resolve(state, "/index.html");
+	assert_int_equal(n.kind, PYRO_NODE_PAGE);
+	n = resolve(state, "/api/index.html");
+	assert_int_equal(n.kind, PYRO_NODE_PAGE);
+	n = resolve(state, "/api/summary.txt");
+	assert_int_equal(n.kind, PYRO_NODE_SUMMARY);
+	n = resolve(state, "/api/cpu/index.html");
+	assert_int_equal(n.kind, PYRO_NODE_TYPE_PAGE);
+	n = resolve(state, "/api/cpu/0-latest");
+	assert_int_equal(n.kind, PYRO_NODE_ALIAS);
+	assert_int_equal(pyro_node_readlink(&n, &target), 0);
+	assert_string_equal(target, "latest");
+	n = resolve(state, "/api/cpu/0-latest/top.txt");
+	assert_string_equal(n.time.name, SNAP1);
+	n = resolve(state, "/0-README.txt");
+	assert_int_equal(pyro_node_readlink(&n, &target), 0);
+	assert_string_equal(target, "README.txt");
+	st = stat_of(state, "/api/0-summary.txt");
+	assert_true(S_ISLNK(st.st_mode));
+	assert_int_equal(st.st_size, strlen("summary.txt"));
+	st = stat_of(state, "/api/summary.txt");
+	assert_true(S_ISREG(st.st_mode));
+	assert_true(st.st_size > 0);
+	/* Each page where it belongs only. */
+	enoent_path(state, "/summary.txt");
+	enoent_path(state, "/api/README.txt");
+	enoent_path(state, "/api/cpu/summary.txt");
+	enoent_path(state, "/api/cpu/README.txt");
+	enoent_path(state, "/api/cpu/0-" SNAP0);
+	enoent_path(state, "/api/cpu/0-diff");
+	enoent_path(state, "/0-api");
+	enoent_path(state, "/api/0-cpu");
+	enoent_path(state, "/api/cpu/latest~2");
+	enoent_path(state, "/api/cpu/all/index.html");
+}
+
+/* The root's pages come from the index alone: stat renders no profile. */
+static void test_root_pages_cheap(void **state)
+{
+	struct fixture *f = *state;
+	size_t before = pyro_cache_used(f->fs->cache);
+	struct stat st;
+
+	st = stat_of(state, "/README.txt");
+	assert_true(st.st_size > 0);
+	st = stat_of(state, "/index.html");
+	assert_true(st.st_size > 0);
+	st = stat_of(state, "/api/index.html");
+	assert_true(st.st_size > 0);
+	/* Nothing was built: no stacks, history or bytes entered the cache. */
+	assert_int_equal(pyro_cache_used(f->fs->cache), before);
+}
+
 /* ---- bytes and links -------------------------------------------------------- */
 
 static void test_readlink(void **state)
@@ -792,6 +904,9 @@ int main(void)
 		cmocka_unit_test(test_stat_mtime),
 		cmocka_unit_test(test_inodes),
 		cmocka_unit_test(test_readlink),
+		cmocka_unit_test(test_relative_names),
+		cmocka_unit_test(test_entry_nodes),
+		cmocka_unit_test(test_root_pages_cheap),
 		cmocka_unit_test(test_immutable),
 		cmocka_unit_test(test_bytes_errors),
 		cmocka_unit_test(test_parse_size),

@@ -25,6 +25,7 @@
 
 #include "../../model/diff.h"
 #include "../../model/labels.h"
+#include "../../model/source.h"
 #include "../../model/stacks.h"
 #include "../../render/render.h"
 
@@ -225,6 +226,57 @@ THUNK(timeline_render)
 THUNK(timeline_svg_render)
 THUNK(growth_render)
 THUNK(labels_render)
+THUNK(readme_render)
+THUNK(index_html_root)
+THUNK(index_html_service)
+
+/* An index of one service "api" with cpu and inuse_space, 3 points each,
+ * and a summary input of its two types (histories, newest stacks). */
+static struct pyro_point idx_points[3];
+static struct pyro_index_series idx_series[2];
+static struct pyro_index_service idx_service;
+static struct pyro_index idx_index;
+
+static void index_of(void)
+{
+	size_t k;
+
+	for (k = 0; k < 3; k++) {
+		idx_points[k].time_nanos = (1795515300LL + 1800 * (int64_t)k) *
+					   1000000000LL;
+		pyro_time_name(idx_points[k].time_nanos, idx_points[k].name);
+	}
+	idx_series[0] = (struct pyro_index_series){
+		.service = &idx_service, .type = "cpu", .sample_type = "cpu",
+		.sample_unit = "nanoseconds", .kind = PYRO_KIND_RATE,
+		.points = idx_points, .npoints = 3,
+	};
+	idx_series[1] = idx_series[0];
+	idx_series[1].type = "inuse_space";
+	idx_series[1].sample_unit = "bytes";
+	idx_series[1].kind = PYRO_KIND_GAUGE;
+	idx_service = (struct pyro_index_service){ "api", idx_series, 2, NULL };
+	idx_index.services = &idx_service;
+	idx_index.nservices = 1;
+}
+
+struct summary_in {
+	struct pyro_summary_part parts[2];
+};
+
+static const struct pyro_history *type_history;
+
+static int r_index_html_type(const void *in, struct pyro_buf *out)
+{
+	return pyro_index_html_type(in, type_history, out);
+}
+
+static int r_summary_render(const void *in, struct pyro_buf *out)
+{
+	const struct summary_in *si = in;
+
+	return pyro_summary_render(&idx_service, si->parts, 2, out);
+}
 
 static const struct {
 	const char *name;
@@ -282,6 +334,32 @@ static void test_history_renderers(void **state)
 	pyro_history_release(&h);
 }
 
+static void test_entry_renderers(void **state)
+{
+	struct summary_in si;
+	struct pyro_history h;
+	struct pyro_stacks s;
+
+	(void)state;
+	index_of();
+	check_rollback("README.txt", r_readme_render, &idx_index);
+	check_rollback("index.html (root)", r_index_html_root, &idx_index);
+	check_rollback("index.html (service)", r_index_html_service,
+		       &idx_service);
+	history(&h);
+	type_history = &h;
+	check_rollback("index.html (type)", r_index_html_type, &idx_series[1]);
+	type_history = NULL;
+	check_rollback("index.html (type, no history)", r_index_html_type,
+		       &idx_series[0]);
+	stacks(&s, "2026-11-24T11-15-00Z", 1);
+	si.parts[0] = (struct pyro_summary_part){ &idx_series[0], NULL, &s };
+	si.parts[1] = (struct pyro_summary_part){ &idx_series[1], &h, &s };
+	check_rollback("summary.txt", r_summary_render, &si);
+	pyro_stacks_release(&s);
+	pyro_history_release(&h);
+}
+
 static void test_labels_renderer(void **state)
 {
 	struct pyro_label_set ls;
@@ -318,6 +396,7 @@ int main(void)
 		cmocka_unit_test(test_diff_renderers),
 		cmocka_unit_test(test_history_renderers),
 		cmocka_unit_test(test_labels_renderer),
+		cmocka_unit_test(test_entry_renderers),
 		cmocka_unit_test(test_overflow_input),
 	};
 

@@ -192,12 +192,54 @@ static void test_names(void **state)
 	assert_string_equal(snaps[6].name, "2026-11-25T00-00-00Z");
 	for (i = 0; i < NSNAPS; i++)
 		resolves(snaps[i].name, PYRO_SPAN_SNAPSHOT, i, 1, 0);
-	resolves("latest", PYRO_SPAN_LATEST, 6, 1, 0);
+	resolves("latest", PYRO_SPAN_RELATIVE, 6, 1, 0);
 	resolves("all", PYRO_SPAN_ALL, 0, NSNAPS, 0);
 	enoent("2026-11-24T10-15-00Z-3");
 	enoent("Latest");
 	enoent("ALL");
 	enoent("latest/");
+}
+
+/* Relative names: one snapshot, counted or timed back from the newest. */
+static void test_relative(void **state)
+{
+	(void)state;
+	resolves("prev", PYRO_SPAN_RELATIVE, 5, 1, 0);
+	resolves("first", PYRO_SPAN_RELATIVE, 0, 1, 0);
+	resolves("latest~0", PYRO_SPAN_RELATIVE, 6, 1, 0);
+	resolves("latest~1", PYRO_SPAN_RELATIVE, 5, 1, 0);
+	resolves("latest~6", PYRO_SPAN_RELATIVE, 0, 1, 0);
+	resolves("latest~0006", PYRO_SPAN_RELATIVE, 0, 1, 0);
+	enoent("latest~7");
+	enoent("latest~99999999999999999999999");
+	/* The nearest snapshot to newest - d (newest: 2026-11-25T00:00). */
+	resolves("latest-24h", PYRO_SPAN_RELATIVE, 0, 1, 0);
+	resolves("latest-1d", PYRO_SPAN_RELATIVE, 0, 1, 0);
+	resolves("latest-13h", PYRO_SPAN_RELATIVE, 5, 1, 0);
+	resolves("latest-14h", PYRO_SPAN_RELATIVE, 1, 1, 0);
+	resolves("latest-795m", PYRO_SPAN_RELATIVE, 4, 1, 0);
+	resolves("latest-1s", PYRO_SPAN_RELATIVE, 6, 1, 0);
+	resolves("latest-7w", PYRO_SPAN_RELATIVE, 0, 1, 0);
+	resolves("latest-99999999999999999999d", PYRO_SPAN_RELATIVE, 0, 1, 0);
+	/* 17:30 is as near 11:00 as the next 00:00: the older wins. */
+	resolves("latest-390m", PYRO_SPAN_RELATIVE, 5, 1, 0);
+	/* As range ends. */
+	window("prev..latest", 5, 2);
+	window("latest-24h..prev", 0, 6);
+	window("latest~4..latest~3", 2, 2);
+	enoent("latest~1..latest~2");
+	enoent("latest~");
+	enoent("latest~-1");
+	enoent("latest~1x");
+	enoent("latest-0h");
+	enoent("latest-");
+	enoent("latest-5");
+	enoent("latest-5y");
+	enoent("latest--1h");
+	enoent("latest-1h ");
+	enoent("Prev");
+	enoent("prev~1");
+	enoent("first-1h");
 }
 
 static void test_day_hour_windows(void **state)
@@ -400,7 +442,14 @@ static void test_single_snapshot(void **state)
 	assert_int_equal(pyro_span_resolve(&one, "last-1s", &sp), 0);
 	assert_int_equal(sp.count, 1);
 	assert_int_equal(pyro_span_resolve(&one, "latest", &sp), 0);
-	assert_int_equal(sp.kind, PYRO_SPAN_LATEST);
+	assert_int_equal(sp.kind, PYRO_SPAN_RELATIVE);
+	assert_int_equal(sp.first, 0);
+	/* Nothing before the only snapshot; first and a day back are it. */
+	assert_int_equal(pyro_span_resolve(&one, "prev", &sp), -ENOENT);
+	assert_int_equal(pyro_span_resolve(&one, "latest~1", &sp), -ENOENT);
+	assert_int_equal(pyro_span_resolve(&one, "first", &sp), 0);
+	assert_int_equal(sp.first, 0);
+	assert_int_equal(pyro_span_resolve(&one, "latest-24h", &sp), 0);
 	assert_int_equal(sp.first, 0);
 }
 
@@ -458,6 +507,7 @@ int main(void)
 		cmocka_unit_test(test_parse_precisions),
 		cmocka_unit_test(test_parse_invalid),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_relative),
 		cmocka_unit_test(test_day_hour_windows),
 		cmocka_unit_test(test_ranges),
 		cmocka_unit_test(test_last),
