@@ -263,6 +263,35 @@ check "negative entries expire after negative_timeout" \
 } >"$ART/negative.txt"
 cat "$ART/negative.txt"
 
+# ---- the mount's own entry page, as a user opens it from the root ----------------
+# The root as the file manager shows it, then index.html in Chromium on the
+# same display (what a double-click hands to the browser): the window shows
+# the page's title, and the screenshot is not blank.
+browse root "$MNT"
+if [ -x /usr/bin/chromium ]; then
+	/usr/bin/chromium --no-sandbox --disable-gpu --disable-quic --no-first-run \
+		--disable-background-networking --disable-component-update --disable-sync \
+		--user-data-dir="$TMP/chromium" --window-size=1200,800 \
+		"file://$MNT/index.html" >"$TMP/chromium.log" 2>&1 &
+	BROWSER_PID=$!
+	win=
+	for _ in $(seq 1 600); do
+		win=$(xdotool search --onlyvisible --name 'pyrofs' 2>/dev/null | tail -1)
+		[ -n "$win" ] && break
+		sleep 0.05
+	done
+	check "index.html: a browser window titled by the page" [ -n "$win" ]
+	sleep 2         # let it paint
+	import -window root "$ART/index-html.png"
+	sd=$(convert "$ART/index-html.png" -colorspace Gray -format '%[fx:standard_deviation]' info: 2>/dev/null)
+	check "index.html: screenshot is not blank (sd ${sd:-none})" \
+		awk -v v="${sd:-0}" 'BEGIN { exit !(v > 0.02) }'
+	kill "$BROWSER_PID" 2>/dev/null
+	wait "$BROWSER_PID" 2>/dev/null
+else
+	echo "desktop: SKIP index.html in a browser: no /usr/bin/chromium"
+fi
+
 check "PCManFM is still running" kill -0 "$FM_PID"
 kill "$FM_PID" 2>/dev/null
 wait "$FM_PID" 2>/dev/null
