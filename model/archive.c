@@ -318,8 +318,70 @@ static uint64_t walk_fingerprint(const struct walk *w)
 	return fp;
 }
 
+static const char *intern_service(struct walk *w, const char *raw);
+
+/*
+ * go tool pprof saves every profile it fetches (PPROF_TMPDIR, else
+ * ~/pprof) as "pprof." + the base name of the profile's first mapping and
+ * "." (when it has one) + each sample type and "." + a number of at least
+ * three digits + ".pb.gz" (google/pprof internal/driver: fetchProfiles,
+ * newTempFile): pprof.api.samples.cpu.001.pb.gz.  The sample types are
+ * the header's, so what lies between "pprof." and them is the binary,
+ * dots and all.  Copies it into out (NAME_MAX + 1 bytes) and returns 1;
+ * 0 when name is not such a file or names no binary.
+ */
+static int pprof_saved_binary(const char *name,
+			      const struct pyro_profile_header *h,
+			      char out[NAME_MAX + 1])
+{
+	size_t len = strlen(name), end, digits = 0, i, tlen;
+
+	if (h->ntypes == 0 || len < 6 + 6 || strncmp(name, "pprof.", 6) ||
+	    strcmp(name + len - 6, ".pb.gz"))
+		return 0;
+	end = len - 6;                  /* name[6..end): mid */
+	while (end > 6 && name[end - 1] >= '0' && name[end - 1] <= '9') {
+		end--;
+		digits++;
+	}
+	if (digits < 3 || end <= 6 || name[end - 1] != '.')
+		return 0;
+	end--;                          /* name[6..end): binary?.types */
+	for (i = h->ntypes; i-- > 0;) {
+		tlen = strlen(h->types[i].type);
+		if (end < 6 + tlen || memcmp(name + end - tlen, h->types[i].type, tlen))
+			return 0;
+		end -= tlen;
+		if (end == 6)
+			return 0;       /* the types alone: no binary */
+		if (name[end - 1] != '.')
+			return 0;
+		end--;
+	}
+	/* name[6..end) is the binary: non-empty, as a directory name could be. */
+	if (end <= 6 || end - 6 > NAME_MAX)
+		return 0;
+	memcpy(out, name + 6, end - 6);
+	out[end - 6] = '\0';
+	return strcmp(out, ".") && strcmp(out, "..");
+}
+
+/* The service of a pprof file lying directly in ARCHIVE: its binary's,
+ * when go tool pprof saved it (pprof_saved_binary), so that mounting
+ * ~/pprof gives a service per binary; else the root's own. */
+static const char *root_file_service(struct walk *w, const struct found *f)
+{
+	char binary[NAME_MAX + 1];
+
+	if (f->service != w->root_service || f->collapsed || strchr(f->rel, '/') ||
+	    !pprof_saved_binary(f->rel, &f->h, binary))
+		return f->service;
+	return intern_service(w, binary);
+}
+
 static int index_file(struct walk *w, struct found *f)
 {
+	const char *service;
 	const struct pyro_profile_header *h = &f->h;
 	char (*names)[PYRO_NAME_MAX] = NULL;
 	struct pyro_source *src = NULL;
@@ -333,6 +395,9 @@ static int index_file(struct walk *w, struct found *f)
 	if (f->note[0] && pyro_archive_problem(w->a, f->rel, f->note))
 		return -ENOMEM;
 	rc = -ENOMEM;
+	service = root_file_service(w, f);
+	if (!service)
+		return -ENOMEM;
 	names = calloc(h->ntypes, sizeof(*names));
 	src = calloc(1, sizeof(*src));
 	if (!names || !src)
@@ -348,7 +413,7 @@ static int index_file(struct walk *w, struct found *f)
 	name_types(h, f->rel, names);
 	rc = 0;
 	for (i = 0; i < h->ntypes && !rc; i++)
-		rc = add_entry(w, f->service, src, (uint32_t)i, names[i], &h->types[i]);
+		rc = add_entry(w, service, src, (uint32_t)i, names[i], &h->types[i]);
 	src = NULL;     /* owned by the archive now */
 out:
 	if (src) {
@@ -394,7 +459,6 @@ static void save_cache(struct walk *w, time_t now)
 
 static int walk_dir(struct walk *w, const char *service, const char *rel,
 		    int depth);
-static const char *intern_service(struct walk *w, const char *raw);
 
 /* A symlinked file is read only when it resolves inside the archive;
  * symlinked directories are never followed (they could loop or lead out).
