@@ -285,7 +285,7 @@ static int cmp_suspect(const void *a, const void *b, void *arg)
 /* Indexes of up to `max` suspects, largest growth first, into *out
  * (malloc'ed, the caller frees); *n their number. */
 int pyro_entry_suspects(const struct pyro_history *h, size_t max, size_t **out,
-		    size_t *n)
+			size_t *n)
 {
 	size_t i, k = 0, *idx = malloc((h->nfuncs + 1) * sizeof(*idx));
 
