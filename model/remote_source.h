@@ -134,6 +134,18 @@ int pyro_remote_check(const char *spec, char err[PYRO_ERR_MAX]);
 void pyro_remote_problem(struct remote *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* FNV-1a (64 bits) of p[0..n) continued from h: the source's identities
+ * and the disk cache's names. */
+static inline uint64_t pyro_remote_fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ c[i]) * 1099511628211ull;
+	return h;
+}
+
 /* Unix time now, in ms. */
 int64_t pyro_remote_wall_ms(void);
 

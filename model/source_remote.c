@@ -577,16 +577,6 @@ out:
 	return rc;
 }
 
-static uint64_t mix(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *c = p;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ c[i]) * 1099511628211ull;
-	return h;
-}
-
 static void remote_ident(struct pyro_src *src, const struct pyro_index *ix,
 			 const struct pyro_index_series *se, const struct pyro_span *sp,
 			 uint64_t *h, int *open)
@@ -598,10 +588,10 @@ static void remote_ident(struct pyro_src *src, const struct pyro_index *ix,
 	size_t i;
 
 	span_range(r, se, sp, &start, &end);
-	x = mix(x, rs->service, strlen(rs->service) + 1);
-	x = mix(x, rs->type_id, strlen(rs->type_id) + 1);
+	x = pyro_remote_fnv(x, rs->service, strlen(rs->service) + 1);
+	x = pyro_remote_fnv(x, rs->type_id, strlen(rs->type_id) + 1);
 	if (r->o.selector)
-		x = mix(x, r->o.selector, strlen(r->o.selector) + 1);
+		x = pyro_remote_fnv(x, r->o.selector, strlen(r->o.selector) + 1);
 	*h = pyro_ident_mix(*h, x);
 	*h = pyro_ident_mix(*h, (uint64_t)start);
 	*h = pyro_ident_mix(*h, (uint64_t)end);
