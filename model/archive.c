@@ -1,7 +1,8 @@
 /*
  * archive.c - index a profile archive; see archive.h.
  *
- * Opening walks the tree once and lists the files; then peeks at every
+ * Opening walks the tree once and lists the files (archive_walk.c;
+ * archive_priv.h is what the two files share); then peeks at every
  * file (inflating it whole: a profile keeps its string table at the end),
  * on all cores at once, unless the persistent index cache (idxcache.h)
  * still vouches for the file's header; then collects, in walk order, one
@@ -11,6 +12,7 @@
  * archive (lookups, problems) is archive_query.c's.
  */
 #include "archive.h"
+#include "archive_priv.h"
 #include "collapsed.h"
 #include "safeopen.h"
 
@@ -28,7 +30,6 @@
 
 #include "idxcache.h"
 
-#define MAX_DEPTH 64
 #define MAX_THREADS 8           /* peeking threads at most */
 #define FILES_PER_THREAD 8      /* fewer files than this per thread: fewer threads */
 
@@ -40,37 +41,6 @@ struct entry {
 	uint32_t type_index;
 	char *sample_type;              /* owned */
 	char *sample_unit;              /* owned */
-};
-
-/* A regular file found by the walk, and what peeking it said. */
-struct found {
-	const char *service;            /* borrowed from names */
-	char *rel;                      /* owned */
-	char *target;                   /* owned: a symlink's target, relative
-					 * to the root */
-	char note[PYRO_ERR_MAX];        /* usable, but with a problem to list
-					 * (bad lines of a collapsed file) */
-	int collapsed;                  /* collapsed stacks, not pprof */
-	struct stat st;
-	int rc;                         /* 0: h is valid; else err says why */
-	char err[PYRO_ERR_MAX];
-	struct pyro_profile_header h;
-	size_t raw_size;                /* decompressed bytes */
-	int cached;                     /* h came from the index cache */
-};
-
-struct walk {
-	struct pyro_archive *a;
-	struct entry *entries;
-	size_t nentries, cap;
-	char **names;                   /* service names, owned */
-	size_t nnames;
-	struct found *files;            /* in walk order */
-	size_t nfiles, files_cap;
-	const char *root_service;       /* borrowed from names */
-	struct pyro_idxcache *cache;    /* NULL if none */
-	atomic_size_t next;             /* next file to peek */
-	int rc;                         /* first fatal error (-ENOMEM) */
 };
 
 static void set_err(char err[PYRO_ERR_MAX], const char *what, int e)
@@ -89,7 +59,7 @@ int pyro_source_open(const struct pyro_archive *a,
 				 NULL, err);
 }
 
-/* ---- walking ------------------------------------------------------------ */
+/* ---- peeking and indexing what the walk found ---------------------- */
 
 static int add_entry(struct walk *w, const char *service,
 		     struct pyro_source *src, uint32_t index, const char *type,
@@ -171,41 +141,6 @@ static void name_types(const struct pyro_profile_header *h, const char *rel,
 			break;
 		}
 	}
-}
-
-static int join(char *out, size_t size, const char *a, const char *b)
-{
-	int n = *a ? snprintf(out, size, "%s/%s", a, b) : snprintf(out, size, "%s", b);
-
-	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
-}
-
-/* Remember a regular file for peeking. */
-static int found_file(struct walk *w, const char *service, const char *rel,
-		      const struct stat *st, const char *target)
-{
-	struct found *f;
-
-	if (w->nfiles == w->files_cap) {
-		size_t cap = w->files_cap ? w->files_cap * 2 : 256;
-		struct found *nf = realloc(w->files, cap * sizeof(*nf));
-
-		if (!nf)
-			return -ENOMEM;
-		w->files = nf;
-		w->files_cap = cap;
-	}
-	f = &w->files[w->nfiles];
-	memset(f, 0, sizeof(*f));
-	f->service = service;
-	f->st = *st;
-	f->rel = strdup(rel);
-	if (!f->rel)
-		return -ENOMEM;
-	w->nfiles++;
-	if (target && !(f->target = strdup(target)))
-		return -ENOMEM;
-	return 0;
 }
 
 /* Peek at one file (or take its header from the cache).  scratch is the
@@ -318,8 +253,6 @@ static uint64_t walk_fingerprint(const struct walk *w)
 	return fp;
 }
 
-static const char *intern_service(struct walk *w, const char *raw);
-
 /*
  * go tool pprof saves every profile it fetches (PPROF_TMPDIR, else
  * ~/pprof) as "pprof." + the base name of the profile's first mapping and
@@ -376,7 +309,7 @@ static const char *root_file_service(struct walk *w, const struct found *f)
 	if (f->service != w->root_service || f->collapsed || strchr(f->rel, '/') ||
 	    !pprof_saved_binary(f->rel, &f->h, binary))
 		return f->service;
-	return intern_service(w, binary);
+	return pyro_archive_intern_service(w, binary);
 }
 
 static int index_file(struct walk *w, struct found *f)
@@ -455,211 +388,6 @@ static void save_cache(struct walk *w, time_t now)
 	}
 	pyro_idxcache_save(w->a->root, e, n, now);
 	free(e);
-}
-
-static int walk_dir(struct walk *w, const char *service, const char *rel,
-		    int depth);
-
-/* A symlinked file is read only when it resolves inside the archive;
- * symlinked directories are never followed (they could loop or lead out).
- * The target found now, relative to the root, is what will be read, with
- * the same beneath-only walk as any file. */
-static int walk_symlink(struct walk *w, const char *service, const char *rel)
-{
-	char abs[PATH_MAX], why[PYRO_ERR_MAX], *real;
-	size_t rootlen = strlen(w->a->root);
-	struct stat st;
-	int rc;
-
-	if (join(abs, sizeof(abs), w->a->root, rel))
-		return pyro_archive_problem(w->a, rel, "path too long");
-	real = realpath(abs, NULL);
-	if (!real)
-		return pyro_archive_problem(w->a, rel, errno == ELOOP ?
-					    "symlink loop" : errno == ENOENT ?
-					    "dangling symlink" : strerror(errno));
-	if (strncmp(real, w->a->root, rootlen) || real[rootlen] != '/') {
-		free(real);
-		return pyro_archive_problem(w->a, rel, "symlink leads outside the "
-					    "archive: not followed");
-	}
-	rc = pyro_stat_beneath(w->a->rootfd, real + rootlen + 1, &st, why);
-	if (rc == 0 && S_ISDIR(st.st_mode))
-		rc = 0;         /* a symlinked directory: not followed */
-	else if (rc == 0 && !S_ISREG(st.st_mode)) {
-		snprintf(why, sizeof(why), "not a regular file (%s)",
-			 pyro_mode_name(st.st_mode));
-		rc = pyro_archive_problem(w->a, rel, why);
-	}
-	else if (rc == 0)
-		rc = found_file(w, service, rel, &st, real + rootlen + 1);
-	else
-		rc = pyro_archive_problem(w->a, rel, why);
-	free(real);
-	return rc;
-}
-
-/* Index the entry name of the directory dirfd, found at rel (relative to
- * the root). */
-static int walk_entry(struct walk *w, int dirfd, const char *name,
-		      const char *service, const char *rel, int depth)
-{
-	char why[PYRO_ERR_MAX];
-	struct stat st;
-
-	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
-		return pyro_archive_problem(w->a, rel, strerror(errno));
-	if (S_ISDIR(st.st_mode))
-		return walk_dir(w, service, rel, depth + 1);
-	if (S_ISREG(st.st_mode))
-		return found_file(w, service, rel, &st, NULL);
-	if (S_ISLNK(st.st_mode))
-		return walk_symlink(w, service, rel);
-	/* FIFOs, sockets, devices: never opened (a FIFO would block). */
-	snprintf(why, sizeof(why), "not a regular file (%s)",
-		 pyro_mode_name(st.st_mode));
-	return pyro_archive_problem(w->a, rel, why);
-}
-
-/* Entries of the directory fd (taken over: closed here), in readdir
- * order, each handed to walk_entry; dotfiles are skipped.  service NULL:
- * the root, whose directories are services. */
-static int walk_entries(struct walk *w, int fd, const char *service,
-			const char *rel, int depth)
-{
-	char child[PATH_MAX];
-	struct dirent *de;
-	DIR *d = fdopendir(fd);
-	int rc = 0;
-
-	if (!d) {
-		rc = -errno;
-		close(fd);
-		return rc == -ENOMEM ? rc : pyro_archive_problem(w->a, *rel ? rel : ".",
-								 strerror(-rc));
-	}
-	while (!rc && (de = readdir(d))) {
-		const char *svc = service;
-
-		if (de->d_name[0] == '.')
-			continue;
-		if (join(child, sizeof(child), rel, de->d_name)) {
-			rc = pyro_archive_problem(w->a, de->d_name, "path too long");
-			continue;
-		}
-		if (!service) {
-			struct stat st;
-
-			if (fstatat(dirfd(d), de->d_name, &st,
-				    AT_SYMLINK_NOFOLLOW) != 0) {
-				rc = pyro_archive_problem(w->a, de->d_name,
-							  "cannot stat");
-				continue;
-			}
-			svc = S_ISDIR(st.st_mode) ? intern_service(w, de->d_name) :
-			      w->root_service;
-			if (!svc) {
-				rc = -ENOMEM;
-				break;
-			}
-		}
-		rc = walk_entry(w, dirfd(d), de->d_name, svc, child, depth);
-	}
-	closedir(d);
-	return rc;
-}
-
-static int walk_dir(struct walk *w, const char *service, const char *rel,
-		    int depth)
-{
-	char why[PYRO_ERR_MAX];
-	int fd;
-
-	if (depth > MAX_DEPTH)
-		return pyro_archive_problem(w->a, rel, "directory nesting too deep");
-	/* Opened from the root again, beneath it: a directory of rel that was
-	 * swapped for a symlink since its parent was read is refused. */
-	fd = pyro_opendir_beneath(w->a->rootfd, rel, why);
-	if (fd < 0)
-		return pyro_archive_problem(w->a, rel, why);
-	return walk_entries(w, fd, service, rel, depth);
-}
-
-/*
- * A service's directory name: the directory's own name with control bytes
- * and '%' written %XX (reversible, so two services never share a name; a
- * newline or an escape sequence never reaches a terminal).  Spaces and
- * UTF-8 stay as they are.  A name that escaping makes longer than 255 bytes
- * keeps at most 230 bytes, cut between characters (never inside a %XX
- * escape nor a UTF-8 sequence), then "%~" and 16 hex digits of a hash of
- * the whole.  A name that fits (255 bytes needing no escape) is kept whole.
- */
-static int safe_service_name(const char *raw, char out[NAME_MAX + 1])
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t n = 0, cut = 0;
-	const char *p;
-
-	for (p = raw; *p; p++) {
-		unsigned char c = (unsigned char)*p;
-		int esc = c < 0x20 || c == 0x7f || c == '%';
-
-		/* Before a byte that starts a character: a place to cut. */
-		if ((c & 0xc0) != 0x80 && n <= 230)
-			cut = n;
-		if (n + (esc ? 3 : 1) > NAME_MAX) {
-			snprintf(out + cut, NAME_MAX + 1 - cut, "%%~%016llx",
-				 (unsigned long long)pyro_hash_bytes(raw, strlen(raw),
-								     PYRO_HASH_SEED));
-			return 0;
-		}
-		if (esc) {
-			out[n++] = '%';
-			out[n++] = hex[c >> 4];
-			out[n++] = hex[c & 15];
-		} else {
-			out[n++] = (char)c;
-		}
-	}
-	out[n] = '\0';
-	return 0;
-}
-
-static const char *intern_service(struct walk *w, const char *raw)
-{
-	char name[NAME_MAX + 1];
-	char **nn;
-	size_t i;
-
-	safe_service_name(raw, name);
-	for (i = 0; i < w->nnames; i++)
-		if (!strcmp(w->names[i], name))
-			return w->names[i];
-	nn = realloc(w->names, (w->nnames + 1) * sizeof(*nn));
-	if (!nn)
-		return NULL;
-	w->names = nn;
-	nn[w->nnames] = strdup(name);
-	if (!nn[w->nnames])
-		return NULL;
-	return nn[w->nnames++];
-}
-
-/* Walk the root: directories are services, files belong to the root's
- * own service. */
-static int walk_root(struct walk *w)
-{
-	const char *base = strrchr(w->a->root, '/');
-	int fd;
-
-	base = base && base[1] ? base + 1 : "archive";
-	w->root_service = intern_service(w, base);
-	if (!w->root_service)
-		return -ENOMEM;
-	fd = openat(w->a->rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	return walk_entries(w, fd, NULL, "", 0);
 }
 
 /* ---- building services from sorted entries --------------------------- */
@@ -888,7 +616,7 @@ int pyro_archive_open(const char *root, size_t max_profile_size,
 		goto fail;
 	w.a = a;
 	now = time(NULL);
-	rc = walk_root(&w);
+	rc = pyro_archive_walk_root(&w);
 	if (!rc)
 		a->fingerprint = walk_fingerprint(&w);
 	if (!rc) {
@@ -977,7 +705,7 @@ int pyro_archive_fingerprint(const char *root, uint64_t *fp)
 	rc = open_root(&a, root, err);
 	w.a = &a;
 	if (!rc)
-		rc = walk_root(&w);
+		rc = pyro_archive_walk_root(&w);
 	if (!rc)
 		*fp = walk_fingerprint(&w);
 	for (i = 0; i < w.nfiles; i++) {

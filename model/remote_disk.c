@@ -31,16 +31,6 @@
 
 #define DISK_MAGIC "PYRORMT1"
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *c = p;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ c[i]) * 1099511628211ull;
-	return h;
-}
-
 static int mkdirs(char *path)
 {
 	char *p;
@@ -68,9 +58,9 @@ int pyro_remote_disk_dir(const char *url, const char *tenant, const char *select
 
 	if (env && !strcmp(env, "0"))
 		return -ENOENT;
-	h = fnv(h, url, strlen(url) + 1);
-	h = fnv(h, tenant ? tenant : "", strlen(tenant ? tenant : "") + 1);
-	h = fnv(h, selector ? selector : "", strlen(selector ? selector : "") + 1);
+	h = pyro_remote_fnv(h, url, strlen(url) + 1);
+	h = pyro_remote_fnv(h, tenant ? tenant : "", strlen(tenant ? tenant : "") + 1);
+	h = pyro_remote_fnv(h, selector ? selector : "", strlen(selector ? selector : "") + 1);
 	if (xdg && xdg[0] == '/')
 		n = snprintf(out, PATH_MAX, "%s/pyrofs/remote-%016llx", xdg, (unsigned long long)h);
 	else if (home && home[0] == '/')
@@ -83,7 +73,7 @@ int pyro_remote_disk_dir(const char *url, const char *tenant, const char *select
 
 static uint64_t disk_key(uint64_t ident, const void *req, size_t len)
 {
-	return fnv(fnv(1469598103934665603ull, &ident, sizeof(ident)), req, len);
+	return pyro_remote_fnv(pyro_remote_fnv(1469598103934665603ull, &ident, sizeof(ident)), req, len);
 }
 
 int pyro_remote_disk_get(const char *dir, uint64_t ident, const void *req, size_t len,

@@ -1,6 +1,7 @@
 /*
- * remote_source.h - what source_remote.c (options, operations, opening)
- * and remote_list.c (the calls, and listing a server into an index) share.
+ * remote_source.h - what source_remote.c (operations, opening),
+ * remote_opts.c (options and the URL), remote_call.c (the calls) and
+ * remote_list.c (listing a server into an index) share.
  * Internal to the Pyroscope source: fs/ sees only model/source.h and the
  * pyro_src_pyroscope row.
  *
@@ -111,9 +112,39 @@ static inline struct remote *remote_of(struct pyro_src *src)
 	return (struct remote *)src;
 }
 
+/* ---- remote_opts.c: the -o options and the URL ---------------------- */
+
+/* o's defaults (o is overwritten: nothing is freed). */
+void pyro_remote_opts_defaults(struct ropts *o);
+/* Free what o owns and clear it. */
+void pyro_remote_opts_release(struct ropts *o);
+/* Apply "key=value" to o: 0, 1 for a key not ours, -EINVAL with err
+ * (o owns the strings it gets). */
+int pyro_remote_opts_apply(struct ropts *o, const char *kv, char err[PYRO_ERR_MAX]);
+/* pyro_src_pyroscope.opt: whether kv is a valid option of ours. */
+int pyro_remote_opt(const char *kv, char err[PYRO_ERR_MAX]);
+/* pyro_src_pyroscope.match: 1 for an http:// or https:// spec. */
+int pyro_remote_match(const char *spec);
+/* pyro_src_pyroscope.check: spec's syntax, before anything is asked. */
+int pyro_remote_check(const char *spec, char err[PYRO_ERR_MAX]);
+
+/* ---- shared by the files ------------------------------------------------ */
+
 /* Add "text" to the problems (an identical line is listed once). */
 void pyro_remote_problem(struct remote *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* FNV-1a (64 bits) of p[0..n) continued from h: the source's identities
+ * and the disk cache's names. */
+static inline uint64_t pyro_remote_fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ c[i]) * 1099511628211ull;
+	return h;
+}
 
 /* Unix time now, in ms. */
 int64_t pyro_remote_wall_ms(void);

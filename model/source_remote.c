@@ -48,8 +48,9 @@
  * key, one SelectSeries grouped by it with one step over the span: each
  * value's total.  Only string labels exist on a server.
  *
- * The calls and the listing live in remote_list.c; remote_source.h is what
- * the two files share.
+ * The options and the URL live in remote_opts.c, the calls in
+ * remote_call.c, the listing in remote_list.c; remote_source.h is what the
+ * files share.
  *
  * Failures are recorded as problems ("api/cpu/all: SelectMergeProfile
  * [2026-11-26T04:40:06.001Z, ...): HTTP 503: unavailable: ...") and the
@@ -72,174 +73,6 @@
 #include "types.pb-c.h"
 
 #define MAX_PROBLEMS 1000       /* newest kept */
-
-/* ---- options ---------------------------------------------------------- */
-
-
-static void ropts_defaults(struct ropts *o)
-{
-	memset(o, 0, sizeof(*o));
-	o->step_ms = 60 * 1000;
-	o->lookback_ms = 24 * 3600 * 1000;
-	o->timeout_ms = 30 * 1000;
-	o->refresh_ms = 10 * 1000;
-	o->max_queries = 4;
-	o->growth_points = 24;
-}
-
-static void ropts_release(struct ropts *o)
-{
-	free(o->tenant);
-	free(o->auth_file);
-	free(o->selector);
-	memset(o, 0, sizeof(*o));
-}
-
-/* "500ms", "30s", "1m", "24h", "7d", "1w", or seconds: milliseconds. */
-static int parse_duration(const char *s, int64_t *ms)
-{
-	static const struct { const char *unit; int64_t ms; } units[] = {
-		{ "ms", 1 }, { "s", 1000 }, { "", 1000 }, { "m", 60000 },
-		{ "h", 3600000 }, { "d", 86400000 }, { "w", 604800000 },
-	};
-	char *end;
-	double v = strtod(s, &end);
-	size_t i;
-
-	if (end == s || !(v >= 0) || v > 1e12)
-		return -EINVAL;
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (!strcmp(end, units[i].unit)) {
-			*ms = (int64_t)llround(v * (double)units[i].ms);
-			return 0;
-		}
-	return -EINVAL;
-}
-
-static int parse_uint(const char *s, unsigned long long max, unsigned long long *out)
-{
-	char *end;
-	unsigned long long v;
-
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
-static int set_str(char **dst, const char *v)
-{
-	char *s = strdup(v);
-
-	if (!s)
-		return -ENOMEM;
-	free(*dst);
-	*dst = s;
-	return 0;
-}
-
-/* Apply "key=value" to o: 0, 1 for a key not ours, -EINVAL with err. */
-static int ropts_apply(struct ropts *o, const char *kv, char err[PYRO_ERR_MAX])
-{
-	const char *eq = strchr(kv, '='), *v = eq ? eq + 1 : "";
-	size_t klen = eq ? (size_t)(eq - kv) : strlen(kv);
-	unsigned long long n;
-	int64_t ms;
-	char key[32];
-	int rc = 0;
-
-	if (klen >= sizeof(key))
-		return 1;
-	memcpy(key, kv, klen);
-	key[klen] = '\0';
-	if (!strcmp(key, "tenant")) {
-		rc = *v ? set_str(&o->tenant, v) : -EINVAL;
-	} else if (!strcmp(key, "auth_file")) {
-		rc = *v ? set_str(&o->auth_file, v) : -EINVAL;
-	} else if (!strcmp(key, "selector")) {
-		size_t len = strlen(v);
-
-		if (len < 2 || v[0] != '{' || v[len - 1] != '}') {
-			rc = -EINVAL;
-		} else {
-			char *inner = strndup(v + 1, len - 2);
-
-			rc = inner ? 0 : -ENOMEM;
-			if (!rc) {
-				free(o->selector);
-				o->selector = inner;
-			}
-		}
-	} else if (!strcmp(key, "step")) {
-		rc = parse_duration(v, &ms);
-		if (!rc && (ms < 1000 || ms % 1000))
-			rc = -EINVAL;   /* whole seconds: names are to the second */
-		if (!rc)
-			o->step_ms = ms;
-	} else if (!strcmp(key, "lookback")) {
-		rc = parse_duration(v, &ms);
-		if (!rc && ms < 1000)
-			rc = -EINVAL;
-		if (!rc)
-			o->lookback_ms = ms;
-	} else if (!strcmp(key, "timeout")) {
-		rc = parse_duration(v, &ms);
-		if (!rc && (ms < 1 || ms > 86400000))
-			rc = -EINVAL;
-		if (!rc)
-			o->timeout_ms = (long)ms;
-	} else if (!strcmp(key, "refresh")) {
-		rc = parse_duration(v, &ms);
-		if (!rc)
-			o->refresh_ms = ms;
-	} else if (!strcmp(key, "max_nodes")) {
-		rc = parse_uint(v, INT64_MAX, &n);
-		if (!rc)
-			o->max_nodes = (int64_t)n;
-	} else if (!strcmp(key, "max_queries")) {
-		rc = parse_uint(v, 1024, &n);
-		if (!rc && n == 0)
-			rc = -EINVAL;
-		if (!rc)
-			o->max_queries = (unsigned)n;
-	} else if (!strcmp(key, "qps")) {
-		char *end;
-		double q = strtod(v, &end);
-
-		if (end == v || *end || !(q >= 0) || q > 1e6)
-			rc = -EINVAL;
-		else
-			o->qps = q;
-	} else if (!strcmp(key, "growth_points")) {
-		rc = parse_uint(v, 10000, &n);
-		if (!rc && n < 2)
-			rc = -EINVAL;
-		if (!rc)
-			o->growth_points = (unsigned)n;
-	} else {
-		return 1;
-	}
-	if (rc == -EINVAL)
-		snprintf(err, PYRO_ERR_MAX, "bad value in -o %s", kv);
-	else if (rc)
-		snprintf(err, PYRO_ERR_MAX, "out of memory");
-	return rc;
-}
-
-static int remote_opt(const char *kv, char err[PYRO_ERR_MAX])
-{
-	struct ropts o;
-	int rc;
-
-	ropts_defaults(&o);
-	rc = ropts_apply(&o, kv, err);
-	ropts_release(&o);
-	return rc;
-}
 
 /* ---- the source and its index ----------------------------------------- */
 
@@ -744,16 +577,6 @@ out:
 	return rc;
 }
 
-static uint64_t mix(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *c = p;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ c[i]) * 1099511628211ull;
-	return h;
-}
-
 static void remote_ident(struct pyro_src *src, const struct pyro_index *ix,
 			 const struct pyro_index_series *se, const struct pyro_span *sp,
 			 uint64_t *h, int *open)
@@ -765,10 +588,10 @@ static void remote_ident(struct pyro_src *src, const struct pyro_index *ix,
 	size_t i;
 
 	span_range(r, se, sp, &start, &end);
-	x = mix(x, rs->service, strlen(rs->service) + 1);
-	x = mix(x, rs->type_id, strlen(rs->type_id) + 1);
+	x = pyro_remote_fnv(x, rs->service, strlen(rs->service) + 1);
+	x = pyro_remote_fnv(x, rs->type_id, strlen(rs->type_id) + 1);
 	if (r->o.selector)
-		x = mix(x, r->o.selector, strlen(r->o.selector) + 1);
+		x = pyro_remote_fnv(x, r->o.selector, strlen(r->o.selector) + 1);
 	*h = pyro_ident_mix(*h, x);
 	*h = pyro_ident_mix(*h, (uint64_t)start);
 	*h = pyro_ident_mix(*h, (uint64_t)end);
@@ -911,7 +734,7 @@ static void remote_close(struct pyro_src *src)
 	free(r->problems);
 	pthread_mutex_destroy(&r->lock);
 	answers_release(&r->answers);
-	ropts_release(&r->o);
+	pyro_remote_opts_release(&r->o);
 	free(r->disk_dir);
 	free(r->src.name);
 	free(r);
@@ -931,51 +754,6 @@ static const struct pyro_src_ops remote_ops = {
 };
 
 /* ---- opening ---------------------------------------------------------- */
-
-static int remote_match(const char *spec)
-{
-	return !strncasecmp(spec, "http://", 7) || !strncasecmp(spec, "https://", 8);
-}
-
-/* SOURCE's syntax: http(s)://host[:port][/prefix], no credentials in it
- * (they belong in -o auth_file, where ps cannot see them). */
-static int remote_check(const char *spec, char err[PYRO_ERR_MAX])
-{
-	const char *host = spec + (strncasecmp(spec, "https://", 8) ? 7 : 8);
-	size_t hlen = strcspn(host, "/?#");
-	const char *colon = memchr(host, ':', hlen), *at = memchr(host, '@', hlen);
-
-	if (hlen && host[0] == '[') {   /* [v6 address][:port] */
-		const char *close = memchr(host, ']', hlen);
-
-		colon = close && close + 1 < host + hlen && close[1] == ':' ? close + 1 : NULL;
-		if (!close || (close + 1 < host + hlen && close[1] != ':')) {
-			snprintf(err, PYRO_ERR_MAX, "%.200s: bad host", spec);
-			return -EINVAL;
-		}
-	}
-	if (!remote_match(spec) || hlen == 0 || (colon && colon == host)) {
-		snprintf(err, PYRO_ERR_MAX, "%.200s: no host", spec);
-		return -EINVAL;
-	}
-	if (at) {
-		snprintf(err, PYRO_ERR_MAX, "%.*s...: credentials in the URL "
-			 "(put them in -o auth_file)", (int)(host - spec), spec);
-		return -EINVAL;
-	}
-	if (colon) {
-		const char *p = colon + 1, *end = host + hlen;
-		long port = 0;
-
-		for (; p < end && *p >= '0' && *p <= '9' && port <= 65535; p++)
-			port = port * 10 + (*p - '0');
-		if (p != end || port < 1 || port > 65535 || colon + 1 == end) {
-			snprintf(err, PYRO_ERR_MAX, "%.200s: bad port", spec);
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
 
 /* The one-line reason a mount fails with. */
 static void open_failure(const struct remote *r, int rc, const char *why,
@@ -1008,7 +786,7 @@ static int remote_open(const char *spec, const struct pyro_src_conf *conf,
 
 	*out = NULL;
 	*first = NULL;
-	rc = remote_check(spec, err);
+	rc = pyro_remote_check(spec, err);
 	if (rc)
 		return rc;
 	r = calloc(1, sizeof(*r));
@@ -1020,7 +798,7 @@ static int remote_open(const char *spec, const struct pyro_src_conf *conf,
 	pthread_mutex_init(&r->answers.lock, NULL);
 	r->src.ops = &remote_ops;
 	r->src.priv = r;
-	ropts_defaults(&r->o);
+	pyro_remote_opts_defaults(&r->o);
 	r->policy = conf->merge;
 	r->max_size = conf->max_profile_size;
 	r->problems = calloc(MAX_PROBLEMS, sizeof(*r->problems));
@@ -1033,7 +811,7 @@ static int remote_open(const char *spec, const struct pyro_src_conf *conf,
 	for (n = strlen(r->src.name); n > 0 && r->src.name[n - 1] == '/'; n--)
 		r->src.name[n - 1] = '\0';
 	for (i = 0; i < conf->nopts; i++) {
-		rc = ropts_apply(&r->o, conf->opts[i], err);
+		rc = pyro_remote_opts_apply(&r->o, conf->opts[i], err);
 		if (rc == 1) {
 			snprintf(err, PYRO_ERR_MAX, "option %s is not one of a Pyroscope URL's",
 				 conf->opts[i]);
@@ -1084,9 +862,9 @@ fail:
 
 const struct pyro_src_kind pyro_src_pyroscope = {
 	.name = "pyroscope",
-	.match = remote_match,
-	.check = remote_check,
-	.opt = remote_opt,
+	.match = pyro_remote_match,
+	.check = pyro_remote_check,
+	.opt = pyro_remote_opt,
 	.help =
 	"    -o tenant=ID           X-Scope-OrgID of every query\n"
 	"    -o auth_file=PATH      credentials: first line user:password (basic)\n"

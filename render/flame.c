@@ -54,6 +54,9 @@
  *    name, which is the <title> text before its last " (".
  *  - nothing is ever fetched: no external reference of any kind.
  *
+ * The prefix tree (with diff_width()) and pruning are flame_tree.c; this
+ * file draws them; flame_priv.h is what the two share.
+ *
  * Layout numbers are computed once here and once in the script with the
  * same double arithmetic (x = offset * 1200 / total, rounded to cents), so
  * "Reset Zoom" reproduces the static picture exactly.
@@ -61,6 +64,7 @@
 #include "render.h"
 #include "embedded.h"
 #include "flame_color.h"
+#include "flame_priv.h"
 #include "text.h"
 #include "units.h"
 
@@ -71,75 +75,7 @@
 #include <string.h>
 #include <time.h>
 
-#define FLAME_W         1200    /* image and frame area width, px */
-#define FLAME_FRAME_H   16      /* row pitch, px */
-#define FLAME_RECT_H    15      /* box height, px (1 px gap between rows) */
-#define FLAME_TOP       60      /* title and subtitle above the frames, px */
-#define FLAME_BOTTOM    34      /* details line below the frames, px */
-#define FLAME_MIN_W     0.5     /* narrower boxes are left out, px */
-#define FLAME_MAX_BOXES 2500    /* at most this many frames are drawn */
-#define FLAME_REST_MIN_W 2.0    /* narrower runs of hidden frames: not drawn */
-#define FLAME_NAME_MAX  500     /* longer names are cut, characters */
-#define FLAME_CHAR_W    7.25    /* assumed glyph advance at 12px monospace */
-#define FLAME_PAD       3       /* label inset from the box's left edge, px */
-#define FLAME_THUMB_ASPECT 2.0  /* width / height a thumbnail should get */
-#define FLAME_STRETCH   2.0     /* at most this much taller without script */
-
-/* One node of the prefix tree, stored in preorder with children sorted by
- * name: a node's subtree is the run of following nodes deeper than it. */
-struct flame_node {
-	uint32_t name;          /* strtab id; unused for the root (index 0) */
-	uint32_t depth;         /* 0 for the root "all" */
-	int64_t value;          /* sum over the stacks through this node, > 0;
-				 * in a diff |base| + |target| (diff_width) */
-	int64_t delta;          /* diffs: target - base through this node */
-	int64_t base;           /* diffs: the base through this node */
-};
-
-struct flame_tree {
-	struct flame_node *nodes;       /* preorder; owned */
-	size_t n;
-	size_t cap;
-	uint32_t maxdepth;              /* deepest node */
-};
-
-/* A stack with a positive value, in the order tree_build() sorts them. */
-struct flame_stack {
-	const struct pyro_stacks *s;
-	const uint32_t *refs;
-	uint32_t depth;
-	int64_t value;          /* the width: in a diff |base| + |target| */
-	int64_t delta;          /* diffs: target - base */
-	int64_t base;           /* diffs: the base */
-};
-
-/* What one rendering needs besides the tree. */
-struct flame_ctx {
-	const struct pyro_stacks *s;
-	struct pyro_buf *out;
-	bool down;                      /* icicle: root at the top */
-	struct pyro_buf text;           /* scratch: a cleaned name; owned */
-	struct pyro_buf unit_suffix;    /* " contentions" or ""; owned */
-	int64_t total;                  /* root value, > 0 unless no samples */
-	int64_t quantum;                /* gcd of all node values, >= 1 */
-	int64_t cut;                    /* frames of value <= cut are hidden */
-	bool capped;                    /* cut comes from FLAME_MAX_BOXES */
-	unsigned char *keep;            /* per node: drawn; owned */
-	uint32_t maxdepth;              /* deepest drawn node */
-	int height;                     /* image height, px */
-	size_t nhidden;                 /* nodes left out */
-	int64_t hidden_value;           /* value of the outermost hidden nodes */
-	bool diff;                      /* differential: colour by change */
-	const struct flame_node *root;  /* the tree's root; not owned */
-	int64_t pprof_total;            /* pyro_stacks_total: sum of |sample| */
-};
-
 /* ---- names ---------------------------------------------------------- */
-
-static struct pyro_str frame_name(const struct pyro_stacks *s, uint32_t id)
-{
-	return pyro_strtab_get(&s->strs, id);
-}
 
 /* Byte length of the first `chars` code points of valid UTF-8 text. */
 static size_t utf8_prefix(const char *p, size_t n, size_t chars)
@@ -204,183 +140,7 @@ static int put_untrusted(struct pyro_buf *out, struct pyro_buf *scratch,
 	return rc ? rc : pyro_xml_escape(out, scratch->data, scratch->len);
 }
 
-/* ---- prefix tree ---------------------------------------------------- */
-
-/* Compare two frame references by name bytes. */
-static int ref_cmp(const struct pyro_stacks *s, uint32_t a, uint32_t b)
-{
-	uint32_t ia = s->frames[PYRO_REF_FRAME(a)].name;
-	uint32_t ib = s->frames[PYRO_REF_FRAME(b)].name;
-	struct pyro_str x, y;
-	int r;
-
-	if (ia == ib)
-		return 0;
-	x = frame_name(s, ia);
-	y = frame_name(s, ib);
-	r = memcmp(x.ptr, y.ptr, x.len < y.len ? x.len : y.len);
-	if (r)
-		return r;
-	return x.len < y.len ? -1 : x.len > y.len;
-}
-
-/* Lexicographic order of the name sequences: a prefix sorts first. */
-static int stack_cmp(const void *pa, const void *pb)
-{
-	const struct flame_stack *a = pa, *b = pb;
-	uint32_t i, n = a->depth < b->depth ? a->depth : b->depth;
-	int r;
-
-	for (i = 0; i < n; i++) {
-		r = ref_cmp(a->s, a->refs[i], b->refs[i]);
-		if (r)
-			return r;
-	}
-	return a->depth < b->depth ? -1 : a->depth > b->depth;
-}
-
-static int tree_push(struct flame_tree *t, uint32_t name, uint32_t depth,
-		     int64_t value, int64_t delta, int64_t base)
-{
-	int rc;
-
-	if (t->n == t->cap &&
-	    (rc = pyro_grow_array(&t->nodes, &t->cap, t->n + 1, sizeof(*t->nodes))))
-		return rc;
-	t->nodes[t->n++] = (struct flame_node){ name, depth, value, delta, base };
-	if (depth > t->maxdepth)
-		t->maxdepth = depth;
-	return 0;
-}
-
-/* A diff's stack k as drawn: both sides, and its width |base| + |target|,
- * so a stack keeps its place whichever side it is in (Pyroscope's diff
- * view does the same): a frame that vanished is drawn at its base's
- * width, one that is new at its target's, and every frame's base and
- * target are the full sums of both sides.  -EOVERFLOW past 64 bits. */
-static int diff_width(const struct pyro_stacks *s, size_t k,
-		      struct flame_stack *fs)
-{
-	int64_t b = s->base[k], t, w;
-
-	fs->delta = s->stacks[k].value;
-	fs->base = b;
-	if (__builtin_add_overflow(fs->delta, b, &t) || t == INT64_MIN ||
-	    b == INT64_MIN ||
-	    __builtin_add_overflow(t < 0 ? -t : t, b < 0 ? -b : b, &w))
-		return -EOVERFLOW;
-	fs->value = w;
-	return 0;
-}
-
-/* The stacks of s drawn (positive values; in a diff every stack of either
- * side), sorted; *total receives the sum of their widths, *delta of their
- * target - base. */
-static int sorted_stacks(const struct pyro_stacks *s, struct flame_stack **out,
-			 size_t *n, int64_t *total, int64_t *delta,
-			 uint32_t *maxdepth)
-{
-	struct flame_stack *v = malloc((s->nstacks ? s->nstacks : 1) * sizeof(*v));
-	size_t k;
-
-	if (!v)
-		return -ENOMEM;
-	*n = 0;
-	*total = 0;
-	*delta = 0;
-	*maxdepth = 0;
-	for (k = 0; k < s->nstacks; k++) {
-		const struct pyro_stack *st = &s->stacks[k];
-		struct flame_stack fs = { s, pyro_stack_refs(s, st), st->depth,
-					  st->value, 0, 0 };
-
-		if (s->base && diff_width(s, k, &fs)) {
-			free(v);
-			return -EOVERFLOW;
-		}
-		if (fs.value <= 0)
-			continue;
-		if (__builtin_add_overflow(*total, fs.value, total) ||
-		    __builtin_add_overflow(*delta, fs.delta, delta)) {
-			free(v);
-			return -EOVERFLOW;
-		}
-		v[(*n)++] = fs;
-		if (st->depth > *maxdepth)
-			*maxdepth = st->depth;
-	}
-	qsort(v, *n, sizeof(*v), stack_cmp);
-	*out = v;
-	return 0;
-}
-
-/* Build the prefix tree: walking the sorted stacks, each one shares a prefix
- * with the current path (those nodes gain its value) and appends the rest
- * as new nodes, which lands them in preorder with sorted children. */
-static int tree_build(const struct pyro_stacks *s, struct flame_tree *t)
-{
-	struct flame_stack *v = NULL;
-	size_t *path = NULL;            /* node index by depth; path[0] = root */
-	size_t n, k, plen = 1;
-	int64_t total, delta;
-	uint32_t maxdepth, i;
-	int rc;
-
-	memset(t, 0, sizeof(*t));
-	rc = sorted_stacks(s, &v, &n, &total, &delta, &maxdepth);
-	if (rc)
-		goto out;
-	path = malloc(((size_t)maxdepth + 1) * sizeof(*path));
-	rc = path ? tree_push(t, 0, 0, total, delta, 0) : -ENOMEM;
-	if (rc)
-		goto out;
-	path[0] = 0;
-	for (k = 0; k < n; k++) {
-		const struct flame_stack *st = &v[k];
-
-		t->nodes[0].base += st->base;   /* |base| <= width: no overflow */
-		for (i = 0; i < st->depth && i + 1 < plen; i++) {
-			struct flame_node *nd = &t->nodes[path[i + 1]];
-
-			if (nd->name != s->frames[PYRO_REF_FRAME(st->refs[i])].name)
-				break;
-			nd->value += st->value;
-			nd->delta += st->delta;
-			nd->base += st->base;
-		}
-		for (; i < st->depth; i++) {
-			path[i + 1] = t->n;
-			rc = tree_push(t, s->frames[PYRO_REF_FRAME(st->refs[i])].name,
-				       i + 1, st->value, st->delta, st->base);
-			if (rc)
-				goto out;
-		}
-		plen = (size_t)st->depth + 1;
-	}
-out:
-	free(path);
-	free(v);
-	return rc;
-}
-
-static void tree_release(struct flame_tree *t)
-{
-	free(t->nodes);
-	memset(t, 0, sizeof(*t));
-}
-
-/* ---- pruning and geometry ------------------------------------------- */
-
-static int64_t gcd64(int64_t a, int64_t b)
-{
-	while (b) {
-		int64_t r = a % b;
-
-		a = b;
-		b = r;
-	}
-	return a;
-}
+/* ---- geometry ------------------------------------------------------- */
 
 /* x of offset `off` in hundredths of a pixel; the script computes the same
  * from the same quanta. */
@@ -388,73 +148,6 @@ static long long x_cents(int64_t off, const struct flame_ctx *c)
 {
 	return llround((double)(off / c->quantum) * FLAME_W /
 		       (double)(c->total / c->quantum) * 100.0);
-}
-
-static double width_px(int64_t value, int64_t total)
-{
-	return (double)value * FLAME_W / (double)total;
-}
-
-static int cmp_desc(const void *pa, const void *pb)
-{
-	int64_t a = *(const int64_t *)pa, b = *(const int64_t *)pb;
-
-	return a < b ? 1 : a > b ? -1 : 0;
-}
-
-/* Decide which nodes are drawn (see the top of the file) and count the
- * hidden ones.  The hidden nodes whose parent is drawn are the outermost:
- * their values sum without overlap. */
-static int prune(struct flame_ctx *c, const struct flame_tree *t)
-{
-	int64_t *vals = NULL;
-	bool *drawn = NULL;             /* by depth: the last node seen drawn */
-	size_t k, nwide = 0;
-	int rc = -ENOMEM;
-
-	c->keep = calloc(t->n, 1);
-	drawn = calloc((size_t)t->maxdepth + 1, sizeof(*drawn));
-	if (!c->keep || !drawn)
-		goto out;
-	c->quantum = 0;
-	for (k = 0; k < t->n; k++) {
-		c->quantum = gcd64(t->nodes[k].value, c->quantum);
-		nwide += width_px(t->nodes[k].value, c->total) >= FLAME_MIN_W;
-	}
-	c->cut = 0;
-	if (nwide > FLAME_MAX_BOXES) {
-		size_t i = 0;
-
-		vals = malloc(nwide * sizeof(*vals));
-		if (!vals)
-			goto out;
-		for (k = 0; k < t->n; k++)
-			if (width_px(t->nodes[k].value, c->total) >= FLAME_MIN_W)
-				vals[i++] = t->nodes[k].value;
-		qsort(vals, nwide, sizeof(*vals), cmp_desc);
-		c->cut = vals[FLAME_MAX_BOXES];  /* the widest frame not drawn */
-		c->capped = true;
-	}
-	for (k = 0; k < t->n; k++) {
-		const struct flame_node *nd = &t->nodes[k];
-
-		drawn[nd->depth] = k == 0 || (nd->value > c->cut &&
-				   width_px(nd->value, c->total) >= FLAME_MIN_W);
-		c->keep[k] = drawn[nd->depth];
-		if (drawn[nd->depth]) {
-			if (nd->depth > c->maxdepth)
-				c->maxdepth = nd->depth;
-			continue;
-		}
-		c->nhidden++;
-		if (drawn[nd->depth - 1])
-			c->hidden_value += nd->value;
-	}
-	rc = 0;
-out:
-	free(vals);
-	free(drawn);
-	return rc;
 }
 
 /* Top of the box row of a depth. */
@@ -1036,7 +729,7 @@ static int render(const struct pyro_stacks *s, struct pyro_buf *out, bool down)
 	size_t start = out->len;
 	int rc;
 
-	rc = tree_build(s, &t);
+	rc = pyro_flame_tree_build(s, &t);
 	if (!rc)
 		rc = prepare_suffix(&c);
 	if (rc)
@@ -1046,7 +739,7 @@ static int render(const struct pyro_stacks *s, struct pyro_buf *out, bool down)
 	if (pyro_stacks_total(s, &c.pprof_total))
 		c.pprof_total = c.total;
 	if (c.total > 0)
-		rc = prune(&c, &t);
+		rc = pyro_flame_prune(&c, &t);
 	if (!rc && c.total > 0)
 		rc = emit_frames(&c, &t, true);
 	c.height = FLAME_TOP + ((int)c.maxdepth + 1) * FLAME_FRAME_H + FLAME_BOTTOM;
@@ -1064,7 +757,7 @@ out:
 	if (rc)
 		pyro_buf_truncate(out, start);  /* as it was (render.h) */
 	free(c.keep);
-	tree_release(&t);
+	pyro_flame_tree_release(&t);
 	pyro_buf_release(&c.unit_suffix);
 	pyro_buf_release(&c.text);
 	return rc;

@@ -82,7 +82,7 @@ int pyro_labels_render_flags(const struct pyro_label_set *ls, unsigned flags,
 /* pyro_labels_render_flags with flags 0: the default tree's labels.txt. */
 int pyro_labels_render(const struct pyro_label_set *ls, struct pyro_buf *out);
 
-/* ---- entry points (entry.c) --------------------------------------------- */
+/* ---- entry points (entry.c, entry_html.c) ------------------------------- */
 
 struct pyro_index;              /* model/source.h */
 struct pyro_index_service;
