@@ -487,12 +487,18 @@ static int fine_points(struct build *b, const char *type_id, int gauge, int64_t 
 static void pair_type_name(const struct build *b, size_t first, size_t n, size_t k,
 			   char name[PYRO_NAME_MAX])
 {
-	char *ids[256];
+	char *ids[256] = { NULL };   /* all set below; gcc cannot tell */
 	size_t i, m = n < 256 ? n : 256;
 
+	/* Past the 256 types a name is looked at beside, the type's own id
+	 * made safe (a service with that many types is not seen in practice). */
+	if (k >= m) {
+		pyro_safe_name(b->pairs[first + k].type_id, name);
+		return;
+	}
 	for (i = 0; i < m; i++)
 		ids[i] = b->pairs[first + i].type_id;
-	type_dir_name(ids, m, k < m ? k : 0, name);
+	type_dir_name(ids, m, k, name);
 }
 
 static int cmp_series(const void *a, const void *b)
