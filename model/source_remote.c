@@ -91,6 +91,7 @@ static void ropts_release(struct ropts *o)
 {
 	free(o->tenant);
 	free(o->auth_file);
+	free(o->ca_file);
 	free(o->selector);
 	memset(o, 0, sizeof(*o));
 }
@@ -160,6 +161,8 @@ static int ropts_apply(struct ropts *o, const char *kv, char err[PYRO_ERR_MAX])
 		rc = *v ? set_str(&o->tenant, v) : -EINVAL;
 	} else if (!strcmp(key, "auth_file")) {
 		rc = *v ? set_str(&o->auth_file, v) : -EINVAL;
+	} else if (!strcmp(key, "ca_file")) {
+		rc = *v ? set_str(&o->ca_file, v) : -EINVAL;
 	} else if (!strcmp(key, "selector")) {
 		size_t len = strlen(v);
 
@@ -1056,6 +1059,7 @@ static int remote_open(const char *spec, const struct pyro_src_conf *conf,
 	hc.url = r->src.name;
 	hc.tenant = r->o.tenant;
 	hc.auth = auth;
+	hc.ca_file = r->o.ca_file;
 	hc.timeout_ms = r->o.timeout_ms;
 	hc.max_queries = r->o.max_queries;
 	hc.qps = r->o.qps;
@@ -1091,6 +1095,9 @@ const struct pyro_src_kind pyro_src_pyroscope = {
 	"    -o tenant=ID           X-Scope-OrgID of every query\n"
 	"    -o auth_file=PATH      credentials: first line user:password (basic)\n"
 	"                           or a token (bearer); mode 600 or stricter\n"
+	"    -o ca_file=PATH        PEM file of the CAs an https:// server's\n"
+	"                           certificate is checked against (default: the\n"
+	"                           system's)\n"
 	"    -o selector={k=\"v\"}    extra label matchers on every query\n"
 	"    -o step=DURATION       time between snapshot points (default 1m)\n"
 	"    -o lookback=DURATION   how far back points go, ending at each series'\n"
