@@ -183,6 +183,12 @@ unmount
 check_eq "daemon exit status" 0 "$DAEMON_RC"
 check_stderr remote
 
+# ---- growth.txt over fewer points than the series has says so ---------------
+check_eq "growth.txt header with growth_points=2" \
+	"$(local_cat api/inuse_space/growth.txt | head -1 |
+	   sed 's/over 4 snapshots (\(.*\))$/over 2 of 4 snapshots (\1, evenly spaced; the timeline has all)/')" \
+	"$("$CAT" -o "$OPTS,growth_points=2" "$URL" api/inuse_space/growth.txt | head -1)"
+
 # ---- https: -o ca_file; without it, one line naming the certificate problem --
 out=$("$PYROFS" -f -o "step=1s,tenant=t1,auth_file=$TMP/auth" "$TLS_URL" "$MNT" 2>&1)
 rc=$?
@@ -208,6 +214,16 @@ import json, sys, urllib.request
 s = json.load(urllib.request.urlopen(sys.argv[1] + "/stats"))
 sys.exit(0 if s["connects"] >= 1 and all(t == sys.argv[2] for t in s["targets"]) else 1)' \
 	"$PROXY" "${TLS_URL#https://}"
+# ls -l of a service stats its summary.txt, which a file manager does too:
+# it builds the totals from the listing and merges only each type's newest
+# snapshot, never the per-point merges of growth.txt.
+control /stats/reset
+ls -l "$MNT/leaky" >/dev/null
+check "ls -l of a service: one merge per type" python3 -c '
+import json, sys
+s = json.loads(sys.argv[1])
+sys.exit(0 if s["calls"] == {"SelectMergeProfile": int(sys.argv[2])} else 1)' \
+	"$(stats)" "$(subdirs "$MNT/leaky" | wc -l)"
 unmount
 check_eq "https daemon exit status" 0 "$DAEMON_RC"
 check_stderr remote-https

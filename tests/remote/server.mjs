@@ -31,14 +31,16 @@
 //     labels (numeric labels are not series labels: Pyroscope drops them);
 //     samples whose value is 0 are not stored.
 //
-// Queries (times in milliseconds; a row at t is in [start, end) unless said):
+// Queries (times in milliseconds; a row at t is in [start, end], both ends
+// inclusive, as Pyroscope's storage filters TimeNanos):
 //   LabelNames, LabelValues, Series   over the rows matching any matcher
 //   SelectSeries   one point per step boundary start + k*step that is the
 //                  first at or after a row's time (Pyroscope's rangeSeries:
 //                  a point at T holds the rows in (T - step, T]), rows in
 //                  [start, end]; SUM or AVERAGE of the rows' totals per
 //                  series (group_by labels, none: one series)
-//   SelectMergeProfile  the per-stack sum of the matching rows as one pprof
+//   SelectMergeProfile  the per-stack sum of the matching rows in
+//                  [start, end] as one pprof
 //                  profile with the one sample type; samples keep no labels
 //   GetProfileStats, ProfileTypes
 // Label selectors: {a="x", b!="y", c=~"re", d!~"re"}.
@@ -235,7 +237,7 @@ function typeRows(typeId, selector, start, end) {
 	if (!typeId) throw new ConnectError("missing profile type", Code.InvalidArgument);
 	const ms = parseSelector(selector);
 	return rows.filter((r) => r.typeId === typeId && matches(r, ms) &&
-		r.ts >= Number(start) && r.ts < Number(end));
+		r.ts >= Number(start) && r.ts <= Number(end));
 }
 
 // ---- merging profiles ------------------------------------------------------
