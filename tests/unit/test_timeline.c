@@ -60,6 +60,7 @@ static void make(struct pyro_history *h, const char *service,
 		    h->times && h->names && h->totals && h->funcs);
 	assert_true(n <= MAXSNAPS);
 	h->nsnaps = n;
+	h->nfolded = n;
 	for (k = 0; k < n; k++) {
 		h->times[k] = (T0 + 1800 * (int64_t)k) * SEC;
 		pyro_time_name(h->times[k], names[k]);
