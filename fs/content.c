@@ -245,8 +245,9 @@ static size_t history_cost(const struct pyro_history *h)
 	       h->nsnaps * 24;
 }
 
-int pyro_content_history(struct pyro_fs *fs, const struct pyro_node *n,
-			 struct pyro_shared_history **out)
+/* A history, whole or (totals) its timeline rows only; cached apart. */
+static int content_history(struct pyro_fs *fs, const struct pyro_node *n,
+			   int totals, struct pyro_shared_history **out)
 {
 	struct pyro_shared_history *sh;
 	char path[PATH_MAX], key[PATH_MAX + 32], err[PYRO_ERR_MAX];
@@ -255,7 +256,7 @@ int pyro_content_history(struct pyro_fs *fs, const struct pyro_node *n,
 	if (snprintf(path, sizeof(path), "%s/%s", n->svc->name,
 		     n->series->type) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
-	rc = make_key('H', path, pyro_node_ident(fs, n, NULL), key,
+	rc = make_key(totals ? 'T' : 'H', path, pyro_node_ident(fs, n, NULL), key,
 		      sizeof(key));
 	if (rc)
 		return rc;
@@ -265,7 +266,8 @@ int pyro_content_history(struct pyro_fs *fs, const struct pyro_node *n,
 	sh = calloc(1, sizeof(*sh));
 	if (!sh)
 		return -ENOMEM;
-	rc = fs->src->ops->history(fs->src, n->ix, n->series, &sh->h, err);
+	rc = (totals ? fs->src->ops->history_totals : fs->src->ops->history)
+		(fs->src, n->ix, n->series, &sh->h, err);
 	if (rc) {
 		pyro_history_release(&sh->h);
 		free(sh);
@@ -275,6 +277,18 @@ int pyro_content_history(struct pyro_fs *fs, const struct pyro_node *n,
 	pyro_cache_put(fs->cache, key, &sh->obj);
 	*out = sh;
 	return 0;
+}
+
+int pyro_content_history(struct pyro_fs *fs, const struct pyro_node *n,
+			 struct pyro_shared_history **out)
+{
+	return content_history(fs, n, 0, out);
+}
+
+int pyro_content_history_totals(struct pyro_fs *fs, const struct pyro_node *n,
+				struct pyro_shared_history **out)
+{
+	return content_history(fs, n, fs->src->ops->history_totals != NULL, out);
 }
 
 /* ---- bytes ---------------------------------------------------------------------- */
@@ -371,7 +385,7 @@ static void summary_part(struct pyro_fs *fs, const struct pyro_node *n,
 	struct pyro_tview v;
 
 	p->se = se;
-	if (!pyro_content_history(fs, &c, sh))
+	if (!pyro_content_history_totals(fs, &c, sh))
 		p->h = &(*sh)->h;
 	else
 		*sh = NULL;

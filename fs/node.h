@@ -251,6 +251,10 @@ int pyro_content_labels(struct pyro_fs *fs, const struct pyro_node *n,
 			struct pyro_shared_labels **out);
 int pyro_content_history(struct pyro_fs *fs, const struct pyro_node *n,
 			 struct pyro_shared_history **out);
+/* The same with the timeline rows only where the source's whole history
+ * is costly (source.h: history_totals), else the whole history. */
+int pyro_content_history_totals(struct pyro_fs *fs, const struct pyro_node *n,
+				struct pyro_shared_history **out);
 
 /* Per file kind: the files of time nodes and of type directories. */
 extern const struct pyro_file_kind pyro_file_kinds[];

@@ -222,6 +222,7 @@ static int fold_values(struct pyro_history *h, struct build *b, size_t k,
 	b->sum_t += t;
 	b->sum_tt += t * t;
 	b->nfolds++;
+	h->nfolded = b->nfolds;
 	return 0;
 }
 

@@ -74,6 +74,10 @@ struct pyro_history {
 	char *sample_type;
 	char *sample_unit;
 	size_t nsnaps;                  /* snapshots read (unreadable skipped) */
+	size_t nfolded;                 /* of them, those whose stacks were
+					 * read (the functions' figures); all
+					 * but on a server, where growth_points
+					 * caps the merges */
 	int64_t *times;                 /* per snapshot: time, ns */
 	char (*names)[PYRO_TIME_NAME_MAX];  /* per snapshot: directory name;
 					 * owned copies, since a history is

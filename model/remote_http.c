@@ -56,6 +56,7 @@ struct pyro_http {
 	char *url;              /* without trailing '/' */
 	char *tenant_hdr;       /* "X-Scope-OrgID: ..." or NULL */
 	char *auth_hdr;         /* "Authorization: ..." or NULL */
+	char *ca_file;          /* CURLOPT_CAINFO, or NULL */
 	long timeout_ms;
 	unsigned max_queries;
 	double qps;
@@ -135,7 +136,9 @@ int pyro_http_new(const struct pyro_http_conf *conf, struct pyro_http **out,
 		h->url[n - 1] = '\0';
 	h->tenant_hdr = header("X-Scope-OrgID", conf->tenant);
 	h->auth_hdr = header("Authorization", conf->auth);
-	if ((conf->tenant && !h->tenant_hdr) || (conf->auth && !h->auth_hdr))
+	h->ca_file = conf->ca_file ? strdup(conf->ca_file) : NULL;
+	if ((conf->tenant && !h->tenant_hdr) || (conf->auth && !h->auth_hdr) ||
+	    (conf->ca_file && !h->ca_file))
 		goto nomem;
 	h->timeout_ms = conf->timeout_ms > 0 ? conf->timeout_ms : 30000;
 	h->max_queries = conf->max_queries ? conf->max_queries : 1;
@@ -165,6 +168,7 @@ nomem:
 		free(h->url);
 		free(h->tenant_hdr);
 		free(h->auth_hdr);
+		free(h->ca_file);
 		free(h);
 	}
 	snprintf(err, PYRO_ERR_MAX, "out of memory");
@@ -185,6 +189,7 @@ void pyro_http_free(struct pyro_http *h)
 	pthread_cond_destroy(&h->cond);
 	free(h->url);
 	free(h->tenant_hdr);
+	free(h->ca_file);
 	if (h->auth_hdr) {
 		explicit_bzero(h->auth_hdr, strlen(h->auth_hdr));
 		free(h->auth_hdr);
@@ -358,6 +363,8 @@ static int transfer(struct pyro_http *h, const char *method, const void *req,
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
+	if (h->ca_file)
+		curl_easy_setopt(c, CURLOPT_CAINFO, h->ca_file);
 	cc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
 	curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ctype);
@@ -369,6 +376,12 @@ static int transfer(struct pyro_http *h, const char *method, const void *req,
 		snprintf(err, PYRO_ERR_MAX, "%s: no answer within %ld ms", method,
 			 h->timeout_ms);
 		rc = -ETIMEDOUT;
+	} else if (cc == CURLE_PEER_FAILED_VERIFICATION || cc == CURLE_SSL_CACERT_BADFILE) {
+		/* curl's text names the certificate problem; say where trust
+		 * comes from, as that is what a user changes. */
+		snprintf(err, PYRO_ERR_MAX, "%s: TLS: %s (%s)", method,
+			 cerr[0] ? cerr : curl_easy_strerror(cc),
+			 h->ca_file ? "CAs from -o ca_file" : "system CAs; see -o ca_file");
 	} else if (cc != CURLE_OK) {
 		snprintf(err, PYRO_ERR_MAX, "%s: %s", method,
 			 cerr[0] ? cerr : curl_easy_strerror(cc));

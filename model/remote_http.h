@@ -21,14 +21,18 @@
  *     one's answer and gets a copy, sending nothing;
  *   - nothing is held locked while a call is on the wire, so one slow call
  *     never blocks another thread (only the cap does, by design).
- * TLS, https_proxy/no_proxy and gzip answers are libcurl's.
+ * TLS, https_proxy/no_proxy and gzip answers are libcurl's.  The server's
+ * certificate and host name are always verified (against ca_file, else the
+ * system's CAs); there is no switch to turn that off.  Proxies come from
+ * the environment as libcurl reads it: http_proxy (lower case only) for
+ * http://, https_proxy or HTTPS_PROXY for https://, all_proxy, no_proxy.
  *
  * Errors: 0 or a negative errno, with a one-line reason in err[]:
  *   -ETIMEDOUT   no answer within the timeout
  *   -EACCES      HTTP 401 or 403 (credentials, tenant)
  *   -EIO         anything else: connection refused or dropped, another HTTP
  *                status, an answer that is not application/proto, an answer
- *                over max_size
+ *                over max_size, a certificate that does not verify
  * The reason names the method, the HTTP status and the server's message:
  *   "SelectSeries: HTTP 503: unavailable: too many requests".
  */
@@ -48,6 +52,8 @@ struct pyro_http_conf {
 	const char *tenant;     /* X-Scope-OrgID, or NULL */
 	const char *auth;       /* the Authorization header's value
 				 * ("Basic ...", "Bearer ..."), or NULL */
+	const char *ca_file;    /* PEM file of the CAs trusted for https
+				 * (CURLOPT_CAINFO), or NULL: the system's */
 	long timeout_ms;        /* per call, once it is on the wire; > 0 */
 	unsigned max_queries;   /* calls on the wire at once; >= 1 */
 	double qps;             /* calls started per second; 0: no limit */

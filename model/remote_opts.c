@@ -33,6 +33,7 @@ void pyro_remote_opts_release(struct ropts *o)
 {
 	free(o->tenant);
 	free(o->auth_file);
+	free(o->ca_file);
 	free(o->selector);
 	memset(o, 0, sizeof(*o));
 }
@@ -102,6 +103,8 @@ int pyro_remote_opts_apply(struct ropts *o, const char *kv, char err[PYRO_ERR_MA
 		rc = *v ? set_str(&o->tenant, v) : -EINVAL;
 	} else if (!strcmp(key, "auth_file")) {
 		rc = *v ? set_str(&o->auth_file, v) : -EINVAL;
+	} else if (!strcmp(key, "ca_file")) {
+		rc = *v ? set_str(&o->ca_file, v) : -EINVAL;
 	} else if (!strcmp(key, "selector")) {
 		size_t len = strlen(v);
 

@@ -30,6 +30,7 @@
 struct ropts {
 	char *tenant;
 	char *auth_file;
+	char *ca_file;          /* -o ca_file: PEM CAs for https, or NULL */
 	char *selector;         /* inner matchers without braces, or NULL */
 	int64_t step_ms;
 	int64_t lookback_ms;

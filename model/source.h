@@ -227,6 +227,18 @@ struct pyro_src_ops {
 		       struct pyro_history *out, char err[PYRO_ERR_MAX]);
 
 	/*
+	 * Optional: the history's timeline rows only (totals per point, no
+	 * stacks folded: out->nfolded == 0), for pages that show totals and
+	 * must stay cheap (a service's summary.txt, built when a file manager
+	 * stats it).  NULL when history is as cheap (a local archive reads
+	 * its snapshots either way); a remote source sets it, as its history
+	 * costs a merge query per folded point.
+	 */
+	int (*history_totals)(struct pyro_src *src, const struct pyro_index *ix,
+			      const struct pyro_index_series *se,
+			      struct pyro_history *out, char err[PYRO_ERR_MAX]);
+
+	/*
 	 * Content identity: mix what span sp reads (baseline included) into
 	 * *h, so that *h changes whenever the content could (a rewritten
 	 * file, new data in an open window) and stays when it cannot.  fs/

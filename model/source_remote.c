@@ -26,8 +26,14 @@
  * boundary T >= t (boundaries start + k*step; pyrofs aligns start to a
  * multiple of step), so a point at T holds (T - step, T] in milliseconds.
  * pyrofs names it by T - step, the step it covers as local snapshots are
- * named, and a run of points [first, last] is the merge query
- * [first.T - step + 1 ms, last.T + 1 ms).
+ * named, and a run of points [first, last] is the span
+ * [first.T - step + 1 ms, last.T + 1 ms), sent as start = first.T - step +
+ * 1 ms, end = last.T: Pyroscope's storage keeps a profile when start <=
+ * its time <= end (pkg/phlaredb: NewIntBetweenPredicate(start.UnixNano(),
+ * end.UnixNano()) on TimeNanos, "[min,max] inclusive"), so end is
+ * inclusive on the server and an end of last.T + 1 ms would also take a
+ * profile stamped exactly 1 ms after the last point, which is the next
+ * point's.
  *
  * Merges: one SelectMergeProfile per node, the server's per-stack sum as a
  * pprof profile, decoded and rendered by the same code as local files.
@@ -376,7 +382,7 @@ static int remote_stacks(struct pyro_src *src, const struct pyro_index *ix,
 	req.profile_typeid = rs->type_id;
 	req.label_selector = sel.data;
 	req.start = start;
-	req.end = end;
+	req.end = end - 1;      /* the server's end is inclusive (see top) */
 	req.max_nodes = r->o.max_nodes;
 	rc = merge_query(r, ix, se, sp, &req, &ans, err);
 	if (!rc && ans.len > 0) {
@@ -472,7 +478,7 @@ static int remote_labels(struct pyro_src *src, const struct pyro_index *ix,
 		return rc;
 	}
 	span_range(r, se, sp, &start, &end);
-	rc = label_keys(r, sel.data, start, end, &names, err);
+	rc = label_keys(r, sel.data, start, end - 1, &names, err);
 	/* One SelectSeries per key, grouped by it, one step over the span;
 	 * a last one without a key when there is none, for the total. */
 	for (i = 0; !rc && i <= names->n_names; i++) {
@@ -529,13 +535,13 @@ static int remote_labels(struct pyro_src *src, const struct pyro_index *ix,
  * growth.txt the stacks of at most growth_points points, evenly spaced
  * (the first and the last always), one merge query each.
  */
-static int remote_history(struct pyro_src *src, const struct pyro_index *ix,
-			  const struct pyro_index_series *se, struct pyro_history *out,
-			  char err[PYRO_ERR_MAX])
+static int history_of(struct pyro_src *src, const struct pyro_index *ix,
+		      const struct pyro_index_series *se, int fold,
+		      struct pyro_history *out, char err[PYRO_ERR_MAX])
 {
 	struct remote *r = remote_of(src);
 	struct pyro_history_builder *hb = NULL;
-	size_t i, n = se->npoints, g = r->o.growth_points, k, prev = SIZE_MAX;
+	size_t i, n = se->npoints, g = fold ? r->o.growth_points : 0, k, prev = SIZE_MAX;
 	int rc;
 
 	rc = pyro_history_begin(out, se->service->name, se->type, se->sample_type,
@@ -575,6 +581,21 @@ out:
 		rc = -ENOMEM;
 	}
 	return rc;
+}
+
+static int remote_history(struct pyro_src *src, const struct pyro_index *ix,
+			  const struct pyro_index_series *se, struct pyro_history *out,
+			  char err[PYRO_ERR_MAX])
+{
+	return history_of(src, ix, se, 1, out, err);
+}
+
+/* The timeline rows only: no query at all (the points are the index's). */
+static int remote_history_totals(struct pyro_src *src, const struct pyro_index *ix,
+				 const struct pyro_index_series *se,
+				 struct pyro_history *out, char err[PYRO_ERR_MAX])
+{
+	return history_of(src, ix, se, 0, out, err);
 }
 
 static void remote_ident(struct pyro_src *src, const struct pyro_index *ix,
@@ -745,6 +766,7 @@ static const struct pyro_src_ops remote_ops = {
 	.stacks = remote_stacks,
 	.labels = remote_labels,
 	.history = remote_history,
+	.history_totals = remote_history_totals,
 	.ident = remote_ident,
 	.sources = remote_sources,
 	.problems = remote_problems,
@@ -834,6 +856,7 @@ static int remote_open(const char *spec, const struct pyro_src_conf *conf,
 	hc.url = r->src.name;
 	hc.tenant = r->o.tenant;
 	hc.auth = auth;
+	hc.ca_file = r->o.ca_file;
 	hc.timeout_ms = r->o.timeout_ms;
 	hc.max_queries = r->o.max_queries;
 	hc.qps = r->o.qps;
@@ -869,6 +892,9 @@ const struct pyro_src_kind pyro_src_pyroscope = {
 	"    -o tenant=ID           X-Scope-OrgID of every query\n"
 	"    -o auth_file=PATH      credentials: first line user:password (basic)\n"
 	"                           or a token (bearer); mode 600 or stricter\n"
+	"    -o ca_file=PATH        PEM file of the CAs an https:// server's\n"
+	"                           certificate is checked against (default: the\n"
+	"                           system's)\n"
 	"    -o selector={k=\"v\"}    extra label matchers on every query\n"
 	"    -o step=DURATION       time between snapshot points (default 1m)\n"
 	"    -o lookback=DURATION   how far back points go, ending at each series'\n"

@@ -415,6 +415,10 @@ static int summary_suspects(const struct pyro_index_series *se,
 		return pyro_buf_printf(out, "  %s: too few snapshots to tell "
 				       "(%zu; 3 needed)\n", suspect_word(se),
 				       h->nsnaps);
+	if (h->nfolded == 0)    /* totals only: a server's history */
+		return pyro_buf_printf(out, "  %s: not read for this page (each "
+				       "point is a merge on the server): see "
+				       "%s/growth.txt\n", suspect_word(se), se->type);
 	rc = pyro_entry_suspects(h, 5, &idx, &n);
 	if (rc)
 		return rc;

@@ -71,18 +71,24 @@ static int put_header(const struct pyro_history *h, struct pyro_buf *out)
 	if (!rc)
 		rc = pyro_buf_put_safe(out, h->service, strlen(h->service));
 	if (!rc)
-		rc = pyro_buf_printf(out, " %s over %zu snapshot%s (%s to %s)\n"
-				     "Functions whose flat value grew from the first "
+		rc = h->nfolded < h->nsnaps ?
+		     /* A server's series: stacks of a few points only. */
+		     pyro_buf_printf(out, " %s over %zu of %zu snapshots (%s to %s, "
+				     "evenly spaced; the timeline has all)\n",
+				     h->type, h->nfolded, h->nsnaps, h->names[0],
+				     h->names[h->nsnaps - 1]) :
+		     pyro_buf_printf(out, " %s over %zu snapshot%s (%s to %s)\n",
+				     h->type, h->nsnaps, h->nsnaps == 1 ? "" : "s",
+				     h->names[0], h->names[h->nsnaps - 1]);
+	if (!rc)
+		rc = pyro_buf_puts(out, "Functions whose flat value grew from the first "
 				     "snapshot to the last, largest growth first.\n"
 				     "share: part of the total's growth.  verdict: "
 				     "\"suspect\" never fell and rose in at least half\n"
 				     "the intervals (memory that is not released), "
 				     "\"step\" never fell but rose seldom,\n"
 				     "\"churn\" also fell.  \"via\": the hottest "
-				     "caller path at the last snapshot.\n\n",
-				     h->type, h->nsnaps, h->nsnaps == 1 ? "" : "s",
-				     h->names[0],
-				     h->names[h->nsnaps - 1]);
+				     "caller path at the last snapshot.\n\n");
 	if (!rc)
 		rc = pyro_buf_printf(out, "%10s %6s %12s %10s %10s %10s %10s  %-30s %s\n",
 				     "growth", "share", per_minute(h) ?

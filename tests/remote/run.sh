@@ -14,7 +14,11 @@
 # flight than -o max_queries and fetches no merge twice; a server that
 # stops gives EIO while cached nodes keep being served, and its restart is
 # picked up without remounting; an HTML page or JSON where protobuf belongs
-# is a clear error.  Exit 77 (skip) without FUSE, node or the npm packages.
+# is a clear error; over HTTPS (a certificate made here by openssl) a mount
+# with -o ca_file reads as over HTTP and one without fails with one line;
+# with https_proxy in the daemon's environment its queries go through the
+# proxy (proxy.mjs, which counts them).  Exit 77 (skip) without FUSE, node
+# or the npm packages.
 set -u
 export LC_ALL=C
 
@@ -32,8 +36,9 @@ PORT=
 
 # start_server [ARGS...]: the test server on $PORT (0: any), waits for it.
 start_server() {
-	rm -f "$TMP/port"
+	rm -f "$TMP/port" "$TMP/tls-port"
 	"$HERE/start-server.sh" --dir "$DEMO" --port "${PORT:-0}" --port-file "$TMP/port" \
+		--tls-cert "$TMP/cert.pem" --tls-key "$TMP/key.pem" --tls-port-file "$TMP/tls-port" \
 		--basic u:p --tenant t1 "$@" 2>>"$TMP/server.log" &
 	SERVER_PID=$!
 	for _ in $(seq 1 1200); do
@@ -49,6 +54,7 @@ start_server() {
 	done
 	PORT=$(cat "$TMP/port")
 	URL=http://127.0.0.1:$PORT
+	TLS_URL=https://127.0.0.1:$(cat "$TMP/tls-port")
 }
 
 stop_server() {
@@ -59,7 +65,9 @@ stop_server() {
 	fi
 }
 
+PROXY_PID=
 cleanup_all() {
+	[ -n "$PROXY_PID" ] && kill "$PROXY_PID" 2>/dev/null
 	stop_server
 	it_cleanup
 }
@@ -71,6 +79,10 @@ stats() { curl -fsS "$URL/stats"; }
 local_cat() { "$CAT" -o merge=pprof "$DEMO" "$1"; }
 from_showing() { sed -n '/^Showing nodes/,$p'; }
 
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+	-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+	-keyout "$TMP/key.pem" -out "$TMP/cert.pem" 2>/dev/null ||
+	{ bad "openssl req -x509 failed (scripts/install-deps.sh installs openssl)"; it_end; exit 1; }
 start_server
 umask 077
 printf 'u:p\n' >"$TMP/auth"
@@ -170,4 +182,50 @@ grep -q '^queries_sent [0-9]' "$MNT/.pyrofs/stats" && ok || bad "/.pyrofs/stats"
 unmount
 check_eq "daemon exit status" 0 "$DAEMON_RC"
 check_stderr remote
+
+# ---- growth.txt over fewer points than the series has says so ---------------
+check_eq "growth.txt header with growth_points=2" \
+	"$(local_cat api/inuse_space/growth.txt | head -1 |
+	   sed 's/over 4 snapshots (\(.*\))$/over 2 of 4 snapshots (\1, evenly spaced; the timeline has all)/')" \
+	"$("$CAT" -o "$OPTS,growth_points=2" "$URL" api/inuse_space/growth.txt | head -1)"
+
+# ---- https: -o ca_file; without it, one line naming the certificate problem --
+out=$("$PYROFS" -f -o "step=1s,tenant=t1,auth_file=$TMP/auth" "$TLS_URL" "$MNT" 2>&1)
+rc=$?
+check "https without the CA exits non-zero" test "$rc" -ne 0
+check_eq "https without the CA: one line" \
+	"pyrofs: $TLS_URL: GetProfileStats: TLS: SSL certificate problem: self-signed certificate (system CAs; see -o ca_file)" \
+	"$out"
+check "no mount without the CA" bash -c "! mountpoint -q '$MNT'"
+
+# ---- https through the environment's https_proxy ---------------------------
+rm -f "$TMP/proxy-port"
+node "$HERE/proxy.mjs" --port-file "$TMP/proxy-port" 2>>"$TMP/server.log" &
+PROXY_PID=$!
+for _ in $(seq 1 200); do [ -s "$TMP/proxy-port" ] && break; sleep 0.05; done
+PROXY=http://127.0.0.1:$(cat "$TMP/proxy-port")
+ARCHIVE=$TLS_URL
+export https_proxy=$PROXY
+mount_fg -o "$OPTS,ca_file=$TMP/cert.pem" || { it_end; exit 1; }
+unset https_proxy
+check_eq "https: api/cpu/all/folded" "$(local_cat api/cpu/all/folded)" "$(cat "$MNT/api/cpu/all/folded")"
+check "https: the queries went through https_proxy" python3 -c '
+import json, sys, urllib.request
+s = json.load(urllib.request.urlopen(sys.argv[1] + "/stats"))
+sys.exit(0 if s["connects"] >= 1 and all(t == sys.argv[2] for t in s["targets"]) else 1)' \
+	"$PROXY" "${TLS_URL#https://}"
+# ls -l of a service stats its summary.txt, which a file manager does too:
+# it builds the totals from the listing and merges only each type's newest
+# snapshot, never the per-point merges of growth.txt.
+control /stats/reset
+ls -l "$MNT/leaky" >/dev/null
+check "ls -l of a service: one merge per type" python3 -c '
+import json, sys
+s = json.loads(sys.argv[1])
+sys.exit(0 if s["calls"] == {"SelectMergeProfile": int(sys.argv[2])} else 1)' \
+	"$(stats)" "$(subdirs "$MNT/leaky" | wc -l)"
+unmount
+check_eq "https daemon exit status" 0 "$DAEMON_RC"
+check_stderr remote-https
+kill "$PROXY_PID"; wait "$PROXY_PID" 2>/dev/null; PROXY_PID=
 it_end

@@ -4,12 +4,16 @@
 //
 //   node server.mjs --dir DIR --port-file FILE [--port N] [--proto DIR]
 //        [--basic USER:PASSWORD] [--bearer TOKEN] [--tenant ID]
+//        [--tls-cert PEM --tls-key PEM --tls-port-file FILE]
 //
 // The messages come from pyrofs's own proto/*.proto, compiled at start by
 // protoc-c into a descriptor set that @bufbuild/protobuf loads at run time
 // (no generated TypeScript). The port the server listens on is written to
 // --port-file once it accepts connections (--port 0, the default, lets the
-// kernel choose one).
+// kernel choose one).  With --tls-cert and --tls-key the same service (and
+// the knobs below) is also served over HTTPS (node:https, HTTP/1.1) on a
+// second port chosen by the kernel, written to --tls-port-file before the
+// plain port is written, so a reader of the plain port file finds both.
 //
 // Ingestion, as Pyroscope does it for a pushed pprof file:
 //   - DIR/<service>/.../*.pb.gz|*.pb|*.pprof: the first directory is the
@@ -27,14 +31,16 @@
 //     labels (numeric labels are not series labels: Pyroscope drops them);
 //     samples whose value is 0 are not stored.
 //
-// Queries (times in milliseconds; a row at t is in [start, end) unless said):
+// Queries (times in milliseconds; a row at t is in [start, end], both ends
+// inclusive, as Pyroscope's storage filters TimeNanos):
 //   LabelNames, LabelValues, Series   over the rows matching any matcher
 //   SelectSeries   one point per step boundary start + k*step that is the
 //                  first at or after a row's time (Pyroscope's rangeSeries:
 //                  a point at T holds the rows in (T - step, T]), rows in
 //                  [start, end]; SUM or AVERAGE of the rows' totals per
 //                  series (group_by labels, none: one series)
-//   SelectMergeProfile  the per-stack sum of the matching rows as one pprof
+//   SelectMergeProfile  the per-stack sum of the matching rows in
+//                  [start, end] as one pprof
 //                  profile with the one sample type; samples keep no labels
 //   GetProfileStats, ProfileTypes
 // Label selectors: {a="x", b!="y", c=~"re", d!~"re"}.
@@ -58,6 +64,7 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as http from "node:http";
+import * as https from "node:https";
 import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -82,6 +89,9 @@ function parseArgs(argv) {
 		case "--basic": o.basic = v; i++; break;
 		case "--bearer": o.bearer = v; i++; break;
 		case "--tenant": o.tenant = v; i++; break;
+		case "--tls-cert": o.tlsCert = v; i++; break;
+		case "--tls-key": o.tlsKey = v; i++; break;
+		case "--tls-port-file": o.tlsPortFile = v; i++; break;
 		default: throw new Error(`unknown argument ${k}`);
 		}
 	}
@@ -227,7 +237,7 @@ function typeRows(typeId, selector, start, end) {
 	if (!typeId) throw new ConnectError("missing profile type", Code.InvalidArgument);
 	const ms = parseSelector(selector);
 	return rows.filter((r) => r.typeId === typeId && matches(r, ms) &&
-		r.ts >= Number(start) && r.ts < Number(end));
+		r.ts >= Number(start) && r.ts <= Number(end));
 }
 
 // ---- merging profiles ------------------------------------------------------
@@ -488,16 +498,45 @@ async function serve(req, res) {
 	return connect(req, res);
 }
 
-const server = http.createServer((req, res) => {
+function handler(req, res) {
 	serve(req, res).catch((e) => {
 		if (!res.headersSent) json(res, 500, { code: "internal", message: String(e) });
 	});
-});
-server.keepAliveTimeout = 30000;
-server.on("connection", () => { stats.connections++; });
-server.listen(opts.port, "127.0.0.1", () => {
-	const port = server.address().port;
-	if (opts.portFile) fs.writeFileSync(opts.portFile, `${port}\n`);
-	process.stderr.write(`pyroscope test server on 127.0.0.1:${port}: ${rows.length} rows\n`);
-});
-for (const sig of ["SIGTERM", "SIGINT"]) process.on(sig, () => server.close(() => process.exit(0)));
+}
+
+function setup(srv) {
+	srv.keepAliveTimeout = 30000;
+	srv.on("connection", () => { stats.connections++; });
+	return srv;
+}
+
+const server = setup(http.createServer(handler));
+const servers = [server];
+let tlsPort = 0;
+
+function listenPlain() {
+	server.listen(opts.port, "127.0.0.1", () => {
+		const port = server.address().port;
+		if (opts.portFile) fs.writeFileSync(opts.portFile, `${port}\n`);
+		process.stderr.write(`pyroscope test server on 127.0.0.1:${port}` +
+			(tlsPort ? ` (https on ${tlsPort})` : "") + `: ${rows.length} rows\n`);
+	});
+}
+
+if (opts.tlsCert && opts.tlsKey) {
+	const tls = setup(https.createServer({ cert: fs.readFileSync(opts.tlsCert),
+		key: fs.readFileSync(opts.tlsKey) }, handler));
+	servers.push(tls);
+	tls.listen(0, "127.0.0.1", () => {
+		tlsPort = tls.address().port;
+		if (opts.tlsPortFile) fs.writeFileSync(opts.tlsPortFile, `${tlsPort}\n`);
+		listenPlain();
+	});
+} else {
+	listenPlain();
+}
+for (const sig of ["SIGTERM", "SIGINT"])
+	process.on(sig, () => {
+		let n = servers.length;
+		for (const s of servers) s.close(() => { if (--n === 0) process.exit(0); });
+	});

@@ -17,6 +17,9 @@ struct test_server {
 	pid_t pid;
 	int port;
 	char url[64];           /* "http://127.0.0.1:PORT" */
+	char tls_url[64];       /* "https://127.0.0.1:PORT", or "" */
+	char ca_file[96];       /* the HTTPS certificate (self-signed, for
+				 * 127.0.0.1), or "" */
 	char dir[64];           /* temporary directory of the port file */
 };
 
@@ -25,6 +28,17 @@ struct test_server {
  * (skip); -1 on any other failure (message on stderr). */
 int test_server_start(struct test_server *s, const char *archive,
 		      const char *const *args);
+
+/* The same, also serving HTTPS at tls_url with a certificate made by
+ * `openssl req -x509` in the server's directory (ca_file).  77 also when
+ * openssl is missing. */
+int test_server_start_tls(struct test_server *s, const char *archive,
+			  const char *const *args);
+
+/* Start tests/remote/proxy.mjs, an HTTP proxy (forwarding and CONNECT)
+ * that counts what passes; s->url is its address and GET s->url/stats its
+ * counts.  0, 77 (no node) or -1.  Stop it with test_server_stop. */
+int test_proxy_start(struct test_server *s);
 
 /* Stop it (SIGTERM, then wait) and remove its directory; idempotent. */
 void test_server_stop(struct test_server *s);

@@ -242,6 +242,7 @@ static void history(struct pyro_history *h, const char *service)
 	h->sample_type = strdup("inuse_space");
 	h->sample_unit = strdup("bytes");
 	h->nsnaps = 3;
+	h->nfolded = 3;
 	h->times = calloc(3, sizeof(*h->times));
 	h->names = calloc(3, sizeof(*h->names));
 	h->totals = calloc(3, sizeof(*h->totals));
@@ -384,6 +385,31 @@ static void test_summary_short(void **state)
 	pyro_history_release(&h);
 }
 
+/* A history of totals only (a server's: no stacks folded) keeps its trend
+ * and points to growth.txt for the suspects. */
+static void test_summary_totals_only(void **state)
+{
+	struct pyro_buf out = PYRO_BUF_INIT;
+	struct pyro_summary_part part;
+	struct pyro_history h;
+
+	(void)state;
+	history(&h, "api");
+	h.nfolded = 0;
+	part = (struct pyro_summary_part){ &api_series[1], &h, NULL };
+	expect(strstr(text_of(pyro_summary_render(&services[0], &part, 1, &out), &out),
+		      "  newest total"),
+	       "  newest total 3MB, trend +2MB/hour (rose in 2, fell in 0 of 2 intervals)\n"
+	       "  (newest snapshot unreadable: see .pyrofs/errors)\n"
+	       "  leak suspects: not read for this page (each point is a merge on "
+	       "the server): see inuse_space/growth.txt\n"
+	       "\n"
+	       "More: TYPE/growth.txt (every function that grew), TYPE/timeline.txt,\n"
+	       "TYPE/latest/top.txt, TYPE/diff/prev/latest/top.txt\n");
+	pyro_buf_release(&out);
+	pyro_history_release(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -395,6 +421,7 @@ int main(void)
 		cmocka_unit_test(test_index_type_unreadable),
 		cmocka_unit_test(test_summary),
 		cmocka_unit_test(test_summary_short),
+		cmocka_unit_test(test_summary_totals_only),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

@@ -6,8 +6,11 @@
  * Failures are the server's own (its /control knobs): Connect errors, an
  * HTML page, JSON where protobuf belongs, a dropped connection, a slow
  * answer.  The cap and coalescing are checked with calls held by the server
- * until released, so no test depends on timing.  Every test skips when node
- * or the server's npm packages cannot be had.
+ * until released, so no test depends on timing.  The server also speaks
+ * HTTPS with a certificate made by openssl for the run (TLS with and without
+ * -o ca_file), and a small proxy (tests/remote/proxy.mjs) counts the calls
+ * that the environment's http_proxy/https_proxy send through it.  Every
+ * test skips when node or the server's npm packages cannot be had.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -35,7 +38,7 @@ static int group_setup(void **state)
 {
 	static const char *const args[] = { "--basic", "u:p", "--tenant", "t1", NULL };
 
-	server_rc = test_server_start(&server, "demo/archive", args);
+	server_rc = test_server_start_tls(&server, "demo/archive", args);
 	return server_rc == 0 || server_rc == 77 ? 0 : -1;
 }
 
@@ -52,11 +55,12 @@ static int setup(void **state)
 	return test_server_control(&server, "/control", NULL);
 }
 
-static struct pyro_http *client(const char *auth, const char *tenant,
-				long timeout_ms, unsigned max_queries)
+static struct pyro_http *client_at(const char *url, const char *ca_file,
+				   const char *auth, const char *tenant,
+				   long timeout_ms, unsigned max_queries)
 {
 	struct pyro_http_conf c = {
-		.url = server.url, .tenant = tenant, .auth = auth,
+		.url = url, .tenant = tenant, .auth = auth, .ca_file = ca_file,
 		.timeout_ms = timeout_ms, .max_queries = max_queries,
 		.max_size = 1 << 20,
 	};
@@ -65,6 +69,12 @@ static struct pyro_http *client(const char *auth, const char *tenant,
 
 	assert_int_equal(pyro_http_new(&c, &h, err), 0);
 	return h;
+}
+
+static struct pyro_http *client(const char *auth, const char *tenant,
+				long timeout_ms, unsigned max_queries)
+{
+	return client_at(server.url, NULL, auth, tenant, timeout_ms, max_queries);
 }
 
 #define GOOD_AUTH "Basic dTpw"          /* base64("u:p") */
@@ -368,6 +378,100 @@ static void test_qps(void **state)
 	pyro_http_free(h);
 }
 
+/* HTTPS: verified against -o ca_file; without it (the system's CAs) the
+ * self-signed certificate fails with curl's reason. */
+static void test_tls(void **state)
+{
+	struct pyro_http *h;
+	char names[256], err[PYRO_ERR_MAX];
+	long status;
+
+	h = client_at(server.tls_url, server.ca_file, GOOD_AUTH, "t1", 30000, 4);
+	assert_int_equal(label_values(h, "service_name", names, sizeof(names), &status, err), 0);
+	assert_string_equal(names, "api,billing,leaky");
+	assert_int_equal(status, 200);
+	pyro_http_free(h);
+
+	h = client_at(server.tls_url, NULL, GOOD_AUTH, "t1", 30000, 4);
+	assert_int_equal(label_values(h, "service_name", names, sizeof(names), &status, err),
+			 -EIO);
+	assert_string_equal(err, "LabelValues: TLS: SSL certificate problem: "
+			    "self-signed certificate (system CAs; see -o ca_file)");
+	pyro_http_free(h);
+
+	/* A CA file that is not one: curl cannot load it. */
+	h = client_at(server.tls_url, "/dev/null", GOOD_AUTH, "t1", 30000, 4);
+	assert_int_equal(label_values(h, "service_name", names, sizeof(names), &status, err),
+			 -EIO);
+	assert_non_null(strstr(err, "LabelValues: TLS: "));
+	assert_non_null(strstr(err, "(CAs from -o ca_file)"));
+	pyro_http_free(h);
+}
+
+/* The proxy's count of forwarded requests (http) or CONNECT tunnels. */
+static long proxy_count(const struct test_server *proxy, const char *key)
+{
+	struct pyro_buf st = PYRO_BUF_INIT;
+	long n;
+
+	assert_int_equal(test_server_control(proxy, "/stats", &st), 0);
+	n = test_json_int(st.data, key);
+	pyro_buf_release(&st);
+	return n;
+}
+
+static void proxied_call(const char *url, const char *ca_file)
+{
+	struct pyro_http *h = client_at(url, ca_file, GOOD_AUTH, "t1", 30000, 4);
+	char names[256], err[PYRO_ERR_MAX];
+
+	assert_int_equal(label_values(h, "service_name", names, sizeof(names), NULL, err), 0);
+	assert_string_equal(names, "api,billing,leaky");
+	pyro_http_free(h);
+}
+
+/* libcurl reads http_proxy, https_proxy and no_proxy from the environment
+ * at every transfer; HTTP_PROXY (upper case) it ignores, by design. */
+static struct test_server proxy;
+
+static int proxy_teardown(void **state)
+{
+	unsetenv("http_proxy");
+	unsetenv("https_proxy");
+	unsetenv("HTTP_PROXY");
+	unsetenv("no_proxy");
+	test_server_stop(&proxy);
+	return 0;
+}
+
+static void test_proxy(void **state)
+{
+	int rc = test_proxy_start(&proxy);
+
+	if (rc == 77)
+		skip();
+	assert_int_equal(rc, 0);
+	assert_int_equal(setenv("http_proxy", proxy.url, 1), 0);
+	proxied_call(server.url, NULL);
+	assert_int_equal(proxy_count(&proxy, "forwarded"), 1);
+
+	assert_int_equal(setenv("no_proxy", "127.0.0.1", 1), 0);
+	proxied_call(server.url, NULL);
+	assert_int_equal(proxy_count(&proxy, "forwarded"), 1);
+	unsetenv("no_proxy");
+	unsetenv("http_proxy");
+
+	assert_int_equal(setenv("HTTP_PROXY", proxy.url, 1), 0);
+	proxied_call(server.url, NULL);
+	assert_int_equal(proxy_count(&proxy, "forwarded"), 1);
+	unsetenv("HTTP_PROXY");
+
+	assert_int_equal(setenv("https_proxy", proxy.url, 1), 0);
+	proxied_call(server.tls_url, server.ca_file);
+	assert_int_equal(proxy_count(&proxy, "connects"), 1);
+	unsetenv("https_proxy");
+}
+
 static void write_file(const char *path, const char *text, mode_t mode)
 {
 	FILE *f = fopen(path, "w");
@@ -419,6 +523,8 @@ int main(void)
 		cmocka_unit_test_setup(test_cap, setup),
 		cmocka_unit_test_setup(test_coalesce, setup),
 		cmocka_unit_test_setup(test_qps, setup),
+		cmocka_unit_test_setup(test_tls, setup),
+		cmocka_unit_test_setup_teardown(test_proxy, setup, proxy_teardown),
 		cmocka_unit_test(test_auth_file),
 	};
 

@@ -169,6 +169,7 @@ static void history(struct pyro_history *h)
 	h->sample_type = strdup("inuse_space");
 	h->sample_unit = strdup("bytes");
 	h->nsnaps = 3;
+	h->nfolded = 3;
 	h->times = calloc(3, sizeof(*h->times));
 	h->names = calloc(3, sizeof(*h->names));
 	h->totals = calloc(3, sizeof(*h->totals));

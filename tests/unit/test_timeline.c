@@ -60,6 +60,7 @@ static void make(struct pyro_history *h, const char *service,
 		    h->times && h->names && h->totals && h->funcs);
 	assert_true(n <= MAXSNAPS);
 	h->nsnaps = n;
+	h->nfolded = n;
 	for (k = 0; k < n; k++) {
 		h->times[k] = (T0 + 1800 * (int64_t)k) * SEC;
 		pyro_time_name(h->times[k], names[k]);
@@ -255,6 +256,29 @@ static void test_growth_none(void **state)
 	make(&h, "api", "mutex_count", "count", totals, 2, -4, fns, 2);
 	check(pyro_growth_render, &h,
 	      "Growth: api mutex_count over 2 snapshots (2026-11-24T10-15-00Z to 2026-11-24T10-45-00Z)\n"
+	      GROWTH_HEAD
+	      "    growth  share    slope/min flat first  flat last  cum first   cum last  verdict                        function\n"
+	      "(no function grew)\n");
+	pyro_history_release(&h);
+}
+
+/* A server's history folds the stacks of a few points only (growth_points):
+ * the header says how many of the snapshots were read. */
+static void test_growth_some_folded(void **state)
+{
+	static const struct fn fns[] = {
+		{ "main.a", 0, 5, 5, 5, 5, 1, 1, 0, NULL },
+	};
+	static const int64_t totals[] = { 10, 8 };
+	struct pyro_history h;
+
+	(void)state;
+	make(&h, "api", "mutex_count", "count", totals, 2, -4, fns, 1);
+	h.nsnaps = 2;
+	h.nfolded = 1;
+	check(pyro_growth_render, &h,
+	      "Growth: api mutex_count over 1 of 2 snapshots (2026-11-24T10-15-00Z to "
+	      "2026-11-24T10-45-00Z, evenly spaced; the timeline has all)\n"
 	      GROWTH_HEAD
 	      "    growth  share    slope/min flat first  flat last  cum first   cum last  verdict                        function\n"
 	      "(no function grew)\n");
@@ -500,6 +524,7 @@ int main(void)
 		cmocka_unit_test(test_timeline_single),
 		cmocka_unit_test(test_growth_ranking),
 		cmocka_unit_test(test_growth_none),
+		cmocka_unit_test(test_growth_some_folded),
 		cmocka_unit_test(test_growth_counts),
 		cmocka_unit_test(test_growth_single),
 		cmocka_unit_test(test_svg),
