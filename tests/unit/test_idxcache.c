@@ -220,22 +220,32 @@ static void test_damaged_and_off(void **state)
 	DIR *d;
 
 	save(f, time(NULL) + 100);
-	mkprof_join(cache, f->dir, "cache/pyrofs");
-	d = opendir(cache);
-	assert_non_null(d);
-	while ((de = readdir(d)) && strncmp(de->d_name, "index-", 6))
-		;
-	assert_non_null(de);
-	snprintf(path, sizeof(path), "%s/%s", cache, de->d_name);
-	closedir(d);
 	c = pyro_idxcache_load(f->root);
 	assert_non_null(c);
 	pyro_idxcache_free(c);
-	fp = fopen(path, "r+b");
-	assert_non_null(fp);
-	fseek(fp, 40, SEEK_SET);
-	fputc(fgetc(fp) ^ 0x20, fp);
-	fclose(fp);
+	/* Damage every index file of the directory: earlier tests may have
+	 * left others, and readdir's order is the directory's own. */
+	mkprof_join(cache, f->dir, "cache/pyrofs");
+	d = opendir(cache);
+	assert_non_null(d);
+	while ((de = readdir(d))) {
+		int ch;
+
+		if (strncmp(de->d_name, "index-", 6))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", cache, de->d_name);
+		fp = fopen(path, "r+b");
+		assert_non_null(fp);
+		/* a byte of the root path; a positioning call between the
+		 * read and the write, as C requires */
+		assert_int_equal(fseek(fp, 40, SEEK_SET), 0);
+		ch = fgetc(fp);
+		assert_int_not_equal(ch, EOF);
+		assert_int_equal(fseek(fp, 40, SEEK_SET), 0);
+		fputc(ch ^ 0x20, fp);
+		assert_int_equal(fclose(fp), 0);
+	}
+	closedir(d);
 	assert_null(pyro_idxcache_load(f->root));
 
 	setenv("PYROFS_INDEX_CACHE", "0", 1);
