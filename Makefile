@@ -235,7 +235,7 @@ CHECK_FUZZ_SECONDS ?= 30
 export PYRO_REQUIRE_CORPUS
 
 check: deps
-	@scripts/install-deps.sh --browser --deb
+	@scripts/install-deps.sh --browser --deb --pprof
 	@$(MAKE) --no-print-directory unit integration interop
 	@$(MAKE) --no-print-directory PYRO_REQUIRE_CORPUS=1 conformance-run
 	@$(MAKE) --no-print-directory deb-test-run

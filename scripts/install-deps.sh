@@ -3,6 +3,7 @@
 #   scripts/install-deps.sh              build + test dependencies
 #   scripts/install-deps.sh --peers      also the comparison peers (go, chromium, NYTProf)
 #   scripts/install-deps.sh --demo-gen   also golang-go, to regenerate demo/archive
+#   scripts/install-deps.sh --pprof      also golang-go, for the comparisons with go tool pprof (make check)
 #   scripts/install-deps.sh --browser    also chromium (+ nodejs, npm if absent) for make browser-test
 #   scripts/install-deps.sh --desktop    also Xvfb, PCManFM, ImageMagick, xdotool, the SVG thumbnailer for make desktop-test
 #   scripts/install-deps.sh --deb        also debhelper, dpkg-dev, lintian for make deb, make deb-test
@@ -22,14 +23,14 @@ command -v npm >/dev/null || pkgs+=(npm)
 for arg in "$@"; do
 	case "$arg" in
 	--peers) pkgs+=(golang-go chromium libdevel-nytprof-perl) ;;
-	--demo-gen) pkgs+=(golang-go) ;;
+	--demo-gen|--pprof) pkgs+=(golang-go) ;;
 	--browser)
 		pkgs+=(chromium)
 		command -v node >/dev/null || pkgs+=(nodejs)
 		command -v npm >/dev/null || pkgs+=(npm) ;;
 	--desktop) pkgs+=(xvfb pcmanfm imagemagick xdotool x11-utils dbus-x11 libgdk-pixbuf2.0-bin librsvg2-common) ;;
 	--deb) pkgs+=(debhelper dpkg-dev lintian) ;;
-	-h|--help) sed -n '2,8s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,9s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "install-deps: unknown option: $arg" >&2; exit 2 ;;
 	esac
 done
