@@ -70,7 +70,7 @@ static void acc_release(struct acc *acc)
 /* Map snapshot stacks `src` into the union `out`, leaving each union
  * stack's value for this snapshot in acc->cur. */
 static int map_into(struct pyro_stacks *out, const struct pyro_stacks *src,
-		    struct acc *acc)
+		    int lines, struct acc *acc)
 {
 	size_t *idx = malloc((src->nstacks ? src->nstacks : 1) * sizeof(*idx));
 	size_t k;
@@ -78,11 +78,16 @@ static int map_into(struct pyro_stacks *out, const struct pyro_stacks *src,
 
 	if (!idx)
 		return -ENOMEM;
-	rc = pyro_stacks_import(out, src, idx);
+	rc = pyro_stacks_import_as(out, src, lines, idx);
 	if (!rc)
 		rc = acc_grow(acc, out->nstacks);
+	/* without lines, several stacks of src may be one of out: add */
 	for (k = 0; k < src->nstacks && !rc; k++)
-		acc->cur[idx[k]] = src->stacks[k].value;
+		if (__builtin_add_overflow(acc->cur[idx[k]], src->stacks[k].value,
+					   &acc->cur[idx[k]]))
+			rc = -EOVERFLOW;
+	if (rc == -EOVERFLOW)   /* the member is left out: forget its values */
+		memset(acc->cur, 0, out->nstacks * sizeof(*acc->cur));
 	free(idx);
 	return rc;
 }
@@ -483,7 +488,7 @@ static void merge_meta(struct pyro_meta *m, const struct pyro_meta *member)
  * matters for increases; a baseline that cannot be read is skipped (the
  * window's first member then counts whole) - its problem is recorded. */
 static int add_baseline(struct pyro_archive *a, const struct pyro_snapshot *sn,
-			const struct pyro_merge_filter *f,
+			const struct pyro_merge_filter *f, int lines,
 			struct pyro_stacks *out, struct acc *acc)
 {
 	struct pyro_stacks st;
@@ -495,7 +500,7 @@ static int add_baseline(struct pyro_archive *a, const struct pyro_snapshot *sn,
 	if (!rc)
 		rc = pyro_stacks_total(&st, &total);
 	if (!rc)
-		rc = map_into(out, &st, acc);
+		rc = map_into(out, &st, lines, acc);
 	if (!rc)
 		rc = acc_grow(acc, out->nstacks);
 	if (!rc)
@@ -525,9 +530,16 @@ static int build_many(struct pyro_archive *a, const struct pyro_series *se,
 	enum pyro_merge_rule rule;
 	size_t i, u, used = 0;
 	int rc = 0, have_base = 0;
+	/* Source lines (for profile.pb.gz) only where the rule is a plain
+	 * sum, whose figures add up by name whatever the lines; increases
+	 * and means are taken per stack, so those stacks must be the ones
+	 * the text files show. */
+	int lines = policy == PYRO_POLICY_PPROF ||
+		    (se->kind != PYRO_KIND_GAUGE &&
+		     se->kind != PYRO_KIND_CUMULATIVE);
 
 	if (baseline && policy != PYRO_POLICY_PPROF) {
-		rc = add_baseline(a, baseline, f, out, &acc);
+		rc = add_baseline(a, baseline, f, lines, out, &acc);
 		if (rc < 0)
 			goto out;
 		have_base = rc == 0;
@@ -552,8 +564,11 @@ static int build_many(struct pyro_archive *a, const struct pyro_series *se,
 			rc = pyro_stacks_total(st, &total);
 		if (rc == -EOVERFLOW)
 			overflow_problem(a, snaps[i], "its sample values overflow 64 bits when summed");
-		if (!rc)
-			rc = map_into(out, st, &acc);
+		if (!rc) {
+			rc = map_into(out, st, lines, &acc);
+			if (rc == -EOVERFLOW)
+				overflow_problem(a, snaps[i], "its sample values overflow 64 bits when summed");
+		}
 		if (!rc)
 			rc = acc_grow(&acc, out->nstacks);
 		if (!rc && !fits(&acc, out->nstacks, used == 0 && !have_base)) {

@@ -76,16 +76,27 @@ static int address_frame(const struct pyro_profile *p, struct pyro_stacks *out,
 
 static int line_frame(const struct pyro_profile *p, struct pyro_stacks *out,
 		      struct loc_frames *lf, const struct pyro_wire_location *l,
-		      uint64_t fid, uint32_t *id)
+		      size_t line, uint32_t *id)
 {
 	const struct pyro_wire_msg *m = &p->m;
 	const struct pyro_wire_str *name, *file;
+	uint64_t fid = m->line_fn[line];
+	int64_t no = m->line_no[line];
 	uint32_t fi;
 	int rc;
 
 	if (!fid || id_map_get(&p->functions, fid, &fi))
 		return address_frame(p, out, l, id);
 	name = &m->strs[m->functions[fi].name];
+	file = &m->strs[m->functions[fi].filename];
+	if (name->len && (file->len || no)) {
+		/* A source position, for profile.pb.gz's pprof -list: once
+		 * per line of a location, not per sample. */
+		return pyro_stacks_frame_at(out, name->ptr, name->len,
+					    name->ptr, name->len,
+					    file->len ? file->ptr : NULL,
+					    file->len, no, id);
+	}
 	if (name->len) {
 		/* Named functions are most lines: intern each one once. */
 		if (lf->fn_frame[fi]) {
@@ -99,7 +110,6 @@ static int line_frame(const struct pyro_profile *p, struct pyro_stacks *out,
 		return rc;
 	}
 	/* A nameless function: pprof's flame graph shows its file. */
-	file = &m->strs[m->functions[fi].filename];
 	if (file->len) {
 		struct pyro_buf node = PYRO_BUF_INIT;
 
@@ -147,7 +157,7 @@ static int build_loc_frames(const struct pyro_profile *p,
 		/* line[first] is innermost: emit outermost first; every line but
 		 * the outermost is an inlined callee. */
 		for (j = l->nlines; j-- > first && !rc;) {
-			rc = line_frame(p, out, lf, l, m->line_fn[l->line + j], &id);
+			rc = line_frame(p, out, lf, l, l->line + j, &id);
 			lf->refs[k++] = id | (j != l->nlines - 1 ? PYRO_REF_INLINE : 0);
 		}
 	}

@@ -440,7 +440,7 @@ static int parse_line(struct pyro_wire_msg *m, const struct field *f)
 {
 	const uint8_t *p = f->pay, *end = f->pay + f->len;
 	uint64_t fid = 0;
-	int64_t ignored;
+	int64_t line = 0, ignored;
 	struct field g;
 	int rc;
 
@@ -451,13 +451,17 @@ static int parse_line(struct pyro_wire_msg *m, const struct field *f)
 			return rc;
 		if (g.num == PB_LINE_FUNCTION_ID)
 			rc = want_uvarint(&g, &fid);
-		else if (g.num == PB_LINE_LINE || g.num == PB_LINE_COLUMN)
+		else if (g.num == PB_LINE_LINE)
+			rc = want_varint(&g, &line);
+		else if (g.num == PB_LINE_COLUMN)
 			rc = want_varint(&g, &ignored);
 		if (rc)
 			return rc;
 	}
-	if (PUSH(m->line_fn, m->nlines, m->lines_cap))
+	if (PUSH(m->line_fn, m->nlines, m->lines_cap) ||
+	    PUSH(m->line_no, m->nlines, m->line_no_cap))
 		return ERR_NOMEM;
+	m->line_no[m->nlines] = line;
 	m->line_fn[m->nlines++] = fid;
 	return 0;
 }
@@ -555,6 +559,7 @@ void pyro_wire_msg_release(struct pyro_wire_msg *m)
 	free(m->loc_wide);
 	free(m->vals);
 	free(m->line_fn);
+	free(m->line_no);
 	free(m->comments);
 	free(m->labels);
 	memset(m, 0, sizeof(*m));
@@ -654,7 +659,8 @@ static int presize(struct pyro_wire_msg *m, const uint8_t *p, const uint8_t *end
 	    pyro_grow_array(&m->functions, &m->functions_cap, n[PB_PROFILE_FUNCTION], sizeof(*m->functions)) ||
 	    pyro_grow_array(&m->loc_ids, &m->loc_ids_cap, sample_bytes * 2 / 3 + 16, sizeof(*m->loc_ids)) ||
 	    pyro_grow_array(&m->vals, &m->vals_cap, n[PB_PROFILE_SAMPLE] * 2 + 16, sizeof(*m->vals)) ||
-	    pyro_grow_array(&m->line_fn, &m->lines_cap, n[PB_PROFILE_LOCATION] + n[PB_PROFILE_LOCATION] / 4 + 16, sizeof(*m->line_fn)))
+	    pyro_grow_array(&m->line_fn, &m->lines_cap, n[PB_PROFILE_LOCATION] + n[PB_PROFILE_LOCATION] / 4 + 16, sizeof(*m->line_fn)) ||
+	    pyro_grow_array(&m->line_no, &m->line_no_cap, n[PB_PROFILE_LOCATION] + n[PB_PROFILE_LOCATION] / 4 + 16, sizeof(*m->line_no)))
 		return ERR_NOMEM;
 	return 0;
 }

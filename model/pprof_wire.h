@@ -84,7 +84,8 @@ struct pyro_wire_msg {
 	int64_t *vals;          /* all samples' values */
 	size_t nvals, vals_cap;
 	uint64_t *line_fn;      /* all locations' lines: function ids */
-	size_t nlines, lines_cap;
+	int64_t *line_no;       /* and their line numbers (pprof -list) */
+	size_t nlines, lines_cap, line_no_cap;
 	int64_t *comments;
 	size_t ncomments, comments_cap;
 	struct pyro_wire_label *labels;  /* all samples' labels, by sample */

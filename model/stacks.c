@@ -2,7 +2,7 @@
  * stacks.c - aggregated call stacks; see stacks.h.
  *
  * Two open-addressing hash tables make aggregation linear in the input:
- * frames keyed by their (name, node) string ids, stacks keyed by their
+ * frames keyed by their (name, node, file, line), stacks keyed by their
  * frame-reference sequence.  Both store index + 1 so that 0 marks a free slot.
  */
 #include "stacks.h"
@@ -22,9 +22,13 @@ static uint64_t mix64(uint64_t h)
 	return h;
 }
 
-static uint64_t frame_hash(uint32_t name, uint32_t node)
+static uint64_t frame_hash(const struct pyro_frame *f)
 {
-	return mix64(((uint64_t)name << 32) | node);
+	uint64_t h = mix64(((uint64_t)f->name << 32) | f->node);
+
+	if (f->file != PYRO_NO_FILE || f->line)
+		h = mix64(h ^ mix64(((uint64_t)f->file << 32) ^ (uint64_t)f->line));
+	return h;
 }
 
 /* Two references per multiply: stacks are long (10-60 frames) and hashed
@@ -146,7 +150,7 @@ static int frames_rehash(struct pyro_stacks *s, uint32_t nslots)
 		return -ENOMEM;
 	for (id = 0; id < s->nframes; id++) {
 		const struct pyro_frame *f = &s->frames[id];
-		uint32_t i = (uint32_t)frame_hash(f->name, f->node) & (nslots - 1);
+		uint32_t i = (uint32_t)frame_hash(f) & (nslots - 1);
 
 		while (slots[i])
 			i = (i + 1) & (nslots - 1);
@@ -161,15 +165,27 @@ static int frames_rehash(struct pyro_stacks *s, uint32_t nslots)
 int pyro_stacks_frame(struct pyro_stacks *s, const char *name, size_t name_len,
 		      const char *node, size_t node_len, uint32_t *id)
 {
-	uint32_t name_id, node_id, i;
+	return pyro_stacks_frame_at(s, name, name_len, node, node_len, NULL, 0,
+				    0, id);
+}
+
+int pyro_stacks_frame_at(struct pyro_stacks *s, const char *name,
+			 size_t name_len, const char *node, size_t node_len,
+			 const char *file, size_t file_len, int64_t line,
+			 uint32_t *id)
+{
+	struct pyro_frame k = { 0, 0, PYRO_NO_FILE, line };
+	uint32_t i;
 	int rc;
 
-	rc = pyro_strtab_intern(&s->strs, name, name_len, &name_id);
-	node_id = name_id;
+	rc = pyro_strtab_intern(&s->strs, name, name_len, &k.name);
+	k.node = k.name;
 	/* Most frames name their node after themselves: intern once. */
 	if (!rc && (node_len != name_len ||
 		    (node != name && memcmp(node, name, name_len))))
-		rc = pyro_strtab_intern(&s->strs, node, node_len, &node_id);
+		rc = pyro_strtab_intern(&s->strs, node, node_len, &k.node);
+	if (!rc && file)
+		rc = pyro_strtab_intern(&s->strs, file, file_len, &k.file);
 	if (rc)
 		return rc;
 	if (s->nframes >= PYRO_REF_INLINE - 1)
@@ -179,11 +195,12 @@ int pyro_stacks_frame(struct pyro_stacks *s, const char *name, size_t name_len,
 		if (rc)
 			return rc;
 	}
-	for (i = (uint32_t)frame_hash(name_id, node_id) & (s->frame_nslots - 1);
+	for (i = (uint32_t)frame_hash(&k) & (s->frame_nslots - 1);
 	     s->frame_slots[i]; i = (i + 1) & (s->frame_nslots - 1)) {
 		const struct pyro_frame *f = &s->frames[s->frame_slots[i] - 1];
 
-		if (f->name == name_id && f->node == node_id) {
+		if (f->name == k.name && f->node == k.node &&
+		    f->file == k.file && f->line == k.line) {
 			*id = s->frame_slots[i] - 1;
 			return 0;
 		}
@@ -197,8 +214,7 @@ int pyro_stacks_frame(struct pyro_stacks *s, const char *name, size_t name_len,
 		s->frames = frames;
 		s->frames_cap = cap;
 	}
-	s->frames[s->nframes].name = name_id;
-	s->frames[s->nframes].node = node_id;
+	s->frames[s->nframes] = k;
 	s->frame_slots[i] = s->nframes + 1;
 	*id = s->nframes++;
 	return 0;
@@ -379,6 +395,12 @@ int pyro_stacks_add(struct pyro_stacks *s, const uint32_t *refs,
 int pyro_stacks_import(struct pyro_stacks *s, const struct pyro_stacks *src,
 		       size_t *idx)
 {
+	return pyro_stacks_import_as(s, src, 1, idx);
+}
+
+int pyro_stacks_import_as(struct pyro_stacks *s, const struct pyro_stacks *src,
+			  int lines, size_t *idx)
+{
 	uint32_t *fmap, *refs = NULL, f;
 	size_t k, cap = 0;
 	int rc = 0;
@@ -389,9 +411,15 @@ int pyro_stacks_import(struct pyro_stacks *s, const struct pyro_stacks *src,
 	for (f = 0; f < src->nframes && !rc; f++) {
 		struct pyro_str name = pyro_strtab_get(&src->strs, src->frames[f].name);
 		struct pyro_str node = pyro_strtab_get(&src->strs, src->frames[f].node);
+		const struct pyro_frame *sf = &src->frames[f];
+		int has_file = lines && sf->file != PYRO_NO_FILE;
+		struct pyro_str file = has_file ?
+				       pyro_strtab_get(&src->strs, sf->file) : name;
 
-		rc = pyro_stacks_frame(s, name.ptr, name.len, node.ptr,
-				       node.len, &fmap[f]);
+		rc = pyro_stacks_frame_at(s, name.ptr, name.len, node.ptr,
+					  node.len, has_file ? file.ptr : NULL,
+					  has_file ? file.len : 0,
+					  lines ? sf->line : 0, &fmap[f]);
 	}
 	for (k = 0; k < src->nstacks && !rc; k++) {
 		const struct pyro_stack *st = &src->stacks[k];

@@ -14,6 +14,11 @@
  *   node  pprof's report node name at function granularity: the function
  *         name, or "[binary]" (basename of the mapping file) or "<unknown>"
  *         for a location without line information: what top.txt shows.
+ * A frame of a profile with source information also carries its file and
+ * line (pprof's Function.filename and Line.line), which only profile.pb.gz
+ * exports (for `pprof -list`).  They are part of the frame's identity, so
+ * stacks that differ only by line stay apart; every text renderer merges
+ * frames by name or node, as pprof -top merges lines into functions.
  *
  * Stacks.  A stack is `depth` frame references stored root first in `refs`,
  * starting at `off`.  A reference is a frame id, with PYRO_REF_INLINE set when
@@ -47,9 +52,14 @@
 #define PYRO_KEEP_ROOT 512u             /* of which the outermost */
 #define PYRO_REF_FRAME(r) ((r) & ~PYRO_REF_INLINE)
 
+#define PYRO_NO_FILE UINT32_MAX          /* a frame without source file */
+
 struct pyro_frame {
 	uint32_t name;          /* strtab id: function name or "0x..." address */
 	uint32_t node;          /* strtab id: pprof node name for top.txt */
+	uint32_t file;          /* strtab id of the source file, or
+				 * PYRO_NO_FILE */
+	int64_t line;           /* source line, 0 if unknown */
 };
 
 struct pyro_stack {
@@ -142,9 +152,16 @@ int pyro_stacks_init(struct pyro_stacks *s);
 /* Free everything, meta strings included; s may be zeroed. */
 void pyro_stacks_release(struct pyro_stacks *s);
 
-/* Intern the frame (name, node); *id receives the frame id. */
+/* Intern the frame (name, node) without source position; *id receives
+ * the frame id. */
 int pyro_stacks_frame(struct pyro_stacks *s, const char *name, size_t name_len,
 		      const char *node, size_t node_len, uint32_t *id);
+
+/* Intern the frame (name, node, file, line); file NULL for none. */
+int pyro_stacks_frame_at(struct pyro_stacks *s, const char *name,
+			 size_t name_len, const char *node, size_t node_len,
+			 const char *file, size_t file_len, int64_t line,
+			 uint32_t *id);
 
 /* Make room for nstacks distinct stacks holding nrefs references in all,
  * so that adding them neither rehashes nor reallocates (a hint: adding
@@ -165,6 +182,14 @@ int pyro_stacks_add(struct pyro_stacks *s, const uint32_t *refs,
  * added so far stay in s. */
 int pyro_stacks_import(struct pyro_stacks *s, const struct pyro_stacks *src,
 		       size_t *idx);
+
+/* pyro_stacks_import, with lines 0: the frames lose their file and line,
+ * so stacks of src that differ only by line become one stack of s (idx
+ * then repeats): what a merge whose rule is not a plain sum needs, since
+ * its per-stack figures (increase, mean) must be those of the stacks the
+ * text files show. */
+int pyro_stacks_import_as(struct pyro_stacks *s, const struct pyro_stacks *src,
+			  int lines, size_t *idx);
 
 /* Look a stack up without adding it: its index, or -ENOENT. */
 int pyro_stacks_find(const struct pyro_stacks *s, const uint32_t *refs,

@@ -8,7 +8,9 @@
  * "Merge:" line), and decoding it with model/profile.h gives back the same
  * stacks.  Each frame turns into what the decoder would have read it from:
  *
- *   name == node               a Line of a Function of that name;
+ *   name == node               a Line of a Function of that name, with
+ *                              the frame's source file and line if any
+ *                              (so `pprof -list` finds them);
  *   node "[bin]"/"<unknown>",  an address-only Location (no Line) at that
  *   name "0x<hex>"             address, in a Mapping whose file is "bin"
  *                              (none for "<unknown>");
@@ -147,30 +149,41 @@ static int mapping_id(struct export *ex, const char *bin, size_t len,
 	return rc;
 }
 
-/* The function named name (tag 'F') or nameless in file name (tag 'N'). */
+/* The function named name in source file file (tag 'F'; file.ptr NULL
+ * for none) or nameless in file name (tag 'N'). */
 static int function_id(struct export *ex, char tag, struct pyro_str name,
-		       uint32_t *id)
+		       struct pyro_str file, uint32_t *id)
 {
 	struct pyro_buf key = PYRO_BUF_INIT;
-	uint32_t str;
+	uint32_t str, fstr = 0;
 	int rc;
 
 	rc = pyro_buf_putc(&key, tag);
 	if (!rc)
 		rc = pyro_buf_add(&key, name.ptr, name.len);
+	/* names hold no NUL byte from the decoder, but a file must not be
+	 * confused with the name's tail whatever they hold: its length too */
+	if (!rc && file.ptr)
+		rc = pyro_buf_putc(&key, '\0');
+	if (!rc && file.ptr)
+		rc = pyro_buf_printf(&key, "%zu:", (size_t)file.len);
+	if (!rc && file.ptr)
+		rc = pyro_buf_add(&key, file.ptr, file.len);
 	if (!rc)
 		rc = intern(&ex->func_keys, key.data, key.len, id);
 	pyro_buf_release(&key);
 	if (rc || *id <= ex->nfuncs)
 		return rc;
 	rc = intern(&ex->strs, name.ptr, name.len, &str);
+	if (!rc && file.ptr)
+		rc = intern(&ex->strs, file.ptr, file.len, &fstr);
 	if (!rc)
 		rc = pyro_grow_array(&ex->funcs, &ex->funcs_cap, ex->nfuncs + 1,
 			  sizeof(*ex->funcs));
 	if (rc)
 		return rc;
 	ex->funcs[ex->nfuncs].name = tag == 'F' ? str : 0;
-	ex->funcs[ex->nfuncs].file = tag == 'F' ? 0 : str;
+	ex->funcs[ex->nfuncs].file = tag == 'F' ? fstr : str;
 	ex->nfuncs++;
 	return 0;
 }
@@ -182,20 +195,25 @@ static int frame_info(struct export *ex, uint32_t f,
 	struct frame_info *fi = &ex->frames[f];
 	struct pyro_str name = pyro_strtab_get(&ex->s->strs, ex->s->frames[f].name);
 	struct pyro_str node = pyro_strtab_get(&ex->s->strs, ex->s->frames[f].node);
+	struct pyro_str nofile = { NULL, 0 };
 	int rc = 0;
 
 	*out = fi;
 	if (fi->kind != FK_UNSEEN)
 		return 0;
 	if (ex->s->frames[f].name == ex->s->frames[f].node) {
+		struct pyro_str file = { NULL, 0 };
+
+		if (ex->s->frames[f].file != PYRO_NO_FILE)
+			file = pyro_strtab_get(&ex->s->strs, ex->s->frames[f].file);
 		fi->kind = FK_FUNC;
-		return function_id(ex, 'F', name, &fi->func);
+		return function_id(ex, 'F', name, file, &fi->func);
 	}
 	if (node.len >= 2 && node.ptr[0] == '[' && node.ptr[node.len - 1] == ']')
 		rc = mapping_id(ex, node.ptr + 1, node.len - 2, &fi->mapping);
 	else if (node.len != 9 || memcmp(node.ptr, "<unknown>", 9)) {
 		fi->kind = FK_FUNC;
-		return function_id(ex, 'F', node, &fi->func);
+		return function_id(ex, 'F', node, nofile, &fi->func);
 	}
 	if (rc)
 		return rc;
@@ -204,7 +222,7 @@ static int frame_info(struct export *ex, uint32_t f,
 		return 0;
 	}
 	fi->kind = FK_NAMELESS;
-	return function_id(ex, 'N', name, &fi->func);
+	return function_id(ex, 'N', name, nofile, &fi->func);
 }
 
 /* The location of frames run[0..n) (outermost first), created on first
@@ -453,6 +471,7 @@ static int pack(struct export *ex, struct pyro_buf *out)
 				uint32_t f = ex->loc_frames[l->off + l->nframes - 1 - j];
 
 				li.function_id = ex->frames[f].func;
+				li.line = ex->s->frames[f].line;
 				lines[l->off + j] = li;
 				line_ptrs[l->off + j] = &lines[l->off + j];
 			}

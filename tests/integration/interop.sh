@@ -9,6 +9,9 @@
 #      layout) and our Merge: line.  Skipped, with a note, without `go`.
 #      A diff node's export holds target minus base: read back by pyrofs,
 #      its folded equals the diff's folded with the two counts subtracted.
+#      On every snapshot node, `go tool pprof -top -lines` and `-list .`
+#      (file names and line numbers) of profile.pb.gz equal the same on
+#      the snapshot's own file.
 #   2. tree.txt: in every node, starting with the Type: header.
 #   3. Extended attributes: the user.pyrofs.* values against top.txt,
 #      folded and the archive; size probing, ERANGE, ENODATA, EROFS through
@@ -43,6 +46,15 @@ PYROFS_CAT=$(cd "$OUT" && pwd)/pyrofs-cat
 
 . "$(dirname "$0")/lib.sh"
 note() { echo "interop: $*"; }
+xattr() { # xattr PATH NAME: the value, or "ERR <errno name>"
+	python3 - "$1" "$2" <<'EOF'
+import errno, os, sys
+try:
+    sys.stdout.write(os.getxattr(sys.argv[1], sys.argv[2]).decode())
+except OSError as e:
+    sys.stdout.write("ERR " + errno.errorcode[e.errno])
+EOF
+}
 it_begin interop
 cp -r "$REPO/demo/archive" "$ARCHIVE"
 
@@ -72,6 +84,50 @@ if command -v go >/dev/null && go tool pprof -h >/dev/null 2>&1; then
 	note "round trip: go tool pprof -top equals top.txt on $same of $n nodes"
 	check_eq "go tool pprof -top of every profile.pb.gz equals top.txt" "$n" "$same"
 	check "at least 200 nodes compared" [ "$n" -ge 200 ]
+	# Source lines: on every snapshot node, pprof's per-line report
+	# (-top -lines) and its annotated source (-list, the Go sources found
+	# through -source_path; the demo's own files are not there, and pprof
+	# says so alike) equal those of the snapshot's own file.
+	G=$(go env GOROOT 2>/dev/null)/src
+	n=0 same=0
+	grep -E '/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}-[0-9]{2}-[0-9]{2}Z$' \
+		"$TMP/nodes" >"$TMP/snaps"
+	while read -r node; do
+		n=$((n + 1))
+		src=$ARCHIVE/$(xattr "$MNT/$node" user.pyrofs.sources)
+		st=$(sed -n 's/^Type: //p' "$MNT/$node/top.txt" | head -1)
+		for f in "$MNT/$node/profile.pb.gz" "$src"; do
+			go tool pprof -top -lines -symbolize=none -sample_index="$st" "$f" 2>&1 |
+				grep -av '^Time: '
+			go tool pprof -list . -symbolize=none -source_path "$G" \
+				-sample_index="$st" "$f" 2>&1
+			echo "----"
+		done >"$TMP/lines"
+		# the export's report, then the source's
+		sed -n '1,/^----$/p' "$TMP/lines" >"$TMP/a"
+		sed '1,/^----$/d' "$TMP/lines" >"$TMP/b"
+		if cmp -s "$TMP/a" "$TMP/b" && grep -q ':[0-9]' "$TMP/a"; then
+			same=$((same + 1))
+		else
+			echo "  $node (lines):" >&2
+			diff "$TMP/a" "$TMP/b" | head -6 >&2
+		fi
+	done <"$TMP/snaps"
+	note "source lines: pprof -top -lines and -list agree with the source file on $same of $n snapshots"
+	check_eq "pprof -lines and -list of a snapshot's profile.pb.gz equal its file's" "$n" "$same"
+	check "at least 50 snapshots compared" [ "$n" -ge 50 ]
+	# A merge that sums (cpu: a rate) keeps them too: pprof's per-line
+	# report of api/cpu/all is that of `pprof -proto` of its members.
+	n=$MNT/api/cpu/all
+	(cd "$ARCHIVE" && go tool pprof -proto -symbolize=none \
+		$(xattr "$n" user.pyrofs.sources) 2>/dev/null) >"$TMP/members.pb.gz"
+	go tool pprof -top -lines -symbolize=none "$n/profile.pb.gz" 2>&1 |
+		grep -av '^Time: ' >"$TMP/a"
+	go tool pprof -top -lines -symbolize=none "$TMP/members.pb.gz" 2>&1 |
+		grep -av '^Time: ' >"$TMP/b"
+	check "pprof -top -lines of a sum merge equals pprof -proto of its members" \
+		cmp "$TMP/a" "$TMP/b"
+	check "  ... and holds line numbers" grep -q ':[0-9]' "$TMP/a"
 	d=api/cpu/diff/all/latest
 	check "go tool pprof reads a diff's export" \
 		sh -c "go tool pprof -top -symbolize=none '$MNT/$d/profile.pb.gz' 2>/dev/null | grep -q '^Type: cpu'"
@@ -104,15 +160,6 @@ done <"$TMP/nodes"
 check "tree.txt in every node" [ $trees_ok = 1 ]
 
 # ---- 3. extended attributes -------------------------------------------------
-xattr() { # xattr PATH NAME: the value, or "ERR <errno name>"
-	python3 - "$1" "$2" <<'EOF'
-import errno, os, sys
-try:
-    sys.stdout.write(os.getxattr(sys.argv[1], sys.argv[2]).decode())
-except OSError as e:
-    sys.stdout.write("ERR " + errno.errorcode[e.errno])
-EOF
-}
 folded_sum() { awk '{ s += $NF } END { printf "%.0f", s }' "$1"; }
 
 n=$MNT/api/cpu/latest

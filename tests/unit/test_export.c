@@ -200,6 +200,107 @@ static void test_inline(void **state)
 
 /* Address-only frames: "[binary]" nodes get mappings (the main one for
  * meta.file), "<unknown>" none; a nameless function keeps its file. */
+/* The frames of stacks s as "name@file:line" text, one stack a line in
+ * stack order with its value: what pprof -list and -lines read. */
+static char *positions_text(const struct pyro_stacks *s)
+{
+	struct pyro_buf b = PYRO_BUF_INIT;
+	size_t k;
+	uint32_t d;
+
+	assert_int_equal(pyro_buf_puts(&b, ""), 0);
+	for (k = 0; k < s->nstacks; k++) {
+		const uint32_t *refs = pyro_stack_refs(s, &s->stacks[k]);
+
+		for (d = 0; d < s->stacks[k].depth; d++) {
+			const struct pyro_frame *f = &s->frames[PYRO_REF_FRAME(refs[d])];
+			struct pyro_str n = pyro_strtab_get(&s->strs, f->name);
+			struct pyro_str file = f->file == PYRO_NO_FILE ?
+				(struct pyro_str){ "-", 1 } :
+				pyro_strtab_get(&s->strs, f->file);
+
+			assert_int_equal(pyro_buf_printf(&b, "%s%.*s@%.*s:%lld%s",
+							 d ? ";" : "", (int)n.len, n.ptr,
+							 (int)file.len, file.ptr,
+							 (long long)f->line,
+							 refs[d] & PYRO_REF_INLINE ? "^" : ""), 0);
+		}
+		assert_int_equal(pyro_buf_printf(&b, " %lld\n",
+						 (long long)s->stacks[k].value), 0);
+	}
+	return pyro_buf_detach(&b, NULL);
+}
+
+/* Source files and lines (pprof -list's input) survive the export; two
+ * lines of one function stay two stacks, yet folded and top.txt merge
+ * them by name, as before. */
+static void test_lines(void **state)
+{
+	struct pyro_stacks s, back;
+	struct pyro_buf raw = PYRO_BUF_INIT;
+	struct pyro_profile *p = NULL;
+	char err[PYRO_ERR_MAX] = "";
+	uint32_t main10, work20, work21, inl7, plain, refs[3];
+	char *a, *b;
+	size_t alen, blen;
+
+	assert_int_equal(pyro_stacks_init(&s), 0);
+	assert_int_equal(sb_type(&s, "cpu", "nanoseconds"), 0);
+	assert_int_equal(pyro_stacks_frame_at(&s, "main.main", 9, "main.main", 9,
+					      "app/main.go", 11, 10, &main10), 0);
+	assert_int_equal(pyro_stacks_frame_at(&s, "main.work", 9, "main.work", 9,
+					      "app/work.go", 11, 20, &work20), 0);
+	assert_int_equal(pyro_stacks_frame_at(&s, "main.work", 9, "main.work", 9,
+					      "app/work.go", 11, 21, &work21), 0);
+	assert_int_equal(pyro_stacks_frame_at(&s, "main.inl", 8, "main.inl", 8,
+					      "app/inl.go", 10, 7, &inl7), 0);
+	assert_int_equal(pyro_stacks_frame(&s, "plain", 5, "plain", 5, &plain), 0);
+	assert_true(work20 != work21);
+	refs[0] = main10;
+	refs[1] = work20;
+	refs[2] = inl7 | PYRO_REF_INLINE;
+	assert_int_equal(pyro_stacks_add(&s, refs, 3, 30, NULL), 0);
+	refs[1] = work21;
+	assert_int_equal(pyro_stacks_add(&s, refs, 2, 12, NULL), 0);
+	refs[1] = plain;
+	assert_int_equal(pyro_stacks_add(&s, refs, 2, 5, NULL), 0);
+	assert_int_equal(s.nstacks, 3);
+
+	assert_int_equal(pyro_export_pprof_raw(&s, &raw), 0);
+	if (pyro_profile_decode(raw.data, raw.len, &p, err))
+		fail_msg("decode: %s", err);
+	if (pyro_profile_stacks(p, 0, &back, err))
+		fail_msg("stacks: %s", err);
+	a = positions_text(&s);
+	b = positions_text(&back);
+	assert_string_equal(a, "main.main@app/main.go:10;main.work@app/work.go:20;"
+			       "main.inl@app/inl.go:7^ 30\n"
+			       "main.main@app/main.go:10;main.work@app/work.go:21 12\n"
+			       "main.main@app/main.go:10;plain@-:0 5\n");
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	/* the text renderers merge the two lines of main.work */
+	a = rendered(&s, pyro_folded_render, &alen);
+	assert_string_equal(a, "main.main;main.work 12\n"
+			       "main.main;main.work;main.inl 30\n"
+			       "main.main;plain 5\n");
+	b = rendered(&back, pyro_folded_render, &blen);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	a = rendered(&s, pyro_top_render, &alen);
+	b = rendered(&back, pyro_top_render, &blen);
+	assert_string_equal(a, b);
+	assert_non_null(strstr(a, "main.work"));
+	free(a);
+	free(b);
+	pyro_stacks_release(&back);
+	pyro_profile_free(p);
+	pyro_buf_release(&raw);
+	pyro_stacks_release(&s);
+}
+
 static void test_addresses(void **state)
 {
 	struct pyro_stacks s;
@@ -300,6 +401,7 @@ int main(void)
 		cmocka_unit_test(test_plain),
 		cmocka_unit_test(test_meta),
 		cmocka_unit_test(test_inline),
+		cmocka_unit_test(test_lines),
 		cmocka_unit_test(test_addresses),
 		cmocka_unit_test(test_no_main),
 		cmocka_unit_test(test_edges),
