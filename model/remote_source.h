@@ -89,6 +89,17 @@ struct answers {
 	atomic_uint_least64_t hits;
 };
 
+/* The answer to the packed request req[0..len) with content identity
+ * ident, appended to out: 0, or -ENOENT when not kept (or -ENOMEM). */
+int pyro_remote_answers_get(struct answers *c, uint64_t ident, const void *req,
+			    size_t len, struct pyro_buf *out);
+/* Keep a copy of ans for (ident, req); silently nothing without memory or
+ * for an answer over a quarter of the bound. */
+void pyro_remote_answers_put(struct answers *c, uint64_t ident, const void *req,
+			     size_t len, const struct pyro_buf *ans);
+/* Free every answer and the lock (the struct itself is the caller's). */
+void pyro_remote_answers_release(struct answers *c);
+
 struct remote {
 	struct pyro_src src;    /* first: handed to fs/ */
 	struct ropts o;
