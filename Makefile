@@ -101,7 +101,7 @@ SUPPORT_SRCS := $(wildcard tests/support/*.c)
 SUPPORT_OBJS := $(SUPPORT_SRCS:%.c=$(O)/%.o)
 TOOLS      := $(O)/tests/mkprofile $(O)/tests/mkleak $(O)/tests/mkhostile
 
-.PHONY: all test check unit integration interop asan valgrind valgrind-run demo demo-remote install \
+.PHONY: all test check check-slow unit integration interop asan valgrind valgrind-run demo demo-remote install \
 	clean deps conformance conformance-run bench fuzz fuzz-run tsan tsan-run stress \
 	stress-run tools check-js
 .SECONDARY:
@@ -175,7 +175,8 @@ deps:
 	@$(PKG_CONFIG) --exists $(PKGS) cmocka 2>/dev/null && \
 	 command -v protoc-c >/dev/null && command -v fusermount3 >/dev/null && \
 	 command -v getfattr >/dev/null && command -v python3 >/dev/null && \
-	 command -v node >/dev/null && command -v npm >/dev/null && command -v curl >/dev/null || \
+	 command -v node >/dev/null && command -v npm >/dev/null && command -v curl >/dev/null && \
+	 command -v openssl >/dev/null || \
 	 scripts/install-deps.sh
 
 tools: $(TOOLS)
@@ -235,8 +236,13 @@ CHECK_FUZZ_SECONDS ?= 30
 export PYRO_REQUIRE_CORPUS
 
 check: deps
+	@$(MAKE) --no-print-directory test
+	@$(MAKE) --no-print-directory check-slow
+
+# The slow suites: what CI runs after the README's `make test`.
+check-slow: deps
 	@scripts/install-deps.sh --browser --deb --pprof
-	@$(MAKE) --no-print-directory unit integration interop
+	@$(MAKE) --no-print-directory interop
 	@$(MAKE) --no-print-directory PYRO_REQUIRE_CORPUS=1 conformance-run
 	@$(MAKE) --no-print-directory deb-test-run
 	@$(MAKE) --no-print-directory SAN=1 $(call san_o,asan) unit integration interop
