@@ -278,9 +278,6 @@ static int put_filter(const struct tree *t, struct pyro_buf *out)
 
 static int put_header(const struct tree *t, struct pyro_buf *out)
 {
-	static const char *const rules[] = {
-		"", "sum", "increase", "mean", "sum by the server",
-	};
 	const struct pyro_meta *m = &t->s->meta;
 	char tot[PYRO_LABEL_MAX], when[40];
 	int rc = 0;
@@ -293,7 +290,7 @@ static int put_header(const struct tree *t, struct pyro_buf *out)
 	}
 	if (!rc && m->rule > PYRO_MERGE_SINGLE && m->rule <= PYRO_MERGE_SERVER_SUM)
 		rc = pyro_buf_printf(out, "Merge: %s of %u snapshot%s\n",
-				     rules[m->rule], m->nsnapshots,
+				     pyro_merge_rule_name(m->rule), m->nsnapshots,
 				     m->nsnapshots == 1 ? "" : "s");
 	pyro_unit_label(tot, t->total, t->unit, "auto");
 	if (!rc && t->s->base)
