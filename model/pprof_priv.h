@@ -94,4 +94,9 @@ int pyro_pprof_unpack(struct pyro_buf *raw, size_t max_size,
 		      struct pyro_buf *out, int *compressed,
 		      char err[PYRO_ERR_MAX]);
 
+/* The foreign format (format.h) raw holds, looking at the first inflated
+ * bytes if it is gzipped, or NULL for pprof and anything unknown. */
+struct pyro_format;
+const struct pyro_format *pyro_pprof_foreign(const struct pyro_buf *raw);
+
 #endif

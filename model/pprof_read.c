@@ -4,6 +4,7 @@
  * allocated: a file or its inflated bytes over max_profile_size are refused.
  */
 #include "pprof_priv.h"
+#include "format.h"
 #include "safeopen.h"
 
 #include <errno.h>
@@ -181,6 +182,29 @@ int pyro_pprof_unpack(struct pyro_buf *raw, size_t max_size, struct pyro_buf *ou
 	return 0;
 }
 
+const struct pyro_format *pyro_pprof_foreign(const struct pyro_buf *raw)
+{
+	char head[PYRO_FORMAT_SNIFF_MAX];
+	z_stream zs;
+	size_t n;
+
+	if (raw->len < 2 || (unsigned char)raw->data[0] != 0x1f ||
+	    (unsigned char)raw->data[1] != 0x8b)
+		return pyro_format_find(raw->data, raw->len);
+	/* The first bytes of a gzip member: enough for every sniff. */
+	memset(&zs, 0, sizeof(zs));
+	if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
+		return NULL;
+	zs.next_in = (Bytef *)raw->data;
+	zs.avail_in = (uInt)(raw->len > UINT32_MAX ? UINT32_MAX : raw->len);
+	zs.next_out = (Bytef *)head;
+	zs.avail_out = sizeof(head);
+	(void)inflate(&zs, Z_SYNC_FLUSH);
+	n = sizeof(head) - zs.avail_out;
+	inflateEnd(&zs);
+	return pyro_format_find(head, n);
+}
+
 int pyro_profile_read_fd(int fd, size_t max_size, struct pyro_buf *out,
 			 int *compressed, char err[PYRO_ERR_MAX])
 {
@@ -190,6 +214,8 @@ int pyro_profile_read_fd(int fd, size_t max_size, struct pyro_buf *out,
 	rc = pyro_pprof_read_fd(fd, max_size, &raw, err);
 	if (!rc)
 		rc = pyro_pprof_unpack(&raw, max_size, out, compressed, err);
+	if (!rc)
+		rc = pyro_format_convert(out, max_size, err);
 	pyro_buf_release(&raw);
 	return rc;
 }

@@ -17,6 +17,7 @@
  * a first unmarked one, and everything leafward of it.
  */
 #include "pprof_priv.h"
+#include "format.h"
 #include "safeopen.h"
 
 #include <endian.h>
@@ -670,10 +671,15 @@ int pyro_profile_load_fd(int fd, size_t max_size, struct pyro_profile **out,
 	/* The inflated bytes become the profile's: strings point into them. */
 	rc = pyro_pprof_read_fd(fd, max_size, &raw, err);
 	if (!rc) {
-		rc = load_streaming(p, &raw, max_size, err);
+		/* Another profiler's file is converted whole first: it cannot
+		 * be decoded while it inflates. */
+		rc = pyro_pprof_foreign(&raw) ? PYRO_WIRE_ERR_STREAM :
+		     load_streaming(p, &raw, max_size, err);
 		if (rc == PYRO_WIRE_ERR_STREAM) {
 			profile_reset(p);
 			rc = pyro_pprof_unpack(&raw, max_size, &p->data, &compressed, err);
+			if (!rc)
+				rc = pyro_format_convert(&p->data, max_size, err);
 			if (!rc)
 				rc = decode_owned(p, NULL, err);
 		}
