@@ -277,7 +277,22 @@ int pyro_list_diff_base(struct pyro_fs *fs, const struct pyro_node *n,
 	return 0;
 }
 
-/* The files of a time node, then labels/ where the derivation has it. */
+/* Whether a time node lists labels/.  A label directory holds a node's
+ * worth of files per value, so in every snapshot it doubled what find,
+ * grep -r and du walk (the corpus's Go runtime series: 6,263 entries
+ * against 3,157 without labels/).  Merges (all, windows, ranges) are few and
+ * are where labels are asked about, so they list it; a single snapshot
+ * resolves labels/ on lookup all the same (cd latest/labels), and its
+ * labels.txt names every value. */
+static int labels_listed(const struct pyro_fs *fs, const struct pyro_node *n)
+{
+	enum pyro_span_kind k = n->time.span.kind;
+
+	return pyro_labels_shown(fs, n) && k != PYRO_SPAN_SNAPSHOT &&
+	       k != PYRO_SPAN_RELATIVE;
+}
+
+/* The files of a time node, then labels/ where it is listed. */
 int pyro_list_time(struct pyro_fs *fs, const struct pyro_node *n,
 		   pyro_list_fn *fn, void *ctx)
 {
@@ -292,7 +307,7 @@ int pyro_list_time(struct pyro_fs *fs, const struct pyro_node *n,
 			return 0;
 	}
 	c.kind = PYRO_NODE_LABELS;
-	if (pyro_labels_shown(fs, n))
+	if (labels_listed(fs, n))
 		fn(ctx, LABELS_DIR, &c);
 	return 0;
 }

@@ -308,7 +308,11 @@ check_eq "all/labels/plan/free = sum over the snapshots" "$sum" \
 
 # Every label node of every snapshot (at most 4 values per key) against
 # `go tool pprof -top -tagfocus=KEY=VALUE` of the snapshot's profile.
-find "$MNT" -mindepth 6 -maxdepth 6 -path '*/20*Z/labels/*' -type d | sort |
+# A snapshot does not list labels/ (only merges do), but resolves it.
+find "$MNT" -mindepth 3 -maxdepth 3 -type d -name '20*Z' | sort |
+	while read -r snap; do
+		for d in "$snap"/labels/*/*; do [ -d "$d" ] && echo "$d"; done
+	done |
 	awk -F/ '{ k = $(NF-1); if (++seen[$(NF-4) "/" $(NF-3) "/" $(NF-2) "/" k] <= 4) print }' \
 	>"$TMP/label-nodes"
 if command -v go >/dev/null && go tool pprof -h >/dev/null 2>&1; then
@@ -333,6 +337,7 @@ if command -v go >/dev/null && go tool pprof -h >/dev/null 2>&1; then
 	done <"$TMP/label-nodes"
 	note "labels: top.txt equals go tool pprof -tagfocus on $same of $n label nodes"
 	check_eq "label nodes' top.txt = go tool pprof -top -tagfocus" "$n" "$same"
+	check "label nodes of snapshots found ($n)" [ "$n" -gt 100 ]
 	check "at least 100 label nodes compared" [ "$n" -ge 100 ]
 else
 	note "SKIP label nodes against go tool pprof: go is not installed"

@@ -211,6 +211,8 @@ check_stderr "daemon stderr (labels=off)"
 mount_fg -o labels=all || it_abort
 every=$(find "$MNT" | wc -l)
 note "find | wc -l: $entries entries; $bare with -o labels=off, $every with -o labels=all"
+check "find | wc -l within 1.5x of the tree without labels/ ($entries vs $bare)" \
+	[ $((entries * 2)) -le $((bare * 3)) ]
 # The string labels of the demo and the corpus (endpoint, plan, worker)
 # are directories in every time node; numeric keys were nearly all.
 check "the default tree is a fraction of labels=all" [ $((entries * 3)) -le "$every" ]
