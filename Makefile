@@ -80,12 +80,10 @@ endif
 lazy_once = $(eval $1 := $$(shell $2))$($1)
 DEP_CFLAGS  = $(call lazy_once,DEP_CFLAGS,$(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS    = $(call lazy_once,PKG_LIBS,$(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
-# graph.svg links Graphviz's dot layout and SVG writer plugins in (see
-# render/graph_svg.c); they live in libgvc's plugin directory.
+DEP_LIBS    = $(PKG_LIBS) -lm -lpthread -ldl
+# graph.svg opens Graphviz's dot layout and SVG writer plugins by path
+# (render/graph_svg.c says why): libgvc's plugin directory.
 GVC_LIBDIR  = $(call lazy_once,GVC_LIBDIR,$(PKG_CONFIG) --variable=libdir libgvc 2>/dev/null)
-GVC_PLUGINS = -L$(GVC_LIBDIR)/graphviz -Wl,-rpath,$(GVC_LIBDIR)/graphviz \
-	      -lgvplugin_dot_layout -lgvplugin_core
-DEP_LIBS    = $(PKG_LIBS) $(GVC_PLUGINS) -lm -lpthread
 CMOCKA_LIBS = $(call lazy_once,CMOCKA_LIBS,$(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
 # FUSE glue: the only files that include a FUSE header.
@@ -133,6 +131,8 @@ $(O)/gen/querier.pb-c.c $(O)/gen/querier.pb-c.h: proto/types.proto proto/google_
 $(O)/%.o: %.c | $(GEN_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(DEP_CFLAGS) -c -o $@ $<
+
+$(O)/render/graph_svg.o: override CFLAGS += -DPYRO_GVC_PLUGIN_DIR='"$(GVC_LIBDIR)/graphviz"'
 
 $(O)/gen/%.pb-c.o: $(O)/gen/%.pb-c.c | $(GEN_HDRS)
 	$(CC) $(CFLAGS) $(DEP_CFLAGS) -Wno-missing-prototypes -c -o $@ $<

@@ -3,17 +3,20 @@
  * (libgvc), plus a small script (render/graph.js) that pans and zooms it
  * in a browser, like pprof's web graph view.
  *
- * Graphviz.  The layout and the SVG writer are linked in as Graphviz's own
- * plugin libraries (gvplugin_dot_layout, gvplugin_core) and handed to
- * gvContextPlugins(): nothing is loaded at run time, and the text layout
- * plugin that would measure text with the machine's fonts (pango) is never
- * used, so text widths come from Graphviz's built-in metrics and the same
- * stacks give the same bytes on every machine with the same Graphviz.
+ * Graphviz.  Only two of Graphviz's plugins are used, the dot layout and
+ * the core renderers (SVG): their libraries are opened once by absolute
+ * path (Graphviz's plugin directory, from pkg-config at build time) and
+ * handed to gvContextPlugins(), rather than letting gvContext() load every
+ * plugin its config lists.  So the text layout plugin that would measure
+ * text with the machine's fonts (pango, fontconfig) is never loaded: text
+ * widths come from Graphviz's built-in metrics, and the same stacks give
+ * the same bytes on every machine with the same Graphviz.  (Linking the
+ * plugins would need an rpath, which Debian policy refuses.)
  *
  * Threads.  libgvc and cgraph keep global state (error handler, symbol
  * tables, the plugin registry) and are not known to be thread-safe, so
- * every use of them here runs under gvc_lock, the one mutable static of
- * the renderer: graph.svg renders one at a time, every other renderer
+ * every use of them here runs under gvc_lock, which also guards the
+ * mutable statics of the renderer (the plugins, opened once and kept): graph.svg renders one at a time, every other renderer
  * stays parallel, and the content cache (fs/content.c) keeps a rendered
  * graph.svg so each is laid out once.
  *
@@ -29,16 +32,55 @@
 #include "render.h"
 #include "text.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <string.h>
 
 #include <gvc.h>
 
-extern gvplugin_library_t gvplugin_dot_layout_LTX_library;
-extern gvplugin_library_t gvplugin_core_LTX_library;
+#ifndef PYRO_GVC_PLUGIN_DIR     /* the Makefile sets it from pkg-config */
+#define PYRO_GVC_PLUGIN_DIR "/usr/lib/x86_64-linux-gnu/graphviz"
+#endif
 
 static pthread_mutex_t gvc_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Under gvc_lock: the two plugin libraries, opened on first use and kept
+ * for the process's life (Graphviz keeps pointers into them). */
+static lt_symlist_t gvc_plugins[3];
+static int gvc_plugins_rc = 1;          /* 1: not tried yet */
+
+/* Open one plugin library and name its library table for Graphviz. */
+static int open_plugin(const char *file, const char *sym, lt_symlist_t *out)
+{
+	void *h = dlopen(file, RTLD_NOW | RTLD_LOCAL);
+	void *lib = h ? dlsym(h, sym) : NULL;
+
+	if (!lib) {
+		if (h)
+			dlclose(h);
+		return -ENOTSUP;        /* Graphviz's plugins are not there */
+	}
+	out->name = sym;
+	out->address = lib;
+	return 0;
+}
+
+static int load_plugins(void)
+{
+	if (gvc_plugins_rc == 1) {
+		gvc_plugins_rc = open_plugin(PYRO_GVC_PLUGIN_DIR
+					     "/libgvplugin_dot_layout.so.6",
+					     "gvplugin_dot_layout_LTX_library",
+					     &gvc_plugins[0]);
+		if (!gvc_plugins_rc)
+			gvc_plugins_rc = open_plugin(PYRO_GVC_PLUGIN_DIR
+						     "/libgvplugin_core.so.6",
+						     "gvplugin_core_LTX_library",
+						     &gvc_plugins[1]);
+	}
+	return gvc_plugins_rc;
+}
 
 /* cgraph prints parse errors to stderr unless a handler takes them: the
  * daemon's stderr is not the place (a bad graph is an error return). */
@@ -77,20 +119,18 @@ static int sanitize(const struct pyro_buf *in, struct pyro_buf *out)
 /* Lay dot out and append the SVG; under gvc_lock. */
 static int layout(char *dot, struct pyro_buf *svg)
 {
-	lt_symlist_t plugins[] = {
-		{ "gvplugin_dot_layout_LTX_library", &gvplugin_dot_layout_LTX_library },
-		{ "gvplugin_core_LTX_library", &gvplugin_core_LTX_library },
-		{ NULL, NULL },
-	};
 	GVC_t *gvc = NULL;
 	Agraph_t *g = NULL;
 	char *data = NULL;
 	unsigned int len = 0;
-	int rc = -ENOMEM, laid = 0;
+	int rc = load_plugins(), laid = 0;
 
+	if (rc)
+		return rc;
+	rc = -ENOMEM;
 	agseterrf(quiet);
 	agseterr(AGMAX);
-	gvc = gvContextPlugins(plugins, 0);
+	gvc = gvContextPlugins(gvc_plugins, 0);
 	if (!gvc)
 		goto cleanup;
 	g = agmemread(dot);
