@@ -488,36 +488,51 @@ static uint32_t trim_edges(struct graph *g, int64_t cut)
 	return dropped;
 }
 
+/* An edge with its sort keys, so the comparison needs no context. */
+struct edge_item {
+	int64_t abs_weight;
+	struct pyro_str src, dst;
+	uint32_t edge;
+};
+
 /* The edges' print order: |weight| desc, caller name, callee name. */
-static int edge_cmp_in(const struct graph *g, uint32_t a, uint32_t b)
+static int edge_cmp(const void *pa, const void *pb)
 {
-	const struct g_edge *x = &g->edges[a], *y = &g->edges[b];
+	const struct edge_item *x = pa, *y = pb;
 	int c;
 
-	if (abs64(x->weight) != abs64(y->weight))
-		return abs64(x->weight) > abs64(y->weight) ? -1 : 1;
-	c = str_cmp(node_name(g, x->src), node_name(g, y->src));
+	if (x->abs_weight != y->abs_weight)
+		return x->abs_weight > y->abs_weight ? -1 : 1;
+	c = str_cmp(x->src, y->src);
 	if (c)
 		return c;
-	c = str_cmp(node_name(g, x->dst), node_name(g, y->dst));
+	c = str_cmp(x->dst, y->dst);
 	if (c)
 		return c;
-	return a < b ? -1 : a > b;
+	return x->edge < y->edge ? -1 : x->edge > y->edge;
 }
 
-/* Insertion sort: lists here hold the edges of at most 80 nodes, and it
- * needs no global to carry g into a comparison. */
-static void sort_edges(const struct graph *g, uint32_t *v, size_t n)
+/* Sort the edge indexes v[0..n) into print order. */
+static int sort_edges(const struct graph *g, uint32_t *v, size_t n)
 {
-	size_t i, j;
+	struct edge_item *items = malloc((n ? n : 1) * sizeof(*items));
+	size_t i;
 
-	for (i = 1; i < n; i++) {
-		uint32_t x = v[i];
+	if (!items)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		const struct g_edge *e = &g->edges[v[i]];
 
-		for (j = i; j > 0 && edge_cmp_in(g, v[j - 1], x) > 0; j--)
-			v[j] = v[j - 1];
-		v[j] = x;
+		items[i].abs_weight = abs64(e->weight);
+		items[i].src = node_name(g, e->src);
+		items[i].dst = node_name(g, e->dst);
+		items[i].edge = v[i];
 	}
+	qsort(items, n, sizeof(*items), edge_cmp);
+	for (i = 0; i < n; i++)
+		v[i] = items[i].edge;
+	free(items);
+	return 0;
 }
 
 /* pprof's isRedundantEdge: can e's caller reach its callee without e? */
@@ -564,7 +579,9 @@ static int remove_redundant(struct graph *g)
 		const struct g_node *n = &g->nodes[g->order[i]];
 
 		in = g->adj + n->in_off;
-		sort_edges(g, in, n->nin);
+		rc = sort_edges(g, in, n->nin);
+		if (rc)
+			return rc;
 		for (j = n->nin; j-- > 0;) {
 			struct g_edge *e = &g->edges[in[j]];
 
@@ -933,7 +950,7 @@ static int put_graph(struct graph *g, struct pyro_buf *out)
 		for (j = 0; j < n->nout; j++)
 			ev[nev++] = g->adj[n->out_off + j];
 	}
-	sort_edges(g, ev, nev);
+	rc = sort_edges(g, ev, nev);
 	for (i = 0; !rc && i < nev; i++)
 		rc = put_edge(g, &g->edges[ev[i]], out);
 	free(ev);
