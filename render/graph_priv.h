@@ -11,9 +11,11 @@
 #include "../model/buf.h"
 #include "../model/stacks.h"
 
-/* graph.dot's bytes (pyro_graph_dot_render) with, if escape_title, the
- * title escaped for Graphviz, which pprof writes raw (graph.svg). */
-int pyro_graph_dot_build(const struct pyro_stacks *s, int escape_title,
+/* graph.dot's bytes (pyro_graph_dot_render), or with for_graphviz the
+ * DOT graph.svg lays out: the title escaped (pprof writes it raw, which
+ * breaks on a '"') and the legend in a plain subgraph, not a cluster
+ * (Graphviz 2.43 leaks memory on every cluster it lays out). */
+int pyro_graph_dot_build(const struct pyro_stacks *s, int for_graphviz,
 			 struct pyro_buf *out);
 
 /* pprof's ShortenFunctionName of name[0..len), appended to out. */
