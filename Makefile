@@ -47,7 +47,7 @@ else
 O ?= out
 endif
 
-PKGS       := fuse3 libprotobuf-c zlib libcurl
+PKGS       := fuse3 libprotobuf-c zlib libcurl libgvc
 CFLAGS     ?= -O2 -g
 # override: appended to CFLAGS given on the command line too.
 ifeq ($(DEBUG),1)
@@ -80,7 +80,10 @@ endif
 lazy_once = $(eval $1 := $$(shell $2))$($1)
 DEP_CFLAGS  = $(call lazy_once,DEP_CFLAGS,$(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS    = $(call lazy_once,PKG_LIBS,$(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
-DEP_LIBS    = $(PKG_LIBS) -lm -lpthread
+DEP_LIBS    = $(PKG_LIBS) -lm -lpthread -ldl
+# graph.svg opens Graphviz's dot layout and SVG writer plugins by path
+# (render/graph_svg.c says why): libgvc's plugin directory.
+GVC_LIBDIR  = $(call lazy_once,GVC_LIBDIR,$(PKG_CONFIG) --variable=libdir libgvc 2>/dev/null)
 CMOCKA_LIBS = $(call lazy_once,CMOCKA_LIBS,$(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
 # FUSE glue: the only files that include a FUSE header.
@@ -88,7 +91,7 @@ FUSE_SRCS  := fs/main.c fs/ops.c
 LIB_SRCS   := $(sort $(wildcard model/*.c render/*.c) \
 		$(filter-out $(FUSE_SRCS) fs/cat.c,$(wildcard fs/*.c)))
 # Text files compiled in by scripts/embed.sh (render/embedded.h).
-EMBED_SRCS := $(O)/gen/flame_js.c $(O)/gen/flame_css.c
+EMBED_SRCS := $(O)/gen/flame_js.c $(O)/gen/flame_css.c $(O)/gen/graph_js.c
 # protoc-c output: pprof's profile.proto, and Pyroscope's query API
 # (querier.proto imports the other two) for the remote source.
 PROTOS     := profile types google_profile querier
@@ -129,12 +132,18 @@ $(O)/%.o: %.c | $(GEN_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(DEP_CFLAGS) -c -o $@ $<
 
+$(O)/render/graph_svg.o: override CFLAGS += -DPYRO_GVC_PLUGIN_DIR='"$(GVC_LIBDIR)/graphviz"'
+
 $(O)/gen/%.pb-c.o: $(O)/gen/%.pb-c.c | $(GEN_HDRS)
 	$(CC) $(CFLAGS) $(DEP_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
 
 $(O)/gen/flame_js.c: render/flame.js scripts/embed.sh
 	@mkdir -p $(O)/gen
 	scripts/embed.sh pyro_flame_js $< $@
+
+$(O)/gen/graph_js.c: render/graph.js scripts/embed.sh
+	@mkdir -p $(O)/gen
+	scripts/embed.sh pyro_graph_js $< $@
 
 $(O)/gen/flame_css.c: render/flame.css scripts/embed.sh
 	@mkdir -p $(O)/gen
@@ -184,10 +193,12 @@ tools: $(TOOLS)
 unit: $(UNIT_BINS) check-js
 	@scripts/run-unit.sh $(UNIT_BINS)
 
-# The flame graph's script must parse as JavaScript; skipped without node.
+# The flame graph's and the call graph's scripts must parse as JavaScript;
+# skipped without node.
 check-js:
 	@if command -v node >/dev/null 2>&1; then \
-		node --check render/flame.js && echo "check-js: render/flame.js parses"; \
+		node --check render/flame.js && echo "check-js: render/flame.js parses" && \
+		node --check render/graph.js && echo "check-js: render/graph.js parses"; \
 	else echo "check-js: SKIP (no node)"; fi
 
 # Mount tests; exit 77 means FUSE is unusable here: a skip, not a failure.

@@ -24,10 +24,14 @@
 const struct pyro_file_kind pyro_file_kinds[] = {
 	{ "flame.svg", pyro_flame_render, NULL },
 	{ "folded", pyro_folded_render, NULL },
+	{ "graph.dot", pyro_graph_dot_render, NULL },
+	{ "graph.svg", pyro_graph_svg_render, NULL },
 	{ "icicle.svg", pyro_icicle_render, NULL },
 	{ "labels.txt", NULL, pyro_labels_render_flags },
 	{ "profile.pb.gz", pyro_export_pprof, NULL },
+	{ "top-cum.txt", pyro_top_cum_render, NULL },
 	{ "top.txt", pyro_top_render, NULL },
+	{ "traces.txt", pyro_traces_render, NULL },
 	{ "tree.txt", pyro_tree_render, NULL },
 };
 

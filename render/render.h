@@ -25,6 +25,25 @@
  * nodes naming the rule and the number of snapshots. */
 int pyro_top_render(const struct pyro_stacks *s, struct pyro_buf *out);
 
+/* top-cum.txt: `pprof -top -cum`: top.txt with the rows sorted by |cum|
+ * desc, name, |flat| desc. */
+int pyro_top_cum_render(const struct pyro_stacks *s, struct pyro_buf *out);
+
+/* traces.txt: `pprof -traces`: the header lines, then every stack with
+ * frames leaf first between separator lines, in the order first seen;
+ * labels are not part of stacks, so none is printed.  See traces.c. */
+int pyro_traces_render(const struct pyro_stacks *s, struct pyro_buf *out);
+
+/* graph.dot: `pprof -dot`: the call graph of at most 80 functions, with
+ * pprof's selection, labels, colours and legend; sample labels are not
+ * drawn (stacks have none).  See graph_dot.c. */
+int pyro_graph_dot_render(const struct pyro_stacks *s, struct pyro_buf *out);
+
+/* graph.svg: graph.dot laid out by Graphviz (libgvc, in-process, under
+ * one lock: libgvc is not known to be thread-safe), self-contained, with a
+ * script that pans (drag) and zooms (wheel) it.  See graph_svg.c. */
+int pyro_graph_svg_render(const struct pyro_stacks *s, struct pyro_buf *out);
+
 /* folded: collapsed stacks "root;child;leaf VALUE\n", one line per distinct
  * stack, zero sums left out, sorted bytewise.  In names, ';' and control
  * bytes (< 0x20, 0x7f) are written as "\xNN" so a line always parses. */

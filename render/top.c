@@ -19,7 +19,9 @@
  *     "(partial-inline)" when some are.
  *
  * Rows are sorted by |flat| desc, name asc, |cum| desc (pprof's
- * FlatNameOrder).  The output unit is pprof's selectOutputUnit: the unit of
+ * FlatNameOrder), or for top-cum.txt (`pprof -top -cum`) by |cum| desc,
+ * name asc, |flat| desc (CumNameOrder); nothing else differs, the "sum%"
+ * column included, which stays the running sum of flat.  The output unit is pprof's selectOutputUnit: the unit of
  * the smallest non-zero |flat| (else |cum|) among the shown nodes; when the
  * total would print in another unit and that minimum is under 1% of it, the
  * unit of 100 x minimum instead (so the minimum still shows as >= 0.01).
@@ -29,6 +31,7 @@
  * open-addressing hash keyed by (caller, callee).
  */
 #include "render.h"
+#include "report.h"
 #include "text.h"
 #include "units.h"
 
@@ -90,6 +93,7 @@ struct top {
 	uint32_t dropped;       /* nodes under the node cutoff */
 	const char *unit;       /* sample unit, never NULL */
 	char out_unit[PYRO_LABEL_MAX];  /* selectOutputUnit's choice */
+	bool cum_order;         /* top-cum.txt: rows by cum, not flat */
 };
 
 static int64_t abs64(int64_t v)
@@ -388,6 +392,22 @@ static int row_cmp(const void *pa, const void *pb)
 	return x->node < y->node ? -1 : x->node > y->node;
 }
 
+/* pprof's CumNameOrder: |cum| desc, name asc (bytewise), |flat| desc. */
+static int row_cmp_cum(const void *pa, const void *pb)
+{
+	const struct top_row *x = pa, *y = pb;
+	struct top_row a = *x, b = *y;
+
+	if (x->abs_cum != y->abs_cum)
+		return x->abs_cum > y->abs_cum ? -1 : 1;
+	/* The rest is FlatNameOrder's with flat and cum swapped. */
+	a.abs_flat = x->abs_cum;
+	a.abs_cum = x->abs_flat;
+	b.abs_flat = y->abs_cum;
+	b.abs_cum = y->abs_flat;
+	return row_cmp(&a, &b);
+}
+
 static int sort_rows(struct top *t)
 {
 	uint32_t i;
@@ -407,15 +427,33 @@ static int sort_rows(struct top *t)
 		r->node = i;
 		t->nrows++;
 	}
-	qsort(t->rows, t->nrows, sizeof(*t->rows), row_cmp);
+	qsort(t->rows, t->nrows, sizeof(*t->rows),
+	      t->cum_order ? row_cmp_cum : row_cmp);
 	return 0;
+}
+
+void pyro_report_output_unit(const char *unit, int64_t min, int64_t total,
+			     char out[PYRO_LABEL_MAX])
+{
+	const char *min_unit, *max_unit, *u;
+	int64_t v;
+
+	if (min == 0)
+		min = total;
+	pyro_unit_scale(min, unit, "minimum", &min_unit);
+	pyro_unit_scale(total, unit, "minimum", &max_unit);
+	u = min_unit;
+	/* Go's int64 multiply wraps; so does this one, without UB. */
+	v = (int64_t)((uint64_t)min * 100);
+	if (strcmp(min_unit, max_unit) && v < total)
+		pyro_unit_scale(v, unit, "minimum", &u);
+	snprintf(out, PYRO_LABEL_MAX, "%s", *u ? u : unit);
 }
 
 /* pprof's selectOutputUnit; "minimum" when no node is shown. */
 static void select_unit(struct top *t)
 {
-	int64_t min = 0, max = t->total, v;
-	const char *min_unit, *max_unit, *unit;
+	int64_t min = 0, v;
 	uint32_t i;
 
 	strcpy(t->out_unit, "minimum");
@@ -428,16 +466,7 @@ static void select_unit(struct top *t)
 		if (v > 0 && (min == 0 || v < min))
 			min = v;
 	}
-	if (min == 0)
-		min = max;
-	pyro_unit_scale(min, t->unit, "minimum", &min_unit);
-	pyro_unit_scale(max, t->unit, "minimum", &max_unit);
-	unit = min_unit;
-	/* Go's int64 multiply wraps; so does this one, without UB. */
-	v = (int64_t)((uint64_t)min * 100);
-	if (strcmp(min_unit, max_unit) && v < max)
-		pyro_unit_scale(v, t->unit, "minimum", &unit);
-	snprintf(t->out_unit, sizeof(t->out_unit), "%s", *unit ? unit : t->unit);
+	pyro_report_output_unit(t->unit, min, t->total, t->out_unit);
 }
 
 /* Length in bytes of the UTF-8 sequence at p, or 1 if it is invalid: how
@@ -464,8 +493,7 @@ static size_t utf8_step(const unsigned char *p)
 	return n;
 }
 
-/* Append s right-aligned in width runes, as Go's %<width>s does. */
-static int put_padded(struct pyro_buf *out, const char *s, int width)
+int pyro_put_padded(struct pyro_buf *out, const char *s, int width)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	int runes = 0, rc = 0;
@@ -548,9 +576,19 @@ static int put_profile_labels(const struct top *t, struct pyro_buf *out)
 	return rc;
 }
 
+int pyro_report_profile_labels(const struct pyro_stacks *s, int64_t total,
+			       const char *out_unit, struct pyro_buf *out)
+{
+	struct top t = { .s = s, .total = total };
+
+	t.unit = s->meta.sample_unit ? s->meta.sample_unit : "";
+	snprintf(t.out_unit, sizeof(t.out_unit), "%s", out_unit);
+	return put_profile_labels(&t, out);
+}
+
 /* A label node reads like `pprof -top -tagfocus=key=value`, whose legend
  * cuts an entry over 80 bytes to its first 80 and an ellipsis. */
-static int put_filter(const struct pyro_meta *m, struct pyro_buf *out)
+int pyro_report_filter(const struct pyro_meta *m, struct pyro_buf *out)
 {
 	struct pyro_buf f = PYRO_BUF_INIT;
 	int rc = pyro_buf_puts(&f, "tagfocus=");
@@ -583,7 +621,7 @@ static int put_header(const struct top *t, struct pyro_buf *out)
 				     pyro_merge_rule_name(m->rule), m->nsnapshots,
 				     m->nsnapshots == 1 ? "" : "s");
 	if (!rc && m->filter)
-		rc = put_filter(m, out);
+		rc = pyro_report_filter(m, out);
 	for (i = 0; i < t->nrows; i++)
 		shown_total += t->nodes[t->rows[i].node].flat;
 	format_value(t, shown, shown_total);
@@ -633,11 +671,11 @@ static int put_row(const struct top *t, struct pyro_buf *out,
 	pyro_percentage(pc, n->cum, t->total);
 	/* Plain appends: a report has thousands of rows, and printf's
 	 * format parsing was a visible part of rendering one. */
-	rc = put_padded(out, flat, 10);
+	rc = pyro_put_padded(out, flat, 10);
 	if (!rc)
 		rc = put_strs(out, " ", pf, " ", ps, " ", NULL);
 	if (!rc)
-		rc = put_padded(out, cum, 10);
+		rc = pyro_put_padded(out, cum, 10);
 	if (!rc)
 		rc = put_strs(out, " ", pc, "  ", NULL);
 	if (!rc)
@@ -663,9 +701,10 @@ static int put_report(const struct top *t, struct pyro_buf *out)
 	return rc;
 }
 
-int pyro_top_render(const struct pyro_stacks *s, struct pyro_buf *out)
+static int top_render(const struct pyro_stacks *s, bool cum_order,
+		      struct pyro_buf *out)
 {
-	struct top t = { .s = s };
+	struct top t = { .s = s, .cum_order = cum_order };
 	size_t start = out->len;
 	int rc;
 
@@ -693,4 +732,14 @@ cleanup:
 		pyro_buf_truncate(out, start);  /* as it was (render.h) */
 	top_release(&t);
 	return rc;
+}
+
+int pyro_top_render(const struct pyro_stacks *s, struct pyro_buf *out)
+{
+	return top_render(s, false, out);
+}
+
+int pyro_top_cum_render(const struct pyro_stacks *s, struct pyro_buf *out)
+{
+	return top_render(s, true, out);
 }

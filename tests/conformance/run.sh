@@ -15,9 +15,13 @@
 #      its own (named after its corpus path, '/' -> '__', holding the file
 #      under its original base name), plus profiles/bad as service "bad":
 #      latest/{top.txt,folded} of every sample type against the goldens,
-#      type directory names against expected-types.tsv, /.pyrofs/errors.
+#      type directory names against expected-types.tsv, /.pyrofs/errors;
+#      latest/{top-cum.txt,traces.txt,graph.dot} against what `go tool
+#      pprof` (Go 1.19 here) prints now for -top -cum, -traces and -dot
+#      (see check_views for the normalising: Time: layout, hidden labels).
 #   B  profiles/go-runtime as is, -o merge=pprof: every snapshot against its
-#      goldens, all/ against the <kind>-ALL goldens (pprof's plain sum).
+#      goldens (and the three views against pprof, as in A), all/ against
+#      the <kind>-ALL goldens (pprof's plain sum).
 #   C  profiles/go-runtime as is, default merge rules: all/ of cumulative
 #      types equals latest, of rate types the pprof sum, of gauges the
 #      per-stack mean of the five snapshot goldens (computed here).
@@ -62,7 +66,7 @@ STDERR_ICASE=1
 # ---- bookkeeping ---------------------------------------------------------
 # Categories of the breakdown, in print order.
 CATS="top folded folded_sha256 folded_wellformed merge_pprof_top merge_pprof_folded
-merge_auto_top merge_auto_folded types bad stderr"
+merge_auto_top merge_auto_folded top_cum traces graph_dot types bad stderr"
 declare -A P F
 for c in $CATS; do P[$c]=0; F[$c]=0; done
 ok() { P[$1]=$((P[$1] + 1)); }
@@ -166,6 +170,112 @@ check_stderr() {
 		ok stderr
 		[ -s "$STDERR" ] && sed 's/^/    note: daemon stderr: /' "$STDERR"
 	fi
+}
+
+# ---- the views pprof computes on the spot (no corpus golden) -------------
+# PPROF (default `go tool pprof`) is run on the profile file VIEW_SRC with
+# -sample_index=T.  Normalising, both sides: the Time: line (older pprof,
+# as Go 1.19's, prints "Oct 18, 2022 at 3:39pm (UTC)"; top.txt's Time: is
+# checked against the goldens above, and every view prints it with the same
+# code).  graph.dot: pprof runs with -taghide=. (stacks carry no labels, so
+# pyrofs draws none of pprof's label "nodelets") and the legend's line for
+# that filter is removed.  traces.txt: pprof runs with -taghide=. too and
+# its samples of value 0 are removed (traces.txt has no empty stacks);
+# pyrofs prints each distinct stack once, so a profile whose samples repeat
+# a stack (with different labels) is not comparable and counted apart.
+PPROF=${PPROF:-go tool pprof}
+VIEWS_UNCOMPARABLE=0
+VIEWS_REORDERED=0
+VIEWS_OFF=
+if ! $PPROF -h >/dev/null 2>&1 && ! command -v go >/dev/null 2>&1; then
+	if [ "${CI:-}" = true ] || [ "${PYRO_REQUIRE_CORPUS:-}" = 1 ]; then
+		fail top_cum "no pprof ($PPROF) to compare top-cum.txt, traces.txt, graph.dot with"
+	fi
+	VIEWS_OFF=1
+fi
+
+# pprof_view VIEW T FILE OUT: what pprof prints, normalised.
+pprof_view() {
+	local view=$1 t=$2 src=$3 out=$4
+	case $view in
+	top-cum.txt) (cd "$TMP" && TZ=UTC $PPROF -top -cum -symbolize=none -sample_index="$t" "$src") ;;
+	traces.txt) (cd "$TMP" && TZ=UTC $PPROF -traces -symbolize=none -taghide=. -sample_index="$t" "$src") ;;
+	graph.dot) (cd "$TMP" && TZ=UTC $PPROF -dot -symbolize=none -taghide=. -sample_index="$t" "$src") |
+		sed 's/Active filters:\\l   taghide=\.\\l//' ;;
+	esac 2>"$TMP/pprof.err" | normalise_time "$view" >"$out"
+}
+
+normalise_time() {
+	if [ "$1" = graph.dot ]; then
+		sed 's/\\lTime: [^\\]*\\l/\\lTime: -\\l/'
+	else
+		sed 's/^Time: .*/Time: -/'
+	fi
+}
+
+# drop_zero_traces: a -traces output without its samples of value 0
+# (traces.txt leaves them out, as every file here leaves out stacks of 0).
+drop_zero_traces() {
+	awk '/^-----------\+/ { if (blk != "" && !zero) printf "%s", blk
+			       blk = $0 "\n"; zero = 0; first = 1; next }
+	     { if (first && $1 == "0") zero = 1
+	       first = 0; blk = blk $0 "\n" }
+	     END { printf "%s", blk }'
+}
+
+# traces_sorted FILE: the traces of a -traces output, one a line, sorted.
+traces_sorted() {
+	awk '/^-----------\+/ { if (st != "") print st; st = ""; next }
+	     { st = st "|" $0 } END { if (st != "") print st }' "$1" | LC_ALL=C sort
+}
+
+# traces_repeat FILE: 0 if two samples of a -traces output have the same
+# frames (the value column aside).
+traces_repeat() {
+	awk '/^-----------\+/ { if (st != "") n[st]++; st = ""; next }
+	     { sub(/^ *[^ ]*   /, ""); st = st "\n" $0 }
+	     END { for (k in n) if (n[k] > 1) exit 0; exit 1 }' "$1"
+}
+
+# check_views LABEL T NODEDIR: top-cum.txt, traces.txt, graph.dot of one
+# (profile, sample type) against pprof on VIEW_SRC.
+check_views() {
+	local label=$1 t=$2 dir=$3 v cat
+	[ -n "$VIEWS_OFF" ] && return 0
+	for v in top-cum.txt traces.txt graph.dot; do
+		case $v in top-cum.txt) cat=top_cum ;; traces.txt) cat=traces ;; *) cat=graph_dot ;; esac
+		if ! read_node "$dir/$v" "$TMP/got/view.raw"; then
+			fail $cat "$label $t $v: $READ_ERR"
+			continue
+		fi
+		normalise_time $v <"$TMP/got/view.raw" >"$TMP/got/view"
+		pprof_view $v "$t" "$VIEW_SRC" "$TMP/got/view.want"
+		if [ -s "$TMP/pprof.err" ] && [ ! -s "$TMP/got/view.want" ]; then
+			fail $cat "$label $t $v: pprof failed: $(head -n 1 "$TMP/pprof.err")"
+			continue
+		fi
+		if [ $v = traces.txt ]; then
+			# A stack seen twice (zero samples too: they fix where
+			# pyrofs's one stack stands) is one stack here.
+			if traces_repeat "$TMP/got/view.want"; then
+				VIEWS_UNCOMPARABLE=$((VIEWS_UNCOMPARABLE + 1))
+				continue
+			fi
+			drop_zero_traces <"$TMP/got/view.want" >"$TMP/got/view.nz"
+			mv "$TMP/got/view.nz" "$TMP/got/view.want"
+			# pprof merges samples of equal stack and labels into the
+			# first, zero or not; pyrofs's stacks keep no zero sample,
+			# so a stack first seen with 0 stands later: the same
+			# traces in another order, counted apart.
+			if ! cmp -s "$TMP/got/view.want" "$TMP/got/view" &&
+			   [ "$(traces_sorted "$TMP/got/view.want")" = "$(traces_sorted "$TMP/got/view")" ]; then
+				VIEWS_REORDERED=$((VIEWS_REORDERED + 1))
+				echo "note: $label $t traces.txt: pprof's traces in another order (a stack first seen with value 0)"
+				continue
+			fi
+		fi
+		compare $cat "$label $t $v" "$TMP/got/view.want" "$TMP/got/view"
+	done
 }
 
 # check_case LABEL GOLDENDIR T TOP FOLDED: one (profile, sample type).
@@ -324,6 +434,7 @@ check_profile() {
 			continue
 		fi
 		check_case "$label" "$gdir" "$t" "$TMP/got/$d.top" "$TMP/got/$d.folded"
+		check_views "$label" "$t" "$sdir/$d/$SNAP"
 	done
 }
 
@@ -357,6 +468,7 @@ if mount_fg; then
 			fail top "$p: pprof rejects it ($(head -n 1 "$GOLD/$p/ERROR.txt")); no test for that here"
 			continue
 		fi
+		VIEW_SRC=$PROF/$p
 		check_profile "$p" "$GOLD/$p" "$MNT/$svc" latest "$(type_dirs "$MNT/$svc" 2>/dev/null)"
 	done
 	# Every bad file listed with a reason, and nothing else.
@@ -425,6 +537,7 @@ if mount_fg -o merge=pprof; then
 				continue
 			fi
 			snap=$(snap_dir "$GOLD/$p")
+			VIEW_SRC=$ARCH_G/$s/$f
 			check_profile "$p" "$GOLD/$p" "$MNT/$s" "$snap" "${TYPES[$p]}"
 			kind=${f%%-*}
 			for d in ${TYPES[$p]}; do KIND_OF[$s/$d]=$kind; done
@@ -613,6 +726,11 @@ line "merges, merge=pprof (<kind>-ALL goldens): top.txt" merge_pprof_top
 line "merges, merge=pprof (<kind>-ALL goldens): folded" merge_pprof_folded
 line "merges, default rules: top.txt" merge_auto_top
 line "merges, default rules: folded" merge_auto_folded
+line "profiles x sample types: top-cum.txt (pprof -top -cum)" top_cum
+line "profiles x sample types: traces.txt (pprof -traces)" traces
+printf '  %-58s %4d\n' "  traces not comparable (samples repeat a stack)" "$VIEWS_UNCOMPARABLE"
+printf '  %-58s %4d\n' "  traces equal in another order (see the notes)" "$VIEWS_REORDERED"
+line "profiles x sample types: graph.dot (pprof -dot)" graph_dot
 line "type directory listings" types
 line "bad files listed with a reason (+ no good one listed)" bad
 line "daemon stderr clean (per mount)" stderr

@@ -66,7 +66,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 static void render_stacks(const struct pyro_stacks *s)
 {
 	int (*const fns[])(const struct pyro_stacks *, struct pyro_buf *) = {
-		pyro_top_render, pyro_folded_render, pyro_flame_render,
+		pyro_top_render, pyro_top_cum_render, pyro_traces_render,
+		pyro_graph_dot_render, pyro_graph_svg_render,
+		pyro_folded_render, pyro_flame_render,
 		pyro_icicle_render, pyro_tree_render, pyro_export_pprof,
 	};
 	size_t i;

@@ -267,9 +267,13 @@ check_eq "labels/<key>/ lists the values, '/' encoded" "%2Forders
 %2Fusers" "$(ls "$n/labels/endpoint")"
 check_eq "a label node has the stack files" "flame.svg
 folded
+graph.dot
+graph.svg
 icicle.svg
 profile.pb.gz
+top-cum.txt
 top.txt
+traces.txt
 tree.txt" "$(ls "$n/labels/endpoint/%2Fusers")"
 check_eq "label xattr" "endpoint=/users" "$(xattr "$n/labels/endpoint/%2Fusers" user.pyrofs.label)"
 check_eq "label node total = sum of its folded" \

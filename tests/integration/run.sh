@@ -38,10 +38,10 @@ if [ $update = 1 ]; then
 	rm -rf "$EXPECTED"
 	mkdir -p "$EXPECTED"
 	cp "$TMP/listing" "$EXPECTED/LISTING"
-	# Text files and pages of every node; flame.svg is pinned by unit
-	# goldens.
+	# Text files and pages of every node, graph.dot too; flame.svg is
+	# pinned by unit goldens.
 	(cd "$MNT" && find . -type f \( -name '*.txt' -o -name '*.html' -o -name folded \
-		-o -name errors \)) |
+		-o -name errors -o -name '*.dot' \)) |
 	while read -r f; do
 		mkdir -p "$EXPECTED/$(dirname "$f")"
 		cat "$MNT/$f" >"$EXPECTED/$f"
@@ -100,6 +100,13 @@ if command -v xmllint >/dev/null; then
 	check "xmllint, every flame.svg and icicle.svg" sh -c \
 		"find '$MNT' -name '*.svg' -print0 | xargs -0 xmllint --noout"
 fi
+# graph.svg is graph.dot (pinned in expected/) laid out by Graphviz: one
+# drawn node per DOT node and one for the legend, and the pan/zoom script.
+g=$MNT/api/cpu/all
+check_eq "graph.svg draws graph.dot's nodes and legend" \
+	"$(($(grep -c '^N[0-9]* \[label=' "$g/graph.dot") + 1))" \
+	"$(grep -c '^<g id="node[0-9]*" class="node">' "$g/graph.svg")"
+check "graph.svg carries its pan/zoom script" grep -q 'graph.js - pan and zoom' "$g/graph.svg"
 
 # ---- read-only ------------------------------------------------------------
 rofs() { # rofs NAME COMMAND...: must fail with EROFS

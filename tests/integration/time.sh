@@ -77,11 +77,15 @@ done
 check_eq "latest" "${SNAPS[5]}" "$(readlink "$T/inuse_space/latest")"
 check_eq "a window lists the rendered files" "flame.svg
 folded
+graph.dot
+graph.svg
 icicle.svg
 labels
 labels.txt
 profile.pb.gz
+top-cum.txt
 top.txt
+traces.txt
 tree.txt" "$(ls "$T/mutex_count/2026-11-24T11")"
 # A few bases (no day back: the series spans 2.5 hours), then latest.
 check_eq "diff/ lists prev and first" "prev

@@ -42,9 +42,10 @@
 #define BILL0 "2026-11-18T11-06-45Z"
 #define BILL1 "2026-11-18T11-07-00Z"
 /* The files of a time node: pyro_file_kinds in fs/content.c, in order. */
-#define STACK_FILES "flame.svg folded icicle.svg profile.pb.gz top.txt tree.txt"
-#define SNAP_FILES "flame.svg folded icicle.svg labels.txt profile.pb.gz " \
-	"top.txt tree.txt"
+#define STACK_FILES "flame.svg folded graph.dot graph.svg icicle.svg profile.pb.gz " \
+		    "top-cum.txt top.txt traces.txt tree.txt"
+#define SNAP_FILES "flame.svg folded graph.dot graph.svg icicle.svg labels.txt " \
+	"profile.pb.gz top-cum.txt top.txt traces.txt tree.txt"
 /* Merges list labels/ too; a snapshot resolves it without listing it. */
 #define TIME_FILES SNAP_FILES " labels"
 #define NOTES_PROBLEM \
@@ -419,8 +420,9 @@ static void test_labels_modes(void **state)
 	assert_int_equal(open_fs_opt(f->root, "labels=off", &off), 0);
 	g.fs = off;
 	assert_int_equal(pyro_resolve(off, "/api/cpu/all/labels", &n), -ENOENT);
-	check_list(&st, "/api/cpu/all", "flame.svg folded icicle.svg labels.txt "
-		   "profile.pb.gz top.txt tree.txt");
+	check_list(&st, "/api/cpu/all", "flame.svg folded graph.dot graph.svg "
+		   "icicle.svg labels.txt profile.pb.gz top-cum.txt top.txt "
+		   "traces.txt tree.txt");
 	pyro_fs_close(all);
 	pyro_fs_close(off);
 }

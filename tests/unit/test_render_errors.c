@@ -217,6 +217,10 @@ static void label_set(struct pyro_label_set *ls)
 	{ return pyro_##fn(in, out); }
 
 THUNK(top_render)
+THUNK(top_cum_render)
+THUNK(traces_render)
+THUNK(graph_dot_render)
+THUNK(graph_svg_render)
 THUNK(folded_render)
 THUNK(flame_render)
 THUNK(icicle_render)
@@ -284,6 +288,10 @@ static const struct {
 	render_fn fn;
 } stack_renderers[] = {
 	{ "top.txt", r_top_render },
+	{ "top-cum.txt", r_top_cum_render },
+	{ "traces.txt", r_traces_render },
+	{ "graph.dot", r_graph_dot_render },
+	{ "graph.svg", r_graph_svg_render },
 	{ "folded", r_folded_render },
 	{ "flame.svg", r_flame_render },
 	{ "icicle.svg", r_icicle_render },
