@@ -550,13 +550,11 @@ static int chunk_prepare(struct conv *cv)
 		if (type != as->id)
 			continue;
 		rc = active_setting(cv, body, as);
-		if (rc == -EINVAL) {
-			snprintf(cv->err, PYRO_ERR_MAX, "malformed "
-				 "jdk.ActiveSetting event at offset %zu", pos);
+		if (rc && rc != -ENOMEM) {
+			snprintf(cv->err, PYRO_ERR_MAX, "jdk.ActiveSetting event "
+				 "before offset %zu: %s", pos, pyro_jfr_why(rc));
 			return rc;
 		}
-		if (rc)
-			return rc;
 	}
 	return rc;
 }
@@ -596,10 +594,10 @@ static int chunk_events(struct conv *cv, int emit, size_t chunk_no)
 		rc = event_read(cv, &body, cls, &maps[k], &s);
 		if (!rc)
 			rc = event_emit(cv, k, &s);
-		if (rc == -EINVAL)
-			snprintf(cv->err, PYRO_ERR_MAX, "chunk %zu: malformed "
-				 "%s event at offset %zu", chunk_no,
-				 maps[k].event, at);
+		if (rc && rc != -ENOMEM && rc != -EFBIG)
+			snprintf(cv->err, PYRO_ERR_MAX, "chunk %zu: %s event "
+				 "at offset %zu: %s", chunk_no, maps[k].event,
+				 at, pyro_jfr_why(rc));
 		if (rc)
 			return rc;
 	}
@@ -623,7 +621,7 @@ static int each_chunk(struct conv *cv, const unsigned char *data, size_t len,
 
 		n++;
 		rc = pyro_jfr_chunk_open(data + off, len - off, &budget, &c, why);
-		if (rc == -EINVAL)
+		if (rc && why[0])
 			snprintf(cv->err, PYRO_ERR_MAX, "chunk %zu (offset %zu): "
 				 "%s", n, off, why);
 		cv->c = &c;

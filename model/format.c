@@ -9,7 +9,7 @@
 #include <string.h>
 
 const struct pyro_format pyro_formats[] = {
-	{ "jfr", pyro_fmt_jfr_sniff, pyro_fmt_jfr_to_pprof },
+	{ "JFR", pyro_fmt_jfr_sniff, pyro_fmt_jfr_to_pprof },
 	{ NULL, NULL, NULL },
 };
 

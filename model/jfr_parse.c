@@ -16,6 +16,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+const char *pyro_jfr_why(int rc)
+{
+	switch (rc) {
+	case -EOVERFLOW:
+		return "a count larger than the bytes left";
+	case -ELOOP:
+		return "references or nesting deeper than "
+		       PYRO_JFR_DEPTH_MAX_STR " (a loop?)";
+	case -EINVAL:
+		return "malformed (past its end or a bad tag)";
+	default:
+		return strerror(-rc);
+	}
+}
+
 int pyro_jfr_u8(struct pyro_jfr_rd *r, uint8_t *v)
 {
 	if (r->p >= r->end)
@@ -88,7 +103,7 @@ int pyro_jfr_count(struct pyro_jfr_rd *r, size_t *n)
 	if (rc)
 		return rc;
 	if (v < 0 || (size_t)v > (size_t)(r->end - r->p))
-		return -EINVAL;
+		return -EOVERFLOW;
 	*n = (size_t)v;
 	return 0;
 }
@@ -200,8 +215,10 @@ static int string_at(const struct pyro_jfr_chunk *c, struct pyro_jfr_rd *r,
 		rc = pyro_jfr_long(r, &key);
 		if (rc)
 			return rc;
-		if (!c || depth >= PYRO_JFR_DEPTH_MAX)
+		if (!c)
 			return -EINVAL;
+		if (depth >= PYRO_JFR_DEPTH_MAX)
+			return -ELOOP;
 		rc = pyro_jfr_cp_get(c, c->string_class, (uint64_t)key, &at);
 		if (rc == 1) {
 			*is_null = 1;
@@ -494,11 +511,12 @@ int pyro_jfr_meta_parse(struct pyro_jfr_rd *r, struct pyro_jfr_meta *m,
 		rc = meta_strings(&mr, r);
 	if (!rc)
 		rc = meta_element(&mr, r, "", 0);
-	if (rc == -EINVAL && !err[0])
-		snprintf(err, PYRO_ERR_MAX, "metadata: malformed");
+	if (rc && rc != -ENOMEM && !err[0])
+		snprintf(err, PYRO_ERR_MAX, "metadata: %s", pyro_jfr_why(rc));
 	if (rc)
 		return rc;
-	qsort(m->classes, m->nclasses, sizeof(*m->classes), class_cmp);
+	if (m->nclasses)
+		qsort(m->classes, m->nclasses, sizeof(*m->classes), class_cmp);
 	for (i = 0; i < m->nfields; i++) {
 		if (!pyro_jfr_class_by_id(m, m->fields[i].type)) {
 			snprintf(err, PYRO_ERR_MAX, "metadata: field %s has "
@@ -581,7 +599,7 @@ static int skip_value(const struct pyro_jfr_chunk *c, struct pyro_jfr_rd *r,
 	int rc = 0, is_null;
 
 	if (depth >= PYRO_JFR_DEPTH_MAX)
-		return -EINVAL;
+		return -ELOOP;
 	switch (cls->kind) {
 	case PYRO_JFR_BOOLEAN:
 	case PYRO_JFR_BYTE:
@@ -702,7 +720,7 @@ int pyro_jfr_text(const struct pyro_jfr_chunk *c, struct pyro_jfr_rd *r,
 		if (!cls)
 			return -EINVAL;
 	}
-	return -EINVAL;
+	return -ELOOP;
 }
 
 /* ---- constant pools ---- */
@@ -834,12 +852,13 @@ static int cp_event(struct pyro_jfr_chunk *c, struct pyro_jfr_rd *r,
 			if (!rc)
 				rc = skip_value(c, r, cls, 0);
 		}
-		if (rc == -EINVAL)
-			snprintf(err, PYRO_ERR_MAX, "constant pool of %s: "
-				 "malformed value", cls->name);
+		if (rc && rc != -ENOMEM && rc != -EFBIG)
+			snprintf(err, PYRO_ERR_MAX, "constant pool of %s: %s",
+				 cls->name, pyro_jfr_why(rc));
 	}
-	if (rc == -EINVAL && !err[0])
-		snprintf(err, PYRO_ERR_MAX, "malformed constant pool");
+	if (rc && !err[0])
+		snprintf(err, PYRO_ERR_MAX, "constant pool: %s",
+			 pyro_jfr_why(rc));
 	return rc;
 }
 
@@ -911,12 +930,8 @@ int pyro_jfr_chunk_open(const unsigned char *base, size_t avail,
 	c->base = base;
 	c->len = (size_t)c->header.size;
 	rc = chunk_meta(c, err);
-	while (!rc && (rc = pyro_jfr_event_next(c, &pos, &type, &body)) == 1) {
+	while (!rc && (rc = pyro_jfr_event_next(c, &pos, &type, &body)) == 1)
 		rc = type == 1 ? cp_event(c, &body, budget, err) : 0;
-		if (rc == -EINVAL && !err[0])
-			snprintf(err, PYRO_ERR_MAX, "malformed constant pool "
-				 "at offset %zu", pos);
-	}
 	if (rc == -EINVAL && !err[0])
 		snprintf(err, PYRO_ERR_MAX, "bad event size at offset %zu", pos);
 	return rc;

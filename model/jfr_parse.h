@@ -35,8 +35,10 @@
  * Everything is checked against the bytes that remain: a count larger than
  * the rest of the event is an error, not an allocation; nesting and string
  * references are followed to a fixed depth, so a cycle is an error.
- * Errors: 0 or a negative errno (-EINVAL malformed, -ENOMEM, -EFBIG when the
- * tables would pass the memory budget); err gets a one-line reason.
+ * Errors: 0 or a negative errno: -EINVAL malformed (bytes end early, a bad
+ * tag), -EOVERFLOW a count larger than the bytes left, -ELOOP references or
+ * nesting past PYRO_JFR_DEPTH_MAX, -ENOMEM, -EFBIG when the pool index would
+ * pass the memory budget; an err argument gets a one-line reason.
  */
 #ifndef PYRO_JFR_PARSE_H
 #define PYRO_JFR_PARSE_H
@@ -50,6 +52,7 @@
 #define PYRO_JFR_HEADER_SIZE 68u
 /* How deep inline values, string references and metadata elements nest. */
 #define PYRO_JFR_DEPTH_MAX 32
+#define PYRO_JFR_DEPTH_MAX_STR "32"
 
 /* A cursor over bytes [p, end) of one event; compressed says how integers
  * are written. */
@@ -59,6 +62,9 @@ struct pyro_jfr_rd {
 	int compressed;
 };
 
+/* A few words for one of the errors above, for messages. */
+const char *pyro_jfr_why(int rc);
+
 /* The integer readers: 0, or -EINVAL at the end of the bytes or for an
  * overlong varint.  int/short/char values are truncated to 32/16 bits as
  * the JDK's reader does. */
@@ -67,7 +73,7 @@ int pyro_jfr_varint(struct pyro_jfr_rd *r, uint64_t *v);   /* LEB128 only */
 int pyro_jfr_long(struct pyro_jfr_rd *r, int64_t *v);
 int pyro_jfr_int(struct pyro_jfr_rd *r, int32_t *v);
 /* An int used as a count: 0..INT32_MAX and at most the bytes left (every
- * element takes at least one byte), else -EINVAL. */
+ * element takes at least one byte), else -EOVERFLOW. */
 int pyro_jfr_count(struct pyro_jfr_rd *r, size_t *n);
 
 struct pyro_jfr_header {

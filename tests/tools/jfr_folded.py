@@ -2,9 +2,12 @@
 """jfr_folded.py - the JDK's own reading of a JFR recording, as folded stacks.
 
     jfr_folded.py FILE.jfr EVENT VALUE
+    jfr_folded.py FILE.json EVENT VALUE
 
-Runs `jfr print --json --events EVENT FILE.jfr` (the JDK's reader, not
-pyrofs's) and sums its events into `root;...;leaf VALUE` lines, sorted, as
+Runs `jfr print --json --stack-depth 2048 --events EVENT FILE.jfr` (the
+JDK's reader, not pyrofs's), or reads what it printed (FILE.json, which may
+hold several event types), and sums the EVENT events into
+`root;...;leaf VALUE` lines, sorted, as
 pyrofs's `folded` prints a type: a frame is the class name with '/' as '.',
 then '.', then the method name.  VALUE is what one event weighs:
 
@@ -44,9 +47,13 @@ def frame_name(frame):
 
 def main():
     path, event, value = sys.argv[1:4]
-    out = subprocess.run(["jfr", "print", "--json", "--stack-depth", "2048",
-                          "--events", event, path],
-                         check=True, stdout=subprocess.PIPE).stdout
+    if path.endswith(".json"):
+        with open(path, "rb") as f:
+            out = f.read()
+    else:
+        out = subprocess.run(["jfr", "print", "--json", "--stack-depth",
+                              "2048", "--events", event, path],
+                             check=True, stdout=subprocess.PIPE).stdout
     events = json.loads(out)["recording"]["events"]
     sums = defaultdict(int)
     for ev in events:
