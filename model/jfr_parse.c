@@ -583,8 +583,16 @@ static int skip_field(const struct pyro_jfr_chunk *c, struct pyro_jfr_rd *r,
 	if (!f->array)
 		return skip_one(c, r, f, depth);
 	rc = pyro_jfr_count(r, &n);
-	for (i = 0; i < n && !rc; i++)
+	for (i = 0; i < n && !rc; i++) {
+		const unsigned char *before = r->p;
+
 		rc = skip_one(c, r, f, depth);
+		/* A class whose values take no bytes (a struct of such
+		 * structs) takes none for every element: without this, nested
+		 * arrays of it would loop count x count times. */
+		if (r->p == before)
+			break;
+	}
 	return rc;
 }
 
