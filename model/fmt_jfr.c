@@ -28,6 +28,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -420,12 +421,18 @@ static int event_read(struct conv *cv, struct pyro_jfr_rd *r,
 	return rc;
 }
 
-/* Ticks to nanoseconds as the JDK's reader converts them. */
+/* Ticks to nanoseconds as the JDK's reader converts them (through a
+ * double), clamped where a hostile clock would leave int64_t. */
 static int64_t ticks_ns(const struct pyro_jfr_chunk *c, int64_t ticks)
 {
 	double per_ns = (double)c->header.ticks_per_second / 1e9;
+	double ns = (double)ticks / per_ns;
 
-	return (int64_t)((double)ticks / per_ns);
+	if (ns >= 9.2e18)
+		return INT64_MAX;
+	if (ns <= -9.2e18)
+		return INT64_MIN;
+	return (int64_t)ns;
 }
 
 static int event_emit(struct conv *cv, int kind, const struct sample *s)
@@ -481,9 +488,13 @@ static int64_t parse_timespan(const char *s)
 		return 0;
 	while (*end == ' ')
 		end++;
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (!strcmp(end, units[i].unit))
-			return (int64_t)v * units[i].ns;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(end, units[i].unit))
+			continue;
+		if (v > INT64_MAX / units[i].ns)
+			return 0;
+		return (int64_t)v * units[i].ns;
+	}
 	return 0;
 }
 
@@ -682,15 +693,19 @@ static void recording_time(struct conv *cv, const unsigned char *data,
 	size_t off = 0;
 	char why[PYRO_ERR_MAX];
 
+	/* Unsigned sums: a hostile header must not overflow int64_t. */
 	while (off < len && !pyro_jfr_header_parse(data + off, len - off, &h,
 						    why)) {
+		int64_t e = (int64_t)((uint64_t)h.start_nanos +
+				      (uint64_t)h.duration_nanos);
+
 		if (!off || h.start_nanos < start)
 			start = h.start_nanos;
-		if (!off || h.start_nanos + h.duration_nanos > end)
-			end = h.start_nanos + h.duration_nanos;
+		if (!off || e > end)
+			end = e;
 		off += (size_t)h.size;
 	}
-	pyro_pbuild_time(cv->b, start, end - start);
+	pyro_pbuild_time(cv->b, start, (int64_t)((uint64_t)end - (uint64_t)start));
 }
 
 int pyro_fmt_jfr_to_pprof(const char *data, size_t len, size_t max_size,

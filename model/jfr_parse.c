@@ -231,7 +231,9 @@ static int string_at(const struct pyro_jfr_chunk *c, struct pyro_jfr_rd *r,
 		rc = pyro_jfr_count(r, &n);
 		if (rc)
 			return rc;
-		if (tag == 3) {
+		for (i = 0; tag == 5 && i < n && r->p[i] < 0x80; i++)
+			;
+		if (tag == 3 || i == n) {       /* UTF-8, or ASCII Latin-1 */
 			rc = pyro_buf_add(out, r->p, n);
 		} else {
 			for (i = 0; i < n && !rc; i++)
@@ -562,6 +564,39 @@ const struct pyro_jfr_class *pyro_jfr_class_by_name(const struct pyro_jfr_meta *
 static int skip_value(const struct pyro_jfr_chunk *c, struct pyro_jfr_rd *r,
 		      const struct pyro_jfr_class *cls, int depth);
 
+/* Skip a string without copying it; a pooled one is only its key here. */
+static int skip_string(struct pyro_jfr_rd *r)
+{
+	int64_t key;
+	int32_t ch;
+	size_t n, i;
+	uint8_t tag;
+	int rc = pyro_jfr_u8(r, &tag);
+
+	if (rc)
+		return rc;
+	switch (tag) {
+	case 0:
+	case 1:
+		return 0;
+	case 2:
+		return pyro_jfr_long(r, &key);
+	case 3:
+	case 5:
+		rc = pyro_jfr_count(r, &n);
+		if (!rc)
+			r->p += n;
+		return rc;
+	case 4:
+		rc = pyro_jfr_count(r, &n);
+		for (i = 0; i < n && !rc; i++)
+			rc = pyro_jfr_int(r, &ch);
+		return rc;
+	default:
+		return -EINVAL;
+	}
+}
+
 static int skip_one(const struct pyro_jfr_chunk *c, struct pyro_jfr_rd *r,
 		    const struct pyro_jfr_field *f, int depth)
 {
@@ -599,12 +634,10 @@ static int skip_field(const struct pyro_jfr_chunk *c, struct pyro_jfr_rd *r,
 static int skip_value(const struct pyro_jfr_chunk *c, struct pyro_jfr_rd *r,
 		      const struct pyro_jfr_class *cls, int depth)
 {
-	struct pyro_jfr_rd probe;
-	struct pyro_buf none = PYRO_BUF_INIT;
 	int64_t l;
 	uint8_t b;
 	size_t i;
-	int rc = 0, is_null;
+	int rc = 0;
 
 	if (depth >= PYRO_JFR_DEPTH_MAX)
 		return -ELOOP;
@@ -635,17 +668,7 @@ static int skip_value(const struct pyro_jfr_chunk *c, struct pyro_jfr_rd *r,
 		return read_be(r, cls->kind == PYRO_JFR_FLOAT ? 4 : 8, &x);
 	}
 	case PYRO_JFR_STRING:
-		/* A pooled string is only its key here: read the tag and
-		 * key without following them. */
-		probe = *r;
-		rc = pyro_jfr_u8(&probe, &b);
-		if (!rc && b == 2) {
-			*r = probe;
-			return pyro_jfr_long(r, &l);
-		}
-		rc = string_at(c, r, &none, &is_null, depth);
-		pyro_buf_release(&none);
-		return rc;
+		return skip_string(r);
 	case PYRO_JFR_STRUCT:
 		break;
 	}
