@@ -232,6 +232,34 @@ static void test_metadata_and_pools(void **state)
 	pyro_buf_release(&b);
 }
 
+/* Values of a class with no fields take no bytes: an array of arrays of
+ * them is its counts only, and skipping it does not loop count x count. */
+static void test_skip_empty(void **state)
+{
+	struct pyro_jfr_class classes[] = {
+		{ 1, "Empty", PYRO_JFR_STRUCT, 0, 0 },
+		{ 2, "Outer", PYRO_JFR_STRUCT, 0, 1 },
+	};
+	struct pyro_jfr_field fields[] = {
+		{ "items", 1, 0, 1 },           /* Outer: Empty[] */
+		{ "all", 2, 0, 1 },             /* Outer[] */
+	};
+	/* 3 Outers of 3, 2 and 1 Empties (a count may not pass the bytes
+	 * left), then one more byte. */
+	static const unsigned char in[] = { 3, 3, 2, 1, 0xaa };
+	struct pyro_jfr_chunk c;
+	struct pyro_jfr_rd r = rd(in, sizeof(in), 1);
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	c.meta.classes = classes;
+	c.meta.nclasses = 2;
+	c.meta.fields = fields;
+	c.meta.nfields = 2;
+	assert_int_equal(pyro_jfr_skip_field(&c, &r, &fields[1]), 0);
+	assert_ptr_equal(r.p, in + 4);
+}
+
 /* Type `index` of the profile as sorted "root;..;leaf:line value" lines. */
 static void folded(const struct pyro_profile *p, size_t index, char *out,
 		   size_t cap)
@@ -390,6 +418,7 @@ int main(void)
 		cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_header),
 		cmocka_unit_test(test_metadata_and_pools),
+		cmocka_unit_test(test_skip_empty),
 		cmocka_unit_test(test_convert),
 		cmocka_unit_test(test_flaws),
 		cmocka_unit_test(test_bound),
