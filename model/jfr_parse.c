@@ -437,7 +437,7 @@ static int meta_element(struct meta_rd *mr, struct pyro_jfr_rd *r,
 {
 	struct meta_attrs a;
 	const char *name;
-	size_t n, i;
+	size_t n = 0, i;
 	int rc;
 
 	if (depth >= PYRO_JFR_DEPTH_MAX) {
@@ -845,7 +845,7 @@ static int cp_event(struct pyro_jfr_chunk *c, struct pyro_jfr_rd *r,
 {
 	int64_t skip;
 	uint8_t flush;
-	size_t npools, p, i;
+	size_t npools = 0, p, i;
 	int rc = 0;
 
 	/* start time, duration, delta to the next pool; flush flag.  The
