@@ -102,7 +102,8 @@ UNIT_SRCS  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 SUPPORT_SRCS := $(wildcard tests/support/*.c)
 SUPPORT_OBJS := $(SUPPORT_SRCS:%.c=$(O)/%.o)
-TOOLS      := $(O)/tests/mkprofile $(O)/tests/mkleak $(O)/tests/mkhostile
+TOOLS      := $(O)/tests/mkprofile $(O)/tests/mkleak $(O)/tests/mkhostile \
+	      $(O)/tests/mkjfr
 
 .PHONY: all test check check-slow unit integration interop asan valgrind valgrind-run demo demo-remote install \
 	clean deps conformance conformance-run bench fuzz fuzz-run tsan tsan-run stress \
@@ -179,6 +180,9 @@ $(O)/tests/mkleak: $(O)/tests/tools/mkleak.o $(SUPPORT_OBJS) $(O)/libpyro.a
 $(O)/tests/mkhostile: $(O)/tests/tools/mkhostile.o $(SUPPORT_OBJS) $(O)/libpyro.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
 
+$(O)/tests/mkjfr: $(O)/tests/tools/mkjfr.o $(SUPPORT_OBJS) $(O)/libpyro.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
 # Install the Debian packages we need when any is missing (idempotent).
 deps:
 	@$(PKG_CONFIG) --exists $(PKGS) cmocka 2>/dev/null && \
@@ -205,7 +209,7 @@ check-js:
 MOUNT_TESTS := tests/integration/run.sh tests/integration/time.sh \
 	       tests/integration/live.sh tests/integration/hostile.sh \
 	       tests/integration/swap.sh tests/integration/trust.sh \
-	       tests/integration/producers.sh \
+	       tests/integration/producers.sh tests/integration/jfr.sh \
 	       tests/remote/run.sh
 integration: all $(TOOLS)
 	@rc=0; for t in $(MOUNT_TESTS); do \
@@ -266,7 +270,7 @@ check-slow: deps
 	@echo "check: every suite passed"
 
 # ---- fuzzing: libFuzzer targets in tests/fuzz (clang), bounded in time ----
-FUZZ_TARGETS := span path profile render
+FUZZ_TARGETS := span path profile render jfr
 FUZZ_SECONDS ?= 60
 
 $(O)/fuzz/fuzz_%: $(O)/tests/fuzz/fuzz_%.o $(SUPPORT_OBJS) $(O)/libpyro.a

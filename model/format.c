@@ -9,6 +9,7 @@
 #include <string.h>
 
 const struct pyro_format pyro_formats[] = {
+	{ "JFR", pyro_fmt_jfr_sniff, pyro_fmt_jfr_to_pprof },
 	{ NULL, NULL, NULL },
 };
 

@@ -54,4 +54,9 @@ const struct pyro_format *pyro_format_find(const char *head, size_t len);
 int pyro_format_convert(struct pyro_buf *data, size_t max_size,
 			char err[PYRO_ERR_MAX]);
 
+/* The readers, one file each (the rows of pyro_formats[]). */
+int pyro_fmt_jfr_sniff(const char *head, size_t len);           /* fmt_jfr.c */
+int pyro_fmt_jfr_to_pprof(const char *data, size_t len, size_t max_size,
+			  struct pyro_buf *out, char err[PYRO_ERR_MAX]);
+
 #endif

@@ -15,7 +15,8 @@ pkgs=(build-essential pkg-config protobuf-c-compiler libprotobuf-c-dev libfuse3-
       libcurl4-openssl-dev        # the remote source (Pyroscope over HTTP)
       libgraphviz-dev             # graph.svg: Graphviz's dot layout in-process (libgvc)
       curl                        # the remote mount test's knobs
-      openssl)                    # the remote tests' TLS certificate
+      openssl                     # the remote tests' TLS certificate
+      openjdk-17-jdk-headless)    # java, javac, jfr: the JFR mount test's recordings
 # The Pyroscope test server (tests/remote) needs node and npm; a node from
 # elsewhere (NodeSource's bundles npm) is as good, and Debian's npm would
 # conflict with it.

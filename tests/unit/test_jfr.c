@@ -1,0 +1,428 @@
+/*
+ * test_jfr.c - the Java Flight Recorder reader (model/jfr_parse.c,
+ * model/fmt_jfr.c): its integers, chunk headers, metadata, strings and
+ * pools, and whole recordings from tests/support/mkjfr converted and read
+ * back by the real pprof decoder.  Recordings from a real JVM are checked
+ * against the JDK's own reader in tests/integration/jfr.sh.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../model/format.h"
+#include "../../model/jfr_parse.h"
+#include "../../model/labels.h"
+#include "../../model/profile.h"
+#include "../support/mkjfr.h"
+
+static struct pyro_jfr_rd rd(const void *p, size_t n, int compressed)
+{
+	return (struct pyro_jfr_rd){ p, (const unsigned char *)p + n,
+				     compressed };
+}
+
+static void test_varint(void **state)
+{
+	static const unsigned char one[] = { 0x7f };
+	static const unsigned char two[] = { 0x80, 0x01 };
+	static const unsigned char nine[] = {
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	};
+	static const unsigned char cut[] = { 0x80, 0x80 };
+	static const unsigned char neg_int[] = { 0xff, 0xff, 0xff, 0xff, 0x0f };
+	struct pyro_jfr_rd r;
+	uint64_t v;
+	int64_t l;
+	int32_t i;
+
+	(void)state;
+	r = rd(one, sizeof(one), 1);
+	assert_int_equal(pyro_jfr_varint(&r, &v), 0);
+	assert_int_equal(v, 127);
+	assert_ptr_equal(r.p, r.end);
+	r = rd(two, sizeof(two), 1);
+	assert_int_equal(pyro_jfr_varint(&r, &v), 0);
+	assert_int_equal(v, 128);
+	/* The ninth byte of a long takes all eight bits. */
+	r = rd(nine, sizeof(nine), 1);
+	assert_int_equal(pyro_jfr_long(&r, &l), 0);
+	assert_int_equal(l, -1);
+	assert_ptr_equal(r.p, r.end);
+	r = rd(cut, sizeof(cut), 1);
+	assert_int_equal(pyro_jfr_varint(&r, &v), -EINVAL);
+	/* An int is the low 32 bits, as the JDK reads it. */
+	r = rd(neg_int, sizeof(neg_int), 1);
+	assert_int_equal(pyro_jfr_int(&r, &i), 0);
+	assert_int_equal(i, -1);
+	/* Without compression, big-endian. */
+	r = rd(nine, 4, 0);
+	assert_int_equal(pyro_jfr_int(&r, &i), 0);
+	assert_int_equal(i, -1);
+	r = rd(two, sizeof(two), 0);
+	assert_int_equal(pyro_jfr_long(&r, &l), -EINVAL);
+}
+
+static void test_count(void **state)
+{
+	static const unsigned char three[] = { 0x03, 'a', 'b', 'c' };
+	static const unsigned char huge[] = { 0xff, 0xff, 0xff, 0xff, 0x07, 'a' };
+	static const unsigned char negative[] = { 0xff, 0xff, 0xff, 0xff, 0x0f };
+	struct pyro_jfr_rd r;
+	size_t n;
+
+	(void)state;
+	r = rd(three, sizeof(three), 1);
+	assert_int_equal(pyro_jfr_count(&r, &n), 0);
+	assert_int_equal(n, 3);
+	r = rd(three, 3, 1);            /* one byte short */
+	assert_int_equal(pyro_jfr_count(&r, &n), -EOVERFLOW);
+	r = rd(huge, sizeof(huge), 1);
+	assert_int_equal(pyro_jfr_count(&r, &n), -EOVERFLOW);
+	r = rd(negative, sizeof(negative), 1);
+	assert_int_equal(pyro_jfr_count(&r, &n), -EOVERFLOW);
+}
+
+static void test_strings(void **state)
+{
+	/* null, empty, UTF-8, UTF-16 chars, Latin-1 (é is 0xe9). */
+	static const unsigned char s[] = {
+		0, 1, 3, 2, 'h', 'i', 4, 2, 0xe9, 0x01, 'x', 5, 2, 'c', 0xe9,
+		9,
+	};
+	struct pyro_jfr_rd r = rd(s, sizeof(s), 1);
+	struct pyro_buf out = PYRO_BUF_INIT;
+	int is_null;
+
+	(void)state;
+	assert_int_equal(pyro_jfr_string(NULL, &r, &out, &is_null), 0);
+	assert_true(is_null);
+	assert_int_equal(pyro_jfr_string(NULL, &r, &out, &is_null), 0);
+	assert_false(is_null);
+	assert_int_equal(out.len, 0);
+	assert_int_equal(pyro_jfr_string(NULL, &r, &out, &is_null), 0);
+	assert_int_equal(pyro_jfr_string(NULL, &r, &out, &is_null), 0);
+	assert_int_equal(pyro_jfr_string(NULL, &r, &out, &is_null), 0);
+	assert_int_equal(out.len, 8);
+	assert_memory_equal(out.data, "hi\xc3\xa9x" "c\xc3\xa9", 8);
+	/* An unknown tag. */
+	assert_int_equal(pyro_jfr_string(NULL, &r, &out, &is_null), -EINVAL);
+	pyro_buf_release(&out);
+}
+
+static void test_header(void **state)
+{
+	struct pyro_buf b = PYRO_BUF_INIT;
+	struct pyro_jfr_header h;
+	char err[PYRO_ERR_MAX] = "";
+
+	(void)state;
+	mkjfr_build(&b, MKJFR_GOOD, 1);
+	assert_int_equal(pyro_jfr_header_parse((unsigned char *)b.data, b.len,
+					       &h, err), 0);
+	assert_int_equal(h.major, 2);
+	assert_int_equal(h.size, b.len);
+	assert_int_equal(h.ticks_per_second, 1000000);
+	assert_int_equal(h.features & 1, 1);
+	assert_int_equal(h.start_nanos, 1795515300000000000LL);
+	/* One byte short of the chunk's size. */
+	assert_int_equal(pyro_jfr_header_parse((unsigned char *)b.data,
+					       b.len - 1, &h, err), -EINVAL);
+	assert_non_null(strstr(err, "truncated"));
+	assert_int_equal(pyro_jfr_header_parse((unsigned char *)b.data, 67,
+					       &h, err), -EINVAL);
+	b.data[5] = 9;          /* major version 9 */
+	assert_int_equal(pyro_jfr_header_parse((unsigned char *)b.data, b.len,
+					       &h, err), -EINVAL);
+	assert_string_equal(err, "version 9.1 not supported");
+	b.data[5] = 2;
+	memset(b.data + 8, 0, 8);       /* size 0: the JVM is still writing */
+	assert_int_equal(pyro_jfr_header_parse((unsigned char *)b.data, b.len,
+					       &h, err), -EINVAL);
+	assert_string_equal(err, "unfinished chunk (size 0)");
+	b.data[0] = 'G';
+	assert_int_equal(pyro_jfr_header_parse((unsigned char *)b.data, b.len,
+					       &h, err), -EINVAL);
+	assert_string_equal(err, "no FLR magic");
+	pyro_buf_release(&b);
+}
+
+static const struct pyro_jfr_field *field(const struct pyro_jfr_chunk *c,
+					  const struct pyro_jfr_class *cls,
+					  size_t i)
+{
+	assert_true(i < cls->nfields);
+	return &c->meta.fields[cls->field0 + i];
+}
+
+static void test_metadata_and_pools(void **state)
+{
+	struct pyro_buf b = PYRO_BUF_INIT, s = PYRO_BUF_INIT;
+	const struct pyro_jfr_class *cls;
+	const struct pyro_jfr_field *f;
+	struct pyro_jfr_chunk c;
+	struct pyro_jfr_rd at;
+	size_t budget = 1 << 20;
+	char err[PYRO_ERR_MAX] = "";
+	int is_null;
+
+	(void)state;
+	mkjfr_build(&b, MKJFR_GOOD, 1);
+	assert_int_equal(pyro_jfr_chunk_open((unsigned char *)b.data, b.len,
+					     &budget, &c, err), 0);
+	assert_int_equal(c.meta.nclasses, 14);
+	cls = pyro_jfr_class_by_name(&c.meta, "jdk.ExecutionSample");
+	assert_non_null(cls);
+	assert_int_equal(cls->id, 40);
+	assert_ptr_equal(pyro_jfr_class_by_id(&c.meta, 40), cls);
+	assert_int_equal(cls->nfields, 3);
+	assert_string_equal(field(&c, cls, 1)->name, "sampledThread");
+	assert_true(field(&c, cls, 1)->cp);
+	assert_int_equal(pyro_jfr_class_by_name(&c.meta, "long")->kind,
+			 PYRO_JFR_LONG);
+	assert_int_equal(pyro_jfr_class_by_name(&c.meta, "java.lang.String")->kind,
+			 PYRO_JFR_STRING);
+	cls = pyro_jfr_class_by_name(&c.meta, "jdk.types.StackTrace");
+	assert_true(field(&c, cls, 1)->array);
+	assert_null(pyro_jfr_class_by_id(&c.meta, 999));
+	assert_int_equal(c.string_class, 23);
+	/* The pools: 1 + 2 + 2 + 3 + 2 + 2 entries; the budget paid for the
+	 * index. */
+	assert_int_equal(c.cp_used, 12);
+	assert_true(budget < (1 << 20));
+	/* Method 2's name is a pooled string: followed. */
+	cls = pyro_jfr_class_by_name(&c.meta, "jdk.types.Method");
+	assert_int_equal(pyro_jfr_cp_get(&c, cls->id, 2, &at), 0);
+	assert_int_equal(pyro_jfr_seek(&c, &at, cls, "name", &f), 0);
+	assert_int_equal(pyro_jfr_string(&c, &at, &s, &is_null), 0);
+	assert_int_equal(s.len, 4);
+	assert_memory_equal(s.data, "work", 4);
+	assert_int_equal(pyro_jfr_seek(&c, &at, cls, "nothing", &f), -ENOENT);
+	/* A missing key reads as null. */
+	assert_int_equal(pyro_jfr_cp_get(&c, cls->id, 99, &at), 1);
+	/* A class's name through its Symbol. */
+	cls = pyro_jfr_class_by_name(&c.meta, "java.lang.Class");
+	assert_int_equal(pyro_jfr_cp_get(&c, cls->id, 2, &at), 0);
+	pyro_buf_truncate(&s, 0);
+	assert_int_equal(pyro_jfr_seek(&c, &at, cls, "name", &f), 0);
+	{
+		struct pyro_jfr_rd sym;
+
+		assert_int_equal(pyro_jfr_deref(&c, &at, f, &sym), 0);
+		assert_int_equal(pyro_jfr_text(&c, &sym, pyro_jfr_class_by_id(
+					       &c.meta, f->type), &s, &is_null), 0);
+	}
+	assert_int_equal(s.len, 13);
+	assert_memory_equal(s.data, "app/util/Spin", 13);
+	pyro_jfr_chunk_release(&c);
+
+	/* A budget too small for the index. */
+	budget = 100;
+	assert_int_equal(pyro_jfr_chunk_open((unsigned char *)b.data, b.len,
+					     &budget, &c, err), -EFBIG);
+	pyro_jfr_chunk_release(&c);
+	pyro_buf_release(&s);
+	pyro_buf_release(&b);
+}
+
+/* Values of a class with no fields take no bytes: an array of arrays of
+ * them is its counts only, and skipping it does not loop count x count. */
+static void test_skip_empty(void **state)
+{
+	struct pyro_jfr_class classes[] = {
+		{ 1, "Empty", PYRO_JFR_STRUCT, 0, 0 },
+		{ 2, "Outer", PYRO_JFR_STRUCT, 0, 1 },
+	};
+	struct pyro_jfr_field fields[] = {
+		{ "items", 1, 0, 1 },           /* Outer: Empty[] */
+		{ "all", 2, 0, 1 },             /* Outer[] */
+	};
+	/* 3 Outers of 3, 2 and 1 Empties (a count may not pass the bytes
+	 * left), then one more byte. */
+	static const unsigned char in[] = { 3, 3, 2, 1, 0xaa };
+	struct pyro_jfr_chunk c;
+	struct pyro_jfr_rd r = rd(in, sizeof(in), 1);
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	c.meta.classes = classes;
+	c.meta.nclasses = 2;
+	c.meta.fields = fields;
+	c.meta.nfields = 2;
+	assert_int_equal(pyro_jfr_skip_field(&c, &r, &fields[1]), 0);
+	assert_ptr_equal(r.p, in + 4);
+}
+
+/* Type `index` of the profile as sorted "root;..;leaf:line value" lines. */
+static void folded(const struct pyro_profile *p, size_t index, char *out,
+		   size_t cap)
+{
+	struct pyro_stacks s;
+	char err[PYRO_ERR_MAX];
+	char lines[16][256];
+	size_t i, j, n = 0, len = 0;
+
+	assert_int_equal(pyro_profile_stacks(p, index, &s, err), 0);
+	assert_true(s.nstacks <= 16);
+	for (i = 0; i < s.nstacks; i++) {
+		const uint32_t *refs = pyro_stack_refs(&s, &s.stacks[i]);
+		size_t at = 0;
+
+		for (j = 0; j < s.stacks[i].depth; j++) {
+			struct pyro_str name = pyro_ref_name(&s, refs[j]);
+			const struct pyro_frame *fr =
+				&s.frames[PYRO_REF_FRAME(refs[j])];
+
+			at += (size_t)snprintf(lines[n] + at, sizeof(lines[n]) - at,
+					       "%s%.*s:%d", j ? ";" : "",
+					       (int)name.len, name.ptr,
+					       (int)fr->line);
+		}
+		snprintf(lines[n] + at, sizeof(lines[n]) - at, " %lld",
+			 (long long)s.stacks[i].value);
+		n++;
+	}
+	qsort(lines, n, sizeof(lines[0]),
+	      (int (*)(const void *, const void *))strcmp);
+	out[0] = '\0';
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(out + len, cap - len, "%s\n", lines[i]);
+	pyro_stacks_release(&s);
+}
+
+static void test_convert(void **state)
+{
+	struct pyro_buf b = PYRO_BUF_INIT;
+	struct pyro_profile_header h;
+	struct pyro_profile *p;
+	struct pyro_label_set ls;
+	char err[PYRO_ERR_MAX] = "";
+	char text[4096];
+	size_t i;
+
+	(void)state;
+	mkjfr_build(&b, MKJFR_GOOD, 2);
+	assert_non_null(pyro_format_find(b.data, b.len));
+	assert_int_equal(pyro_format_convert(&b, 1 << 20, err), 0);
+	assert_null(pyro_format_find(b.data, b.len));
+
+	assert_int_equal(pyro_profile_peek_data(b.data, b.len, &h, err), 0);
+	assert_int_equal(h.ntypes, 3);
+	assert_string_equal(h.types[0].type, "cpu");
+	assert_string_equal(h.types[0].unit, "nanoseconds");
+	assert_string_equal(h.types[1].type, "mutex_count");
+	assert_string_equal(h.types[1].unit, "count");
+	assert_string_equal(h.types[2].type, "mutex_duration");
+	assert_string_equal(h.types[2].unit, "nanoseconds");
+	assert_string_equal(h.period_type.type, "cpu");
+	assert_int_equal(h.period, 20000000);   /* the recording's setting */
+	/* Two chunks of one second each. */
+	assert_int_equal(h.time_nanos, 1795515300000000000LL);
+	assert_int_equal(h.duration_nanos, 2000000000LL);
+	pyro_profile_header_release(&h);
+
+	assert_int_equal(pyro_profile_decode(b.data, b.len, &p, err), 0);
+	folded(p, 0, text, sizeof(text));
+	assert_string_equal(text,
+		"app.Main.main:3;app.Main.work:12 120000000\n"
+		"app.Main.main:3;app.Main.work:14;app.util.Spin.spin:7 40000000\n");
+	folded(p, 1, text, sizeof(text));
+	assert_string_equal(text,
+		"app.Main.main:3;app.Main.work:14;app.util.Spin.spin:7 2\n");
+	folded(p, 2, text, sizeof(text));
+	assert_string_equal(text,       /* 2000 ticks at 1e6 a second, twice */
+		"app.Main.main:3;app.Main.work:14;app.util.Spin.spin:7 4000000\n");
+	/* The thread's Java name, else its OS name. */
+	assert_int_equal(pyro_profile_labels(p, 0, &ls), 0);
+	assert_int_equal(ls.nkeys, 1);
+	assert_string_equal(ls.keys[0].text, "thread_name");
+	assert_int_equal(ls.keys[0].nvalues, 2);
+	for (i = 0; i < 2; i++) {
+		if (!strcmp(ls.keys[0].values[i].text, "worker"))
+			assert_int_equal(ls.keys[0].values[i].total, 120000000);
+		else
+			assert_string_equal(ls.keys[0].values[i].text,
+					    "os-thread");
+	}
+	pyro_label_set_release(&ls);
+	pyro_profile_free(p);
+	pyro_buf_release(&b);
+}
+
+/* Each flaw fails the file with its reason, and leaves the bytes as
+ * they were. */
+static void test_flaws(void **state)
+{
+	static const struct {
+		enum mkjfr_flaw flaw;
+		const char *err;
+	} cases[] = {
+		{ MKJFR_CP_CYCLE, "JFR: chunk 1: jdk.ExecutionSample event at "
+		  "offset 88: references or nesting deeper than 32 (a loop?)" },
+		{ MKJFR_HUGE_COUNT, "JFR: chunk 1 (offset 0): constant pool of "
+		  "jdk.types.StackTrace: a count larger than the bytes left" },
+		{ MKJFR_BAD_META, "JFR: chunk 1 (offset 0): metadata: field "
+		  "gcId has unknown class 999" },
+		{ MKJFR_TRUNCATED, "truncated" },
+		{ MKJFR_BAD_EVENT, "JFR: chunk 1 (offset 0): bad event size at "
+		  "offset 123" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pyro_buf b = PYRO_BUF_INIT;
+		char err[PYRO_ERR_MAX] = "";
+		size_t len;
+
+		mkjfr_build(&b, cases[i].flaw, 2);
+		len = b.len;
+		assert_int_not_equal(pyro_format_convert(&b, 1 << 20, err), 0);
+		if (cases[i].flaw == MKJFR_TRUNCATED)
+			assert_non_null(strstr(err, "JFR: chunk 2 (offset "));
+		else
+			assert_string_equal(err, cases[i].err);
+		assert_non_null(strstr(err, cases[i].err));
+		assert_int_equal(b.len, len);
+		assert_memory_equal(b.data, "FLR", 4);
+		pyro_buf_release(&b);
+	}
+}
+
+/* The output is bounded by max_size like an inflated profile. */
+static void test_bound(void **state)
+{
+	struct pyro_buf b = PYRO_BUF_INIT;
+	char err[PYRO_ERR_MAX] = "";
+
+	(void)state;
+	mkjfr_build(&b, MKJFR_GOOD, 2);
+	assert_int_equal(pyro_format_convert(&b, 64, err), -EFBIG);
+	assert_string_equal(err, "JFR: as pprof it is over max_profile_size "
+			    "(64 bytes)");
+	pyro_buf_release(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_varint),
+		cmocka_unit_test(test_count),
+		cmocka_unit_test(test_strings),
+		cmocka_unit_test(test_header),
+		cmocka_unit_test(test_metadata_and_pools),
+		cmocka_unit_test(test_skip_empty),
+		cmocka_unit_test(test_convert),
+		cmocka_unit_test(test_flaws),
+		cmocka_unit_test(test_bound),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
