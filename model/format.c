@@ -9,6 +9,8 @@
 #include <string.h>
 
 const struct pyro_format pyro_formats[] = {
+	{ "v8 cpuprofile", pyro_v8_cpu_sniff, pyro_v8_cpu_to_pprof },
+	{ "v8 heapprofile", pyro_v8_heap_sniff, pyro_v8_heap_to_pprof },
 	{ NULL, NULL, NULL },
 };
 
