@@ -12,6 +12,7 @@ const struct pyro_format pyro_formats[] = {
 	{ "v8 cpuprofile", pyro_v8_cpu_sniff, pyro_v8_cpu_to_pprof },
 	{ "v8 heapprofile", pyro_v8_heap_sniff, pyro_v8_heap_to_pprof },
 	{ "speedscope", pyro_speedscope_sniff, pyro_speedscope_to_pprof },
+	{ "perf script", pyro_perf_sniff, pyro_perf_to_pprof },
 	{ NULL, NULL, NULL },
 };
 

@@ -64,5 +64,8 @@ int pyro_v8_heap_to_pprof(const char *data, size_t len, size_t max_size,
 int pyro_speedscope_sniff(const char *head, size_t len);
 int pyro_speedscope_to_pprof(const char *data, size_t len, size_t max_size,
 			     struct pyro_buf *out, char err[PYRO_ERR_MAX]);
+int pyro_perf_sniff(const char *head, size_t len);
+int pyro_perf_to_pprof(const char *data, size_t len, size_t max_size,
+		       struct pyro_buf *out, char err[PYRO_ERR_MAX]);
 
 #endif
