@@ -194,7 +194,7 @@ check-js:
 MOUNT_TESTS := tests/integration/run.sh tests/integration/time.sh \
 	       tests/integration/live.sh tests/integration/hostile.sh \
 	       tests/integration/swap.sh tests/integration/trust.sh \
-	       tests/integration/producers.sh \
+	       tests/integration/producers.sh tests/integration/formats.sh \
 	       tests/remote/run.sh
 integration: all $(TOOLS)
 	@rc=0; for t in $(MOUNT_TESTS); do \

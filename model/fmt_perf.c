@@ -254,7 +254,8 @@ static int find_events(struct perf *p, const char *data, size_t len)
 /* ---- frames -------------------------------------------------------------------- */
 
 /* "addr sym+off (dso)" as a location id. */
-static int frame(struct perf *p, const struct perf_line *l, uint64_t *loc)
+static int frame(struct perf *p, const struct perf_line *l, size_t lineno,
+		 uint64_t *loc)
 {
 	struct perf_line t, sym, dso = { NULL, 0 };
 	size_t i = 0, e;
@@ -266,8 +267,8 @@ static int frame(struct perf *p, const struct perf_line *l, uint64_t *loc)
 	token(l, &i, &t);
 	addr = strtoull(t.s, &end, 16);
 	if (end != t.s + t.len) {
-		snprintf(p->err, PYRO_ERR_MAX, "bad frame line: %.*s",
-			 (int)(l->len < 60 ? l->len : 60), l->s);
+		snprintf(p->err, PYRO_ERR_MAX, "line %zu: bad frame address "
+			 "\"%.*s\"", lineno, (int)(t.len < 40 ? t.len : 40), t.s);
 		return -EINVAL;
 	}
 	while (i < l->len && isspace((unsigned char)l->s[i]))
@@ -369,10 +370,7 @@ static int read_events(struct perf *p, const char *data, size_t len)
 		if (pyro_grow_array(&p->stack, &p->cap_stack, p->nstack + 1,
 				    sizeof(*p->stack)))
 			return -ENOMEM;
-		rc = frame(p, &l, &loc);
-		if (rc == -EINVAL && !strchr(p->err, ':'))
-			snprintf(p->err, PYRO_ERR_MAX, "line %zu: bad frame",
-				 lineno);
+		rc = frame(p, &l, lineno, &loc);
 		if (!rc)
 			p->stack[p->nstack++] = loc;
 	}

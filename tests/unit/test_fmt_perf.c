@@ -114,7 +114,7 @@ static void test_bad(void **state)
 {
 	(void)state;
 	expect_error("w 1 1.5: 1 cpu-clock:\n\tzz f (/x)\n",
-		     "perf script: bad frame line: \tzz f (/x)");
+		     "perf script: line 2: bad frame address \"zz\"");
 	expect_error("w 1 1.5: 1 cpu-clock:\n\t1 f (/x)\nnot a header\n",
 		     "perf script: line 3 is neither an event header nor a "
 		     "frame");
