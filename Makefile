@@ -255,7 +255,7 @@ check-slow: deps
 	@echo "check: every suite passed"
 
 # ---- fuzzing: libFuzzer targets in tests/fuzz (clang), bounded in time ----
-FUZZ_TARGETS := span path profile render
+FUZZ_TARGETS := span path profile render v8cpu v8heap speedscope perf
 FUZZ_SECONDS ?= 60
 
 $(O)/fuzz/fuzz_%: $(O)/tests/fuzz/fuzz_%.o $(SUPPORT_OBJS) $(O)/libpyro.a
