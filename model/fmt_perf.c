@@ -9,9 +9,11 @@
  * labelled comm=<command>, valued 1 for samples/count and its period for
  * the event's own type: cpu-clock and task-clock are cpu/nanoseconds,
  * cycles cpu/cycles, any other event its name/count (modifiers such as
- * ":ppp" or ":u" dropped, tracepoints kept whole).  A file may hold
- * several events: a first pass over the headers finds them, so every
- * sample has one value per type.
+ * ":ppp" or ":u" dropped, tracepoints kept whole).  Old perf (3.x)
+ * prints no period: such an event has only samples/count, which pyrofs
+ * names cpu when it is the profile's one type.  A file may hold several
+ * events: a first pass over the headers finds them, so every sample has
+ * one value per type.
  *
  * Frames: "+0x..." offsets are cut as stackcollapse does; a frame perf
  * could not name ("[unknown]") is named "[dso]" after its object, or
@@ -40,14 +42,16 @@ struct perf_line {
 struct perf_header {
 	struct perf_line comm;
 	struct perf_line event;         /* without ':' and modifiers */
-	int64_t period;                 /* 1 when perf printed none */
+	int64_t period;                 /* 0 when perf printed none */
 };
 
 struct perf {
 	struct pyro_pbuild *b;
 	size_t max_size;
 	struct perf_line events[PERF_MAX_EVENTS];
-	size_t nevents;
+	int has_period[PERF_MAX_EVENTS];        /* some header printed one */
+	size_t slot[PERF_MAX_EVENTS];   /* its value's index, 0: none */
+	size_t nevents, ntypes;
 	uint64_t *stack;
 	size_t nstack, cap_stack;
 	struct pyro_buf name;
@@ -162,7 +166,7 @@ static int parse_header(const struct perf_line *l, struct perf_header *h)
 	h->comm.len = comm_end;
 	while (h->comm.len && isspace((unsigned char)h->comm.s[h->comm.len - 1]))
 		h->comm.len--;
-	h->period = 1;
+	h->period = 0;
 	while (token(l, &i, &t)) {
 		if (!seen_time) {
 			seen_time = is_time(&t);
@@ -214,23 +218,36 @@ static int find_events(struct perf *p, const char *data, size_t len)
 	char name[128];
 	int rc = 0, ncpu = 0;
 
-	while (next_line(data, len, &pos, &l))
-		if (parse_header(&l, &h) && event_index(p, &h.event) < 0) {
+	while (next_line(data, len, &pos, &l)) {
+		int ix;
+
+		if (!parse_header(&l, &h))
+			continue;
+		ix = event_index(p, &h.event);
+		if (ix < 0) {
 			if (p->nevents == PERF_MAX_EVENTS) {
 				snprintf(p->err, PYRO_ERR_MAX, "more than %d "
 					 "events", PERF_MAX_EVENTS);
 				return -EINVAL;
 			}
-			p->events[p->nevents++] = h.event;
+			ix = (int)p->nevents++;
+			p->events[ix] = h.event;
 		}
+		p->has_period[ix] |= h.period > 0;
+	}
 	if (!p->nevents) {
 		snprintf(p->err, PYRO_ERR_MAX, "no event header line");
 		return -EINVAL;
 	}
 	rc = pyro_pbuild_sample_type(p->b, "samples", "count");
+	p->ntypes = 1;
 	for (i = 0; !rc && i < p->nevents; i++) {
 		const struct perf_line *e = &p->events[i];
 
+		/* Old perf prints no period: its samples are the counts. */
+		if (!p->has_period[i])
+			continue;
+		p->slot[i] = p->ntypes++;
 		if (is_event(e, "cpu-clock") || is_event(e, "task-clock") ||
 		    is_event(e, "cycles")) {
 			/* Two cpu types would be one directory: the
@@ -318,13 +335,14 @@ static int emit(struct perf *p, const struct perf_header *h)
 	struct pyro_pbuild_label comm = {
 		"comm", 4, h->comm.s, h->comm.len, 0, NULL,
 	};
-	int ix = event_index(p, &h->event);
+	size_t slot = p->slot[event_index(p, &h->event)];
 
 	if (!p->nstack)
 		return 0;
-	values[1 + ix] = h->period;
+	if (slot)
+		values[slot] = h->period;
 	return pyro_pbuild_sample(p->b, p->stack, p->nstack, values,
-				  p->nevents + 1, &comm, 1);
+				  p->ntypes, &comm, 1);
 }
 
 static int read_events(struct perf *p, const char *data, size_t len)

@@ -110,6 +110,36 @@ static void test_events(void **state)
 	expect(in, 0, "samples/count", "f 2\ng 1\n");
 }
 
+/* perf 3.x prints no period ("comm pid time: event:", as in FlameGraph's
+ * test files): the samples are all there is. */
+static void test_no_period(void **state)
+{
+	static const char in[] =
+		"func_ab 15285 28075374.517811: cpu-clock: \n"
+		"\t          400577 func_b (/root/lang/func_ab)\n"
+		"\t          4005b1 main (/root/lang/func_ab)\n"
+		"\t    7f9ca5486ec5 __libc_start_main (/lib/libc-2.19.so)\n"
+		"\n"
+		"func_ab 15285 28075374.554769: cpu-clock: \n"
+		"\t          400550 func_a (/root/lang/func_ab)\n"
+		"\t          40059d main (/root/lang/func_ab)\n"
+		"\t    7f9ca5486ec5 __libc_start_main (/lib/libc-2.19.so)\n";
+	struct pyro_buf data = PYRO_BUF_INIT;
+	struct pyro_profile *p;
+	char err[PYRO_ERR_MAX];
+
+	(void)state;
+	expect(in, 0, "samples/count",
+	       "__libc_start_main;main;func_a 1\n"
+	       "__libc_start_main;main;func_b 1\n");
+	assert_int_equal(pyro_buf_puts(&data, in), 0);
+	assert_int_equal(pyro_format_convert(&data, MAX, err), 0);
+	assert_int_equal(pyro_profile_decode(data.data, data.len, &p, err), 0);
+	assert_int_equal(pyro_profile_ntypes(p), 1);
+	pyro_profile_free(p);
+	pyro_buf_release(&data);
+}
+
 static void test_bad(void **state)
 {
 	(void)state;
@@ -140,6 +170,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stacks),
 		cmocka_unit_test(test_events),
+		cmocka_unit_test(test_no_period),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_sniff),
 	};
