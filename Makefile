@@ -210,6 +210,7 @@ MOUNT_TESTS := tests/integration/run.sh tests/integration/time.sh \
 	       tests/integration/live.sh tests/integration/hostile.sh \
 	       tests/integration/swap.sh tests/integration/trust.sh \
 	       tests/integration/producers.sh tests/integration/jfr.sh \
+	       tests/integration/formats.sh \
 	       tests/remote/run.sh
 integration: all $(TOOLS)
 	@rc=0; for t in $(MOUNT_TESTS); do \
@@ -270,7 +271,7 @@ check-slow: deps
 	@echo "check: every suite passed"
 
 # ---- fuzzing: libFuzzer targets in tests/fuzz (clang), bounded in time ----
-FUZZ_TARGETS := span path profile render jfr
+FUZZ_TARGETS := span path profile render jfr v8cpu v8heap speedscope perf
 FUZZ_SECONDS ?= 60
 
 $(O)/fuzz/fuzz_%: $(O)/tests/fuzz/fuzz_%.o $(SUPPORT_OBJS) $(O)/libpyro.a

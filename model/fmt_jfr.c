@@ -653,7 +653,7 @@ static int each_chunk(struct conv *cv, const unsigned char *data, size_t len,
 	return rc;
 }
 
-int pyro_fmt_jfr_sniff(const char *head, size_t len)
+int pyro_jfr_sniff(const char *head, size_t len)
 {
 	return len >= 4 && !memcmp(head, "FLR", 4);
 }
@@ -708,7 +708,7 @@ static void recording_time(struct conv *cv, const unsigned char *data,
 	pyro_pbuild_time(cv->b, start, (int64_t)((uint64_t)end - (uint64_t)start));
 }
 
-int pyro_fmt_jfr_to_pprof(const char *data, size_t len, size_t max_size,
+int pyro_jfr_to_pprof(const char *data, size_t len, size_t max_size,
 			  struct pyro_buf *out, char err[PYRO_ERR_MAX])
 {
 	const unsigned char *d = (const unsigned char *)data;

@@ -9,7 +9,11 @@
 #include <string.h>
 
 const struct pyro_format pyro_formats[] = {
-	{ "JFR", pyro_fmt_jfr_sniff, pyro_fmt_jfr_to_pprof },
+	{ "v8 cpuprofile", pyro_v8_cpu_sniff, pyro_v8_cpu_to_pprof },
+	{ "v8 heapprofile", pyro_v8_heap_sniff, pyro_v8_heap_to_pprof },
+	{ "speedscope", pyro_speedscope_sniff, pyro_speedscope_to_pprof },
+	{ "perf script", pyro_perf_sniff, pyro_perf_to_pprof },
+	{ "JFR", pyro_jfr_sniff, pyro_jfr_to_pprof },
 	{ NULL, NULL, NULL },
 };
 

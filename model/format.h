@@ -54,9 +54,21 @@ const struct pyro_format *pyro_format_find(const char *head, size_t len);
 int pyro_format_convert(struct pyro_buf *data, size_t max_size,
 			char err[PYRO_ERR_MAX]);
 
-/* The readers, one file each (the rows of pyro_formats[]). */
-int pyro_fmt_jfr_sniff(const char *head, size_t len);           /* fmt_jfr.c */
-int pyro_fmt_jfr_to_pprof(const char *data, size_t len, size_t max_size,
+/* The readers, one pair per row (model/fmt_<name>.c). */
+int pyro_v8_cpu_sniff(const char *head, size_t len);
+int pyro_v8_cpu_to_pprof(const char *data, size_t len, size_t max_size,
+			 struct pyro_buf *out, char err[PYRO_ERR_MAX]);
+int pyro_v8_heap_sniff(const char *head, size_t len);
+int pyro_v8_heap_to_pprof(const char *data, size_t len, size_t max_size,
 			  struct pyro_buf *out, char err[PYRO_ERR_MAX]);
+int pyro_speedscope_sniff(const char *head, size_t len);
+int pyro_speedscope_to_pprof(const char *data, size_t len, size_t max_size,
+			     struct pyro_buf *out, char err[PYRO_ERR_MAX]);
+int pyro_perf_sniff(const char *head, size_t len);
+int pyro_perf_to_pprof(const char *data, size_t len, size_t max_size,
+		       struct pyro_buf *out, char err[PYRO_ERR_MAX]);
+int pyro_jfr_sniff(const char *head, size_t len);
+int pyro_jfr_to_pprof(const char *data, size_t len, size_t max_size,
+		      struct pyro_buf *out, char err[PYRO_ERR_MAX]);
 
 #endif

@@ -3,7 +3,7 @@
 #   scripts/install-deps.sh              build + test dependencies
 #   scripts/install-deps.sh --peers      also the comparison peers (go, chromium, NYTProf)
 #   scripts/install-deps.sh --demo-gen   also golang-go, to regenerate demo/archive
-#   scripts/install-deps.sh --pprof      also golang-go, for the comparisons with go tool pprof (make check)
+#   scripts/install-deps.sh --pprof      also golang-go (go tool pprof) and linux-perf (perf script), the peers make check compares with
 #   scripts/install-deps.sh --browser    also chromium (+ nodejs, npm if absent) for make browser-test
 #   scripts/install-deps.sh --desktop    also Xvfb, PCManFM, ImageMagick, xdotool, the SVG thumbnailer for make desktop-test
 #   scripts/install-deps.sh --deb        also debhelper, dpkg-dev, lintian for make deb, make deb-test
@@ -25,7 +25,8 @@ command -v npm >/dev/null || pkgs+=(npm)
 for arg in "$@"; do
 	case "$arg" in
 	--peers) pkgs+=(golang-go chromium libdevel-nytprof-perl) ;;
-	--demo-gen|--pprof) pkgs+=(golang-go) ;;
+	--demo-gen) pkgs+=(golang-go) ;;
+	--pprof) pkgs+=(golang-go linux-perf) ;;
 	--browser)
 		pkgs+=(chromium)
 		command -v node >/dev/null || pkgs+=(nodejs)
