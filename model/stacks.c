@@ -71,6 +71,7 @@ void pyro_meta_release(struct pyro_meta *m)
 	free(m->base_span);
 	free(m->filter);
 	free(m->filter_unit);
+	free(m->name_filters);
 	for (i = 0; i < m->ncomments; i++)
 		free(m->comments[i]);
 	free(m->comments);
@@ -92,11 +93,13 @@ int pyro_meta_copy(struct pyro_meta *dst, const struct pyro_meta *src)
 		&dst->service, &dst->type, &dst->span, &dst->sample_type,
 		&dst->sample_unit, &dst->file, &dst->build_id, &dst->doc_url,
 		&dst->base_span, &dst->filter, &dst->filter_unit,
+		&dst->name_filters,
 	};
 	const char *const from[] = {
 		src->service, src->type, src->span, src->sample_type,
 		src->sample_unit, src->file, src->build_id, src->doc_url,
 		src->base_span, src->filter, src->filter_unit,
+		src->name_filters,
 	};
 	size_t i;
 	int rc = 0;
@@ -484,7 +487,8 @@ int pyro_stacks_percent_total(const struct pyro_stacks *s, int64_t *total)
 
 	if (!rc && s->base && s->meta.base_total > 0)
 		*total = s->meta.base_total;
-	if (!rc && s->meta.filter && s->meta.whole_total > 0)
+	if (!rc && (s->meta.filter || s->meta.name_filters) &&
+	    s->meta.whole_total > 0)
 		*total = s->meta.whole_total;
 	return rc;
 }

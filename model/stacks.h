@@ -111,8 +111,16 @@ struct pyro_meta {
 				 * else NULL */
 	char *filter_unit;      /* label nodes of a number: its unit, else
 				 * NULL */
-	int64_t whole_total;    /* label nodes: the total before filtering,
-				 * which percentages are of (as pprof) */
+	int64_t whole_total;    /* label nodes and name-filtered nodes: the
+				 * total before filtering, which percentages
+				 * are of (as pprof) */
+	int from_leaf;          /* callers nodes (model/filter.h): flame.svg
+				 * draws each stack from its leaf, the
+				 * function, down to its roots (an icicle) */
+	char *name_filters;     /* name-filtered nodes (model/filter.h): the
+				 * entries of pprof's "Active filters:"
+				 * legend, "focus=RE" ..., one per line in
+				 * order; else NULL */
 };
 
 struct pyro_stacks {

@@ -65,6 +65,7 @@
 #include "embedded.h"
 #include "flame_color.h"
 #include "flame_priv.h"
+#include "../model/filter.h"
 #include "text.h"
 #include "units.h"
 
@@ -763,9 +764,21 @@ out:
 	return rc;
 }
 
+/* A callers node (meta.from_leaf) draws its stacks from the function
+ * down to their roots: an icicle of the reversed stacks, the "callers"
+ * half of a sandwich view. */
 int pyro_flame_render(const struct pyro_stacks *s, struct pyro_buf *out)
 {
-	return render(s, out, false);
+	struct pyro_stacks rev;
+	int rc;
+
+	if (!s->meta.from_leaf)
+		return render(s, out, false);
+	rc = pyro_stacks_reverse(s, &rev);
+	if (!rc)
+		rc = render(&rev, out, true);
+	pyro_stacks_release(&rev);
+	return rc;
 }
 
 int pyro_icicle_render(const struct pyro_stacks *s, struct pyro_buf *out)

@@ -44,7 +44,7 @@
 /* The files of a time node: pyro_file_kinds in fs/content.c, in order. */
 #define STACK_FILES "flame.svg folded icicle.svg profile.pb.gz top.txt tree.txt"
 #define TIME_FILES "flame.svg folded icicle.svg labels.txt profile.pb.gz " \
-	"top.txt tree.txt labels"
+	"top.txt tree.txt labels functions"
 #define NOTES_PROBLEM \
 	"billing/notes.txt: not a pprof profile (invalid protobuf wire format)\n"
 #define BAD_PROBLEM \
@@ -161,7 +161,8 @@ static void check_bytes(void **state, const char *path, const char *expected)
 	struct pyro_blob *b;
 
 	assert_int_equal(pyro_node_bytes(f->fs, &n, &b), 0);
-	assert_int_equal(b->len, strlen(expected));
+	if (b->len != strlen(expected))
+		fail_msg("%s: got \"%.*s\"", path, (int)b->len, b->data);
 	assert_memory_equal(b->data, expected, b->len);
 	pyro_obj_put(&b->obj);
 }
@@ -326,7 +327,7 @@ static void test_list(void **state)
 	check_list(state, "/api/cpu/diff", "prev");
 	check_list(state, "/api/cpu/diff/prev", "latest");
 	check_list(state, "/api/cpu/diff/all", "latest");
-	check_list(state, "/api/cpu/diff/" SNAP0 "/latest", STACK_FILES);
+	check_list(state, "/api/cpu/diff/" SNAP0 "/latest", STACK_FILES " functions");
 	check_list(state, "/api/cpu/all", TIME_FILES);
 	check_list(state, "/api/cpu/" SNAP0, TIME_FILES);
 	assert_int_equal(pyro_node_list(f->fs, &n, add_name, &b), -ENOTDIR);
@@ -380,7 +381,8 @@ static void test_labels_tree(void **state)
 	check_list(state, "/api/cpu/all/labels/endpoint", "%2Fusers a%2Fb%25");
 	check_list(state, "/api/cpu/" SNAP0 "/labels", "endpoint");
 	/* A label node has the stack files, no labels of its own. */
-	check_list(state, "/api/cpu/all/labels/endpoint/%2Fusers", STACK_FILES);
+	check_list(state, "/api/cpu/all/labels/endpoint/%2Fusers",
+		   STACK_FILES " functions");
 	/* No labels at all: an empty labels/. */
 	check_list(state, "/billing/cpu/" BILL0 "/labels", "");
 
@@ -417,7 +419,7 @@ static void test_labels_modes(void **state)
 	g.fs = off;
 	assert_int_equal(pyro_resolve(off, "/api/cpu/all/labels", &n), -ENOENT);
 	check_list(&st, "/api/cpu/all", "flame.svg folded icicle.svg labels.txt "
-		   "profile.pb.gz top.txt tree.txt");
+		   "profile.pb.gz top.txt tree.txt functions");
 	pyro_fs_close(all);
 	pyro_fs_close(off);
 }
@@ -771,6 +773,91 @@ static void test_immutable(void **state)
 	assert_int_equal(pyro_node_immutable(f->fs, &n), 0);
 }
 
+/* focus=, hide=, ... below a time node: resolved, not listed, nesting;
+ * functions/ and each function's peek.txt, callees/ and callers/. */
+static void test_filters(void **state)
+{
+	struct fixture *f = *state, g = *f;
+	struct pyro_node n;
+	void *st = &g;
+	struct pyro_fs *own = NULL;
+	static const char *const bad[] = {
+		"/api/samples/" SNAP0 "/nope=x",
+		"/api/samples/" SNAP0 "/focus=",
+		"/api/samples/" SNAP0 "/focus=%zz",
+		"/api/samples/" SNAP0 "/focus=a/focus=b",
+		"/api/samples/" SNAP0 "/functions/nope",
+		"/api/samples/" SNAP0 "/functions/main/nope",
+		"/api/samples/" SNAP0 "/focus=x/labels",
+		"/api/samples/" SNAP0 "/focus=x/labels.txt",
+	};
+	size_t i;
+
+	check_bytes(state, "/api/samples/" SNAP0 "/folded",
+		    "main;handle 3\nmain;handle;parse 1\n");
+	check_bytes(state, "/api/samples/" SNAP0 "/focus=parse/folded",
+		    "main;handle;parse 1\n");
+	check_bytes(state, "/api/samples/" SNAP0 "/ignore=ars/folded",
+		    "main;handle 3\n");
+	check_bytes(state, "/api/samples/" SNAP0 "/hide=^handle$/folded",
+		    "main 3\nmain;parse 1\n");
+	check_bytes(state, "/api/samples/" SNAP0 "/show=^(handle|parse)$/folded",
+		    "handle 3\nhandle;parse 1\n");
+	check_bytes(state, "/api/samples/" SNAP0 "/show_from=handle/folded",
+		    "handle 3\nhandle;parse 1\n");
+	/* nesting: both flags, in either order; '/' written %2F */
+	check_bytes(state, "/api/samples/" SNAP0 "/hide=main/focus=parse/folded",
+		    "handle;parse 1\n");
+	check_bytes(state, "/api/samples/" SNAP0 "/focus=parse/hide=main/folded",
+		    "handle;parse 1\n");
+	check_bytes(state, "/api/samples/all/focus=%2F|parse/folded",
+		    "main;handle;parse 1\n");
+	/* diffs and label nodes filter too */
+	check_bytes(state, "/api/samples/diff/" SNAP0 "/" SNAP1 "/hide=main/folded",
+		    "handle 3 5\nhandle;parse 1 0\n");
+	check_bytes(state, "/api/samples/all/labels/endpoint/%2Fusers/"
+		    "hide=main/folded", "handle 8\n");
+	/* not listed; no labels/ below a filter */
+	check_list(state, "/api/samples/" SNAP0 "/focus=parse",
+		   STACK_FILES " functions");
+	n = resolve(state, "/api/samples/" SNAP0 "/focus=parse");
+	assert_int_equal(n.kind, PYRO_NODE_TIME);
+	assert_string_equal(n.deriv.chain, "focus=parse");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(pyro_resolve(f->fs, bad[i], &n), -ENOENT);
+
+	/* functions/ */
+	check_list(state, "/api/samples/" SNAP0 "/functions", "handle main parse");
+	check_list(state, "/api/samples/" SNAP0 "/focus=parse/hide=handle/functions",
+		   "main parse");
+	check_list(state, "/api/samples/" SNAP0 "/functions/handle",
+		   "peek.txt callees callers");
+	check_bytes(state, "/api/samples/" SNAP0 "/functions/handle/callees/folded",
+		    "handle 3\nhandle;parse 1\n");
+	check_bytes(state, "/api/samples/" SNAP0 "/functions/parse/callers/folded",
+		    "main;handle;parse 1\n");
+	/* callees/ and callers/ do not list functions/, which resolves */
+	check_list(state, "/api/samples/" SNAP0 "/functions/handle/callers",
+		   STACK_FILES);
+	check_bytes(state, "/api/samples/" SNAP0 "/functions/handle/callers/"
+		    "functions/main/callees/focus=^handle$/folded",
+		    "main;handle 4\n");
+	n = resolve(state, "/api/samples/" SNAP0 "/functions/handle/peek.txt");
+	assert_int_equal(n.kind, PYRO_NODE_PEEK);
+
+	/* A bad expression: EINVAL and a line in /.pyrofs/errors (an fs of
+	 * its own, so the shared one's problems stay as they are). */
+	assert_int_equal(open_fs_opt(f->root, NULL, &own), 0);
+	g.fs = own;
+	assert_int_equal(pyro_resolve(own, "/api/samples/" SNAP0 "/focus=(/top.txt",
+				      &n), -EINVAL);
+	check_bytes(&st, "/.pyrofs/errors",
+		    "api/samples/" SNAP0 "/focus=(: bad regular "
+		    "expression at byte 1: missing closing parenthesis\n"
+		    NOTES_PROBLEM);
+	pyro_fs_close(own);
+}
+
 static void test_bytes_errors(void **state)
 {
 	struct fixture *f = *state;
@@ -908,6 +995,7 @@ int main(void)
 		cmocka_unit_test(test_entry_nodes),
 		cmocka_unit_test(test_root_pages_cheap),
 		cmocka_unit_test(test_immutable),
+		cmocka_unit_test(test_filters),
 		cmocka_unit_test(test_bytes_errors),
 		cmocka_unit_test(test_parse_size),
 		cmocka_unit_test(test_fs_opt),
