@@ -32,15 +32,21 @@ it_begin integration
 "$MKPROFILE" "$ARCHIVE" || { bad "mkprofile failed"; it_abort; }
 
 # ---- the tree, exactly --------------------------------------------------
+# functions/ of every time node holds the same kinds of files: the one of
+# api/cpu/all is pinned whole, the others by their own listing only.
+tree() { # tree FIND-ARGS...: find of the tree, functions/ pruned as said
+	find . \( -path './*/functions/*' ! -path './api/cpu/all/functions/*' \) \
+		-prune -o "$@" -print
+}
 mount_fg || it_abort
-(cd "$MNT" && find . | LC_ALL=C sort) >"$TMP/listing"
+(cd "$MNT" && tree | LC_ALL=C sort) >"$TMP/listing"
 if [ $update = 1 ]; then
 	rm -rf "$EXPECTED"
 	mkdir -p "$EXPECTED"
 	cp "$TMP/listing" "$EXPECTED/LISTING"
 	# Text files and pages of every node; flame.svg is pinned by unit
 	# goldens.
-	(cd "$MNT" && find . -type f \( -name '*.txt' -o -name '*.html' -o -name folded \
+	(cd "$MNT" && tree -type f \( -name '*.txt' -o -name '*.html' -o -name folded \
 		-o -name errors \)) |
 	while read -r f; do
 		mkdir -p "$EXPECTED/$(dirname "$f")"
@@ -100,6 +106,33 @@ if command -v xmllint >/dev/null; then
 	check "xmllint, every flame.svg and icicle.svg" sh -c \
 		"find '$MNT' -name '*.svg' -print0 | xargs -0 xmllint --noout"
 fi
+
+# ---- filters and functions/ ---------------------------------------------------
+# Not listed, resolved on lookup, nesting; '/' in an expression is %2F.
+L=$MNT/api/cpu/latest
+check_eq "focus= folded" "main.main;main.serve;main.handle;main.parse 10000000" \
+	"$(cat "$L/focus=parse/folded")"
+check_eq "nested hide= and focus= folded" "main.handle;main.parse 10000000" \
+	"$(cat "$L/focus=parse/hide=^main\.(main|serve)$/folded")"
+check_eq "show_from= folded, RE2 syntax" "$(printf 'main.handle 50000000\nmain.handle;main.parse 10000000')" \
+	"$(cat "$L/show_from=(?i)^MAIN\.h\w+/folded")"
+check_eq "a regex with %2F" "$(cat "$L/focus=runtime|main%2Fnothing/folded")" \
+	"$(cat "$L/focus=runtime/folded")"
+check "filters are not listed" sh -c "! ls '$L' | grep -q '='"
+check "functions/ is listed" sh -c "ls '$L' | grep -qx functions"
+check_eq "functions/" "$(printf 'main.handle\nmain.main\nmain.parse\nmain.serve\nruntime.gcBgMarkWorker\nruntime.mallocgc')" \
+	"$(ls "$L/functions")"
+check_eq "callers/ lists files only" "flame.svg folded icicle.svg profile.pb.gz top.txt tree.txt" \
+	"$(ls "$L/functions/main.handle/callers" | tr '\n' ' ' | sed 's/ $//')"
+check "stat of a filtered file" test -s "$L/ignore=runtime/top.txt"
+msg=$(cat "$L/focus=(/top.txt" 2>&1)
+case $msg in
+*"Invalid argument"*) ok ;;
+*) bad "a bad regular expression: expected EINVAL, got: $msg" ;;
+esac
+check "a bad regular expression is in /.pyrofs/errors" \
+	grep -q "^api/cpu/[^ ]*/focus=(: bad regular expression" "$MNT/.pyrofs/errors"
+check "a second focus= is ENOENT" sh -c "! test -e '$L/focus=a/focus=b'"
 
 # ---- read-only ------------------------------------------------------------
 rofs() { # rofs NAME COMMAND...: must fail with EROFS
