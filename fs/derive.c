@@ -425,15 +425,23 @@ int pyro_function_find(const struct pyro_stacks *s, const char *dirname,
 	dec = pyro_label_decode(dirname, name);
 	if (dec && dec != -ENAMETOOLONG)
 		return dec == -ENOMEM ? dec : -ENOENT;
+	if (!dec) {
+		/* A frame of that report name: a look at every frame, not
+		 * the sorted list, since `ls -l functions/` looks up every
+		 * entry (one only in stacks of value 0 resolves too). */
+		uint32_t id;
+
+		if (pyro_strtab_find(&s->strs, name->data, name->len, &id))
+			return -ENOENT;
+		for (i = 0; i < s->nframes; i++)
+			if (s->frames[i].node == id)
+				return 0;
+		return -ENOENT;
+	}
 	rc = pyro_stacks_functions(s, &ids, &n);
 	for (i = 0; !rc && i < n; i++) {
 		struct pyro_str f = pyro_strtab_get(&s->strs, ids[i]);
 
-		if (!dec) {
-			if (f.len == name->len && !memcmp(f.ptr, name->data, f.len))
-				break;
-			continue;
-		}
 		/* A shortened name: the function whose name encodes so. */
 		enc.len = 0;
 		rc = pyro_label_encode(f.ptr, f.len, &enc);

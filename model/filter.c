@@ -144,9 +144,10 @@ int pyro_regex_quote(const char *s, size_t len, struct pyro_buf *out)
 /* ---- which frames match ------------------------------------------------------- */
 
 /* Whether frame f matches re, as pprof's Location.matchesName: a frame
- * with a function by its name or file; an address frame ("0x..." whose
- * report name differs) by its mapping, whose base name "[name]" is all
- * that is kept. */
+ * with a function by its name, its file or its mapping's file; an address
+ * frame ("0x..." whose report name differs) by its mapping's file, or,
+ * when the source kept none, by the base name in its report name
+ * "[name]". */
 static int frame_matches(const struct pyro_stacks *s, uint32_t f,
 			 const struct pyro_regex *re)
 {
@@ -154,11 +155,18 @@ static int frame_matches(const struct pyro_stacks *s, uint32_t f,
 	struct pyro_str name = pyro_strtab_get(&s->strs, fr->name);
 	struct pyro_str node = pyro_strtab_get(&s->strs, fr->node);
 	struct pyro_str file = { "", 0 };
-	int rc;
+	int rc = 0;
 
+	if (fr->mapping != PYRO_NO_FILE) {
+		struct pyro_str map = pyro_strtab_get(&s->strs, fr->mapping);
+
+		rc = pyro_regex_match(re, map.ptr, map.len);
+		if (rc)
+			return rc;
+	}
 	if (fr->name != fr->node && name.len > 2 && !memcmp(name.ptr, "0x", 2)) {
-		if (node.len < 2 || node.ptr[0] != '[' ||
-		    node.ptr[node.len - 1] != ']')
+		if (fr->mapping != PYRO_NO_FILE || node.len < 2 ||
+		    node.ptr[0] != '[' || node.ptr[node.len - 1] != ']')
 			return 0;
 		return pyro_regex_match(re, node.ptr + 1, node.len - 2);
 	}
@@ -242,6 +250,11 @@ static int map_frame(struct walk *w, uint32_t f, uint32_t *id)
 		file = pyro_strtab_get(&w->in->strs, fr->file);
 	rc = pyro_stacks_frame_at(w->out, name.ptr, name.len, node.ptr,
 				  node.len, file.ptr, file.len, fr->line, id);
+	if (!rc && fr->mapping != PYRO_NO_FILE) {
+		struct pyro_str map = pyro_strtab_get(&w->in->strs, fr->mapping);
+
+		rc = pyro_stacks_frame_mapping(w->out, *id, map.ptr, map.len);
+	}
 	if (!rc)
 		w->fmap[f] = *id;
 	return rc;

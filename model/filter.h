@@ -5,14 +5,15 @@
  * leaks past pyro_regex_compile, nothing here renders or reads files.
  *
  * What a filter matches, as pprof's profile/filter.go: a frame that has a
- * function matches when the expression matches its function name or its
- * source file name (the empty string when it has none); a frame without
- * a function (an address, "0x4f1984") matches through its mapping file.
- * pyrofs keeps, per frame, only the mapping's base name and only for such
- * frames ("[api]"), so a frame is matched against that base name; pprof
- * matches the whole mapping path, and also for frames with a function
- * (README: "Filters").  An expression matches anywhere in the text (Go's
- * MatchString), unless anchored.
+ * function matches when the expression matches its function name, its
+ * source file name (the empty string when it has none) or its mapping's
+ * file (the binary's path); a frame without a function (an address,
+ * "0x4f1984") matches through its mapping's file alone.  A frame keeps the
+ * mapping of the first location that gave it (stacks.h), so a function
+ * found in two mappings matches by the first; a source that keeps no
+ * mapping leaves an address frame its base name "[api]" to match.  An
+ * expression matches anywhere in the text (Go's MatchString), unless
+ * anchored.
  *
  * The five filters of one group act together as pprof applies them: a
  * stack is kept when a frame matches focus (any frame, without focus) and

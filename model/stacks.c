@@ -172,12 +172,21 @@ int pyro_stacks_frame(struct pyro_stacks *s, const char *name, size_t name_len,
 				    0, id);
 }
 
+int pyro_stacks_frame_mapping(struct pyro_stacks *s, uint32_t id,
+			      const char *file, size_t len)
+{
+	if (s->frames[id].mapping != PYRO_NO_FILE)
+		return 0;
+	return pyro_strtab_intern(&s->strs, file, len, &s->frames[id].mapping);
+}
+
 int pyro_stacks_frame_at(struct pyro_stacks *s, const char *name,
 			 size_t name_len, const char *node, size_t node_len,
 			 const char *file, size_t file_len, int64_t line,
 			 uint32_t *id)
 {
-	struct pyro_frame k = { 0, 0, PYRO_NO_FILE, line };
+	struct pyro_frame k = { .file = PYRO_NO_FILE, .mapping = PYRO_NO_FILE,
+				.line = line };
 	uint32_t i;
 	int rc;
 
@@ -423,6 +432,13 @@ int pyro_stacks_import_as(struct pyro_stacks *s, const struct pyro_stacks *src,
 					  node.len, has_file ? file.ptr : NULL,
 					  has_file ? file.len : 0,
 					  lines ? sf->line : 0, &fmap[f]);
+		if (!rc && sf->mapping != PYRO_NO_FILE) {
+			struct pyro_str map = pyro_strtab_get(&src->strs,
+							      sf->mapping);
+
+			rc = pyro_stacks_frame_mapping(s, fmap[f], map.ptr,
+						       map.len);
+		}
 	}
 	for (k = 0; k < src->nstacks && !rc; k++) {
 		const struct pyro_stack *st = &src->stacks[k];

@@ -59,6 +59,11 @@ struct pyro_frame {
 	uint32_t node;          /* strtab id: pprof node name for top.txt */
 	uint32_t file;          /* strtab id of the source file, or
 				 * PYRO_NO_FILE */
+	uint32_t mapping;       /* strtab id of the mapping's file (the
+				 * binary's path) of the first location that
+				 * gave this frame, or PYRO_NO_FILE: what
+				 * pprof's name filters also match (not part
+				 * of the frame's identity) */
 	int64_t line;           /* source line, 0 if unknown */
 };
 
@@ -170,6 +175,11 @@ int pyro_stacks_frame_at(struct pyro_stacks *s, const char *name,
 			 size_t name_len, const char *node, size_t node_len,
 			 const char *file, size_t file_len, int64_t line,
 			 uint32_t *id);
+
+/* Set frame id's mapping file to file[0..len) unless it has one already
+ * (the first location wins).  0 or -ENOMEM. */
+int pyro_stacks_frame_mapping(struct pyro_stacks *s, uint32_t id,
+			      const char *file, size_t len);
 
 /* Make room for nstacks distinct stacks holding nrefs references in all,
  * so that adding them neither rehashes nor reallocates (a hint: adding

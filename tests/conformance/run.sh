@@ -600,9 +600,8 @@ T_C=$((SECONDS - START - T_A - T_B))
 
 # ---- D: filters and functions/ against go tool pprof --------------------
 # Profiles: corpus path, type directory, pprof's -sample_index (or "").
-# The expressions are RE2 as pprof takes them and chosen not to match the
-# profiles' mapping paths (pyrofs matches a mapping's base name only for
-# frames without a function; README: Filters).  In a path, '/' is %2F.
+# The expressions are RE2 as pprof takes them; some match the profiles'
+# mapping paths (\d, bin%2F, ^$ for an empty one).  In a path, '/' is %2F.
 D_PROFILES="pprof/testdata/large.cpu.pb.gz cpu -
 pprof/testdata/sample.cpu.pb.gz cpu -
 go-runtime/api-gateway/cpu-1795666363.pb.gz cpu -
@@ -616,6 +615,7 @@ D_FILTERS=(
 	'show=(?i)gc|alloc/hide=mallocgc' 'focus=runtime%2Fpprof|net%2Fhttp'
 	'show_from=.*?Serve' 'focus=\Qruntime.\E(mallocgc|scanobject)'
 	'focus=utility/hide=server\.py' 'ignore=^(main\.main|runtime\.main)$'
+	'focus=\d' 'ignore=^$' 'hide=bin%2F|exe' 'show_from=build'
 )
 D_NFUNC=4
 START_D=$SECONDS

@@ -234,6 +234,45 @@ static void test_match_rules(void **state)
 	assert_filtered("ab 1\n", "ab 1\nb 2\n", "focus=a.*?b");
 }
 
+/* A frame matches by its mapping's file too, as pprof's: the binary's
+ * path, for frames with a function as well. */
+static void test_mapping(void **state)
+{
+	struct pyro_regex *re = NULL;
+	struct pyro_name_filter nf = { { 0 }, { 0 } };
+	struct pyro_stacks in, out;
+	char err[PYRO_ERR_MAX], *got;
+	uint32_t f;
+
+	(void)state;
+	assert_int_equal(sb_build(&in, "main;f 1\nmain;g 2\nmain;0x9=[libc.so] 4\n"), 0);
+	for (f = 0; f < in.nframes; f++) {
+		struct pyro_str n = pyro_strtab_get(&in.strs, in.frames[f].name);
+
+		if (!strcmp(n.ptr, "g") || !strcmp(n.ptr, "0x9"))
+			assert_int_equal(pyro_stacks_frame_mapping(
+				&in, f, "/lib/libc.so", 12), 0);
+	}
+	assert_int_equal(pyro_regex_compile("^/lib/", 6, &re, err), 0);
+	nf.re[PYRO_FILTER_FOCUS] = re;
+	nf.text[PYRO_FILTER_FOCUS] = "^/lib/";
+	assert_int_equal(pyro_stacks_filter(&in, &nf, &out), 0);
+	got = stacks_text(&out);
+	assert_string_equal(got, "main;0x9 4\nmain;g 2\n");
+	free(got);
+	pyro_stacks_release(&out);
+	nf.re[PYRO_FILTER_FOCUS] = NULL;
+	nf.re[PYRO_FILTER_HIDE] = re;
+	nf.text[PYRO_FILTER_HIDE] = "^/lib/";
+	assert_int_equal(pyro_stacks_filter(&in, &nf, &out), 0);
+	got = stacks_text(&out);
+	assert_string_equal(got, "main 6\nmain;f 1\n");
+	free(got);
+	pyro_stacks_release(&out);
+	pyro_stacks_release(&in);
+	pyro_regex_free(re);
+}
+
 static void test_regex_errors(void **state)
 {
 	char err[PYRO_ERR_MAX], subject[64];
@@ -449,6 +488,7 @@ int main(void)
 		cmocka_unit_test(test_focus_before_hide),
 		cmocka_unit_test(test_show_from),
 		cmocka_unit_test(test_match_rules),
+		cmocka_unit_test(test_mapping),
 		cmocka_unit_test(test_regex_errors),
 		cmocka_unit_test(test_quote),
 		cmocka_unit_test(test_meta),

@@ -810,7 +810,7 @@ static void test_filters(void **state)
 		    "handle;parse 1\n");
 	check_bytes(state, "/api/samples/" SNAP0 "/focus=parse/hide=main/folded",
 		    "handle;parse 1\n");
-	check_bytes(state, "/api/samples/all/focus=%2F|parse/folded",
+	check_bytes(state, "/api/samples/all/focus=x%2Fy|parse/folded",
 		    "main;handle;parse 1\n");
 	/* diffs and label nodes filter too */
 	check_bytes(state, "/api/samples/diff/" SNAP0 "/" SNAP1 "/hide=main/folded",
