@@ -393,16 +393,6 @@ int pyro_chain_step(struct pyro_fs *fs, struct pyro_node *n, const char *comp)
 	return rc;
 }
 
-int pyro_chain_has_side(const char *chain)
-{
-	const char *p = chain;
-
-	for (; (p = strstr(p, FUNCTIONS_DIR "/")); p++)
-		if (p == chain || p[-1] == '/')
-			return 1;
-	return 0;
-}
-
 int pyro_chain_function(struct pyro_node *n, const char *side)
 {
 	int rc = chain_append(&n->deriv, FUNCTIONS_DIR);

@@ -295,14 +295,14 @@ int pyro_list_time(struct pyro_fs *fs, const struct pyro_node *n,
 		if (pyro_time_has_file(n, c.file) && fn(ctx, c.file->name, &c))
 			return 0;
 	}
+	/* functions/ resolves in every time node but is not listed, as
+	 * filters and ranges are not: listed, it would add some fifteen
+	 * entries per function to every time node, and `find`, `ls -R` and
+	 * file managers would walk them all (and, through callees/, for
+	 * ever). */
 	c.kind = PYRO_NODE_LABELS;
-	if (pyro_labels_shown(fs, n) && fn(ctx, LABELS_DIR, &c))
-		return 0;
-	/* callees/ and callers/ resolve functions/ but do not list it, so
-	 * that `find` and `ls -R` end. */
-	c.kind = PYRO_NODE_FUNCTIONS;
-	if (!pyro_chain_has_side(n->deriv.chain))
-		fn(ctx, FUNCTIONS_DIR, &c);
+	if (pyro_labels_shown(fs, n))
+		fn(ctx, LABELS_DIR, &c);
 	return 0;
 }
 

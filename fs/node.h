@@ -249,8 +249,6 @@ int64_t pyro_tview_newest(const struct pyro_tview *v);
  */
 int pyro_chain_step(struct pyro_fs *fs, struct pyro_node *n, const char *comp);
 int pyro_chain_function(struct pyro_node *n, const char *side);
-/* Whether chain picks a function's side (callees/, callers/). */
-int pyro_chain_has_side(const char *chain);
 int pyro_chain_build(struct pyro_fs *fs, const struct pyro_tview *v,
 		     struct pyro_stacks *out);
 

@@ -44,7 +44,7 @@
 /* The files of a time node: pyro_file_kinds in fs/content.c, in order. */
 #define STACK_FILES "flame.svg folded icicle.svg profile.pb.gz top.txt tree.txt"
 #define TIME_FILES "flame.svg folded icicle.svg labels.txt profile.pb.gz " \
-	"top.txt tree.txt labels functions"
+	"top.txt tree.txt labels"
 #define NOTES_PROBLEM \
 	"billing/notes.txt: not a pprof profile (invalid protobuf wire format)\n"
 #define BAD_PROBLEM \
@@ -327,7 +327,7 @@ static void test_list(void **state)
 	check_list(state, "/api/cpu/diff", "prev");
 	check_list(state, "/api/cpu/diff/prev", "latest");
 	check_list(state, "/api/cpu/diff/all", "latest");
-	check_list(state, "/api/cpu/diff/" SNAP0 "/latest", STACK_FILES " functions");
+	check_list(state, "/api/cpu/diff/" SNAP0 "/latest", STACK_FILES);
 	check_list(state, "/api/cpu/all", TIME_FILES);
 	check_list(state, "/api/cpu/" SNAP0, TIME_FILES);
 	assert_int_equal(pyro_node_list(f->fs, &n, add_name, &b), -ENOTDIR);
@@ -381,8 +381,7 @@ static void test_labels_tree(void **state)
 	check_list(state, "/api/cpu/all/labels/endpoint", "%2Fusers a%2Fb%25");
 	check_list(state, "/api/cpu/" SNAP0 "/labels", "endpoint");
 	/* A label node has the stack files, no labels of its own. */
-	check_list(state, "/api/cpu/all/labels/endpoint/%2Fusers",
-		   STACK_FILES " functions");
+	check_list(state, "/api/cpu/all/labels/endpoint/%2Fusers", STACK_FILES);
 	/* No labels at all: an empty labels/. */
 	check_list(state, "/billing/cpu/" BILL0 "/labels", "");
 
@@ -419,7 +418,7 @@ static void test_labels_modes(void **state)
 	g.fs = off;
 	assert_int_equal(pyro_resolve(off, "/api/cpu/all/labels", &n), -ENOENT);
 	check_list(&st, "/api/cpu/all", "flame.svg folded icicle.svg labels.txt "
-		   "profile.pb.gz top.txt tree.txt functions");
+		   "profile.pb.gz top.txt tree.txt");
 	pyro_fs_close(all);
 	pyro_fs_close(off);
 }
@@ -818,8 +817,7 @@ static void test_filters(void **state)
 	check_bytes(state, "/api/samples/all/labels/endpoint/%2Fusers/"
 		    "hide=main/folded", "handle 8\n");
 	/* not listed; no labels/ below a filter */
-	check_list(state, "/api/samples/" SNAP0 "/focus=parse",
-		   STACK_FILES " functions");
+	check_list(state, "/api/samples/" SNAP0 "/focus=parse", STACK_FILES);
 	n = resolve(state, "/api/samples/" SNAP0 "/focus=parse");
 	assert_int_equal(n.kind, PYRO_NODE_TIME);
 	assert_string_equal(n.deriv.chain, "focus=parse");
@@ -836,7 +834,7 @@ static void test_filters(void **state)
 		    "handle 3\nhandle;parse 1\n");
 	check_bytes(state, "/api/samples/" SNAP0 "/functions/parse/callers/folded",
 		    "main;handle;parse 1\n");
-	/* callees/ and callers/ do not list functions/, which resolves */
+	/* functions/ resolves in every time node, not listed */
 	check_list(state, "/api/samples/" SNAP0 "/functions/handle/callers",
 		   STACK_FILES);
 	check_bytes(state, "/api/samples/" SNAP0 "/functions/handle/callers/"
