@@ -335,6 +335,23 @@ static int put_title(struct flame_ctx *c)
 			rc = put_untrusted(c->out, &c->text, f.data, f.len);
 		pyro_buf_release(&f);
 	}
+	if (!rc && m->name_filters) {
+		/* "focus=a\nhide=b" reads "(focus=a hide=b)" */
+		struct pyro_buf f = PYRO_BUF_INIT;
+		size_t i;
+
+		rc = pyro_buf_puts(&f, m->name_filters);
+		for (i = 0; i < f.len; i++)
+			if (f.data[i] == '\n')
+				f.data[i] = ' ';
+		if (!rc)
+			rc = pyro_buf_puts(c->out, " (");
+		if (!rc)
+			rc = put_untrusted(c->out, &c->text, f.data, f.len);
+		if (!rc)
+			rc = pyro_buf_putc(c->out, ')');
+		pyro_buf_release(&f);
+	}
 	if (!rc && m->base_span) {
 		rc = pyro_buf_puts(c->out, " minus ");
 		if (!rc)

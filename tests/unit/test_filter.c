@@ -338,6 +338,27 @@ static void test_meta(void **state)
 	assert_int_equal(total, 42);
 	assert_int_equal(pyro_stacks_total(&out, &total), 0);
 	assert_int_equal(total, 10);
+	/* the renderers say so: pprof's legend, tree.txt's and the flame
+	 * graph's title */
+	{
+		struct pyro_buf b = PYRO_BUF_INIT;
+
+		assert_int_equal(sb_type(&out, "samples", "count"), 0);
+		assert_int_equal(pyro_top_render(&out, &b), 0);
+		assert_int_equal(pyro_buf_putc(&b, '\0'), 0);
+		assert_non_null(strstr(b.data, "Active filters:\n   focus=json\n"
+					       "   hide=main\nShowing nodes accounting "
+					       "for 10, 23.81% of 42 total\n"));
+		b.len = 0;
+		assert_int_equal(pyro_tree_render(&out, &b), 0);
+		assert_int_equal(pyro_buf_putc(&b, '\0'), 0);
+		assert_non_null(strstr(b.data, "\nFilters: focus=json, hide=main\n"));
+		b.len = 0;
+		assert_int_equal(pyro_flame_render(&out, &b), 0);
+		assert_int_equal(pyro_buf_putc(&b, '\0'), 0);
+		assert_non_null(strstr(b.data, "(focus=json hide=main)</text>"));
+		pyro_buf_release(&b);
+	}
 	pyro_stacks_release(&out);
 	pyro_stacks_release(&in);
 	pyro_regex_free(f);
