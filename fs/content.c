@@ -91,7 +91,7 @@ const struct pyro_series_file *pyro_series_file_find(const char *name)
 int pyro_time_has_file(const struct pyro_node *n,
 		       const struct pyro_file_kind *fk)
 {
-	return fk->render || deriv_of(&n->deriv)->labels;
+	return fk->render || (deriv_of(&n->deriv)->labels && !n->deriv.chain[0]);
 }
 
 int pyro_read_error(int rc)
@@ -155,7 +155,9 @@ int pyro_content_stacks(struct pyro_fs *fs, const struct pyro_tview *v,
 	ss = calloc(1, sizeof(*ss));
 	if (!ss)
 		return -ENOMEM;
-	if (d->build)
+	if (v->deriv->chain[0])
+		rc = pyro_chain_build(fs, v, &ss->s);
+	else if (d->build)
 		rc = d->build(fs, v, &ss->s);
 	else
 		rc = fs->src->ops->stacks(fs->src, v->n->ix, v->n->series,
@@ -365,6 +367,27 @@ int pyro_bytes_type_page(struct pyro_fs *fs, const struct pyro_node *n,
 	rc = pyro_index_html_type(n->series, sh ? &sh->h : NULL, out);
 	if (sh)
 		pyro_obj_put(&sh->obj);
+	return rc;
+}
+
+/* functions/<name>/peek.txt: from the stacks of its time node. */
+int pyro_bytes_peek(struct pyro_fs *fs, const struct pyro_node *n,
+		    struct pyro_buf *out)
+{
+	struct pyro_buf name = PYRO_BUF_INIT;
+	struct pyro_shared_stacks *ss;
+	struct pyro_tview v;
+	int rc;
+
+	pyro_tview_of(n, &v);
+	rc = pyro_content_stacks(fs, &v, &ss);
+	if (rc)
+		return rc;
+	rc = pyro_function_find(&ss->s, n->func, &name);
+	if (!rc)
+		rc = pyro_peek_render(&ss->s, name.data, name.len, out);
+	pyro_buf_release(&name);
+	pyro_obj_put(&ss->obj);
 	return rc;
 }
 

@@ -30,6 +30,12 @@
  *                                       as model/labels.h says)
  *   /<service>/<type>/diff/<base>/<time>/<file>
  *                                       the change from base to time
+ *   <time node>/focus=RE/ (ignore=, hide=, show=, show_from=)
+ *                                       the node filtered as pprof's flag
+ *                                       of that name; not listed, nest
+ *   <time node>/functions/<name>/       peek.txt, and callees/ and
+ *                                       callers/: time nodes of the
+ *                                       stacks from and to the function
  *
  * Time names (model/span.h) also resolve when not listed: FROM..TO ranges
  * and last-1h style windows.
@@ -152,6 +158,9 @@ enum pyro_node_kind {
 	PYRO_NODE_SUMMARY,              /* <service>/summary.txt */
 	PYRO_NODE_TYPE_PAGE,            /* <service>/<type>/index.html */
 	PYRO_NODE_ALIAS,                /* 0-<name>: symlink to <name> */
+	PYRO_NODE_FUNCTIONS,            /* <time>/functions */
+	PYRO_NODE_FUNCTION,             /* <time>/functions/<name> */
+	PYRO_NODE_PEEK,                 /* <time>/functions/<name>/peek.txt */
 	PYRO_NODE_NKINDS
 };
 
@@ -203,6 +212,9 @@ enum pyro_deriv_kind {
 	PYRO_DERIV_NKINDS
 };
 
+/* Bytes of a filter chain (below), its NUL included. */
+#define PYRO_CHAIN_MAX 1024
+
 struct pyro_derivation {
 	enum pyro_deriv_kind kind;
 	union {
@@ -212,10 +224,16 @@ struct pyro_derivation {
 							 * is the node's
 							 * label_key) */
 	} arg;
+	/* What is made of the derived node's stacks, on top of any kind:
+	 * the path segments below it that filter ("focus=RE", "hide=RE",
+	 * ...) or pick one function's side ("functions/<name>/callees"),
+	 * as written, joined by '/'; "" for none.  Each was checked when
+	 * resolved (derive.c: pyro_chain_step). */
+	char chain[PYRO_CHAIN_MAX];
 };
 
 /*
- * A resolved path.  Pointers borrow from the index.  About 800 bytes:
+ * A resolved path.  Pointers borrow from the index.  About 2 KB:
  * pass it by pointer (the resolver fills one in place; listing fills one
  * child per call).
  */
@@ -229,6 +247,9 @@ struct pyro_node {
 	char label_key[PYRO_LABEL_NAME_MAX + 1];        /* labels/<key> and
 							 * below: its directory
 							 * name, else "" */
+	char func[PYRO_LABEL_NAME_MAX + 1];     /* functions/<name> and its
+						 * peek.txt: the directory
+						 * name, else "" */
 	const struct pyro_file_kind *file;
 	const struct pyro_series_file *sfile;
 	const struct pyro_page *page;

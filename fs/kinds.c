@@ -156,6 +156,28 @@ static int key_label_key(const struct pyro_node *n, char *out, size_t size)
 	return key_in_time(n, LABELS_DIR, n->label_key, out, size);
 }
 
+static int key_functions(const struct pyro_node *n, char *out, size_t size)
+{
+	return key_in_time(n, FUNCTIONS_DIR, NULL, out, size);
+}
+
+static int key_function(const struct pyro_node *n, char *out, size_t size)
+{
+	return key_in_time(n, FUNCTIONS_DIR, n->func, out, size);
+}
+
+static int key_peek(const struct pyro_node *n, char *out, size_t size)
+{
+	size_t len;
+	int rc = key_function(n, out, size);
+
+	if (rc)
+		return rc;
+	len = strlen(out);
+	return put(snprintf(out + len, size - len, "/%s", PEEK_FILE),
+		   size - len);
+}
+
 int pyro_node_key(const struct pyro_node *n, char *out, size_t size)
 {
 	return kind_of(n)->key(n, out, size);
@@ -364,6 +386,23 @@ const struct pyro_node_kind_ops pyro_node_kinds[PYRO_NODE_NKINDS] = {
 		.step = pyro_step_label_key, .list = pyro_list_label_key,
 		.key = key_label_key, .content = PYRO_CONTENT_TIME,
 		.mtime = mtime_time,
+	},
+	[PYRO_NODE_FUNCTIONS] = {
+		.name = "functions", .mode = DIR_MODE,
+		.step = pyro_step_functions, .list = pyro_list_functions,
+		.key = key_functions, .content = PYRO_CONTENT_TIME,
+		.mtime = mtime_time,
+	},
+	[PYRO_NODE_FUNCTION] = {
+		.name = "function", .mode = DIR_MODE,
+		.step = pyro_step_function, .list = pyro_list_function,
+		.key = key_function, .content = PYRO_CONTENT_TIME,
+		.mtime = mtime_time,
+	},
+	[PYRO_NODE_PEEK] = {
+		.name = "peek", .mode = FILE_MODE, .key = key_peek,
+		.content = PYRO_CONTENT_TIME, .mtime = mtime_time,
+		.bytes = pyro_bytes_peek, .cached = 1, .snapshot_pages = 1,
 	},
 };
 

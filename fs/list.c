@@ -13,7 +13,11 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "../model/filter.h"
+#include "../model/labels.h"
 
 const char *const pyro_listed_relatives[] = { "latest", "prev", "first" };
 const size_t pyro_nlisted_relatives = sizeof(pyro_listed_relatives) /
@@ -306,6 +310,11 @@ int pyro_list_time(struct pyro_fs *fs, const struct pyro_node *n,
 		if (pyro_time_has_file(n, c.file) && fn(ctx, c.file->name, &c))
 			return 0;
 	}
+	/* functions/ resolves in every time node but is not listed, as
+	 * filters and ranges are not: listed, it would add some fifteen
+	 * entries per function to every time node, and `find`, `ls -R` and
+	 * file managers would walk them all (and, through callees/, for
+	 * ever). */
 	c.kind = PYRO_NODE_LABELS;
 	if (labels_listed(fs, n))
 		fn(ctx, LABELS_DIR, &c);
@@ -314,8 +323,71 @@ int pyro_list_time(struct pyro_fs *fs, const struct pyro_node *n,
 
 int pyro_labels_shown(const struct pyro_fs *fs, const struct pyro_node *n)
 {
-	return deriv_of(&n->deriv)->labels &&
+	return deriv_of(&n->deriv)->labels && !n->deriv.chain[0] &&
 	       fs->opts.labels != PYRO_LABELS_OFF;
+}
+
+/* functions/: one directory per function of the node's stacks, its name
+ * encoded as a label value's. */
+int pyro_list_functions(struct pyro_fs *fs, const struct pyro_node *n,
+			pyro_list_fn *fn, void *ctx)
+{
+	struct pyro_buf name = PYRO_BUF_INIT;
+	struct pyro_shared_stacks *ss;
+	struct pyro_node c = *n;
+	struct pyro_tview v;
+	uint32_t *ids = NULL;
+	size_t count = 0, i;
+	int rc;
+
+	pyro_tview_of(n, &v);
+	rc = pyro_content_stacks(fs, &v, &ss);
+	if (rc)
+		return rc;
+	rc = pyro_stacks_functions(&ss->s, &ids, &count);
+	c.kind = PYRO_NODE_FUNCTION;
+	for (i = 0; !rc && i < count; i++) {
+		struct pyro_str f = pyro_strtab_get(&ss->s.strs, ids[i]);
+
+		name.len = 0;
+		rc = pyro_label_encode(f.ptr, f.len, &name);
+		if (!rc)
+			rc = pyro_buf_putc(&name, '\0');
+		if (rc)
+			break;
+		memcpy(c.func, name.data, name.len);
+		if (fn(ctx, c.func, &c))
+			break;
+	}
+	pyro_buf_release(&name);
+	free(ids);
+	pyro_obj_put(&ss->obj);
+	return rc;
+}
+
+/* functions/<name>/: peek.txt, callees/, callers/. */
+int pyro_list_function(struct pyro_fs *fs, const struct pyro_node *n,
+		       pyro_list_fn *fn, void *ctx)
+{
+	struct pyro_node c = *n;
+
+	(void)fs;
+	c.kind = PYRO_NODE_PEEK;
+	if (fn(ctx, PEEK_FILE, &c))
+		return 0;
+	c.kind = PYRO_NODE_TIME;
+	if (pyro_chain_function(&c, CALLEES_DIR) == 0) {
+		c.func[0] = '\0';
+		if (fn(ctx, CALLEES_DIR, &c))
+			return 0;
+	}
+	c = *n;
+	c.kind = PYRO_NODE_TIME;
+	if (pyro_chain_function(&c, CALLERS_DIR) == 0) {
+		c.func[0] = '\0';
+		fn(ctx, CALLERS_DIR, &c);
+	}
+	return 0;
 }
 
 int pyro_label_value_shown(const struct pyro_label_value *v)

@@ -9,7 +9,7 @@
  *   list.c       each kind's listing
  *   kinds.c      node_kinds[]: per kind its step, list, name, identity,
  *                mode, mtime, bytes; stat, inode numbers, readlink
- *   derive.c     derivations[]: diff and label nodes
+ *   derive.c     derivations[]: diff and label nodes; filter chains
  *   content.c    stacks, label sets, histories and rendered bytes, cached
  *   xattr.c      user.pyrofs.* attributes
  *
@@ -22,6 +22,10 @@
 
 #define DIFF_DIR "diff"
 #define LABELS_DIR "labels"
+#define FUNCTIONS_DIR "functions"
+#define CALLEES_DIR "callees"
+#define CALLERS_DIR "callers"
+#define PEEK_FILE "peek.txt"
 #define LATEST_NAME "latest"
 #define META_DIR ".pyrofs"
 #define ERRORS_FILE "errors"
@@ -127,6 +131,10 @@ int pyro_step_labels(struct pyro_fs *fs, struct pyro_node *n,
 		     const char *comp, int last);
 int pyro_step_label_key(struct pyro_fs *fs, struct pyro_node *n,
 			const char *comp, int last);
+int pyro_step_functions(struct pyro_fs *fs, struct pyro_node *n,
+			const char *comp, int last);
+int pyro_step_function(struct pyro_fs *fs, struct pyro_node *n,
+		       const char *comp, int last);
 
 /* The relative time names a type directory lists as symlinks, and the
  * bases diff/ lists. */
@@ -158,6 +166,10 @@ int pyro_list_labels(struct pyro_fs *fs, const struct pyro_node *n,
 		     pyro_list_fn *fn, void *ctx);
 int pyro_list_label_key(struct pyro_fs *fs, const struct pyro_node *n,
 			pyro_list_fn *fn, void *ctx);
+int pyro_list_functions(struct pyro_fs *fs, const struct pyro_node *n,
+			pyro_list_fn *fn, void *ctx);
+int pyro_list_function(struct pyro_fs *fs, const struct pyro_node *n,
+		       pyro_list_fn *fn, void *ctx);
 
 /* ---- derivations (derive.c) ------------------------------------------------- */
 
@@ -223,6 +235,27 @@ uint64_t pyro_tview_ident(const struct pyro_fs *fs, const struct pyro_tview *v,
 			  int *open);
 /* Newest point the view reads. */
 int64_t pyro_tview_newest(const struct pyro_tview *v);
+
+/*
+ * Filter chains (pyro_derivation.chain).  pyro_chain_step takes comp, a
+ * path segment below time node n: "<kind>=<RE>" (model/filter.h's kinds,
+ * RE encoded as a label value) is checked (decoded, compiled, its kind
+ * not yet in the current group) and appended: 0; a bad expression is
+ * -EINVAL with a line in /.pyrofs/errors; anything else -ENOENT.
+ * pyro_chain_function appends "functions/<name>/<side>".
+ * pyro_chain_build makes v's stacks: those of v without its chain,
+ * filtered group by group (consecutive filter segments act together, as
+ * pprof's flags do), then by each function side in path order.
+ */
+int pyro_chain_step(struct pyro_fs *fs, struct pyro_node *n, const char *comp);
+int pyro_chain_function(struct pyro_node *n, const char *side);
+int pyro_chain_build(struct pyro_fs *fs, const struct pyro_tview *v,
+		     struct pyro_stacks *out);
+
+/* The report name (bytes) of n's function directory n->func, looked up
+ * in s's functions: 0, or -ENOENT when s has no such function. */
+int pyro_function_find(const struct pyro_stacks *s, const char *dirname,
+		       struct pyro_buf *name);
 
 /* ---- content (content.c) ---------------------------------------------------- */
 
@@ -293,6 +326,8 @@ int pyro_bytes_summary(struct pyro_fs *fs, const struct pyro_node *n,
 		       struct pyro_buf *out);
 int pyro_bytes_type_page(struct pyro_fs *fs, const struct pyro_node *n,
 			 struct pyro_buf *out);
+int pyro_bytes_peek(struct pyro_fs *fs, const struct pyro_node *n,
+		    struct pyro_buf *out);
 
 /* The pages of the root and of services (content.c). */
 extern const struct pyro_page pyro_pages[];

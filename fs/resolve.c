@@ -186,13 +186,70 @@ int pyro_step_time(struct pyro_fs *fs, struct pyro_node *n, const char *comp,
 		   int last)
 {
 	(void)last;
+	int rc;
+
 	if (!strcmp(comp, LABELS_DIR) && pyro_labels_shown(fs, n)) {
 		n->kind = PYRO_NODE_LABELS;
 		return 0;
 	}
+	if (!strcmp(comp, FUNCTIONS_DIR)) {
+		n->kind = PYRO_NODE_FUNCTIONS;
+		return 0;
+	}
+	/* focus=RE/ ...: the same time node, filtered. */
+	rc = pyro_chain_step(fs, n, comp);
+	if (rc != -ENOENT)
+		return rc;
 	n->file = pyro_file_kind_find(comp);
 	n->kind = PYRO_NODE_FILE;
 	return n->file && pyro_time_has_file(n, n->file) ? 0 : -ENOENT;
+}
+
+/* functions/<name>: a function of the node's stacks. */
+int pyro_step_functions(struct pyro_fs *fs, struct pyro_node *n,
+			const char *comp, int last)
+{
+	struct pyro_buf name = PYRO_BUF_INIT;
+	struct pyro_shared_stacks *ss;
+	struct pyro_tview v;
+	size_t len = strlen(comp);
+	int rc;
+
+	(void)last;
+	if (len > PYRO_LABEL_NAME_MAX)
+		return -ENOENT;
+	pyro_tview_of(n, &v);
+	rc = pyro_content_stacks(fs, &v, &ss);
+	if (rc)
+		return rc;
+	rc = pyro_function_find(&ss->s, comp, &name);
+	pyro_buf_release(&name);
+	pyro_obj_put(&ss->obj);
+	if (rc)
+		return rc;
+	memcpy(n->func, comp, len + 1);
+	n->kind = PYRO_NODE_FUNCTION;
+	return 0;
+}
+
+/* functions/<name>/: peek.txt, or callees/ and callers/, time nodes. */
+int pyro_step_function(struct pyro_fs *fs, struct pyro_node *n,
+		       const char *comp, int last)
+{
+	int rc;
+
+	(void)fs;
+	(void)last;
+	if (!strcmp(comp, PEEK_FILE)) {
+		n->kind = PYRO_NODE_PEEK;
+		return 0;
+	}
+	if (strcmp(comp, CALLEES_DIR) && strcmp(comp, CALLERS_DIR))
+		return -ENOENT;
+	rc = pyro_chain_function(n, comp);
+	n->func[0] = '\0';
+	n->kind = PYRO_NODE_TIME;
+	return rc;
 }
 
 /* labels/<key> (want_value 0) and labels/<key>/<value> (1): names that the

@@ -145,12 +145,19 @@ static int build_loc_frames(const struct pyro_profile *p,
 		return -ENOMEM;
 	for (i = 0; i < m->nlocations && !rc; i++) {
 		const struct pyro_wire_location *l = &m->locations[i];
+		const struct pyro_wire_str *map = NULL;
 		size_t j, first = p->line_first[i];
-		uint32_t id;
+		uint32_t id, mi;
 
+		/* The mapping's file, which pprof's filters match too. */
+		if (l->mapping_id && !id_map_get(&p->mappings, l->mapping_id, &mi))
+			map = &m->strs[m->mappings[mi].filename];
 		lf->off[i] = k;
 		if (l->nlines == first) {
 			rc = address_frame(p, out, l, &id);
+			if (!rc && map)
+				rc = pyro_stacks_frame_mapping(out, id, map->ptr,
+							       map->len);
 			lf->refs[k++] = id;
 			continue;
 		}
@@ -158,6 +165,9 @@ static int build_loc_frames(const struct pyro_profile *p,
 		 * the outermost is an inlined callee. */
 		for (j = l->nlines; j-- > first && !rc;) {
 			rc = line_frame(p, out, lf, l, l->line + j, &id);
+			if (!rc && map)
+				rc = pyro_stacks_frame_mapping(out, id, map->ptr,
+							       map->len);
 			lf->refs[k++] = id | (j != l->nlines - 1 ? PYRO_REF_INLINE : 0);
 		}
 	}

@@ -71,6 +71,7 @@ void pyro_meta_release(struct pyro_meta *m)
 	free(m->base_span);
 	free(m->filter);
 	free(m->filter_unit);
+	free(m->name_filters);
 	for (i = 0; i < m->ncomments; i++)
 		free(m->comments[i]);
 	free(m->comments);
@@ -92,11 +93,13 @@ int pyro_meta_copy(struct pyro_meta *dst, const struct pyro_meta *src)
 		&dst->service, &dst->type, &dst->span, &dst->sample_type,
 		&dst->sample_unit, &dst->file, &dst->build_id, &dst->doc_url,
 		&dst->base_span, &dst->filter, &dst->filter_unit,
+		&dst->name_filters,
 	};
 	const char *const from[] = {
 		src->service, src->type, src->span, src->sample_type,
 		src->sample_unit, src->file, src->build_id, src->doc_url,
 		src->base_span, src->filter, src->filter_unit,
+		src->name_filters,
 	};
 	size_t i;
 	int rc = 0;
@@ -169,12 +172,21 @@ int pyro_stacks_frame(struct pyro_stacks *s, const char *name, size_t name_len,
 				    0, id);
 }
 
+int pyro_stacks_frame_mapping(struct pyro_stacks *s, uint32_t id,
+			      const char *file, size_t len)
+{
+	if (s->frames[id].mapping != PYRO_NO_FILE)
+		return 0;
+	return pyro_strtab_intern(&s->strs, file, len, &s->frames[id].mapping);
+}
+
 int pyro_stacks_frame_at(struct pyro_stacks *s, const char *name,
 			 size_t name_len, const char *node, size_t node_len,
 			 const char *file, size_t file_len, int64_t line,
 			 uint32_t *id)
 {
-	struct pyro_frame k = { 0, 0, PYRO_NO_FILE, line };
+	struct pyro_frame k = { .file = PYRO_NO_FILE, .mapping = PYRO_NO_FILE,
+				.line = line };
 	uint32_t i;
 	int rc;
 
@@ -420,6 +432,13 @@ int pyro_stacks_import_as(struct pyro_stacks *s, const struct pyro_stacks *src,
 					  node.len, has_file ? file.ptr : NULL,
 					  has_file ? file.len : 0,
 					  lines ? sf->line : 0, &fmap[f]);
+		if (!rc && sf->mapping != PYRO_NO_FILE) {
+			struct pyro_str map = pyro_strtab_get(&src->strs,
+							      sf->mapping);
+
+			rc = pyro_stacks_frame_mapping(s, fmap[f], map.ptr,
+						       map.len);
+		}
 	}
 	for (k = 0; k < src->nstacks && !rc; k++) {
 		const struct pyro_stack *st = &src->stacks[k];
@@ -484,7 +503,8 @@ int pyro_stacks_percent_total(const struct pyro_stacks *s, int64_t *total)
 
 	if (!rc && s->base && s->meta.base_total > 0)
 		*total = s->meta.base_total;
-	if (!rc && s->meta.filter && s->meta.whole_total > 0)
+	if (!rc && (s->meta.filter || s->meta.name_filters) &&
+	    s->meta.whole_total > 0)
 		*total = s->meta.whole_total;
 	return rc;
 }

@@ -59,6 +59,11 @@ struct pyro_frame {
 	uint32_t node;          /* strtab id: pprof node name for top.txt */
 	uint32_t file;          /* strtab id of the source file, or
 				 * PYRO_NO_FILE */
+	uint32_t mapping;       /* strtab id of the mapping's file (the
+				 * binary's path) of the first location that
+				 * gave this frame, or PYRO_NO_FILE: what
+				 * pprof's name filters also match (not part
+				 * of the frame's identity) */
 	int64_t line;           /* source line, 0 if unknown */
 };
 
@@ -111,8 +116,16 @@ struct pyro_meta {
 				 * else NULL */
 	char *filter_unit;      /* label nodes of a number: its unit, else
 				 * NULL */
-	int64_t whole_total;    /* label nodes: the total before filtering,
-				 * which percentages are of (as pprof) */
+	int64_t whole_total;    /* label nodes and name-filtered nodes: the
+				 * total before filtering, which percentages
+				 * are of (as pprof) */
+	int from_leaf;          /* callers nodes (model/filter.h): flame.svg
+				 * draws each stack from its leaf, the
+				 * function, down to its roots (an icicle) */
+	char *name_filters;     /* name-filtered nodes (model/filter.h): the
+				 * entries of pprof's "Active filters:"
+				 * legend, "focus=RE" ..., one per line in
+				 * order; else NULL */
 };
 
 struct pyro_stacks {
@@ -162,6 +175,11 @@ int pyro_stacks_frame_at(struct pyro_stacks *s, const char *name,
 			 size_t name_len, const char *node, size_t node_len,
 			 const char *file, size_t file_len, int64_t line,
 			 uint32_t *id);
+
+/* Set frame id's mapping file to file[0..len) unless it has one already
+ * (the first location wins).  0 or -ENOMEM. */
+int pyro_stacks_frame_mapping(struct pyro_stacks *s, uint32_t id,
+			      const char *file, size_t len);
 
 /* Make room for nstacks distinct stacks holding nrefs references in all,
  * so that adding them neither rehashes nor reallocates (a hint: adding

@@ -149,6 +149,26 @@ void pyro_strtab_release(struct pyro_strtab *t)
 	memset(t, 0, sizeof(*t));
 }
 
+int pyro_strtab_find(const struct pyro_strtab *t, const char *s, size_t len,
+		     uint32_t *id)
+{
+	uint64_t h = str_hash(s, len);
+	uint32_t i;
+
+	if (!t->nslots)
+		return -ENOENT;
+	for (i = (uint32_t)h & (t->nslots - 1); t->slots[i];
+	     i = (i + 1) & (t->nslots - 1)) {
+		struct pyro_str cur = t->strs[t->slots[i] - 1];
+
+		if (cur.len == len && memcmp(cur.ptr, s, len) == 0) {
+			*id = t->slots[i] - 1;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
 int pyro_strtab_intern(struct pyro_strtab *t, const char *s, size_t len,
 		       uint32_t *id)
 {

@@ -41,6 +41,10 @@ void pyro_strtab_release(struct pyro_strtab *t);
 int pyro_strtab_intern(struct pyro_strtab *t, const char *s, size_t len,
 		       uint32_t *id);
 
+/* The id of len bytes at s if interned: 0, else -ENOENT.  Never adds. */
+int pyro_strtab_find(const struct pyro_strtab *t, const char *s, size_t len,
+		     uint32_t *id);
+
 /* Bytes the table holds allocated (arena chunks, arrays), for accounting. */
 size_t pyro_strtab_bytes(const struct pyro_strtab *t);
 

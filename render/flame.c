@@ -65,6 +65,7 @@
 #include "embedded.h"
 #include "flame_color.h"
 #include "flame_priv.h"
+#include "../model/filter.h"
 #include "text.h"
 #include "units.h"
 
@@ -332,6 +333,23 @@ static int put_title(struct flame_ctx *c)
 			rc = pyro_filter_text(m, &f);
 		if (!rc)
 			rc = put_untrusted(c->out, &c->text, f.data, f.len);
+		pyro_buf_release(&f);
+	}
+	if (!rc && m->name_filters) {
+		/* "focus=a\nhide=b" reads "(focus=a hide=b)" */
+		struct pyro_buf f = PYRO_BUF_INIT;
+		size_t i;
+
+		rc = pyro_buf_puts(&f, m->name_filters);
+		for (i = 0; i < f.len; i++)
+			if (f.data[i] == '\n')
+				f.data[i] = ' ';
+		if (!rc)
+			rc = pyro_buf_puts(c->out, " (");
+		if (!rc)
+			rc = put_untrusted(c->out, &c->text, f.data, f.len);
+		if (!rc)
+			rc = pyro_buf_putc(c->out, ')');
 		pyro_buf_release(&f);
 	}
 	if (!rc && m->base_span) {
@@ -763,9 +781,21 @@ out:
 	return rc;
 }
 
+/* A callers node (meta.from_leaf) draws its stacks from the function
+ * down to their roots: an icicle of the reversed stacks, the "callers"
+ * half of a sandwich view. */
 int pyro_flame_render(const struct pyro_stacks *s, struct pyro_buf *out)
 {
-	return render(s, out, false);
+	struct pyro_stacks rev;
+	int rc;
+
+	if (!s->meta.from_leaf)
+		return render(s, out, false);
+	rc = pyro_stacks_reverse(s, &rev);
+	if (!rc)
+		rc = render(&rev, out, true);
+	pyro_stacks_release(&rev);
+	return rc;
 }
 
 int pyro_icicle_render(const struct pyro_stacks *s, struct pyro_buf *out)

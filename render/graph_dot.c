@@ -699,7 +699,7 @@ static int legend_lines(const struct graph *g, uint32_t dropped_nodes,
 	int rc;
 
 	rc = pyro_report_profile_labels(g->s, g->total, g->out_unit, out);
-	if (!rc && g->s->meta.filter)
+	if (!rc && (g->s->meta.filter || g->s->meta.name_filters))
 		rc = pyro_report_filter(&g->s->meta, out);
 	for (i = 0; i < g->norder; i++)
 		flat_sum += g->nodes[g->order[i]].flat;

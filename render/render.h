@@ -44,6 +44,13 @@ int pyro_graph_dot_render(const struct pyro_stacks *s, struct pyro_buf *out);
  * script that pans (drag) and zooms (wheel) it.  See graph_svg.c. */
 int pyro_graph_svg_render(const struct pyro_stacks *s, struct pyro_buf *out);
 
+/* peek.txt of one function: `pprof -peek '^name$'` (name quoted), its
+ * callers and callees with the weight of each call edge, over the whole
+ * untrimmed graph as pprof's peek has it.  -ENOENT when no frame of s
+ * has the report name name[0..len). */
+int pyro_peek_render(const struct pyro_stacks *s, const char *name,
+		     size_t len, struct pyro_buf *out);
+
 /* folded: collapsed stacks "root;child;leaf VALUE\n", one line per distinct
  * stack, zero sums left out, sorted bytewise.  In names, ';' and control
  * bytes (< 0x20, 0x7f) are written as "\xNN" so a line always parses. */

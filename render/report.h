@@ -20,9 +20,11 @@
 int pyro_report_profile_labels(const struct pyro_stacks *s, int64_t total,
 			       const char *out_unit, struct pyro_buf *out);
 
-/* "Active filters:\n   tagfocus=key=value\n" for a label node (m->filter
- * set), cut to 80 bytes and an ellipsis as pprof does; the caller tests
- * m->filter first. */
+/* pprof's "Active filters:" legend: one line per filter of a filtered node
+ * (m->name_filters: focus=, ignore=, hide=, show=, show_from=, in pprof's
+ * order), then "tagfocus=key=value" for a label node (m->filter); each cut
+ * to 80 bytes and an ellipsis as pprof does.  The caller tests that m has
+ * one of them first. */
 int pyro_report_filter(const struct pyro_meta *m, struct pyro_buf *out);
 
 /* pprof's selectOutputUnit: the unit of min, the smallest non-zero

@@ -586,23 +586,44 @@ int pyro_report_profile_labels(const struct pyro_stacks *s, int64_t total,
 	return put_profile_labels(&t, out);
 }
 
-/* A label node reads like `pprof -top -tagfocus=key=value`, whose legend
- * cuts an entry over 80 bytes to its first 80 and an ellipsis. */
+/* One entry of pprof's legend, which cuts an entry over 80 bytes to its
+ * first 80 and an ellipsis. */
+static int put_legend_entry(const char *s, size_t len, struct pyro_buf *out)
+{
+	int rc = pyro_buf_puts(out, "   ");
+
+	if (!rc)
+		rc = pyro_buf_add(out, s, len > 80 ? 80 : len);
+	if (!rc && len > 80)
+		rc = pyro_buf_puts(out, "\xe2\x80\xa6");     /* … */
+	return rc ? rc : pyro_buf_putc(out, '\n');
+}
+
+/* A filtered node reads like `pprof -top -focus=RE ...` (meta.name_filters,
+ * in pprof's order), a label node like `-tagfocus=key=value`, which comes
+ * after them. */
 int pyro_report_filter(const struct pyro_meta *m, struct pyro_buf *out)
 {
 	struct pyro_buf f = PYRO_BUF_INIT;
-	int rc = pyro_buf_puts(&f, "tagfocus=");
+	const char *p = m->name_filters, *e;
+	int rc = pyro_buf_puts(out, "Active filters:\n");
 
-	if (!rc)
-		rc = pyro_filter_text(m, &f);
-	if (!rc)
-		rc = pyro_buf_puts(out, "Active filters:\n   ");
-	if (!rc)
-		rc = pyro_buf_add(out, f.data, f.len > 80 ? 80 : f.len);
-	if (!rc && f.len > 80)
-		rc = pyro_buf_puts(out, "\xe2\x80\xa6");     /* … */
+	while (!rc && p && *p) {
+		e = strchr(p, '\n');
+		if (!e)
+			e = p + strlen(p);
+		rc = put_legend_entry(p, (size_t)(e - p), out);
+		p = *e ? e + 1 : e;
+	}
+	if (!rc && m->filter) {
+		rc = pyro_buf_puts(&f, "tagfocus=");
+		if (!rc)
+			rc = pyro_filter_text(m, &f);
+		if (!rc)
+			rc = put_legend_entry(f.data, f.len, out);
+	}
 	pyro_buf_release(&f);
-	return rc ? rc : pyro_buf_putc(out, '\n');
+	return rc;
 }
 
 /* Header lines down to and including the column titles. */
@@ -620,7 +641,7 @@ static int put_header(const struct top *t, struct pyro_buf *out)
 		rc = pyro_buf_printf(out, "Merge: %s of %u snapshot%s\n",
 				     pyro_merge_rule_name(m->rule), m->nsnapshots,
 				     m->nsnapshots == 1 ? "" : "s");
-	if (!rc && m->filter)
+	if (!rc && (m->filter || m->name_filters))
 		rc = pyro_report_filter(m, out);
 	for (i = 0; i < t->nrows; i++)
 		shown_total += t->nodes[t->rows[i].node].flat;
@@ -742,4 +763,257 @@ int pyro_top_render(const struct pyro_stacks *s, struct pyro_buf *out)
 int pyro_top_cum_render(const struct pyro_stacks *s, struct pyro_buf *out)
 {
 	return top_render(s, true, out);
+}
+
+/* ---- peek.txt ------------------------------------------------------------------ */
+
+/* The call edges into (in) or out of the peeked node, one slot per other
+ * node; an edge exists once a stack has added it. */
+struct peek_side {
+	int64_t *weight;
+	uint32_t *stamp;        /* last stack (index + 1) that added it */
+	uint8_t *state;         /* 0 none, 1 inline so far, 2 not inline */
+	uint32_t *order;        /* the edges, sorted for printing */
+	uint32_t n;
+};
+
+struct peek {
+	struct top t;
+	uint32_t target;
+	struct peek_side in, out;
+};
+
+static int side_init(struct peek_side *e, uint32_t nnodes)
+{
+	size_t n = nnodes ? nnodes : 1;
+
+	e->weight = calloc(n, sizeof(*e->weight));
+	e->stamp = calloc(n, sizeof(*e->stamp));
+	e->state = calloc(n, 1);
+	e->order = malloc(n * sizeof(*e->order));
+	return e->weight && e->stamp && e->state && e->order ? 0 : -ENOMEM;
+}
+
+static void side_release(struct peek_side *e)
+{
+	free(e->weight);
+	free(e->stamp);
+	free(e->state);
+	free(e->order);
+}
+
+/* Add the edge to or from `other` for stack `stamp`, once per stack, as
+ * pprof's graph adds a (caller, callee) pair. */
+static void side_add(struct peek_side *e, uint32_t other, uint32_t stamp,
+		     int64_t value, int is_inline)
+{
+	if (e->stamp[other] == stamp)
+		return;
+	e->stamp[other] = stamp;
+	e->weight[other] += value;
+	if (!e->state[other])
+		e->state[other] = is_inline ? 1 : 2;
+	else if (!is_inline)
+		e->state[other] = 2;
+}
+
+static void peek_edges(struct peek *p)
+{
+	const struct pyro_stacks *s = p->t.s;
+	const uint32_t *fn = p->t.frame_node;
+	size_t i;
+	uint32_t d;
+
+	for (i = 0; i < s->nstacks; i++) {
+		const struct pyro_stack *st = &s->stacks[i];
+		const uint32_t *refs = pyro_stack_refs(s, st);
+		uint32_t stamp = (uint32_t)(i + 1), parent = NO_NODE;
+
+		if (st->value == 0 || st->depth == 0)
+			continue;
+		for (d = 0; d < st->depth; d++) {
+			uint32_t n = fn[PYRO_REF_FRAME(refs[d])];
+			int inl = (refs[d] & PYRO_REF_INLINE) != 0;
+
+			if (parent != NO_NODE && n != parent) {
+				if (n == p->target)
+					side_add(&p->in, parent, stamp, st->value, inl);
+				else if (parent == p->target)
+					side_add(&p->out, n, stamp, st->value, inl);
+			}
+			parent = n;
+		}
+	}
+}
+
+struct edge_sort {
+	const struct peek *p;
+	const struct peek_side *e;
+};
+
+/* pprof's edgeList order: |weight| desc, then the other end's name (the
+ * peeked end is the same for all). */
+static int edge_cmp(const void *a, const void *b, void *ctx)
+{
+	const struct edge_sort *es = ctx;
+	const struct peek *p = es->p;
+	const struct peek_side *e = es->e;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	int64_t wx = abs64(e->weight[x]), wy = abs64(e->weight[y]);
+	struct pyro_str nx, ny;
+	int c;
+
+	if (wx != wy)
+		return wx > wy ? -1 : 1;
+	nx = pyro_strtab_get(&p->t.s->strs, p->t.nodes[x].name);
+	ny = pyro_strtab_get(&p->t.s->strs, p->t.nodes[y].name);
+	c = memcmp(nx.ptr, ny.ptr, nx.len < ny.len ? nx.len : ny.len);
+	return c ? c : (nx.len > ny.len) - (nx.len < ny.len);
+}
+
+static void side_sort(struct peek *p, struct peek_side *e)
+{
+	struct edge_sort es = { p, e };
+	uint32_t i;
+
+	e->n = 0;
+	for (i = 0; i < p->t.nnodes; i++)
+		if (e->state[i])
+			e->order[e->n++] = i;
+	qsort_r(e->order, e->n, sizeof(*e->order), edge_cmp, &es);
+}
+
+static int put_edges(const struct peek *p, const struct peek_side *e,
+		     struct pyro_buf *out)
+{
+	const struct top_node *target = &p->t.nodes[p->target];
+	char w[PYRO_LABEL_MAX], pct[PYRO_LABEL_MAX];
+	uint32_t i;
+	int rc = 0;
+
+	for (i = 0; i < e->n && !rc; i++) {
+		uint32_t o = e->order[i];
+		struct pyro_str name = pyro_strtab_get(&p->t.s->strs,
+						       p->t.nodes[o].name);
+
+		format_value(&p->t, w, e->weight[o]);
+		pyro_percentage(pct, e->weight[o], target->cum);
+		rc = pyro_put_padded(out, w, 50);
+		if (!rc)
+			rc = put_strs(out, " ", pct, " |   ", NULL);
+		if (!rc)
+			rc = pyro_buf_add(out, name.ptr, name.len);
+		if (!rc && e->state[o] == 1)
+			rc = pyro_buf_puts(out, " (inline)");
+		if (!rc)
+			rc = pyro_buf_putc(out, '\n');
+	}
+	return rc;
+}
+
+#define PEEK_SEPARATOR "----------------------------------------------------------+-------------\n"
+#define PEEK_LEGEND "      flat  flat%   sum%        cum   cum%   calls calls% + context \t \t \n"
+
+static int put_peek(const struct peek *p, struct pyro_buf *out)
+{
+	const struct top *t = &p->t;
+	const struct pyro_meta *m = &t->s->meta;
+	const struct top_node *n = &t->nodes[p->target];
+	char shown[PYRO_LABEL_MAX], pct[PYRO_LABEL_MAX], tot[PYRO_LABEL_MAX];
+	char flat[PYRO_LABEL_MAX], cum[PYRO_LABEL_MAX], pf[PYRO_LABEL_MAX];
+	char pc[PYRO_LABEL_MAX];
+	struct pyro_str name = pyro_strtab_get(&t->s->strs, n->name);
+	const char *q;
+	int rc;
+
+	rc = put_profile_labels(t, out);
+	if (!rc && m->rule != PYRO_MERGE_SINGLE)
+		rc = pyro_buf_printf(out, "Merge: %s of %u snapshot%s\n",
+				     pyro_merge_rule_name(m->rule), m->nsnapshots,
+				     m->nsnapshots == 1 ? "" : "s");
+	if (!rc && (m->filter || m->name_filters))
+		rc = pyro_report_filter(m, out);
+	format_value(t, shown, t->flat_total);
+	format_value(t, tot, t->total);
+	pyro_percentage(pct, t->flat_total, t->total);
+	for (q = pct; *q == ' '; q++)
+		;
+	if (!rc)
+		rc = pyro_buf_printf(out, "Showing nodes accounting for %s, %s of %s total\n",
+				     shown, q, tot);
+	if (!rc)
+		rc = put_strs(out, PEEK_SEPARATOR, PEEK_LEGEND, PEEK_SEPARATOR, NULL);
+	if (!rc)
+		rc = put_edges(p, &p->in, out);
+	format_value(t, flat, n->flat);
+	format_value(t, cum, n->cum);
+	pyro_percentage(pf, n->flat, t->total);
+	pyro_percentage(pc, n->cum, t->total);
+	if (!rc)
+		rc = pyro_put_padded(out, flat, 10);
+	/* sum% of the one node printed is its own flat% */
+	if (!rc)
+		rc = put_strs(out, " ", pf, " ", pf, " ", NULL);
+	if (!rc)
+		rc = pyro_put_padded(out, cum, 10);
+	if (!rc)
+		rc = put_strs(out, " ", pc, "                | ", NULL);
+	if (!rc)
+		rc = pyro_buf_add(out, name.ptr, name.len);
+	if (!rc)
+		rc = pyro_buf_putc(out, '\n');
+	if (!rc)
+		rc = put_edges(p, &p->out, out);
+	return rc ? rc : pyro_buf_puts(out, PEEK_SEPARATOR);
+}
+
+int pyro_peek_render(const struct pyro_stacks *s, const char *name,
+		     size_t len, struct pyro_buf *out)
+{
+	struct peek p = { .t = { .s = s }, .target = NO_NODE };
+	size_t start = out->len;
+	uint32_t i;
+	int rc;
+
+	p.t.unit = s->meta.sample_unit ? s->meta.sample_unit : "";
+	rc = pyro_stacks_percent_total(s, &p.t.total);
+	if (!rc)
+		rc = make_nodes(&p.t);
+	if (!rc)
+		rc = accumulate(&p.t);
+	for (i = 0; !rc && i < p.t.nnodes; i++) {
+		struct pyro_str nm = pyro_strtab_get(&s->strs, p.t.nodes[i].name);
+
+		if (nm.len == len && !memcmp(nm.ptr, name, len))
+			p.target = i;
+	}
+	if (!rc && p.target == NO_NODE)
+		rc = -ENOENT;
+	if (!rc)
+		rc = side_init(&p.in, p.t.nnodes);
+	if (!rc)
+		rc = side_init(&p.out, p.t.nnodes);
+	/* No trimming (pprof's peek): every node takes part, and the unit
+	 * is chosen over all of them. */
+	p.t.rows = rc ? NULL : malloc((p.t.nnodes ? p.t.nnodes : 1) *
+				      sizeof(*p.t.rows));
+	if (!rc && !p.t.rows)
+		rc = -ENOMEM;
+	if (rc)
+		goto cleanup;
+	for (i = 0; i < p.t.nnodes; i++)
+		p.t.rows[i].node = i;
+	p.t.nrows = p.t.nnodes;
+	select_unit(&p.t);
+	peek_edges(&p);
+	side_sort(&p, &p.in);
+	side_sort(&p, &p.out);
+	rc = put_peek(&p, out);
+cleanup:
+	if (rc)
+		pyro_buf_truncate(out, start);
+	side_release(&p.in);
+	side_release(&p.out);
+	top_release(&p.t);
+	return rc;
 }

@@ -276,6 +276,25 @@ static int put_filter(const struct tree *t, struct pyro_buf *out)
 	return rc ? rc : pyro_buf_printf(out, ", %s (%s)\n", kept, p);
 }
 
+/* "Filters: focus=a, hide=b": what a filtered node kept (expressions
+ * come from the path: escaped, as frame names). */
+static int put_name_filters(const struct pyro_meta *m, struct pyro_buf *out)
+{
+	const char *p = m->name_filters, *e;
+	int rc = pyro_buf_puts(out, "Filters: ");
+
+	while (!rc && *p) {
+		e = strchr(p, '\n');
+		if (!e)
+			e = p + strlen(p);
+		rc = pyro_buf_put_safe(out, p, (size_t)(e - p));
+		if (!rc && *e)
+			rc = pyro_buf_puts(out, ", ");
+		p = *e ? e + 1 : e;
+	}
+	return rc ? rc : pyro_buf_putc(out, '\n');
+}
+
 static int put_header(const struct tree *t, struct pyro_buf *out)
 {
 	const struct pyro_meta *m = &t->s->meta;
@@ -300,6 +319,8 @@ static int put_header(const struct tree *t, struct pyro_buf *out)
 		rc = pyro_buf_printf(out, "Total: %s\n", tot);
 	if (!rc && m->filter)
 		rc = put_filter(t, out);
+	if (!rc && m->name_filters)
+		rc = put_name_filters(m, out);
 	if (!rc)
 		rc = pyro_buf_puts(out, "       cum   cum%       flat  flat%\n");
 	return rc;

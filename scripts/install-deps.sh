@@ -14,6 +14,7 @@ pkgs=(build-essential pkg-config protobuf-c-compiler libprotobuf-c-dev libfuse3-
       clang libclang-rt-14-dev    # clang + runtime: libFuzzer targets (make fuzz)
       libcurl4-openssl-dev        # the remote source (Pyroscope over HTTP)
       libgraphviz-dev             # graph.svg: Graphviz's dot layout in-process (libgvc)
+      libpcre2-dev                # RE2-syntax regexes of focus=, hide=, ... (PCRE2)
       curl                        # the remote mount test's knobs
       openssl                     # the remote tests' TLS certificate
       openjdk-17-jdk-headless)    # java, javac, jfr: the JFR mount test's recordings

@@ -229,12 +229,51 @@ single() {
 	done
 }
 
+# functions LABEL ARCHIVE SERVICE FILE: list latest/functions/ cold (a fresh
+# daemon: decode, aggregate, one entry per function) and warm (stacks
+# cached), against `go tool pprof -top -nodefraction=0` of the file (which
+# prints every function too) and `ls -f` of a plain directory of as many
+# entries.
+functions() {
+	local label=$1 arch=$2 svc=$3 file=$4 dir=$MNT/$3/cpu/latest/functions
+	local cold warm n=0 peer plain r sp wr
+	: >"$TMP/cold"
+	for r in $(seq 1 "$REPS"); do
+		mount_it "$arch" || return 1
+		"$BT" run ls -f "$dir" >>"$TMP/cold"
+		if [ "$r" = "$REPS" ]; then
+			warm=$(time_cmd "$REPS" ls -f "$dir" | median)
+			n=$(($(ls -f "$dir" | wc -l) - 2))
+		fi
+		umount_it
+	done
+	cold=$(median <"$TMP/cold")
+	rm -rf "$TMP/plain"
+	mkdir -p "$TMP/plain"
+	(cd "$TMP/plain" && seq 1 "$n" | xargs touch)
+	plain=$(time_cmd "$REPS" ls -f "$TMP/plain" | median)
+	rm -rf "$TMP/plain"
+	if [ $PPROF_OK = 1 ]; then
+		peer=$(time_cmd "$PEER_REPS" go tool pprof -top -nodefraction=0 "$file" | median)
+	else peer=missing; fi
+	sp=$([ "$peer" = missing ] && echo nan || ratio "$peer" "$cold")
+	row "$label" "cold \`ls functions/\` ($n functions)" "$(fmt_t "$cold")" \
+	    "go tool pprof -top -nodefraction=0" \
+	    "$([ "$peer" = missing ] && echo MISSING || fmt_t "$peer")" \
+	    "$([ "$sp" = nan ] && echo - || echo "${sp}× faster")" "" "" ""
+	wr=$(ratio "$warm" "$plain")
+	row "$label" "warm \`ls functions/\` ($n functions)" "$(fmt_t "$warm")" \
+	    "ls -f of a plain directory of $n files" "$(fmt_t "$plain")" "${wr}× ls" "" "" ""
+}
+
 if [ $HAVE_LARGE = 1 ]; then
 	log "large.cpu"
 	single large.cpu "$DATA/largecpu" largecpu "$DATA/largecpu/large.cpu.pb.gz"
+	functions large.cpu "$DATA/largecpu" largecpu "$DATA/largecpu/large.cpu.pb.gz"
 fi
 log "100k-stack profile"
 single big "$DATA/big" big "$DATA/big/big.pb.gz"
+functions big "$DATA/big" big "$DATA/big/big.pb.gz"
 
 # ---- 5: mount + listing -------------------------------------------------------
 

@@ -24,6 +24,7 @@
 
 #include "model/archive.h"
 #include "model/diff.h"
+#include "model/filter.h"
 #include "model/history.h"
 #include "model/labels.h"
 #include "model/merge.h"
@@ -84,6 +85,53 @@ static void render_stacks(const struct pyro_stacks *s)
 	}
 }
 
+/* The name filters, and callees, callers and peek.txt of s's first
+ * function, each rendered: what focus=/.../functions/ serve. */
+static void render_filtered(const struct pyro_stacks *s)
+{
+	static const char *const res[PYRO_FILTER_NKINDS] = {
+		"a|main", "^$|gc", "(?i)x", ".", "e$",
+	};
+	struct pyro_regex *re[PYRO_FILTER_NKINDS] = { 0 };
+	struct pyro_name_filter f = { { 0 }, { 0 } };
+	struct pyro_buf b = PYRO_BUF_INIT;
+	char err[PYRO_ERR_MAX];
+	struct pyro_stacks out;
+	uint32_t *ids = NULL;
+	size_t n = 0;
+	unsigned k;
+
+	for (k = 0; k < PYRO_FILTER_NKINDS; k++) {
+		if (pyro_regex_compile(res[k], strlen(res[k]), &re[k], err))
+			abort();
+		f.re[k] = re[k];
+		f.text[k] = res[k];
+	}
+	if (!pyro_stacks_filter(s, &f, &out))
+		render_stacks(&out);
+	pyro_stacks_release(&out);
+	if (!pyro_stacks_functions(s, &ids, &n) && n) {
+		struct pyro_str name = pyro_strtab_get(&s->strs, ids[n / 2]);
+
+		if (!pyro_stacks_function(s, name.ptr, name.len,
+					  PYRO_FUNC_CALLEES, &out))
+			render_stacks(&out);
+		pyro_stacks_release(&out);
+		if (!pyro_stacks_function(s, name.ptr, name.len,
+					  PYRO_FUNC_CALLERS, &out))
+			render_stacks(&out);
+		pyro_stacks_release(&out);
+		b.limit = OUT_LIMIT;
+		pyro_peek_render(s, name.ptr, name.len, &b);
+		if (b.len > OUT_LIMIT)
+			abort();
+		pyro_buf_release(&b);
+	}
+	free(ids);
+	for (k = 0; k < PYRO_FILTER_NKINDS; k++)
+		pyro_regex_free(re[k]);
+}
+
 static void render_history(const struct pyro_history *h)
 {
 	int (*const fns[])(const struct pyro_history *, struct pyro_buf *) = {
@@ -130,6 +178,7 @@ static int one_profile(const uint8_t *data, size_t size,
 
 		if (pyro_profile_stacks(p, i, &s, err) == 0) {
 			render_stacks(&s);
+			render_filtered(&s);
 			if (i == 0) {
 				*first = s;
 				have = 1;

@@ -58,6 +58,16 @@ check "good/cpu/all/top.txt merges both" grep -q '^Merge: sum of 2 snapshots$' <
 # their files must read.  Files of the broken ones may fail (EIO).
 VALID_TYPES="negative recursion deep million names abyss"   # and overflow_total: below
 (cd "$MNT" && LC_ALL=C find bad -type f 2>"$TMP/find-bad.err" | LC_ALL=C sort) >"$TMP/bad.list"
+# functions/ and filters are not listed: one function's files per valid
+# type, and a few filters, are read with the rest.
+for t in $VALID_TYPES; do
+	fn=$(ls "$MNT/bad/$t/latest/functions" 2>/dev/null | head -n 1)
+	for f in "functions/$fn/peek.txt" "functions/$fn/callees/top.txt" \
+		"functions/$fn/callers/flame.svg" "functions/$fn/callers/tree.txt" \
+		"focus=./hide=%5Cd/show_from=.*/top.txt" "ignore=%2F%2F|^%24/folded"; do
+		[ -n "$fn" ] && echo "bad/$t/latest/$f"
+	done
+done >>"$TMP/bad.list"
 check "bad has files" [ "$(wc -l <"$TMP/bad.list")" -gt 50 ]
 # Expected errors, checked rather than printed: a series holding a broken
 # file cannot list the labels/ of a node whose members include it (its

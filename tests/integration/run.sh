@@ -32,15 +32,21 @@ it_begin integration
 "$MKPROFILE" "$ARCHIVE" || { bad "mkprofile failed"; it_abort; }
 
 # ---- the tree, exactly --------------------------------------------------
+# functions/ is not listed (it resolves in every time node): the one of
+# api/cpu/all is pinned whole too.
+tree() { # tree FIND-ARGS...: find of the tree, and of that functions/
+	find . "$@" -print
+	find ./api/cpu/all/functions "$@" -print
+}
 mount_fg || it_abort
-(cd "$MNT" && find . | LC_ALL=C sort) >"$TMP/listing"
+(cd "$MNT" && tree | LC_ALL=C sort) >"$TMP/listing"
 if [ $update = 1 ]; then
 	rm -rf "$EXPECTED"
 	mkdir -p "$EXPECTED"
 	cp "$TMP/listing" "$EXPECTED/LISTING"
 	# Text files and pages of every node, graph.dot too; flame.svg is
 	# pinned by unit goldens.
-	(cd "$MNT" && find . -type f \( -name '*.txt' -o -name '*.html' -o -name folded \
+	(cd "$MNT" && tree -type f \( -name '*.txt' -o -name '*.html' -o -name folded \
 		-o -name errors -o -name '*.dot' \)) |
 	while read -r f; do
 		mkdir -p "$EXPECTED/$(dirname "$f")"
@@ -107,6 +113,33 @@ check_eq "graph.svg draws graph.dot's nodes and legend" \
 	"$(($(grep -c '^N[0-9]* \[label=' "$g/graph.dot") + 1))" \
 	"$(grep -c '^<g id="node[0-9]*" class="node">' "$g/graph.svg")"
 check "graph.svg carries its pan/zoom script" grep -q 'graph.js - pan and zoom' "$g/graph.svg"
+
+# ---- filters and functions/ ---------------------------------------------------
+# Not listed, resolved on lookup, nesting; '/' in an expression is %2F.
+L=$MNT/api/cpu/latest
+check_eq "focus= folded" "main.main;main.serve;main.handle;main.parse 10000000" \
+	"$(cat "$L/focus=parse/folded")"
+check_eq "nested hide= and focus= folded" "main.handle;main.parse 10000000" \
+	"$(cat "$L/focus=parse/hide=^main\.(main|serve)$/folded")"
+check_eq "show_from= folded, RE2 syntax" "$(printf 'main.handle 50000000\nmain.handle;main.parse 10000000')" \
+	"$(cat "$L/show_from=(?i)^MAIN\.h\w+/folded")"
+check_eq "a regex with %2F" "$(cat "$L/focus=runtime|main%2Fnothing/folded")" \
+	"$(cat "$L/focus=runtime/folded")"
+check "filters are not listed" sh -c "! ls '$L' | grep -q '='"
+check "functions/ is not listed" sh -c "! ls '$L' | grep -qx functions"
+check_eq "functions/" "$(printf 'main.handle\nmain.main\nmain.parse\nmain.serve\nruntime.gcBgMarkWorker\nruntime.mallocgc')" \
+	"$(ls "$L/functions")"
+check_eq "callers/ lists files only" "flame.svg folded graph.dot graph.svg icicle.svg profile.pb.gz top-cum.txt top.txt traces.txt tree.txt" \
+	"$(ls "$L/functions/main.handle/callers" | tr '\n' ' ' | sed 's/ $//')"
+check "stat of a filtered file" test -s "$L/ignore=runtime/top.txt"
+msg=$(cat "$L/focus=(/top.txt" 2>&1)
+case $msg in
+*"Invalid argument"*) ok ;;
+*) bad "a bad regular expression: expected EINVAL, got: $msg" ;;
+esac
+check "a bad regular expression is in /.pyrofs/errors" \
+	grep -q "^api/cpu/[^ ]*/focus=(: bad regular expression" "$MNT/.pyrofs/errors"
+check "a second focus= is ENOENT" sh -c "! test -e '$L/focus=a/focus=b'"
 
 # ---- read-only ------------------------------------------------------------
 rofs() { # rofs NAME COMMAND...: must fail with EROFS

@@ -164,7 +164,8 @@ static void check_bytes(void **state, const char *path, const char *expected)
 	struct pyro_blob *b;
 
 	assert_int_equal(pyro_node_bytes(f->fs, &n, &b), 0);
-	assert_int_equal(b->len, strlen(expected));
+	if (b->len != strlen(expected))
+		fail_msg("%s: got \"%.*s\"", path, (int)b->len, b->data);
 	assert_memory_equal(b->data, expected, b->len);
 	pyro_obj_put(&b->obj);
 }
@@ -776,6 +777,90 @@ static void test_immutable(void **state)
 	assert_int_equal(pyro_node_immutable(f->fs, &n), 0);
 }
 
+/* focus=, hide=, ... below a time node: resolved, not listed, nesting;
+ * functions/ and each function's peek.txt, callees/ and callers/. */
+static void test_filters(void **state)
+{
+	struct fixture *f = *state, g = *f;
+	struct pyro_node n;
+	void *st = &g;
+	struct pyro_fs *own = NULL;
+	static const char *const bad[] = {
+		"/api/samples/" SNAP0 "/nope=x",
+		"/api/samples/" SNAP0 "/focus=",
+		"/api/samples/" SNAP0 "/focus=%zz",
+		"/api/samples/" SNAP0 "/focus=a/focus=b",
+		"/api/samples/" SNAP0 "/functions/nope",
+		"/api/samples/" SNAP0 "/functions/main/nope",
+		"/api/samples/" SNAP0 "/focus=x/labels",
+		"/api/samples/" SNAP0 "/focus=x/labels.txt",
+	};
+	size_t i;
+
+	check_bytes(state, "/api/samples/" SNAP0 "/folded",
+		    "main;handle 3\nmain;handle;parse 1\n");
+	check_bytes(state, "/api/samples/" SNAP0 "/focus=parse/folded",
+		    "main;handle;parse 1\n");
+	check_bytes(state, "/api/samples/" SNAP0 "/ignore=ars/folded",
+		    "main;handle 3\n");
+	check_bytes(state, "/api/samples/" SNAP0 "/hide=^handle$/folded",
+		    "main 3\nmain;parse 1\n");
+	check_bytes(state, "/api/samples/" SNAP0 "/show=^(handle|parse)$/folded",
+		    "handle 3\nhandle;parse 1\n");
+	check_bytes(state, "/api/samples/" SNAP0 "/show_from=handle/folded",
+		    "handle 3\nhandle;parse 1\n");
+	/* nesting: both flags, in either order; '/' written %2F */
+	check_bytes(state, "/api/samples/" SNAP0 "/hide=main/focus=parse/folded",
+		    "handle;parse 1\n");
+	check_bytes(state, "/api/samples/" SNAP0 "/focus=parse/hide=main/folded",
+		    "handle;parse 1\n");
+	check_bytes(state, "/api/samples/all/focus=x%2Fy|parse/folded",
+		    "main;handle;parse 1\n");
+	/* diffs and label nodes filter too */
+	check_bytes(state, "/api/samples/diff/" SNAP0 "/" SNAP1 "/hide=main/folded",
+		    "handle 3 5\nhandle;parse 1 0\n");
+	check_bytes(state, "/api/samples/all/labels/endpoint/%2Fusers/"
+		    "hide=main/folded", "handle 8\n");
+	/* not listed; no labels/ below a filter */
+	check_list(state, "/api/samples/" SNAP0 "/focus=parse", STACK_FILES);
+	n = resolve(state, "/api/samples/" SNAP0 "/focus=parse");
+	assert_int_equal(n.kind, PYRO_NODE_TIME);
+	assert_string_equal(n.deriv.chain, "focus=parse");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(pyro_resolve(f->fs, bad[i], &n), -ENOENT);
+
+	/* functions/ */
+	check_list(state, "/api/samples/" SNAP0 "/functions", "handle main parse");
+	check_list(state, "/api/samples/" SNAP0 "/focus=parse/hide=handle/functions",
+		   "main parse");
+	check_list(state, "/api/samples/" SNAP0 "/functions/handle",
+		   "peek.txt callees callers");
+	check_bytes(state, "/api/samples/" SNAP0 "/functions/handle/callees/folded",
+		    "handle 3\nhandle;parse 1\n");
+	check_bytes(state, "/api/samples/" SNAP0 "/functions/parse/callers/folded",
+		    "main;handle;parse 1\n");
+	/* functions/ resolves in every time node, not listed */
+	check_list(state, "/api/samples/" SNAP0 "/functions/handle/callers",
+		   STACK_FILES);
+	check_bytes(state, "/api/samples/" SNAP0 "/functions/handle/callers/"
+		    "functions/main/callees/focus=^handle$/folded",
+		    "main;handle 4\n");
+	n = resolve(state, "/api/samples/" SNAP0 "/functions/handle/peek.txt");
+	assert_int_equal(n.kind, PYRO_NODE_PEEK);
+
+	/* A bad expression: EINVAL and a line in /.pyrofs/errors (an fs of
+	 * its own, so the shared one's problems stay as they are). */
+	assert_int_equal(open_fs_opt(f->root, NULL, &own), 0);
+	g.fs = own;
+	assert_int_equal(pyro_resolve(own, "/api/samples/" SNAP0 "/focus=(/top.txt",
+				      &n), -EINVAL);
+	check_bytes(&st, "/.pyrofs/errors",
+		    "api/samples/" SNAP0 "/focus=(: bad regular "
+		    "expression at byte 1: missing closing parenthesis\n"
+		    NOTES_PROBLEM);
+	pyro_fs_close(own);
+}
+
 static void test_bytes_errors(void **state)
 {
 	struct fixture *f = *state;
@@ -913,6 +998,7 @@ int main(void)
 		cmocka_unit_test(test_entry_nodes),
 		cmocka_unit_test(test_root_pages_cheap),
 		cmocka_unit_test(test_immutable),
+		cmocka_unit_test(test_filters),
 		cmocka_unit_test(test_bytes_errors),
 		cmocka_unit_test(test_parse_size),
 		cmocka_unit_test(test_fs_opt),
