@@ -323,14 +323,21 @@ static int index_file(struct walk *w, struct found *f)
 
 	if (f->rc == -ENOMEM)
 		return f->rc;
+	/* A bad file of a part of one service is its problem if it lies in
+	 * its directories (a bad root file is the root part's). */
+	if (f->rc && w->scope->service && !strchr(f->rel, '/'))
+		return 0;
 	if (f->rc)
 		return pyro_archive_problem(w->a, f->rel, f->err);
 	if (f->note[0] && pyro_archive_problem(w->a, f->rel, f->note))
 		return -ENOMEM;
-	rc = -ENOMEM;
 	service = root_file_service(w, f);
 	if (!service)
 		return -ENOMEM;
+	/* A part of one service: a root file of another is the root part's. */
+	if (w->scope->service && strcmp(service, w->scope->service))
+		return 0;
+	rc = -ENOMEM;
 	names = calloc(h->ntypes, sizeof(*names));
 	src = calloc(1, sizeof(*src));
 	if (!names || !src)
@@ -355,6 +362,13 @@ out:
 	}
 	free(names);
 	return rc;
+}
+
+/* The part's key in the index cache: one cache file per part, so that a
+ * change in one service rewrites that service's only. */
+static const char *cache_key(const struct walk *w)
+{
+	return w->scope->cache_key ? w->scope->cache_key : w->a->root;
 }
 
 /* Save the headers for the next mount, if anything changed. */
@@ -386,7 +400,7 @@ static void save_cache(struct walk *w, time_t now)
 		e[n].h = &f->h;
 		n++;
 	}
-	pyro_idxcache_save(w->a->root, e, n, now);
+	pyro_idxcache_save(cache_key(w), e, n, now);
 	free(e);
 }
 
@@ -564,13 +578,16 @@ static int build_services(struct pyro_archive *a, struct entry *e, size_t n)
 /* Anchor a at root: its descriptor (the last component not followed: an
  * ARCHIVE replaced by a symlink is not followed on a rescan) and its real
  * path. */
-static int open_root(struct pyro_archive *a, const char *root,
+static int open_root(struct pyro_archive *a, const char *root, int rootfd,
 		     char err[PYRO_ERR_MAX])
 {
 	struct stat st;
 	int rc;
 
-	a->rootfd = pyro_root_open(root);
+	a->rootfd = rootfd >= 0 ? fcntl(rootfd, F_DUPFD_CLOEXEC, 0) :
+		    pyro_root_open(root);
+	if (rootfd >= 0 && a->rootfd < 0)
+		a->rootfd = -errno;
 	if (a->rootfd < 0) {
 		rc = a->rootfd;
 		if (rc == -ELOOP)
@@ -594,8 +611,30 @@ static int open_root(struct pyro_archive *a, const char *root,
 	return 0;
 }
 
+int pyro_archive_root_open(const char *root, char err[PYRO_ERR_MAX])
+{
+	struct pyro_archive a;
+	int rc;
+
+	memset(&a, 0, sizeof(a));
+	rc = open_root(&a, root, -1, err);
+	free(a.root);
+	if (rc && a.rootfd >= 0)
+		close(a.rootfd);
+	return rc ? rc : a.rootfd;
+}
+
 int pyro_archive_open(const char *root, size_t max_profile_size,
 		      struct pyro_archive **out, char err[PYRO_ERR_MAX])
+{
+	const struct pyro_archive_scope all = { .root_files = 1, .rootfd = -1 };
+
+	return pyro_archive_open_part(root, max_profile_size, &all, out, err);
+}
+
+int pyro_archive_open_part(const char *root, size_t max_profile_size,
+			   const struct pyro_archive_scope *scope,
+			   struct pyro_archive **out, char err[PYRO_ERR_MAX])
 {
 	struct walk w;
 	struct pyro_archive *a;
@@ -611,16 +650,17 @@ int pyro_archive_open(const char *root, size_t max_profile_size,
 	pthread_mutex_init(&a->lock, NULL);
 	atomic_init(&a->refs, 1);
 	a->max_profile_size = max_profile_size;
-	rc = open_root(a, root, err);
+	rc = open_root(a, root, scope->rootfd, err);
 	if (rc)
 		goto fail;
 	w.a = a;
+	w.scope = scope;
 	now = time(NULL);
 	rc = pyro_archive_walk_root(&w);
 	if (!rc)
 		a->fingerprint = walk_fingerprint(&w);
 	if (!rc) {
-		w.cache = pyro_idxcache_load(a->root);
+		w.cache = pyro_idxcache_load(cache_key(&w));
 		peek_all(&w);
 		for (i = 0; i < w.nfiles && !rc; i++)
 			rc = index_file(&w, &w.files[i]);
@@ -692,6 +732,16 @@ int pyro_archive_empty(const char *root, const char *reason,
 
 int pyro_archive_fingerprint(const char *root, uint64_t *fp)
 {
+	const struct pyro_archive_scope all = { .root_files = 1, .rootfd = -1 };
+
+	return pyro_archive_fingerprint_part(root, &all, fp);
+}
+
+int pyro_archive_fingerprint_part(const char *root,
+				  const struct pyro_archive_scope *scope,
+				  uint64_t *fp)
+{
+	struct pyro_archive_scope quiet = *scope;
 	struct pyro_archive a;
 	struct walk w;
 	size_t i;
@@ -702,8 +752,11 @@ int pyro_archive_fingerprint(const char *root, uint64_t *fp)
 	memset(&a, 0, sizeof(a));
 	memset(&w, 0, sizeof(w));
 	pthread_mutex_init(&a.lock, NULL);
-	rc = open_root(&a, root, err);
+	/* Stat only: no directory is watched anew. */
+	quiet.watch = NULL;
+	rc = open_root(&a, root, scope->rootfd, err);
 	w.a = &a;
+	w.scope = &quiet;
 	if (!rc)
 		rc = pyro_archive_walk_root(&w);
 	if (!rc)

@@ -85,7 +85,7 @@ int64_t pyro_index_series_newest(const struct pyro_index_series *se)
 
 int64_t pyro_index_service_newest(const struct pyro_index_service *svc)
 {
-	int64_t t = 0;
+	int64_t t = svc->pending ? svc->pending_newest : 0;
 	size_t i;
 
 	for (i = 0; i < svc->nseries; i++)
