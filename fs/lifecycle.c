@@ -12,6 +12,7 @@
 #include "node.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,6 +133,10 @@ static void install(struct pyro_fs *fs, struct pyro_index *ix)
 	fs->index = ix;
 	pthread_mutex_unlock(&fs->lock);
 	pyro_index_put(old);
+	/* Indexing a service frees as much as it keeps (every file's stat,
+	 * header and inflate buffer): give it back, so that the daemon's
+	 * resident size is its index and cache. */
+	malloc_trim(0);
 }
 
 /* Whether name (NULL: any service) of ix waits to be indexed. */

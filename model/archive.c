@@ -89,18 +89,46 @@ static int add_entry(struct walk *w, const char *service,
 	return 0;
 }
 
-static int add_source(struct pyro_archive *a, struct pyro_source *src)
+/* Bytes of one source and its path in the sources' block (aligned). */
+static size_t source_size(const char *rel)
 {
-	if ((a->nsources & (a->nsources - 1)) == 0) {
-		size_t cap = a->nsources ? a->nsources * 2 : 16;
-		struct pyro_source **ns = realloc(a->sources, cap * sizeof(*ns));
+	return (sizeof(struct pyro_source) + strlen(rel) + 1 + 7) & ~(size_t)7;
+}
 
-		if (!ns)
-			return -ENOMEM;
-		a->sources = ns;
+/*
+ * One block for the sources of every usable file and their paths, and the
+ * array of them, sized once the files are peeked: an archive holds a
+ * million, and an allocation each would cost a malloc header apiece and
+ * leave them scattered among the walk's own short-lived allocations, which
+ * the heap then cannot give back.
+ */
+static int reserve_sources(struct walk *w)
+{
+	size_t i, n = 0, bytes = 0;
+
+	for (i = 0; i < w->nfiles; i++) {
+		if (w->files[i].rc)
+			continue;
+		n++;
+		bytes += source_size(w->files[i].rel);
 	}
-	a->sources[a->nsources++] = src;
-	return 0;
+	w->a->src_block = malloc(bytes ? bytes : 1);
+	w->a->sources = malloc((n ? n : 1) * sizeof(*w->a->sources));
+	w->src_off = 0;
+	return w->a->src_block && w->a->sources ? 0 : -ENOMEM;
+}
+
+/* The next source of the block, for the usable file f. */
+static struct pyro_source *add_source(struct walk *w, const struct found *f)
+{
+	struct pyro_source *src = (struct pyro_source *)(w->a->src_block + w->src_off);
+
+	w->src_off += source_size(f->rel);
+	memset(src, 0, sizeof(*src));
+	src->path = (char *)(src + 1);
+	strcpy(src->path, f->rel);
+	w->a->sources[w->a->nsources++] = src;
+	return src;
 }
 
 static void resolve_time(struct pyro_source *src, const struct stat *st,
@@ -317,7 +345,7 @@ static int index_file(struct walk *w, struct found *f)
 	const char *service;
 	const struct pyro_profile_header *h = &f->h;
 	char (*names)[PYRO_NAME_MAX] = NULL;
-	struct pyro_source *src = NULL;
+	struct pyro_source *src;
 	size_t i;
 	int rc;
 
@@ -337,14 +365,10 @@ static int index_file(struct walk *w, struct found *f)
 	/* A part of one service: a root file of another is the root part's. */
 	if (w->scope->service && strcmp(service, w->scope->service))
 		return 0;
-	rc = -ENOMEM;
 	names = calloc(h->ntypes, sizeof(*names));
-	src = calloc(1, sizeof(*src));
-	if (!names || !src)
-		goto out;
-	src->path = strdup(f->rel);
-	if (!src->path || add_source(w->a, src))
-		goto out;
+	if (!names)
+		return -ENOMEM;
+	src = add_source(w, f);
 	src->target = f->target;
 	f->target = NULL;
 	src->ident = file_ident(f);
@@ -354,12 +378,6 @@ static int index_file(struct walk *w, struct found *f)
 	rc = 0;
 	for (i = 0; i < h->ntypes && !rc; i++)
 		rc = add_entry(w, service, src, (uint32_t)i, names[i], &h->types[i]);
-	src = NULL;     /* owned by the archive now */
-out:
-	if (src) {
-		free(src->path);
-		free(src);
-	}
 	free(names);
 	return rc;
 }
@@ -662,6 +680,7 @@ int pyro_archive_open_part(const char *root, size_t max_profile_size,
 	if (!rc) {
 		w.cache = pyro_idxcache_load(cache_key(&w));
 		peek_all(&w);
+		rc = reserve_sources(&w);
 		for (i = 0; i < w.nfiles && !rc; i++)
 			rc = index_file(&w, &w.files[i]);
 	}
@@ -800,12 +819,10 @@ void pyro_archive_free(struct pyro_archive *a)
 		free(svc->name);
 	}
 	free(a->services);
-	for (i = 0; i < a->nsources; i++) {
-		free(a->sources[i]->path);
+	for (i = 0; i < a->nsources; i++)
 		free(a->sources[i]->target);
-		free(a->sources[i]);
-	}
 	free(a->sources);
+	free(a->src_block);
 	for (i = 0; i < a->nproblems; i++) {
 		free(a->problems[i].path);
 		free(a->problems[i].reason);

@@ -47,7 +47,9 @@ enum pyro_time_origin {
 
 /* One profile file of the archive. */
 struct pyro_source {
-	char *path;                     /* relative to the archive root */
+	char *path;                     /* relative to the archive root;
+					 * right after the struct, in its
+					 * archive's src_block */
 	char *target;                   /* symlinks: the target to read,
 					 * relative to the root; else NULL */
 	int64_t time_nanos;             /* resolved snapshot time */
@@ -83,7 +85,9 @@ struct pyro_service {
 
 /* A file that could not be used, and why. */
 struct pyro_problem {
-	char *path;                     /* relative to the archive root */
+	char *path;                     /* relative to the archive root;
+					 * right after the struct, in its
+					 * archive's src_block */
 	char *reason;
 };
 
@@ -100,8 +104,11 @@ struct pyro_archive {
 	size_t max_profile_size;        /* decompressed bytes per profile */
 	struct pyro_service *services;  /* sorted by name */
 	size_t nservices;
-	struct pyro_source **sources;   /* every usable profile file */
+	struct pyro_source **sources;   /* every usable profile file, in
+					 * src_block */
 	size_t nsources;
+	char *src_block;                /* the sources and their paths, one
+					 * allocation (owned) */
 	pthread_mutex_t lock;           /* guards problems */
 	struct pyro_problem *problems;  /* sorted by path when listed */
 	size_t nproblems;
@@ -170,7 +177,8 @@ int pyro_archive_list_dirs(int rootfd, const char *root,
 void pyro_archive_dirs_free(struct pyro_archive_dir *d, size_t n);
 
 /* The descriptor of root as pyro_archive_open anchors it (O_PATH, its last
- * component not followed), or a negative errno with a reason in err. */
+ * component not followed; owned by the caller), or a negative errno with a
+ * reason in err. */
 int pyro_archive_root_open(const char *root, char err[PYRO_ERR_MAX]);
 
 /* The reference counting of an index: open returns one reference; put

@@ -48,6 +48,7 @@ struct walk {
 	const struct pyro_archive_scope *scope; /* what to walk */
 	struct pyro_idxcache *cache;    /* NULL if none */
 	atomic_size_t next;             /* next file to peek */
+	size_t src_off;                 /* bytes of a->src_block handed out */
 	int rc;                         /* first fatal error (-ENOMEM) */
 };
 

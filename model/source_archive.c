@@ -58,8 +58,11 @@ enum walk_why { WHY_NONE, WHY_OPTION, WHY_NETWORK, WHY_LIMIT, WHY_NO_INOTIFY };
 		    IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB | IN_DELETE_SELF | \
 		    IN_MOVE_SELF | IN_ONLYDIR)
 
-/* The watch table's mark for the root directory. */
-static char root_mark[] = "";
+/* What one inotify watch descriptor reports on. */
+struct watch {
+	char *service;                  /* owned; NULL: the root (if used) */
+	int used;
+};
 
 struct archive_src {
 	struct pyro_src base;           /* first: the handle fs/ holds */
@@ -68,9 +71,8 @@ struct archive_src {
 	atomic_int mode;                /* enum watch_mode */
 	atomic_int why;                 /* enum walk_why, in walk mode */
 	int ino;                        /* inotify descriptor, or -1 */
-	char **wd_svc;                  /* per watch descriptor: the service
-					 * (owned), root_mark, or NULL */
-	size_t wd_cap;
+	struct watch *watches;          /* indexed by watch descriptor */
+	size_t nwatches;
 	int root_dirty;                 /* events say: list the root again */
 	int all_dirty;                  /* events were lost: every part */
 	char **dirty;                   /* services with events (owned) */
@@ -273,33 +275,32 @@ static void use_walk(struct archive_src *as, enum walk_why why)
 	atomic_store(&as->mode, WATCH_WALK);
 }
 
-/* Remember that watch wd reports on service (root_mark: the root). */
+/* Remember that watch wd reports on service (NULL: the root). */
 static void watch_note(struct archive_src *as, int wd, const char *service)
 {
-	char *name = service == root_mark ? root_mark : strdup(service);
-	size_t cap = as->wd_cap;
+	char *name = NULL;
+	size_t cap = as->nwatches;
 
-	if (!name)
+	if (service && !(name = strdup(service)))
 		goto lost;
 	if ((size_t)wd >= cap) {
-		char **n;
+		struct watch *n;
 
 		while ((size_t)wd >= cap)
 			cap = cap ? cap * 2 : 64;
-		n = realloc(as->wd_svc, cap * sizeof(*n));
+		n = realloc(as->watches, cap * sizeof(*n));
 		if (!n)
 			goto lost;
-		memset(n + as->wd_cap, 0, (cap - as->wd_cap) * sizeof(*n));
-		as->wd_svc = n;
-		as->wd_cap = cap;
+		memset(n + as->nwatches, 0, (cap - as->nwatches) * sizeof(*n));
+		as->watches = n;
+		as->nwatches = cap;
 	}
-	if (as->wd_svc[wd] != root_mark)
-		free(as->wd_svc[wd]);
-	as->wd_svc[wd] = name;
+	free(as->watches[wd].service);
+	as->watches[wd].service = name;
+	as->watches[wd].used = 1;
 	return;
 lost:
-	if (name != root_mark)
-		free(name);
+	free(name);
 	/* Without the table, events cannot be told apart: every part. */
 	as->all_dirty = 1;
 }
@@ -316,7 +317,7 @@ static void watch_dir(void *arg, int dirfd, const char *service)
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", dirfd);
 	wd = inotify_add_watch(as->ino, path, WATCH_MASK);
 	if (wd >= 0) {
-		watch_note(as, wd, service ? service : root_mark);
+		watch_note(as, wd, service);
 		return;
 	}
 	if (errno == ENOSPC || errno == ENOMEM)
@@ -428,31 +429,32 @@ static void clear_dirty(struct archive_src *as)
 /* One event: which part it touches. */
 static void note_event(struct archive_src *as, const struct inotify_event *ev)
 {
-	const char *svc;
+	struct watch *w;
 
 	if (ev->mask & IN_Q_OVERFLOW) {
 		as->all_dirty = as->root_dirty = 1;
 		return;
 	}
-	if (ev->wd < 0 || (size_t)ev->wd >= as->wd_cap || !as->wd_svc[ev->wd])
+	if (ev->wd < 0 || (size_t)ev->wd >= as->nwatches ||
+	    !as->watches[ev->wd].used)
 		return;
-	svc = as->wd_svc[ev->wd];
+	w = &as->watches[ev->wd];
 	if (ev->mask & IN_IGNORED) {
 		/* The watch is gone (its directory was): the parent's event
 		 * said what changed. */
-		if (svc != root_mark)
-			free(as->wd_svc[ev->wd]);
-		as->wd_svc[ev->wd] = NULL;
+		free(w->service);
+		w->service = NULL;
+		w->used = 0;
 		return;
 	}
 	/* Dot-files are not part of the archive (collectors write them and
 	 * rename them into place: the rename counts). */
 	if (ev->len && ev->name[0] == '.')
 		return;
-	if (svc == root_mark)
+	if (!w->service)
 		as->root_dirty = 1;
 	else
-		mark_dirty(as, svc);
+		mark_dirty(as, w->service);
 }
 
 /* Read every pending event (non-blocking) into the dirty set. */
@@ -560,7 +562,7 @@ static void view_service(struct archive_index *ai, size_t i,
 	struct pyro_index_service *vs = &ai->ix.services[i];
 	struct svc_ref *ref = &ai->refs[i];
 	const struct part *p = pl->part;
-	size_t j, k;
+	size_t j;
 
 	ref->part = pl->part;
 	ref->a = p->a;
@@ -586,7 +588,6 @@ static void view_service(struct archive_index *ai, size_t i,
 		v->points = points_of(p, pl->svc, j);
 		v->npoints = se->nsnaps;
 		v->priv = se;
-		(void)k;
 	}
 	*series += ref->svc->nseries;
 }
@@ -666,12 +667,13 @@ static int root_has(const struct part *root, const char *name)
 }
 
 /* Parts for the directories d[0..n): the indexed ones of old (sorted,
- * borrowed) kept unless dirty (then indexed again), new ones pending
+ * borrowed) kept unless dirty (then indexed again; so is one holding root
+ * files when the root's files changed: root_changed), new ones pending
  * (indexed at once when eager).  *out: an array of n parts. */
 static int plan_parts(struct archive_src *as, const struct pyro_archive_dir *d,
 		      size_t n, struct part *const *old, size_t nold,
-		      const struct part *root, struct part ***out,
-		      char err[PYRO_ERR_MAX])
+		      const struct part *root, int root_changed,
+		      struct part ***out, char err[PYRO_ERR_MAX])
 {
 	struct part **parts = calloc(n ? n : 1, sizeof(*parts));
 	size_t i;
@@ -681,7 +683,8 @@ static int plan_parts(struct archive_src *as, const struct pyro_archive_dir *d,
 		struct part *p = (struct part *)find_part(old, nold, d[i].name);
 		int with_root = root_has(root, d[i].name);
 
-		if (p && p->a && !is_dirty(as, p->name) && p->with_root == with_root)
+		if (p && p->a && !is_dirty(as, p->name) && p->with_root == with_root &&
+		    !(with_root && root_changed))
 			parts[i] = part_get(p);
 		else if (p && p->a)
 			rc = part_build(as, d[i].name, with_root, &parts[i], err);
@@ -729,7 +732,8 @@ static int view_from_root(struct archive_src *as, struct part *const *old,
 	else
 		rc = part_build(as, NULL, 0, &root, err);
 	if (!rc)
-		rc = plan_parts(as, d, n, old, nold, root, &parts, err);
+		rc = plan_parts(as, d, n, old, nold, root, root != old_root,
+				&parts, err);
 	pyro_archive_dirs_free(d, n);
 	if (rc) {
 		part_put(root);
@@ -1127,10 +1131,9 @@ static void archive_close(struct pyro_src *src)
 	struct archive_src *as = to_src(src);
 	size_t i;
 
-	for (i = 0; i < as->wd_cap; i++)
-		if (as->wd_svc[i] != root_mark)
-			free(as->wd_svc[i]);
-	free(as->wd_svc);
+	for (i = 0; i < as->nwatches; i++)
+		free(as->watches[i].service);
+	free(as->watches);
 	clear_dirty(as);
 	free(as->dirty);
 	if (as->ino >= 0)

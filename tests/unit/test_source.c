@@ -444,6 +444,44 @@ static void test_refresh(void **state)
 	f->ix = next;
 }
 
+/* A file in the root that belongs to a service with a directory (go tool
+ * pprof's saved name: its binary) is that service's, and followed as the
+ * service's own files are. */
+static void test_root_file_of_service(void **state)
+{
+	struct fixture *f = *state;
+	struct pyro_index *next = NULL;
+	char err[PYRO_ERR_MAX];
+	const struct pyro_index_series *se;
+
+	assert_int_equal(put(f->root, heap(T0 + 5, 170),
+			     "pprof.api.alloc_space.001.pb.gz"), 0);
+	assert_int_equal(f->src->ops->refresh(f->src, f->ix, &next, err), 1);
+	pyro_index_put(f->ix);
+	f->ix = next;
+	/* Still one service api (pending with setup_lazy, until looked
+	 * into; indexed again with setup_walk). */
+	assert_int_equal(f->ix->nservices, 2);
+	if (pyro_index_service(f->ix, "api")->pending) {
+		assert_int_equal(f->src->ops->load(f->src, f->ix, "api", &next,
+						   err), 1);
+		pyro_index_put(f->ix);
+		f->ix = next;
+	}
+	se = series(f->ix, "api", "alloc_space");
+	assert_int_equal(se->npoints, 4);
+	assert_int_equal(se->points[1].time_nanos, (T0 + 5) * SEC);
+	/* Rewritten: the service shows the new one. */
+	assert_int_equal(put(f->root, heap(T0 + 15, 170),
+			     "pprof.api.alloc_space.001.pb.gz"), 0);
+	assert_int_equal(f->src->ops->refresh(f->src, f->ix, &next, err), 1);
+	pyro_index_put(f->ix);
+	f->ix = next;
+	se = series(f->ix, "api", "alloc_space");
+	assert_int_equal(se->npoints, 4);
+	assert_int_equal(se->points[2].time_nanos, (T0 + 15) * SEC);
+}
+
 /* Removed and rewritten files, followed by either way of watching. */
 static void test_refresh_changes(void **state)
 {
@@ -506,6 +544,10 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_refresh_changes, setup_walk,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_root_file_of_service,
+						setup_lazy, teardown),
+		cmocka_unit_test_setup_teardown(test_root_file_of_service,
+						setup_walk, teardown),
 		cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats_walk, setup_walk,
 						teardown),
