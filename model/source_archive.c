@@ -840,6 +840,21 @@ static int view_gone(struct archive_src *as, const char *why,
 	return rc;
 }
 
+/* Fallen back to the walk (the watch table filled up): the watches go,
+ * and the queue nobody reads any more. */
+static void stop_inotify(struct archive_src *as)
+{
+	size_t i;
+
+	close(as->ino);
+	as->ino = -1;
+	for (i = 0; i < as->nwatches; i++)
+		free(as->watches[i].service);
+	free(as->watches);
+	as->watches = NULL;
+	as->nwatches = 0;
+}
+
 /* Walk mode: mark the indexed parts whose files changed, and the root. */
 static void walk_changes(struct archive_src *as, const struct archive_index *cur)
 {
@@ -865,6 +880,8 @@ static int archive_refresh(struct pyro_src *src, const struct pyro_index *cur,
 	*next = NULL;
 	if (atomic_load(&as->mode) == WATCH_INOTIFY && as->ino >= 0)
 		drain(as);
+	if (atomic_load(&as->mode) == WATCH_WALK && as->ino >= 0)
+		stop_inotify(as);
 	if (atomic_load(&as->mode) == WATCH_WALK && !as->gone)
 		walk_changes(as, ci);
 	if (!as->gone && !as->root_dirty && !as->all_dirty && !as->ndirty)
