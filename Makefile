@@ -207,7 +207,8 @@ check-js:
 
 # Mount tests; exit 77 means FUSE is unusable here: a skip, not a failure.
 MOUNT_TESTS := tests/integration/run.sh tests/integration/time.sh \
-	       tests/integration/live.sh tests/integration/hostile.sh \
+	       tests/integration/live.sh tests/integration/live-walk.sh \
+	       tests/integration/lazy.sh tests/integration/hostile.sh \
 	       tests/integration/swap.sh tests/integration/trust.sh \
 	       tests/integration/producers.sh tests/integration/jfr.sh \
 	       tests/integration/formats.sh \

@@ -12,6 +12,7 @@
 #include "node.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,6 +133,56 @@ static void install(struct pyro_fs *fs, struct pyro_index *ix)
 	fs->index = ix;
 	pthread_mutex_unlock(&fs->lock);
 	pyro_index_put(old);
+	/* Indexing a service frees as much as it keeps (every file's stat,
+	 * header and inflate buffer): give it back, so that the daemon's
+	 * resident size is its index and cache. */
+	malloc_trim(0);
+}
+
+/* Whether name (NULL: any service) of ix waits to be indexed. */
+static int pending(const struct pyro_index *ix, const char *name)
+{
+	const struct pyro_index_service *svc;
+	size_t i;
+
+	if (name) {
+		svc = pyro_index_service(ix, name);
+		return svc && svc->pending;
+	}
+	for (i = 0; i < ix->nservices; i++)
+		if (ix->services[i].pending)
+			return 1;
+	return 0;
+}
+
+int pyro_fs_load(struct pyro_fs *fs, struct pyro_index **ix, const char *name)
+{
+	struct pyro_index *cur, *next = NULL;
+	char err[PYRO_ERR_MAX];
+	int rc;
+
+	if (!fs->src->ops->load || !pending(*ix, name))
+		return 0;
+	/* With refreshes: the source indexes into the current index, which
+	 * may be newer than *ix. */
+	pthread_mutex_lock(&fs->refresh_lock);
+	cur = pyro_fs_index(fs);
+	rc = fs->src->ops->load(fs->src, cur, name, &next, err);
+	if (rc == 1) {
+		pyro_index_get(next);
+		install(fs, next);
+		pyro_index_put(cur);
+		cur = next;
+		rc = 0;
+	}
+	pthread_mutex_unlock(&fs->refresh_lock);
+	if (rc < 0) {
+		pyro_index_put(cur);
+		return rc == -ENOMEM ? rc : -EIO;
+	}
+	pyro_index_put(*ix);
+	*ix = cur;
+	return 0;
 }
 
 int pyro_fs_rescan(struct pyro_fs *fs)

@@ -152,22 +152,40 @@ int pyro_list_meta(struct pyro_fs *fs, const struct pyro_node *n,
 	return 0;
 }
 
-int pyro_list_service(struct pyro_fs *fs, const struct pyro_node *n,
-		      pyro_list_fn *fn, void *ctx)
+static void list_types(const struct pyro_node *n, pyro_list_fn *fn, void *ctx)
 {
 	struct pyro_node c = { .ix = n->ix, .svc = n->svc };
 	size_t i;
 
-	(void)fs;
 	if (list_pages(n, fn, ctx))
-		return 0;
+		return;
 	c.kind = PYRO_NODE_TYPE;
 	for (i = 0; i < n->svc->nseries; i++) {
 		c.series = &n->svc->series[i];
 		if (fn(ctx, c.series->type, &c))
-			return 0;
+			return;
 	}
-	return 0;
+}
+
+int pyro_list_service(struct pyro_fs *fs, const struct pyro_node *n,
+		      pyro_list_fn *fn, void *ctx)
+{
+	struct pyro_node m;
+	int rc;
+
+	if (!n->svc->pending) {
+		list_types(n, fn, ctx);
+		return 0;
+	}
+	/* Listing a service is looking into it: index it, and list it in
+	 * the index that has it (a reference of our own). */
+	m = *n;
+	pyro_index_get(m.ix);
+	rc = pyro_node_load_service(fs, &m);
+	if (!rc)
+		list_types(&m, fn, ctx);
+	pyro_node_release(&m);
+	return rc;
 }
 
 struct list_ctx {

@@ -107,6 +107,13 @@ int pyro_node_key(const struct pyro_node *n, char *out, size_t size);
 /* A reference to the current index (pyro_index_put it). */
 struct pyro_index *pyro_fs_index(struct pyro_fs *fs);
 
+/* Index the pending service called name of *ix (NULL: every pending one;
+ * source.h's load) when there is one: *ix (one reference, the caller's)
+ * is then replaced by the current index, where it is indexed; the caller
+ * looks up again by name what it held in the old one.  0 (also when
+ * nothing was pending or the source indexes eagerly) or a negative errno. */
+int pyro_fs_load(struct pyro_fs *fs, struct pyro_index **ix, const char *name);
+
 /* ---- the resolver and listing (resolve.c, list.c) ------------------------- */
 
 /* Resolve a time name of n's series into ref. */
@@ -117,6 +124,10 @@ int pyro_step_root(struct pyro_fs *fs, struct pyro_node *n, const char *comp,
 		   int last);
 int pyro_step_meta(struct pyro_fs *fs, struct pyro_node *n, const char *comp,
 		   int last);
+/* n a service node: index its service if pending (pyro_fs_load), n->ix
+ * and n->svc then in the index that has it.  -ENOENT when it is gone or
+ * was found empty. */
+int pyro_node_load_service(struct pyro_fs *fs, struct pyro_node *n);
 int pyro_step_service(struct pyro_fs *fs, struct pyro_node *n,
 		      const char *comp, int last);
 int pyro_step_type(struct pyro_fs *fs, struct pyro_node *n, const char *comp,

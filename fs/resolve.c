@@ -65,6 +65,12 @@ static int step_page(struct pyro_fs *fs, struct pyro_node *n,
 	char target[NAME_MAX + 1];
 
 	if (pg) {
+		/* A page of the root (README.txt, index.html) shows every
+		 * service: they are all indexed first. */
+		int rc = n->svc ? 0 : pyro_fs_load(fs, &n->ix, NULL);
+
+		if (rc)
+			return rc;
 		n->page = pg;
 		n->kind = PYRO_NODE_PAGE;
 		return 0;
@@ -112,8 +118,9 @@ int pyro_step_meta(struct pyro_fs *fs, struct pyro_node *n, const char *comp,
 {
 	(void)last;
 	if (!strcmp(comp, ERRORS_FILE)) {
+		/* Problems are found by indexing: all of it, to be right. */
 		n->kind = PYRO_NODE_ERRORS;
-		return 0;
+		return pyro_fs_load(fs, &n->ix, NULL);
 	}
 	if (!strcmp(comp, STATS_FILE) && fs->src->ops->stats) {
 		n->kind = PYRO_NODE_STATS;
@@ -122,11 +129,30 @@ int pyro_step_meta(struct pyro_fs *fs, struct pyro_node *n, const char *comp,
 	return -ENOENT;
 }
 
+int pyro_node_load_service(struct pyro_fs *fs, struct pyro_node *n)
+{
+	char name[NAME_MAX + 1];
+	int rc;
+
+	if (!n->svc->pending)
+		return 0;
+	snprintf(name, sizeof(name), "%s", n->svc->name);
+	rc = pyro_fs_load(fs, &n->ix, name);
+	if (rc)
+		return rc;
+	n->svc = pyro_index_service(n->ix, name);
+	/* Gone meanwhile, or found empty when indexed. */
+	return n->svc && !n->svc->pending ? 0 : -ENOENT;
+}
+
 int pyro_step_service(struct pyro_fs *fs, struct pyro_node *n,
 		      const char *comp, int last)
 {
-	(void)fs;
+	int rc = pyro_node_load_service(fs, n);
+
 	(void)last;
+	if (rc)
+		return rc;
 	n->series = pyro_index_series(n->svc, comp);
 	n->kind = PYRO_NODE_TYPE;
 	if (n->series)

@@ -89,18 +89,46 @@ static int add_entry(struct walk *w, const char *service,
 	return 0;
 }
 
-static int add_source(struct pyro_archive *a, struct pyro_source *src)
+/* Bytes of one source and its path in the sources' block (aligned). */
+static size_t source_size(const char *rel)
 {
-	if ((a->nsources & (a->nsources - 1)) == 0) {
-		size_t cap = a->nsources ? a->nsources * 2 : 16;
-		struct pyro_source **ns = realloc(a->sources, cap * sizeof(*ns));
+	return (sizeof(struct pyro_source) + strlen(rel) + 1 + 7) & ~(size_t)7;
+}
 
-		if (!ns)
-			return -ENOMEM;
-		a->sources = ns;
+/*
+ * One block for the sources of every usable file and their paths, and the
+ * array of them, sized once the files are peeked: an archive holds a
+ * million, and an allocation each would cost a malloc header apiece and
+ * leave them scattered among the walk's own short-lived allocations, which
+ * the heap then cannot give back.
+ */
+static int reserve_sources(struct walk *w)
+{
+	size_t i, n = 0, bytes = 0;
+
+	for (i = 0; i < w->nfiles; i++) {
+		if (w->files[i].rc)
+			continue;
+		n++;
+		bytes += source_size(w->files[i].rel);
 	}
-	a->sources[a->nsources++] = src;
-	return 0;
+	w->a->src_block = malloc(bytes ? bytes : 1);
+	w->a->sources = malloc((n ? n : 1) * sizeof(*w->a->sources));
+	w->src_off = 0;
+	return w->a->src_block && w->a->sources ? 0 : -ENOMEM;
+}
+
+/* The next source of the block, for the usable file f. */
+static struct pyro_source *add_source(struct walk *w, const struct found *f)
+{
+	struct pyro_source *src = (struct pyro_source *)(w->a->src_block + w->src_off);
+
+	w->src_off += source_size(f->rel);
+	memset(src, 0, sizeof(*src));
+	src->path = (char *)(src + 1);
+	strcpy(src->path, f->rel);
+	w->a->sources[w->a->nsources++] = src;
+	return src;
 }
 
 static void resolve_time(struct pyro_source *src, const struct stat *st,
@@ -317,27 +345,30 @@ static int index_file(struct walk *w, struct found *f)
 	const char *service;
 	const struct pyro_profile_header *h = &f->h;
 	char (*names)[PYRO_NAME_MAX] = NULL;
-	struct pyro_source *src = NULL;
+	struct pyro_source *src;
 	size_t i;
 	int rc;
 
 	if (f->rc == -ENOMEM)
 		return f->rc;
+	/* A bad file of a part of one service is its problem if it lies in
+	 * its directories (a bad root file is the root part's). */
+	if (f->rc && w->scope->service && !strchr(f->rel, '/'))
+		return 0;
 	if (f->rc)
 		return pyro_archive_problem(w->a, f->rel, f->err);
 	if (f->note[0] && pyro_archive_problem(w->a, f->rel, f->note))
 		return -ENOMEM;
-	rc = -ENOMEM;
 	service = root_file_service(w, f);
 	if (!service)
 		return -ENOMEM;
+	/* A part of one service: a root file of another is the root part's. */
+	if (w->scope->service && strcmp(service, w->scope->service))
+		return 0;
 	names = calloc(h->ntypes, sizeof(*names));
-	src = calloc(1, sizeof(*src));
-	if (!names || !src)
-		goto out;
-	src->path = strdup(f->rel);
-	if (!src->path || add_source(w->a, src))
-		goto out;
+	if (!names)
+		return -ENOMEM;
+	src = add_source(w, f);
 	src->target = f->target;
 	f->target = NULL;
 	src->ident = file_ident(f);
@@ -347,14 +378,15 @@ static int index_file(struct walk *w, struct found *f)
 	rc = 0;
 	for (i = 0; i < h->ntypes && !rc; i++)
 		rc = add_entry(w, service, src, (uint32_t)i, names[i], &h->types[i]);
-	src = NULL;     /* owned by the archive now */
-out:
-	if (src) {
-		free(src->path);
-		free(src);
-	}
 	free(names);
 	return rc;
+}
+
+/* The part's key in the index cache: one cache file per part, so that a
+ * change in one service rewrites that service's only. */
+static const char *cache_key(const struct walk *w)
+{
+	return w->scope->cache_key ? w->scope->cache_key : w->a->root;
 }
 
 /* Save the headers for the next mount, if anything changed. */
@@ -386,7 +418,7 @@ static void save_cache(struct walk *w, time_t now)
 		e[n].h = &f->h;
 		n++;
 	}
-	pyro_idxcache_save(w->a->root, e, n, now);
+	pyro_idxcache_save(cache_key(w), e, n, now);
 	free(e);
 }
 
@@ -564,13 +596,16 @@ static int build_services(struct pyro_archive *a, struct entry *e, size_t n)
 /* Anchor a at root: its descriptor (the last component not followed: an
  * ARCHIVE replaced by a symlink is not followed on a rescan) and its real
  * path. */
-static int open_root(struct pyro_archive *a, const char *root,
+static int open_root(struct pyro_archive *a, const char *root, int rootfd,
 		     char err[PYRO_ERR_MAX])
 {
 	struct stat st;
 	int rc;
 
-	a->rootfd = pyro_root_open(root);
+	a->rootfd = rootfd >= 0 ? fcntl(rootfd, F_DUPFD_CLOEXEC, 0) :
+		    pyro_root_open(root);
+	if (rootfd >= 0 && a->rootfd < 0)
+		a->rootfd = -errno;
 	if (a->rootfd < 0) {
 		rc = a->rootfd;
 		if (rc == -ELOOP)
@@ -594,8 +629,30 @@ static int open_root(struct pyro_archive *a, const char *root,
 	return 0;
 }
 
+int pyro_archive_root_open(const char *root, char err[PYRO_ERR_MAX])
+{
+	struct pyro_archive a;
+	int rc;
+
+	memset(&a, 0, sizeof(a));
+	rc = open_root(&a, root, -1, err);
+	free(a.root);
+	if (rc && a.rootfd >= 0)
+		close(a.rootfd);
+	return rc ? rc : a.rootfd;
+}
+
 int pyro_archive_open(const char *root, size_t max_profile_size,
 		      struct pyro_archive **out, char err[PYRO_ERR_MAX])
+{
+	const struct pyro_archive_scope all = { .root_files = 1, .rootfd = -1 };
+
+	return pyro_archive_open_part(root, max_profile_size, &all, out, err);
+}
+
+int pyro_archive_open_part(const char *root, size_t max_profile_size,
+			   const struct pyro_archive_scope *scope,
+			   struct pyro_archive **out, char err[PYRO_ERR_MAX])
 {
 	struct walk w;
 	struct pyro_archive *a;
@@ -611,17 +668,19 @@ int pyro_archive_open(const char *root, size_t max_profile_size,
 	pthread_mutex_init(&a->lock, NULL);
 	atomic_init(&a->refs, 1);
 	a->max_profile_size = max_profile_size;
-	rc = open_root(a, root, err);
+	rc = open_root(a, root, scope->rootfd, err);
 	if (rc)
 		goto fail;
 	w.a = a;
+	w.scope = scope;
 	now = time(NULL);
 	rc = pyro_archive_walk_root(&w);
 	if (!rc)
 		a->fingerprint = walk_fingerprint(&w);
 	if (!rc) {
-		w.cache = pyro_idxcache_load(a->root);
+		w.cache = pyro_idxcache_load(cache_key(&w));
 		peek_all(&w);
+		rc = reserve_sources(&w);
 		for (i = 0; i < w.nfiles && !rc; i++)
 			rc = index_file(&w, &w.files[i]);
 	}
@@ -692,6 +751,16 @@ int pyro_archive_empty(const char *root, const char *reason,
 
 int pyro_archive_fingerprint(const char *root, uint64_t *fp)
 {
+	const struct pyro_archive_scope all = { .root_files = 1, .rootfd = -1 };
+
+	return pyro_archive_fingerprint_part(root, &all, fp);
+}
+
+int pyro_archive_fingerprint_part(const char *root,
+				  const struct pyro_archive_scope *scope,
+				  uint64_t *fp)
+{
+	struct pyro_archive_scope quiet = *scope;
 	struct pyro_archive a;
 	struct walk w;
 	size_t i;
@@ -702,8 +771,11 @@ int pyro_archive_fingerprint(const char *root, uint64_t *fp)
 	memset(&a, 0, sizeof(a));
 	memset(&w, 0, sizeof(w));
 	pthread_mutex_init(&a.lock, NULL);
-	rc = open_root(&a, root, err);
+	/* Stat only: no directory is watched anew. */
+	quiet.watch = NULL;
+	rc = open_root(&a, root, scope->rootfd, err);
 	w.a = &a;
+	w.scope = &quiet;
 	if (!rc)
 		rc = pyro_archive_walk_root(&w);
 	if (!rc)
@@ -747,12 +819,10 @@ void pyro_archive_free(struct pyro_archive *a)
 		free(svc->name);
 	}
 	free(a->services);
-	for (i = 0; i < a->nsources; i++) {
-		free(a->sources[i]->path);
+	for (i = 0; i < a->nsources; i++)
 		free(a->sources[i]->target);
-		free(a->sources[i]);
-	}
 	free(a->sources);
+	free(a->src_block);
 	for (i = 0; i < a->nproblems; i++) {
 		free(a->problems[i].path);
 		free(a->problems[i].reason);

@@ -47,7 +47,9 @@ enum pyro_time_origin {
 
 /* One profile file of the archive. */
 struct pyro_source {
-	char *path;                     /* relative to the archive root */
+	char *path;                     /* relative to the archive root;
+					 * right after the struct, in its
+					 * archive's src_block */
 	char *target;                   /* symlinks: the target to read,
 					 * relative to the root; else NULL */
 	int64_t time_nanos;             /* resolved snapshot time */
@@ -83,7 +85,9 @@ struct pyro_service {
 
 /* A file that could not be used, and why. */
 struct pyro_problem {
-	char *path;                     /* relative to the archive root */
+	char *path;                     /* relative to the archive root;
+					 * right after the struct, in its
+					 * archive's src_block */
 	char *reason;
 };
 
@@ -100,8 +104,11 @@ struct pyro_archive {
 	size_t max_profile_size;        /* decompressed bytes per profile */
 	struct pyro_service *services;  /* sorted by name */
 	size_t nservices;
-	struct pyro_source **sources;   /* every usable profile file */
+	struct pyro_source **sources;   /* every usable profile file, in
+					 * src_block */
 	size_t nsources;
+	char *src_block;                /* the sources and their paths, one
+					 * allocation (owned) */
 	pthread_mutex_t lock;           /* guards problems */
 	struct pyro_problem *problems;  /* sorted by path when listed */
 	size_t nproblems;
@@ -113,6 +120,66 @@ struct pyro_archive {
  * when root itself is unusable; bad files become problems. */
 int pyro_archive_open(const char *root, size_t max_profile_size,
 		      struct pyro_archive **out, char err[PYRO_ERR_MAX]);
+
+/*
+ * Which part of an archive to index (pyro_archive_open_part): a big archive
+ * is indexed service by service, when each is first looked into
+ * (source_archive.c), so one part is usually one directory under the root.
+ */
+struct pyro_archive_scope {
+	const char *dir;                /* only the directories under the
+					 * root of this service name (one, but
+					 * for names that escape alike); NULL:
+					 * every directory, unless no_dirs */
+	int no_dirs;                    /* no directory at all */
+	int root_files;                 /* the files lying directly in the
+					 * root too (and the root's problems) */
+	const char *service;            /* NULL, or keep only the files of
+					 * this service */
+	const char *cache_key;          /* the index cache's key (idxcache.h),
+					 * one per part; NULL: the root */
+	int rootfd;                     /* the root to read beneath (dup'ed),
+					 * so that every part of one index reads
+					 * one directory; -1: open root */
+	/* NULL, or called with every directory walked (descriptor borrowed
+	 * for the call) and its service: how a live source watches it. */
+	void (*watch)(void *arg, int dirfd, const char *service);
+	void *watch_arg;
+};
+
+/* pyro_archive_open restricted to scope (borrowed for the call). */
+int pyro_archive_open_part(const char *root, size_t max_profile_size,
+			   const struct pyro_archive_scope *scope,
+			   struct pyro_archive **out, char err[PYRO_ERR_MAX]);
+
+/* pyro_archive_fingerprint restricted to scope: equal to the fingerprint
+ * of pyro_archive_open_part(scope) while nothing in that part changed. */
+int pyro_archive_fingerprint_part(const char *root,
+				  const struct pyro_archive_scope *scope,
+				  uint64_t *fp);
+
+/* A directory directly under the root: a service, known by name before
+ * anything in it is read. */
+struct pyro_archive_dir {
+	char *name;                     /* the service's name (the README's
+					 * Names), owned */
+	char *raw;                      /* the directory's name, owned */
+	int64_t mtime_nanos;            /* the directory's mtime */
+};
+
+/* The directories directly under the root rootfd (dotted ones skipped),
+ * sorted by name: *out owned by the caller (pyro_archive_dirs_free).  Also
+ * *root_service, the name the root's own files take (owned).  0 or a
+ * negative errno (the root unreadable). */
+int pyro_archive_list_dirs(int rootfd, const char *root,
+			   struct pyro_archive_dir **out, size_t *n,
+			   char **root_service);
+void pyro_archive_dirs_free(struct pyro_archive_dir *d, size_t n);
+
+/* The descriptor of root as pyro_archive_open anchors it (O_PATH, its last
+ * component not followed; owned by the caller), or a negative errno with a
+ * reason in err. */
+int pyro_archive_root_open(const char *root, char err[PYRO_ERR_MAX]);
 
 /* The reference counting of an index: open returns one reference; put
  * frees the index with the last one (NULL is fine).  pyro_archive_free
@@ -145,6 +212,12 @@ int pyro_archive_problem(struct pyro_archive *a, const char *path,
 
 /* "path: reason\n" per problem, sorted by path, into out. */
 int pyro_archive_problems_text(struct pyro_archive *a, struct pyro_buf *out);
+
+/* The same for the problems of several archives (the parts of one index)
+ * at once: one list sorted by path; a path listed by two keeps the first
+ * archive's reason. */
+int pyro_archive_problems_text_many(struct pyro_archive *const *as, size_t n,
+				    struct pyro_buf *out);
 
 /* Open a source's file for reading, beneath the root (pyro_open_beneath):
  * a descriptor owned by the caller, or a negative errno with err filled

@@ -10,6 +10,7 @@
 #define PYRO_ARCHIVE_PRIV_H
 
 #include <stdatomic.h>
+#include <limits.h>
 #include <stddef.h>
 #include <sys/stat.h>
 
@@ -44,8 +45,10 @@ struct walk {
 	struct found *files;            /* in walk order */
 	size_t nfiles, files_cap;
 	const char *root_service;       /* borrowed from names */
+	const struct pyro_archive_scope *scope; /* what to walk */
 	struct pyro_idxcache *cache;    /* NULL if none */
 	atomic_size_t next;             /* next file to peek */
+	size_t src_off;                 /* bytes of a->src_block handed out */
 	int rc;                         /* first fatal error (-ENOMEM) */
 };
 
@@ -58,5 +61,8 @@ int pyro_archive_walk_root(struct walk *w);
 /* The service called by the directory name raw, made safe (the README's
  * Names), interned in w->names: borrowed from w; NULL without memory. */
 const char *pyro_archive_intern_service(struct walk *w, const char *raw);
+
+/* raw made a safe service name (the README's Names) into out. */
+void pyro_archive_service_name(const char *raw, char out[NAME_MAX + 1]);
 
 #endif

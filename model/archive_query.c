@@ -60,33 +60,97 @@ out:
 	return rc;
 }
 
-static int cmp_problem(const void *x, const void *y)
+/* One problem line, control bytes escaped. */
+static int put_problem(struct pyro_buf *out, const struct pyro_problem *p)
 {
-	return strcmp(((const struct pyro_problem *)x)->path,
-		      ((const struct pyro_problem *)y)->path);
+	int rc = pyro_buf_put_safe(out, p->path, strlen(p->path));
+
+	if (!rc)
+		rc = pyro_buf_puts(out, ": ");
+	if (!rc)
+		rc = pyro_buf_put_safe(out, p->reason, strlen(p->reason));
+	if (!rc)
+		rc = pyro_buf_putc(out, '\n');
+	return rc;
 }
 
 int pyro_archive_problems_text(struct pyro_archive *a, struct pyro_buf *out)
 {
-	size_t i;
+	return pyro_archive_problems_text_many(&a, 1, out);
+}
+
+/* Copies of the problems of as[0..n), in that order (a stable sort then
+ * keeps the first archive's reason for a path listed twice). */
+static int collect_problems(struct pyro_archive *const *as, size_t n,
+			    struct pyro_problem **out, size_t *count)
+{
+	struct pyro_problem *all = NULL, *na;
+	size_t i, j, k = 0, cap = 0;
 	int rc = 0;
 
-	pthread_mutex_lock(&a->lock);
-	if (a->nproblems > 1)   /* qsort(NULL, 0, ...) is undefined */
-		qsort(a->problems, a->nproblems, sizeof(*a->problems),
-		      cmp_problem);
-	for (i = 0; i < a->nproblems && !rc; i++) {
-		rc = pyro_buf_put_safe(out, a->problems[i].path,
-				       strlen(a->problems[i].path));
-		if (!rc)
-			rc = pyro_buf_puts(out, ": ");
-		if (!rc)
-			rc = pyro_buf_put_safe(out, a->problems[i].reason,
-					       strlen(a->problems[i].reason));
-		if (!rc)
-			rc = pyro_buf_putc(out, '\n');
+	for (i = 0; i < n && !rc; i++) {
+		pthread_mutex_lock(&as[i]->lock);
+		if (k + as[i]->nproblems > cap) {
+			cap = (k + as[i]->nproblems) * 2;
+			na = realloc(all, cap * sizeof(*na));
+			if (na)
+				all = na;
+			else
+				rc = -ENOMEM;
+		}
+		for (j = 0; !rc && j < as[i]->nproblems; j++) {
+			all[k].path = strdup(as[i]->problems[j].path);
+			all[k].reason = strdup(as[i]->problems[j].reason);
+			if (!all[k].path || !all[k].reason)
+				rc = -ENOMEM;
+			k++;
+		}
+		pthread_mutex_unlock(&as[i]->lock);
 	}
-	pthread_mutex_unlock(&a->lock);
+	*out = all;
+	*count = k;
+	return rc;
+}
+
+/* Insertion position kept by index: qsort is not stable. */
+struct ranked {
+	const struct pyro_problem *p;
+	size_t rank;
+};
+
+static int cmp_ranked(const void *x, const void *y)
+{
+	const struct ranked *a = x, *b = y;
+	int c = strcmp(a->p->path, b->p->path);
+
+	return c ? c : (a->rank > b->rank) - (a->rank < b->rank);
+}
+
+int pyro_archive_problems_text_many(struct pyro_archive *const *as, size_t n,
+				    struct pyro_buf *out)
+{
+	struct pyro_problem *all = NULL;
+	struct ranked *r = NULL;
+	size_t i, count = 0;
+	int rc = collect_problems(as, n, &all, &count);
+
+	if (!rc && count && !(r = calloc(count, sizeof(*r))))
+		rc = -ENOMEM;
+	for (i = 0; !rc && i < count; i++) {
+		r[i].p = &all[i];
+		r[i].rank = i;
+	}
+	if (!rc && count > 1)   /* qsort(NULL, 0, ...) is undefined */
+		qsort(r, count, sizeof(*r), cmp_ranked);
+	for (i = 0; !rc && i < count; i++)
+		if (!i || strcmp(r[i].p->path, r[i - 1].p->path))
+			rc = put_problem(out, r[i].p);
+	for (i = 0; i < count; i++) {
+		free(all[i].path);
+		free(all[i].reason);
+	}
+	free(all);
+	free(r);
 	return rc;
 }
 

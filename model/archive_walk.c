@@ -120,6 +120,26 @@ static int walk_entry(struct walk *w, int dirfd, const char *name,
 	return pyro_archive_problem(w->a, rel, why);
 }
 
+/* Whether the entry name of the root (a directory or not) is in the part
+ * being walked. */
+static int in_scope(const struct walk *w, const char *name, int is_dir)
+{
+	const struct pyro_archive_scope *sc = w->scope;
+
+	if (!is_dir)
+		return sc->root_files;
+	char svc[NAME_MAX + 1];
+
+	if (sc->no_dirs)
+		return 0;
+	if (!sc->dir)
+		return 1;
+	/* By service name: two directories whose names escape alike (the
+	 * README's Names) are one service. */
+	pyro_archive_service_name(name, svc);
+	return !strcmp(sc->dir, svc);
+}
+
 /* Entries of the directory fd (taken over: closed here), in readdir
  * order, each handed to walk_entry; dotfiles are skipped.  service NULL:
  * the root, whose directories are services. */
@@ -151,10 +171,13 @@ static int walk_entries(struct walk *w, int fd, const char *service,
 
 			if (fstatat(dirfd(d), de->d_name, &st,
 				    AT_SYMLINK_NOFOLLOW) != 0) {
-				rc = pyro_archive_problem(w->a, de->d_name,
-							  "cannot stat");
+				if (w->scope->root_files)
+					rc = pyro_archive_problem(w->a, de->d_name,
+								  "cannot stat");
 				continue;
 			}
+			if (!in_scope(w, de->d_name, S_ISDIR(st.st_mode)))
+				continue;
 			svc = S_ISDIR(st.st_mode) ? pyro_archive_intern_service(w, de->d_name) :
 			      w->root_service;
 			if (!svc) {
@@ -181,6 +204,9 @@ static int walk_dir(struct walk *w, const char *service, const char *rel,
 	fd = pyro_opendir_beneath(w->a->rootfd, rel, why);
 	if (fd < 0)
 		return pyro_archive_problem(w->a, rel, why);
+	/* Watched before it is read: nothing written meanwhile goes unseen. */
+	if (w->scope->watch)
+		w->scope->watch(w->scope->watch_arg, fd, service);
 	return walk_entries(w, fd, service, rel, depth);
 }
 
@@ -193,7 +219,7 @@ static int walk_dir(struct walk *w, const char *service, const char *rel,
  * escape nor a UTF-8 sequence), then "%~" and 16 hex digits of a hash of
  * the whole.  A name that fits (255 bytes needing no escape) is kept whole.
  */
-static int safe_service_name(const char *raw, char out[NAME_MAX + 1])
+void pyro_archive_service_name(const char *raw, char out[NAME_MAX + 1])
 {
 	static const char hex[] = "0123456789ABCDEF";
 	size_t n = 0, cut = 0;
@@ -210,7 +236,7 @@ static int safe_service_name(const char *raw, char out[NAME_MAX + 1])
 			snprintf(out + cut, NAME_MAX + 1 - cut, "%%~%016llx",
 				 (unsigned long long)pyro_hash_bytes(raw, strlen(raw),
 								     PYRO_HASH_SEED));
-			return 0;
+			return;
 		}
 		if (esc) {
 			out[n++] = '%';
@@ -221,7 +247,6 @@ static int safe_service_name(const char *raw, char out[NAME_MAX + 1])
 		}
 	}
 	out[n] = '\0';
-	return 0;
 }
 
 const char *pyro_archive_intern_service(struct walk *w, const char *raw)
@@ -230,7 +255,7 @@ const char *pyro_archive_intern_service(struct walk *w, const char *raw)
 	char **nn;
 	size_t i;
 
-	safe_service_name(raw, name);
+	pyro_archive_service_name(raw, name);
 	for (i = 0; i < w->nnames; i++)
 		if (!strcmp(w->names[i], name))
 			return w->names[i];
@@ -259,4 +284,117 @@ int pyro_archive_walk_root(struct walk *w)
 	if (fd < 0)
 		return -errno;
 	return walk_entries(w, fd, NULL, "", 0);
+}
+
+static int cmp_dir(const void *x, const void *y)
+{
+	const struct pyro_archive_dir *a = x, *b = y;
+
+	return strcmp(a->name, b->name);
+}
+
+void pyro_archive_dirs_free(struct pyro_archive_dir *d, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(d[i].name);
+		free(d[i].raw);
+	}
+	free(d);
+}
+
+/* One directory of the root into *d (grown as needed). */
+static int add_dir(struct pyro_archive_dir **d, size_t *n, const char *raw,
+		   const struct stat *st)
+{
+	char name[NAME_MAX + 1];
+	struct pyro_archive_dir *nd;
+
+	if ((*n & (*n - 1)) == 0) {
+		nd = realloc(*d, (*n ? *n * 2 : 16) * sizeof(*nd));
+		if (!nd)
+			return -ENOMEM;
+		*d = nd;
+	}
+	nd = &(*d)[*n];
+	pyro_archive_service_name(raw, name);
+	nd->name = strdup(name);
+	nd->raw = strdup(raw);
+	nd->mtime_nanos = (int64_t)st->st_mtim.tv_sec * PYRO_NS_PER_SEC +
+			  st->st_mtim.tv_nsec;
+	(*n)++;
+	return nd->name && nd->raw ? 0 : -ENOMEM;
+}
+
+/* Directories whose names escape alike are one service: keep the first,
+ * with the newest mtime of them. */
+static void dedup_dirs(struct pyro_archive_dir *d, size_t *n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < *n; i++) {
+		if (k && !strcmp(d[k - 1].name, d[i].name)) {
+			if (d[i].mtime_nanos > d[k - 1].mtime_nanos)
+				d[k - 1].mtime_nanos = d[i].mtime_nanos;
+			free(d[i].name);
+			free(d[i].raw);
+			continue;
+		}
+		d[k++] = d[i];
+	}
+	*n = k;
+}
+
+int pyro_archive_list_dirs(int rootfd, const char *root,
+			   struct pyro_archive_dir **out, size_t *n,
+			   char **root_service)
+{
+	const char *base = strrchr(root, '/');
+	char name[NAME_MAX + 1];
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int fd, rc = 0;
+
+	*out = NULL;
+	*n = 0;
+	base = base && base[1] ? base + 1 : "archive";
+	pyro_archive_service_name(base, name);
+	*root_service = strdup(name);
+	if (!*root_service)
+		return -ENOMEM;
+	fd = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	d = fd < 0 ? NULL : fdopendir(fd);
+	if (!d) {
+		rc = -errno;
+		if (fd >= 0)
+			close(fd);
+		goto fail;
+	}
+	/* d_type would save the stat on most filesystems, but the mtime is
+	 * the pending service's only date. */
+	while (!rc && (de = readdir(d))) {
+		if (de->d_name[0] == '.' ||
+		    (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN))
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) ||
+		    !S_ISDIR(st.st_mode))
+			continue;
+		rc = add_dir(out, n, de->d_name, &st);
+	}
+	closedir(d);
+	if (rc)
+		goto fail;
+	if (*n > 1)
+		qsort(*out, *n, sizeof(**out), cmp_dir);
+	dedup_dirs(*out, n);
+	return 0;
+fail:
+	pyro_archive_dirs_free(*out, *n);
+	*out = NULL;
+	*n = 0;
+	free(*root_service);
+	*root_service = NULL;
+	return rc;
 }

@@ -90,11 +90,21 @@ struct pyro_index_series {
 					 * pyro_series) */
 };
 
+/*
+ * A service.  A source with a `load` operation may publish a service
+ * before indexing it (pending): its name only, no series, and the newest
+ * time it knows without indexing (a local directory's mtime); fs/ asks
+ * `load` for it when something beneath it is looked up or listed, so a
+ * mount of a million snapshots lists its root at once.
+ */
 struct pyro_index_service {
 	char *name;                     /* directory name */
 	struct pyro_index_series *series;       /* sorted by type (strcmp) */
-	size_t nseries;                 /* >= 1 */
+	size_t nseries;                 /* >= 1, but 0 while pending */
 	const void *priv;               /* the source's */
+	int pending;                    /* not indexed yet: series NULL */
+	int64_t pending_newest;         /* pending: its newest time as far
+					 * as known (0: unknown) */
 };
 
 /*
@@ -129,7 +139,7 @@ const struct pyro_point *pyro_index_point(const struct pyro_index_series *se,
 					  const char *name);
 
 /* Time of the newest point of a series, service or whole index (0 for an
- * index without services). */
+ * index without services; a pending service's pending_newest). */
 int64_t pyro_index_series_newest(const struct pyro_index_series *se);
 int64_t pyro_index_service_newest(const struct pyro_index_service *svc);
 int64_t pyro_index_newest(const struct pyro_index *ix);
@@ -186,6 +196,19 @@ struct pyro_src_ops {
 	 */
 	int (*refresh)(struct pyro_src *src, const struct pyro_index *cur,
 		       struct pyro_index **next, char err[PYRO_ERR_MAX]);
+
+	/*
+	 * Optional (NULL: every service is indexed when published).  Index
+	 * the pending services of `cur` (borrowed): the one called `name`, or
+	 * every one when name is NULL; 1 and *next (one reference, handed
+	 * over) the same index with them indexed (a service found empty goes),
+	 * 0 and *next NULL when none of them was pending, or a negative errno.
+	 * Serialised with refresh by fs/ (its refresh_lock), so the source may
+	 * keep what both change without a lock of its own.
+	 */
+	int (*load)(struct pyro_src *src, const struct pyro_index *cur,
+		    const char *name, struct pyro_index **next,
+		    char err[PYRO_ERR_MAX]);
 
 	/*
 	 * The stacks of span sp of se, only the samples passing filter f

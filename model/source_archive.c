@@ -3,38 +3,117 @@
  * of profile files, indexed by archive.c, merged by merge.c, its series'
  * history by history.c, its label sets by merge.c and labels.c.
  *
- * This file only adapts: the index it publishes is a view of one struct
- * pyro_archive (which it keeps a reference to), each point's priv is the
- * archive's struct pyro_snapshot, each series' the struct pyro_series, each
- * service's the struct pyro_service, and the index's the archive.  Strings
- * of the view borrow from the archive for the same reason.
+ * Big archives are indexed lazily, in parts.  A part is one service's
+ * directory (struct part), indexed by archive.c as an archive of its own
+ * (pyro_archive_open_part) with its own index cache file; the files lying
+ * directly in the root are one more part, indexed at once (their services
+ * are known only by reading them).  Mounting lists the root's directories
+ * and publishes every one as a pending service (source.h); fs/ asks `load`
+ * for a service when something beneath it is looked up or listed, and for
+ * all of them when a page needs the whole archive (README.txt, errors).
+ * A published index is a view of its parts: its services and series are
+ * its own, the points of each part are shared by every index that holds
+ * that part (reference counted), so indexing one more service costs that
+ * service and the view's small arrays, never the others again.  Each
+ * service's priv is its struct svc_ref: the part's archive (what merges
+ * open files beneath and record problems in) and its struct pyro_service.
  *
- * Following a live archive: refresh stat-walks ARCHIVE
- * (pyro_archive_fingerprint) and indexes it again only when the walk's
- * hash differs from the current index's.  When ARCHIVE itself becomes
- * unreadable it publishes an empty index whose only problem says so, and
- * waits (no reindexing while still gone) until it comes back.
+ * Following a live archive (refresh), one of two ways, named in
+ * /.pyrofs/stats:
+ *   - inotify (the default): the root and every directory of an indexed
+ *     part are watched; refresh reads the events, non-blocking, and indexes
+ *     again only the parts they touched (events on dot-files do not count).
+ *     An idle mount costs one empty read per `rescan` period.
+ *   - walk: refresh stat-walks the root's listing and every indexed part
+ *     and indexes again those whose fingerprint changed.  Used with
+ *     -o watch=walk, on network filesystems (where another machine's writes
+ *     raise no event), and from the moment the inotify watch limit is hit.
+ * When ARCHIVE itself becomes unreadable, refresh publishes an empty index
+ * whose only problem says so, and waits until it comes back.
+ *
+ * load and refresh are serialised by fs/ (source.h), so the watch table and
+ * the set of changed parts need no lock; stats reads atomics only.
  */
 #include "source.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
 
 #include "archive.h"
+
+enum watch_mode { WATCH_INOTIFY, WATCH_WALK };
+
+/* Why the walk is in use (the stats line's reason). */
+enum walk_why { WHY_NONE, WHY_OPTION, WHY_NETWORK, WHY_LIMIT, WHY_NO_INOTIFY };
+
+#define WATCH_MASK (IN_CREATE | IN_DELETE | IN_MODIFY | IN_CLOSE_WRITE | \
+		    IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB | IN_DELETE_SELF | \
+		    IN_MOVE_SELF | IN_ONLYDIR)
+
+/* What one inotify watch descriptor reports on. */
+struct watch {
+	char *service;                  /* owned; NULL: the root (if used) */
+	int used;
+};
 
 struct archive_src {
 	struct pyro_src base;           /* first: the handle fs/ holds */
 	struct pyro_src_conf conf;      /* opts not kept (borrowed at open) */
+	int eager;                      /* -o index=eager: every part at once */
+	atomic_int mode;                /* enum watch_mode */
+	atomic_int why;                 /* enum walk_why, in walk mode */
+	int ino;                        /* inotify descriptor, or -1 */
+	struct watch *watches;          /* indexed by watch descriptor */
+	size_t nwatches;
+	int root_dirty;                 /* events say: list the root again */
+	int all_dirty;                  /* events were lost: every part */
+	char **dirty;                   /* services with events (owned) */
+	size_t ndirty, dirty_cap;
+	int rootfd;                     /* the root as indexed (O_PATH) or -1 */
+	dev_t root_dev;
+	ino_t root_ino;
 	int gone;                       /* the current index says ARCHIVE is
-					 * unreadable; refresh only (serial) */
+					 * unreadable */
+	atomic_size_t nservices, nindexed, nsnapshots;  /* of the newest index */
+	atomic_size_t nloads, nrebuilds;
 };
 
-/* A view of one archive; everything in one allocation after it. */
+/* One part of the archive; shared by the indexes that hold it. */
+struct part {
+	atomic_uint refs;
+	char *name;                     /* the service; NULL: the root part */
+	int64_t mtime;                  /* pending: its directory's mtime */
+	struct pyro_archive *a;         /* one reference; NULL: pending */
+	struct pyro_point *points;      /* a's snapshots, service by service,
+					 * series by series */
+	int with_root;                  /* holds the root files of its service */
+};
+
+/* What a service of the view points to (its priv). */
+struct svc_ref {
+	struct pyro_archive *a;         /* borrowed from its part */
+	const struct pyro_service *svc; /* NULL while pending */
+	struct part *part;
+};
+
+/* A published index: a view of parts. */
 struct archive_index {
 	struct pyro_index ix;
-	struct pyro_archive *a;         /* one reference */
+	struct part **parts;            /* directory parts, sorted by name;
+					 * one reference each */
+	size_t nparts;
+	struct part *root;              /* the root files' part, or NULL */
+	struct pyro_archive *gone;      /* ARCHIVE unreadable: the empty
+					 * archive that says so; else NULL */
+	struct svc_ref *refs;           /* per service */
 };
 
 static struct archive_src *to_src(struct pyro_src *src)
@@ -42,126 +121,823 @@ static struct archive_src *to_src(struct pyro_src *src)
 	return (struct archive_src *)src;
 }
 
-static struct pyro_archive *archive_of(const struct pyro_index *ix)
+static const struct archive_index *view_of(const struct pyro_index *ix)
 {
-	return ix->priv;
+	return (const struct archive_index *)ix;
 }
 
-/* ---- the index view --------------------------------------------------------- */
+static const struct svc_ref *ref_of(const struct pyro_index_series *se)
+{
+	return se->service->priv;
+}
+
+/* ---- parts --------------------------------------------------------------------- */
+
+static void part_put(struct part *p)
+{
+	if (!p || atomic_fetch_sub(&p->refs, 1) != 1)
+		return;
+	pyro_archive_put(p->a);
+	free(p->points);
+	free(p->name);
+	free(p);
+}
+
+static struct part *part_get(struct part *p)
+{
+	atomic_fetch_add(&p->refs, 1);
+	return p;
+}
+
+/* A pending part: the service's name and date only. */
+static int part_pending(const struct pyro_archive_dir *d, struct part **out)
+{
+	struct part *p = calloc(1, sizeof(*p));
+
+	*out = p;
+	if (!p)
+		return -ENOMEM;
+	atomic_init(&p->refs, 1);
+	p->mtime = d->mtime_nanos;
+	p->name = strdup(d->name);
+	return p->name ? 0 : -ENOMEM;
+}
+
+/* Fill p->points from p->a. */
+static int part_points(struct part *p)
+{
+	size_t i, j, k, n = 0;
+	struct pyro_point *pt;
+
+	for (i = 0; i < p->a->nservices; i++)
+		for (j = 0; j < p->a->services[i].nseries; j++)
+			n += p->a->services[i].series[j].nsnaps;
+	p->points = pt = calloc(n ? n : 1, sizeof(*pt));
+	if (!pt)
+		return -ENOMEM;
+	for (i = 0; i < p->a->nservices; i++) {
+		for (j = 0; j < p->a->services[i].nseries; j++) {
+			const struct pyro_series *se = &p->a->services[i].series[j];
+
+			for (k = 0; k < se->nsnaps; k++, pt++) {
+				pt->time_nanos = se->snaps[k].src->time_nanos;
+				memcpy(pt->name, se->snaps[k].name, sizeof(pt->name));
+				pt->priv = &se->snaps[k];
+			}
+		}
+	}
+	return 0;
+}
+
+/* The first point of service i, series j of p. */
+static struct pyro_point *points_of(const struct part *p, size_t i, size_t j)
+{
+	struct pyro_point *pt = p->points;
+	size_t a, b;
+
+	for (a = 0; a <= i; a++)
+		for (b = 0; b < p->a->services[a].nseries && (a < i || b < j); b++)
+			pt += p->a->services[a].series[b].nsnaps;
+	return pt;
+}
+
+static void watch_dir(void *arg, int dirfd, const char *service);
+
+/* Index part `name` (NULL: the root files), with the root files of its
+ * service when with_root: a new part in *out. */
+static int part_build(struct archive_src *as, const char *name, int with_root,
+		      struct part **out, char err[PYRO_ERR_MAX])
+{
+	struct pyro_archive_scope sc = { .rootfd = as->rootfd };
+	struct part *p = calloc(1, sizeof(*p));
+	char *key = NULL;
+	int rc;
+
+	*out = p;
+	if (!p)
+		return -ENOMEM;
+	atomic_init(&p->refs, 1);
+	p->with_root = with_root;
+	if (name) {
+		sc.dir = name;
+		sc.service = name;
+		sc.root_files = with_root;
+		/* One cache file per service, keyed by a path no directory
+		 * can have. */
+		if (asprintf(&key, "%s//%s", as->base.name, name) < 0)
+			return -ENOMEM;
+		sc.cache_key = key;
+		p->name = strdup(name);
+		if (!p->name) {
+			free(key);
+			return -ENOMEM;
+		}
+	} else {
+		sc.no_dirs = 1;
+		sc.root_files = 1;
+	}
+	if (atomic_load(&as->mode) == WATCH_INOTIFY) {
+		sc.watch = watch_dir;
+		sc.watch_arg = as;
+	}
+	rc = pyro_archive_open_part(as->base.name, as->conf.max_profile_size,
+				    &sc, &p->a, err);
+	free(key);
+	if (!rc)
+		rc = part_points(p);
+	if (!rc)
+		atomic_fetch_add(&as->nrebuilds, 1);
+	return rc;
+}
+
+/* The fingerprint part p would have now (walk mode). */
+static int part_fingerprint(const struct archive_src *as, const struct part *p,
+			    uint64_t *fp)
+{
+	struct pyro_archive_scope sc = { .rootfd = as->rootfd };
+
+	if (p->name) {
+		sc.dir = p->name;
+		sc.service = p->name;
+		sc.root_files = p->with_root;
+	} else {
+		sc.no_dirs = 1;
+		sc.root_files = 1;
+	}
+	return pyro_archive_fingerprint_part(as->base.name, &sc, fp);
+}
+
+/* ---- watching ------------------------------------------------------------------ */
+
+static void use_walk(struct archive_src *as, enum walk_why why)
+{
+	atomic_store(&as->why, why);
+	atomic_store(&as->mode, WATCH_WALK);
+}
+
+/* Remember that watch wd reports on service (NULL: the root). */
+static void watch_note(struct archive_src *as, int wd, const char *service)
+{
+	char *name = NULL;
+	size_t cap = as->nwatches;
+
+	if (service && !(name = strdup(service)))
+		goto lost;
+	if ((size_t)wd >= cap) {
+		struct watch *n;
+
+		while ((size_t)wd >= cap)
+			cap = cap ? cap * 2 : 64;
+		n = realloc(as->watches, cap * sizeof(*n));
+		if (!n)
+			goto lost;
+		memset(n + as->nwatches, 0, (cap - as->nwatches) * sizeof(*n));
+		as->watches = n;
+		as->nwatches = cap;
+	}
+	free(as->watches[wd].service);
+	as->watches[wd].service = name;
+	as->watches[wd].used = 1;
+	return;
+lost:
+	free(name);
+	/* Without the table, events cannot be told apart: every part. */
+	as->all_dirty = 1;
+}
+
+/* scope.watch: watch a directory of a part being indexed. */
+static void watch_dir(void *arg, int dirfd, const char *service)
+{
+	struct archive_src *as = arg;
+	char path[64];
+	int wd;
+
+	if (atomic_load(&as->mode) != WATCH_INOTIFY)
+		return;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", dirfd);
+	wd = inotify_add_watch(as->ino, path, WATCH_MASK);
+	if (wd >= 0) {
+		watch_note(as, wd, service);
+		return;
+	}
+	if (errno == ENOSPC || errno == ENOMEM)
+		use_walk(as, WHY_LIMIT);
+	/* Else the directory went meanwhile: its parent's event says so. */
+}
+
+/* Filesystems whose changes may come from another machine, unseen by
+ * inotify (statfs(2) magic numbers). */
+static int remote_fs(int fd)
+{
+	static const unsigned long magic[] = {
+		0x6969,         /* NFS */
+		0x517b,         /* SMB */
+		0xff534d42,     /* CIFS */
+		0xfe534d42,     /* SMB2 */
+		0x65735546,     /* FUSE (sshfs, ...) */
+		0x01021997,     /* 9P */
+		0x00c36400,     /* Ceph */
+		0x5346414f,     /* AFS */
+		0x01161970,     /* GFS2 */
+		0x0bd00bd0,     /* Lustre */
+	};
+	struct statfs sf;
+	size_t i;
+
+	if (fstatfs(fd, &sf))
+		return 0;
+	for (i = 0; i < sizeof(magic) / sizeof(magic[0]); i++)
+		if ((unsigned long)sf.f_type == magic[i])
+			return 1;
+	return 0;
+}
+
+/* Start following the root rootfd: inotify on it, unless the walk is
+ * wanted or needed. */
+static void watch_root(struct archive_src *as)
+{
+	int fd;
+
+	if (atomic_load(&as->mode) != WATCH_INOTIFY)
+		return;
+	if (remote_fs(as->rootfd)) {
+		use_walk(as, WHY_NETWORK);
+		return;
+	}
+	if (as->ino < 0)
+		as->ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (as->ino < 0) {
+		use_walk(as, errno == EMFILE ? WHY_LIMIT : WHY_NO_INOTIFY);
+		return;
+	}
+	/* An O_PATH descriptor cannot be read: open the directory itself. */
+	fd = openat(as->rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		as->root_dirty = 1;
+		return;
+	}
+	watch_dir(as, fd, NULL);
+	close(fd);
+}
+
+static void mark_dirty(struct archive_src *as, const char *service)
+{
+	size_t i;
+
+	for (i = 0; i < as->ndirty; i++)
+		if (!strcmp(as->dirty[i], service))
+			return;
+	if (as->ndirty == as->dirty_cap) {
+		size_t cap = as->dirty_cap ? as->dirty_cap * 2 : 16;
+		char **n = realloc(as->dirty, cap * sizeof(*n));
+
+		if (!n) {
+			as->all_dirty = 1;
+			return;
+		}
+		as->dirty = n;
+		as->dirty_cap = cap;
+	}
+	if (!(as->dirty[as->ndirty] = strdup(service)))
+		as->all_dirty = 1;
+	else
+		as->ndirty++;
+}
+
+static int is_dirty(const struct archive_src *as, const char *service)
+{
+	size_t i;
+
+	if (as->all_dirty)
+		return 1;
+	for (i = 0; i < as->ndirty; i++)
+		if (!strcmp(as->dirty[i], service))
+			return 1;
+	return 0;
+}
+
+static void clear_dirty(struct archive_src *as)
+{
+	size_t i;
+
+	for (i = 0; i < as->ndirty; i++)
+		free(as->dirty[i]);
+	as->ndirty = 0;
+	as->root_dirty = as->all_dirty = 0;
+}
+
+/* One event: which part it touches. */
+static void note_event(struct archive_src *as, const struct inotify_event *ev)
+{
+	struct watch *w;
+
+	if (ev->mask & IN_Q_OVERFLOW) {
+		as->all_dirty = as->root_dirty = 1;
+		return;
+	}
+	if (ev->wd < 0 || (size_t)ev->wd >= as->nwatches ||
+	    !as->watches[ev->wd].used)
+		return;
+	w = &as->watches[ev->wd];
+	if (ev->mask & IN_IGNORED) {
+		/* The watch is gone (its directory was): the parent's event
+		 * said what changed. */
+		free(w->service);
+		w->service = NULL;
+		w->used = 0;
+		return;
+	}
+	/* Dot-files are not part of the archive (collectors write them and
+	 * rename them into place: the rename counts). */
+	if (ev->len && ev->name[0] == '.')
+		return;
+	if (!w->service)
+		as->root_dirty = 1;
+	else
+		mark_dirty(as, w->service);
+}
+
+/* Read every pending event (non-blocking) into the dirty set. */
+static void drain(struct archive_src *as)
+{
+	char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
+	ssize_t n;
+
+	while ((n = read(as->ino, buf, sizeof(buf))) > 0) {
+		const char *p = buf;
+
+		while (p < buf + n) {
+			const struct inotify_event *ev = (const void *)p;
+
+			note_event(as, ev);
+			p += sizeof(*ev) + ev->len;
+		}
+	}
+}
+
+/* ---- the view ------------------------------------------------------------------ */
 
 static void index_destroy(struct pyro_index *ix)
 {
 	struct archive_index *ai = (struct archive_index *)ix;
+	size_t i;
 
-	pyro_archive_put(ai->a);
+	for (i = 0; i < ai->nparts; i++)
+		part_put(ai->parts[i]);
+	part_put(ai->root);
+	pyro_archive_put(ai->gone);
+	free(ai->parts);
 	free(ai);
 }
 
-static void view_series(struct pyro_index_series *vs,
-			const struct pyro_index_service *vsvc,
-			const struct pyro_series *se, struct pyro_point *points)
-{
-	size_t k;
+/* One service of the view being planned: where it comes from. */
+struct plan {
+	const char *name;
+	struct part *part;
+	size_t svc;                     /* index in part->a->services */
+};
 
-	vs->service = vsvc;
-	vs->type = se->type;
-	vs->sample_type = se->sample_type;
-	vs->sample_unit = se->sample_unit;
-	vs->kind = se->kind;
-	vs->points = points;
-	vs->npoints = se->nsnaps;
-	vs->priv = se;
-	for (k = 0; k < se->nsnaps; k++) {
-		points[k].time_nanos = se->snaps[k].src->time_nanos;
-		memcpy(points[k].name, se->snaps[k].name, sizeof(points[k].name));
-		points[k].priv = &se->snaps[k];
-	}
+static int cmp_plan(const void *x, const void *y)
+{
+	return strcmp(((const struct plan *)x)->name, ((const struct plan *)y)->name);
 }
 
-/* Publish a view of a (one reference, handed over even on failure). */
-static int index_new(struct pyro_archive *a, struct pyro_index **out)
+/* Whether a directory part called name is among parts[0..n) (sorted). */
+static const struct part *find_part(struct part *const *parts, size_t n,
+				    const char *name)
 {
-	size_t i, j, nseries = 0, npoints = 0;
-	struct pyro_index_service *svcs;
-	struct pyro_index_series *series;
-	struct pyro_point *points;
-	struct archive_index *ai;
+	size_t lo = 0, hi = n;
 
-	for (i = 0; i < a->nservices; i++) {
-		nseries += a->services[i].nseries;
-		for (j = 0; j < a->services[i].nseries; j++)
-			npoints += a->services[i].series[j].nsnaps;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(name, parts[mid]->name);
+
+		if (!c)
+			return parts[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
 	}
-	ai = calloc(1, sizeof(*ai) + a->nservices * sizeof(*svcs) +
-		    nseries * sizeof(*series) + npoints * sizeof(*points));
-	if (!ai) {
-		pyro_archive_put(a);
+	return NULL;
+}
+
+/* The services the view of parts (and root) shows, sorted: pending parts,
+ * indexed parts' services that have series, and the root part's services
+ * that no directory part holds.  *out owned by the caller. */
+static int plan_view(struct part *const *parts, size_t nparts,
+		     struct part *root, struct plan **out, size_t *n)
+{
+	size_t i, k = 0, cap = nparts + (root ? root->a->nservices : 0);
+	struct plan *pl = calloc(cap ? cap : 1, sizeof(*pl));
+
+	*out = pl;
+	if (!pl)
 		return -ENOMEM;
-	}
-	svcs = (struct pyro_index_service *)(ai + 1);
-	series = (struct pyro_index_series *)(svcs + a->nservices);
-	points = (struct pyro_point *)(series + nseries);
-	for (i = 0; i < a->nservices; i++) {
-		const struct pyro_service *s = &a->services[i];
+	for (i = 0; i < nparts; i++) {
+		const struct part *p = parts[i];
 
-		svcs[i].name = s->name;
-		svcs[i].series = series;
-		svcs[i].nseries = s->nseries;
-		svcs[i].priv = s;
-		for (j = 0; j < s->nseries; j++) {
-			view_series(series, &svcs[i], &s->series[j], points);
-			points += s->series[j].nsnaps;
-			series++;
+		if (!p->a) {
+			pl[k++] = (struct plan){ p->name, parts[i], 0 };
+			continue;
 		}
+		for (size_t s = 0; s < p->a->nservices; s++)
+			if (!strcmp(p->a->services[s].name, p->name) &&
+			    p->a->services[s].nseries)
+				pl[k++] = (struct plan){ p->name, parts[i], s };
 	}
-	atomic_init(&ai->ix.refs, 1);
-	ai->ix.services = svcs;
-	ai->ix.nservices = a->nservices;
-	ai->ix.destroy = index_destroy;
-	ai->ix.priv = a;
-	ai->a = a;
-	*out = &ai->ix;
+	for (i = 0; root && i < root->a->nservices; i++)
+		if (!find_part(parts, nparts, root->a->services[i].name))
+			pl[k++] = (struct plan){ root->a->services[i].name, root, i };
+	if (k > 1)
+		qsort(pl, k, sizeof(*pl), cmp_plan);
+	*n = k;
 	return 0;
 }
 
-/* ---- operations ----------------------------------------------------------------- */
+/* Fill the view's service i from plan entry pl. */
+static void view_service(struct archive_index *ai, size_t i,
+			 const struct plan *pl, struct pyro_index_series **series)
+{
+	struct pyro_index_service *vs = &ai->ix.services[i];
+	struct svc_ref *ref = &ai->refs[i];
+	const struct part *p = pl->part;
+	size_t j;
+
+	ref->part = pl->part;
+	ref->a = p->a;
+	vs->name = (char *)pl->name;
+	vs->priv = ref;
+	if (!p->a) {
+		vs->pending = 1;
+		vs->pending_newest = p->mtime;
+		return;
+	}
+	ref->svc = &p->a->services[pl->svc];
+	vs->series = *series;
+	vs->nseries = ref->svc->nseries;
+	for (j = 0; j < ref->svc->nseries; j++) {
+		const struct pyro_series *se = &ref->svc->series[j];
+		struct pyro_index_series *v = &vs->series[j];
+
+		v->service = vs;
+		v->type = se->type;
+		v->sample_type = se->sample_type;
+		v->sample_unit = se->sample_unit;
+		v->kind = se->kind;
+		v->points = points_of(p, pl->svc, j);
+		v->npoints = se->nsnaps;
+		v->priv = se;
+	}
+	*series += ref->svc->nseries;
+}
+
+/* Count what a view shows, for /.pyrofs/stats. */
+static void count_view(struct archive_src *as, const struct pyro_index *ix)
+{
+	size_t i, j, indexed = 0, snaps = 0;
+
+	for (i = 0; i < ix->nservices; i++) {
+		indexed += !ix->services[i].pending;
+		for (j = 0; j < ix->services[i].nseries; j++)
+			snaps += ix->services[i].series[j].npoints;
+	}
+	atomic_store(&as->nservices, ix->nservices);
+	atomic_store(&as->nindexed, indexed);
+	atomic_store(&as->nsnapshots, snaps);
+}
+
+/* Publish a view of parts[0..nparts) and root (every reference handed
+ * over, even on failure; parts owned by the view on success), or of gone
+ * alone. */
+static int view_new(struct archive_src *as, struct part **parts, size_t nparts,
+		    struct part *root, struct pyro_archive *gone,
+		    struct pyro_index **out)
+{
+	struct pyro_index_series *series;
+	struct archive_index *ai = NULL;
+	struct plan *pl = NULL;
+	size_t i, n = 0, nseries = 0;
+	int rc;
+
+	rc = plan_view(parts, nparts, root, &pl, &n);
+	for (i = 0; !rc && i < n; i++)
+		if (pl[i].part->a)
+			nseries += pl[i].part->a->services[pl[i].svc].nseries;
+	if (!rc) {
+		ai = calloc(1, sizeof(*ai) + n * (sizeof(*ai->ix.services) +
+						  sizeof(*ai->refs)) +
+			    nseries * sizeof(*series));
+		rc = ai ? 0 : -ENOMEM;
+	}
+	if (rc) {
+		for (i = 0; i < nparts; i++)
+			part_put(parts[i]);
+		free(parts);
+		part_put(root);
+		pyro_archive_put(gone);
+		free(pl);
+		return rc;
+	}
+	ai->ix.services = (struct pyro_index_service *)(ai + 1);
+	ai->refs = (struct svc_ref *)(ai->ix.services + n);
+	series = (struct pyro_index_series *)(ai->refs + n);
+	for (i = 0; i < n; i++)
+		view_service(ai, i, &pl[i], &series);
+	free(pl);
+	atomic_init(&ai->ix.refs, 1);
+	ai->ix.nservices = n;
+	ai->ix.destroy = index_destroy;
+	ai->ix.priv = NULL;
+	ai->parts = parts;
+	ai->nparts = nparts;
+	ai->root = root;
+	ai->gone = gone;
+	*out = &ai->ix;
+	count_view(as, *out);
+	return 0;
+}
+
+/* ---- building views -------------------------------------------------------------- */
+
+/* Whether the root part holds a service called name. */
+static int root_has(const struct part *root, const char *name)
+{
+	return root && root->a && pyro_archive_service(root->a, name) != NULL;
+}
+
+/* Parts for the directories d[0..n): the indexed ones of old (sorted,
+ * borrowed) kept unless dirty (then indexed again; so is one holding root
+ * files when the root's files changed: root_changed), new ones pending
+ * (indexed at once when eager).  *out: an array of n parts. */
+static int plan_parts(struct archive_src *as, const struct pyro_archive_dir *d,
+		      size_t n, struct part *const *old, size_t nold,
+		      const struct part *root, int root_changed,
+		      struct part ***out, char err[PYRO_ERR_MAX])
+{
+	struct part **parts = calloc(n ? n : 1, sizeof(*parts));
+	size_t i;
+	int rc = parts ? 0 : -ENOMEM;
+
+	for (i = 0; !rc && i < n; i++) {
+		struct part *p = (struct part *)find_part(old, nold, d[i].name);
+		int with_root = root_has(root, d[i].name);
+
+		if (p && p->a && !is_dirty(as, p->name) && p->with_root == with_root &&
+		    !(with_root && root_changed))
+			parts[i] = part_get(p);
+		else if (p && p->a)
+			rc = part_build(as, d[i].name, with_root, &parts[i], err);
+		else if (as->eager)
+			rc = part_build(as, d[i].name, with_root, &parts[i], err);
+		else if (p && p->mtime == d[i].mtime_nanos)
+			parts[i] = part_get(p);
+		else
+			rc = part_pending(&d[i], &parts[i]);
+	}
+	if (rc) {
+		for (i = 0; i < n; i++)
+			part_put(parts[i]);
+		free(parts);
+		return rc;
+	}
+	*out = parts;
+	return 0;
+}
+
+/* List the root and plan a view from it: its root part (old_root kept when
+ * its fingerprint still matches), its directories' parts.  Everything
+ * handed to view_new. */
+static int view_from_root(struct archive_src *as, struct part *const *old,
+			  size_t nold, struct part *old_root,
+			  struct pyro_index **out, char err[PYRO_ERR_MAX])
+{
+	struct pyro_archive_dir *d = NULL;
+	struct part *root = NULL, **parts = NULL;
+	char *root_service = NULL;
+	uint64_t fp = 0;
+	size_t n = 0;
+	int rc;
+
+	rc = pyro_archive_list_dirs(as->rootfd, as->base.name, &d, &n,
+				    &root_service);
+	free(root_service);
+	if (rc) {
+		snprintf(err, PYRO_ERR_MAX, "%s: %s", as->base.name, strerror(-rc));
+		return rc;
+	}
+	if (old_root && !part_fingerprint(as, old_root, &fp) &&
+	    fp == old_root->a->fingerprint)
+		root = part_get(old_root);
+	else
+		rc = part_build(as, NULL, 0, &root, err);
+	if (!rc)
+		rc = plan_parts(as, d, n, old, nold, root, root != old_root,
+				&parts, err);
+	pyro_archive_dirs_free(d, n);
+	if (rc) {
+		part_put(root);
+		return rc;
+	}
+	if (root == old_root && n == nold &&
+	    (!n || !memcmp(parts, old, n * sizeof(*parts)))) {
+		/* Every part as it was: nothing to publish. */
+		for (size_t i = 0; i < n; i++)
+			part_put(parts[i]);
+		free(parts);
+		part_put(root);
+		*out = NULL;
+		return 0;
+	}
+	return view_new(as, parts, n, root, NULL, out);
+}
+
+/* The same view as cur, with the pending services called name (NULL: all)
+ * indexed when `load`, and the dirty parts indexed again when `dirty`.
+ * *out NULL when no part changed. */
+static int view_update(struct archive_src *as, const struct archive_index *cur,
+		       int load, const char *name, int dirty,
+		       struct pyro_index **out, char err[PYRO_ERR_MAX])
+{
+	struct part **parts = calloc(cur->nparts ? cur->nparts : 1, sizeof(*parts));
+	size_t i;
+	int rc = parts ? 0 : -ENOMEM, changed = 0;
+
+	*out = NULL;
+	for (i = 0; !rc && i < cur->nparts; i++) {
+		struct part *p = cur->parts[i];
+		int want = !p->a ? load && (!name || !strcmp(name, p->name)) :
+			   dirty && is_dirty(as, p->name);
+
+		if (want) {
+			rc = part_build(as, p->name, root_has(cur->root, p->name),
+					&parts[i], err);
+			changed = 1;
+		} else {
+			parts[i] = part_get(p);
+		}
+	}
+	if (rc || !changed) {
+		for (i = 0; parts && i < cur->nparts; i++)
+			part_put(parts[i]);
+		free(parts);
+		return rc;
+	}
+	return view_new(as, parts, cur->nparts,
+			cur->root ? part_get(cur->root) : NULL, NULL, out);
+}
+
+/* ---- following the archive ---------------------------------------------------------- */
+
+/* (Re)anchor at the root: its descriptor and identity, watched anew. */
+static int anchor(struct archive_src *as, char err[PYRO_ERR_MAX])
+{
+	struct stat st;
+	int fd = pyro_archive_root_open(as->base.name, err);
+
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st)) {
+		close(fd);
+		snprintf(err, PYRO_ERR_MAX, "%s: %s", as->base.name, strerror(errno));
+		return -EIO;
+	}
+	if (as->rootfd >= 0)
+		close(as->rootfd);
+	as->rootfd = fd;
+	as->root_dev = st.st_dev;
+	as->root_ino = st.st_ino;
+	watch_root(as);
+	return 0;
+}
+
+/* Whether ARCHIVE's path still leads to the directory indexed. */
+static int same_root(const struct archive_src *as)
+{
+	struct stat st;
+
+	return as->rootfd >= 0 &&
+	       fstatat(AT_FDCWD, as->base.name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       S_ISDIR(st.st_mode) && st.st_dev == as->root_dev &&
+	       st.st_ino == as->root_ino;
+}
+
+/* ARCHIVE itself is gone or unreadable: an empty tree that says so. */
+static int view_gone(struct archive_src *as, const char *why,
+		     struct pyro_index **next)
+{
+	char reason[PYRO_ERR_MAX + 64];
+	struct pyro_archive *a = NULL;
+	int rc;
+
+	snprintf(reason, sizeof(reason), "archive unreadable: %s", why);
+	rc = pyro_archive_empty(as->base.name, reason, &a);
+	if (rc)
+		return rc;
+	rc = view_new(as, NULL, 0, NULL, a, next);
+	if (!rc)
+		as->gone = 1;
+	return rc;
+}
+
+/* Fallen back to the walk (the watch table filled up): the watches go,
+ * and the queue nobody reads any more. */
+static void stop_inotify(struct archive_src *as)
+{
+	size_t i;
+
+	close(as->ino);
+	as->ino = -1;
+	for (i = 0; i < as->nwatches; i++)
+		free(as->watches[i].service);
+	free(as->watches);
+	as->watches = NULL;
+	as->nwatches = 0;
+}
+
+/* Walk mode: mark the indexed parts whose files changed, and the root. */
+static void walk_changes(struct archive_src *as, const struct archive_index *cur)
+{
+	uint64_t fp;
+	size_t i;
+
+	as->root_dirty = 1;
+	for (i = 0; i < cur->nparts; i++) {
+		const struct part *p = cur->parts[i];
+
+		if (p->a && (part_fingerprint(as, p, &fp) || fp != p->a->fingerprint))
+			mark_dirty(as, p->name);
+	}
+}
 
 static int archive_refresh(struct pyro_src *src, const struct pyro_index *cur,
 			   struct pyro_index **next, char err[PYRO_ERR_MAX])
 {
 	struct archive_src *as = to_src(src);
-	struct pyro_archive *a = NULL;
-	char reason[PYRO_ERR_MAX + 64];
-	uint64_t fp = 0;
-	int rc, gone;
+	const struct archive_index *ci = view_of(cur);
+	int rc;
 
 	*next = NULL;
-	rc = pyro_archive_fingerprint(src->name, &fp);
-	if ((rc == 0 && !as->gone && fp == archive_of(cur)->fingerprint) ||
-	    (rc && as->gone))
-		return 0;       /* nothing new (or still gone) */
-	if (rc == 0)
-		rc = pyro_archive_open(src->name, as->conf.max_profile_size, &a,
-				       err);
+	if (atomic_load(&as->mode) == WATCH_INOTIFY && as->ino >= 0)
+		drain(as);
+	if (atomic_load(&as->mode) == WATCH_WALK && as->ino >= 0)
+		stop_inotify(as);
+	if (atomic_load(&as->mode) == WATCH_WALK && !as->gone)
+		walk_changes(as, ci);
+	if (!as->gone && !as->root_dirty && !as->all_dirty && !as->ndirty)
+		return 0;       /* nothing happened */
+	if (as->gone || !same_root(as)) {
+		/* A new (or returning) root: anchored and listed anew. */
+		clear_dirty(as);
+		rc = anchor(as, err);
+		if (rc == -ENOMEM)
+			return rc;
+		if (rc && as->gone)
+			return 0;       /* still gone */
+		if (!rc)
+			rc = view_from_root(as, NULL, 0, NULL, next, err);
+		if (rc == -ENOMEM)
+			return rc;
+		if (rc)
+			rc = view_gone(as, err, next);
+		else
+			as->gone = 0;
+		return rc ? rc : 1;
+	}
+	if (as->root_dirty || as->all_dirty)
+		rc = view_from_root(as, ci->parts, ci->nparts, ci->root, next, err);
 	else
-		snprintf(err, PYRO_ERR_MAX, "%s", strerror(-rc));
+		rc = view_update(as, ci, 0, NULL, 1, next, err);
+	clear_dirty(as);
 	if (rc == -ENOMEM)
 		return rc;
-	gone = rc != 0;
-	if (gone) {
-		/* ARCHIVE itself is gone or unreadable: serve an empty tree
-		 * that says so, until it comes back. */
-		snprintf(reason, sizeof(reason), "archive unreadable: %s", err);
-		rc = pyro_archive_empty(src->name, reason, &a);
-		if (rc)
-			return rc;
+	if (rc) {
+		/* The root went while being read: say so (the next refresh
+		 * sees whether it is back). */
+		rc = view_gone(as, err, next);
+		return rc ? rc : 1;
 	}
-	rc = index_new(a, next);
+	return *next ? 1 : 0;
+}
+
+static int archive_load(struct pyro_src *src, const struct pyro_index *cur,
+			const char *name, struct pyro_index **next,
+			char err[PYRO_ERR_MAX])
+{
+	struct archive_src *as = to_src(src);
+	int rc;
+
+	/* Pending parts only: changed ones wait for refresh, which knows
+	 * whether the root changed too. */
+	rc = view_update(as, view_of(cur), 1, name, 0, next, err);
 	if (rc)
 		return rc;
-	as->gone = gone;
-	return 1;
+	if (*next)
+		atomic_fetch_add(&as->nloads, 1);
+	return *next ? 1 : 0;
 }
+
+/* ---- reading ------------------------------------------------------------------- */
 
 /* The snapshots span sp of se covers, oldest first (an array owned by the
  * caller), and the baseline before them or NULL. */
@@ -185,18 +961,19 @@ static int archive_stacks(struct pyro_src *src, const struct pyro_index *ix,
 			  struct pyro_stacks *out, char err[PYRO_ERR_MAX])
 {
 	const struct pyro_snapshot **snaps, *base;
+	const struct svc_ref *ref = ref_of(se);
 	int rc;
 
+	(void)ix;
 	snaps = members(se, sp, &base);
 	if (!snaps) {
 		/* out must be releasable whatever happens. */
 		memset(out, 0, sizeof(*out));
 		return -ENOMEM;
 	}
-	rc = pyro_merge_build_filtered(archive_of(ix), se->service->priv,
-				       se->priv, snaps, sp->count, base,
-				       to_src(src)->conf.merge, span_name, f,
-				       out, err);
+	rc = pyro_merge_build_filtered(ref->a, ref->svc, se->priv, snaps,
+				       sp->count, base, to_src(src)->conf.merge,
+				       span_name, f, out, err);
 	free(snaps);
 	return rc;
 }
@@ -210,12 +987,13 @@ static int archive_labels(struct pyro_src *src, const struct pyro_index *ix,
 	int rc;
 
 	(void)src;
+	(void)ix;
 	snaps = members(se, sp, &base);
 	if (!snaps) {
 		memset(out, 0, sizeof(*out));
 		return -ENOMEM;
 	}
-	rc = pyro_merge_labels(archive_of(ix), snaps, sp->count, base, rule,
+	rc = pyro_merge_labels(ref_of(se)->a, snaps, sp->count, base, rule,
 			       out, err);
 	free(snaps);
 	return rc;
@@ -226,7 +1004,8 @@ static int archive_history(struct pyro_src *src, const struct pyro_index *ix,
 			   struct pyro_history *out, char err[PYRO_ERR_MAX])
 {
 	(void)src;
-	return pyro_history_build(archive_of(ix), se->service->priv, se->priv,
+	(void)ix;
+	return pyro_history_build(ref_of(se)->a, ref_of(se)->svc, se->priv,
 				  out, err);
 }
 
@@ -271,27 +1050,120 @@ static int archive_sources(struct pyro_src *src, const struct pyro_index *ix,
 	return rc;
 }
 
+/* Every archive of a view: its problems are the view's. */
+static int archives_of(const struct archive_index *ai,
+		       struct pyro_archive ***out, size_t *n)
+{
+	struct pyro_archive **as = calloc(ai->nparts + 2, sizeof(*as));
+	size_t i, k = 0;
+
+	*out = as;
+	if (!as)
+		return -ENOMEM;
+	if (ai->gone)
+		as[k++] = ai->gone;
+	if (ai->root)
+		as[k++] = ai->root->a;
+	for (i = 0; i < ai->nparts; i++)
+		if (ai->parts[i]->a)
+			as[k++] = ai->parts[i]->a;
+	*n = k;
+	return 0;
+}
+
 static int archive_problems(struct pyro_src *src, const struct pyro_index *ix,
 			    struct pyro_buf *out)
 {
+	struct pyro_archive **as;
+	size_t n;
+	int rc;
+
 	(void)src;
-	return pyro_archive_problems_text(archive_of(ix), out);
+	rc = archives_of(view_of(ix), &as, &n);
+	if (!rc)
+		rc = pyro_archive_problems_text_many(as, n, out);
+	free(as);
+	return rc;
 }
 
+/* A problem fs/ found at a node path ("api/cpu/all/tree.txt"): its
+ * service's part keeps it (and forgets it when indexed again). */
 static int archive_problem(struct pyro_src *src, const struct pyro_index *ix,
 			   const char *what, const char *reason)
 {
-	return pyro_archive_problem(archive_of(ix), what, reason);
+	const struct archive_index *ai = view_of(ix);
+	char svc[NAME_MAX + 1];
+	const char *slash = strchr(what, '/');
+	const struct pyro_index_service *s = NULL;
+
+	(void)src;
+	if (slash && (size_t)(slash - what) < sizeof(svc)) {
+		memcpy(svc, what, (size_t)(slash - what));
+		svc[slash - what] = '\0';
+		s = pyro_index_service(ix, svc);
+	}
+	if (s && !s->pending)
+		return pyro_archive_problem(((const struct svc_ref *)s->priv)->a,
+					    what, reason);
+	if (ai->root)
+		return pyro_archive_problem(ai->root->a, what, reason);
+	if (ai->gone)
+		return pyro_archive_problem(ai->gone, what, reason);
+	return 0;
+}
+
+static const char *const why_names[] = {
+	[WHY_NONE] = "",
+	[WHY_OPTION] = " (-o watch=walk)",
+	[WHY_NETWORK] = " (network filesystem)",
+	[WHY_LIMIT] = " (inotify watch limit reached)",
+	[WHY_NO_INOTIFY] = " (inotify unavailable)",
+};
+
+static int archive_stats(struct pyro_src *src, struct pyro_buf *out)
+{
+	struct archive_src *as = to_src(src);
+	int walk = atomic_load(&as->mode) == WATCH_WALK;
+
+	return pyro_buf_printf(out,
+			       "watch %s%s\n"
+			       "index %s\n"
+			       "services %zu\n"
+			       "services_indexed %zu\n"
+			       "snapshots_indexed %zu\n"
+			       "service_loads %zu\n"
+			       "parts_indexed %zu\n",
+			       walk ? "walk" : "inotify",
+			       walk ? why_names[atomic_load(&as->why)] : "",
+			       as->eager ? "eager" : "lazy",
+			       atomic_load(&as->nservices),
+			       atomic_load(&as->nindexed),
+			       atomic_load(&as->nsnapshots),
+			       atomic_load(&as->nloads),
+			       atomic_load(&as->nrebuilds));
 }
 
 static void archive_close(struct pyro_src *src)
 {
+	struct archive_src *as = to_src(src);
+	size_t i;
+
+	for (i = 0; i < as->nwatches; i++)
+		free(as->watches[i].service);
+	free(as->watches);
+	clear_dirty(as);
+	free(as->dirty);
+	if (as->ino >= 0)
+		close(as->ino);
+	if (as->rootfd >= 0)
+		close(as->rootfd);
 	free(src->name);
-	free(to_src(src));
+	free(as);
 }
 
 static const struct pyro_src_ops archive_ops = {
 	.refresh = archive_refresh,
+	.load = archive_load,
 	.stacks = archive_stacks,
 	.labels = archive_labels,
 	.history = archive_history,
@@ -299,7 +1171,7 @@ static const struct pyro_src_ops archive_ops = {
 	.sources = archive_sources,
 	.problems = archive_problems,
 	.problem = archive_problem,
-	.stats = NULL,
+	.stats = archive_stats,
 	.close = archive_close,
 };
 
@@ -309,6 +1181,36 @@ static int archive_match(const char *spec)
 {
 	(void)spec;
 	return 1;
+}
+
+/* -o index=lazy|eager, -o watch=inotify|walk: 0 and the flags set, 1 (not
+ * the archive's), -EINVAL. */
+static int apply_opt(const char *kv, int *eager, int *walk,
+		     char err[PYRO_ERR_MAX])
+{
+	if (!strncmp(kv, "index=", 6)) {
+		if (strcmp(kv + 6, "lazy") && strcmp(kv + 6, "eager"))
+			goto bad;
+		*eager = !strcmp(kv + 6, "eager");
+		return 0;
+	}
+	if (!strncmp(kv, "watch=", 6)) {
+		if (strcmp(kv + 6, "inotify") && strcmp(kv + 6, "walk"))
+			goto bad;
+		*walk = !strcmp(kv + 6, "walk");
+		return 0;
+	}
+	return 1;
+bad:
+	snprintf(err, PYRO_ERR_MAX, "bad value in -o %s", kv);
+	return -EINVAL;
+}
+
+static int archive_opt(const char *kv, char err[PYRO_ERR_MAX])
+{
+	int eager = 0, walk = 0;
+
+	return apply_opt(kv, &eager, &walk, err);
 }
 
 /* ARCHIVE must exist (pyro_archive_open says the rest). */
@@ -325,27 +1227,48 @@ static int archive_check(const char *spec, char err[PYRO_ERR_MAX])
 	return -e;
 }
 
+/* The options of a local archive into as. */
+static int archive_opts(struct archive_src *as, const struct pyro_src_conf *conf,
+			char err[PYRO_ERR_MAX])
+{
+	int walk = 0, rc;
+	size_t i;
+
+	for (i = 0; i < conf->nopts; i++) {
+		rc = apply_opt(conf->opts[i], &as->eager, &walk, err);
+		if (rc == 1) {
+			snprintf(err, PYRO_ERR_MAX, "option %s is not for a local "
+				 "archive", conf->opts[i]);
+			rc = -EINVAL;
+		}
+		if (rc)
+			return rc;
+	}
+	if (walk)
+		use_walk(as, WHY_OPTION);
+	return 0;
+}
+
 static int archive_open(const char *spec, const struct pyro_src_conf *conf,
 			struct pyro_src **out, struct pyro_index **first,
 			char err[PYRO_ERR_MAX])
 {
-	struct archive_src *as;
-	struct pyro_archive *a = NULL;
+	struct archive_src *as = calloc(1, sizeof(*as));
 	char *root;
 	int rc;
 
-	if (conf->nopts) {
-		snprintf(err, PYRO_ERR_MAX, "option %s is not for a local "
-			 "archive", conf->opts[0]);
-		return -EINVAL;
-	}
-	as = calloc(1, sizeof(*as));
 	if (!as)
 		return -ENOMEM;
 	as->base.ops = &archive_ops;
 	as->conf = *conf;
 	as->conf.opts = NULL;
 	as->conf.nopts = 0;
+	as->ino = as->rootfd = -1;
+	rc = archive_opts(as, conf, err);
+	if (rc) {
+		archive_close(&as->base);
+		return rc;
+	}
 	/* The archive is where ARCHIVE leads now (a symlink given on the
 	 * command line is followed once, here); the index then opens that
 	 * real path without following it, so a later swap of the root for a
@@ -357,15 +1280,13 @@ static int archive_open(const char *spec, const struct pyro_src_conf *conf,
 		archive_close(&as->base);
 		return rc;
 	}
-	rc = pyro_archive_open(root, conf->max_profile_size, &a, err);
-	free(root);
-	if (!rc && !(as->base.name = strdup(a->root)))
-		rc = -ENOMEM;
+	as->base.name = root;
+	rc = anchor(as, err);
 	if (!rc)
-		rc = index_new(a, first);
-	else
-		pyro_archive_put(a);
+		rc = view_from_root(as, NULL, 0, NULL, first, err);
 	if (rc) {
+		if (rc == -ENOMEM)
+			snprintf(err, PYRO_ERR_MAX, "%s: %s", root, strerror(ENOMEM));
 		archive_close(&as->base);
 		return rc;
 	}
@@ -376,8 +1297,11 @@ static int archive_open(const char *spec, const struct pyro_src_conf *conf,
 const struct pyro_src_kind pyro_src_archive = {
 	.name = "archive",
 	.match = archive_match,
-	.opt = NULL,
-	.help = NULL,
+	.opt = archive_opt,
+	.help = "    -o index=lazy|eager    index each service when first looked into\n"
+		"                           (default) or all at mount\n"
+		"    -o watch=inotify|walk  follow changes through inotify (default;\n"
+		"                           the walk where it cannot) or a stat-walk\n",
 	.check = archive_check,
 	.open = archive_open,
 };

@@ -22,9 +22,16 @@ void pyro_time_name(int64_t nanos, char out[PYRO_TIME_NAME_MAX])
 		snprintf(out, PYRO_TIME_NAME_MAX, "time-%lld", (long long)secs);
 		return;
 	}
+	/* Years of more than four digits would crowd out the "-N" suffix
+	 * (PYRO_TIME_NAME_MAX): named by their seconds. */
+	if (tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > 9999) {
+		snprintf(out, PYRO_TIME_NAME_MAX, "time-%lld", (long long)secs);
+		return;
+	}
 	snprintf(out, PYRO_TIME_NAME_MAX, "%04d-%02d-%02dT%02d-%02d-%02dZ",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		 tm.tm_min, tm.tm_sec);
+		 (tm.tm_year + 1900) % 10000, (tm.tm_mon + 1) % 100,
+		 tm.tm_mday % 100, tm.tm_hour % 100, tm.tm_min % 100,
+		 tm.tm_sec % 100);
 }
 
 /* How each form is spelled (see timefmt.h); one parser reads both. */

@@ -5,10 +5,13 @@
  *       one CPU profile with STACKS distinct stacks (default 100000; about
  *       4 MB gzipped), as `go tool pprof` would see a long run of a big
  *       service
- *   genprof archive DIR -n FILES [-S SERVICES] [-k cpu,heap,mutex] [-s SEED]
+ *   genprof archive DIR -n FILES [-S SERVICES] [-k cpu,heap,mutex] [-s SEED] [-T 1]
  *       FILES snapshot files spread over SERVICES services (default 4) and
  *       the kinds given, DIR/<service>/<kind>-<unix seconds>.pb.gz, taken
- *       every 10 s per service like a continuous-profiling collector
+ *       every 10 s per service like a continuous-profiling collector; with
+ *       -T 1 the profiles carry no time_nanos (the file name dates them),
+ *       so that links to them under other names are other snapshots (the
+ *       big-archive bench makes 100,000 names of a few hundred files)
  *
  * What makes them realistic (and so what the benchmark exercises):
  *   - a service is a "program": a function table (Go-style names: package
@@ -857,7 +860,7 @@ struct service_gen {
 };
 
 static void cmd_archive(const char *dir, uint32_t nfiles, uint32_t nservices,
-			const int *kinds, uint64_t seed)
+			const int *kinds, uint64_t seed, int no_time)
 {
 	static const char *const svc_names[] = {
 		"api", "billing", "search", "ingest", "auth", "render",
@@ -944,7 +947,7 @@ static void cmd_archive(const char *dir, uint32_t nfiles, uint32_t nservices,
 		snprintf(path, sizeof(path), "%s/%s/%s-%lld.pb.gz", dir,
 			 svc_names[s], kind_names[kind],
 			 (long long)(t / 1000000000LL));
-		write_profile(&g->w, kind, stk, vals, n, t, path);
+		write_profile(&g->w, kind, stk, vals, n, no_time ? 0 : t, path);
 	}
 	free(counts);
 	free(stk);
@@ -955,7 +958,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: genprof big OUT.pb.gz [-n STACKS] [-s SEED]\n"
-		"       genprof archive DIR -n FILES [-S SERVICES] [-k cpu,heap,mutex] [-s SEED]\n");
+		"       genprof archive DIR -n FILES [-S SERVICES] [-k cpu,heap,mutex] [-s SEED] [-T 1]\n");
 	exit(2);
 }
 
@@ -963,7 +966,7 @@ int main(int argc, char **argv)
 {
 	uint64_t seed = 42;
 	uint32_t n = 0, services = 4;
-	int kinds[NKINDS] = { 1, 1, 1 };
+	int kinds[NKINDS] = { 1, 1, 1 }, no_time = 0;
 	const char *cmd, *target;
 	int i;
 
@@ -980,6 +983,8 @@ int main(int argc, char **argv)
 			n = (uint32_t)strtoul(v, NULL, 10);
 		else if (!strcmp(a, "-s"))
 			seed = strtoull(v, NULL, 10);
+		else if (!strcmp(a, "-T"))
+			no_time = atoi(v) != 0;
 		else if (!strcmp(a, "-S"))
 			services = (uint32_t)strtoul(v, NULL, 10);
 		else if (!strcmp(a, "-k")) {
@@ -997,7 +1002,7 @@ int main(int argc, char **argv)
 		if (!n)
 			usage();
 		mkdirs(target);
-		cmd_archive(target, n, services, kinds, seed);
+		cmd_archive(target, n, services, kinds, seed, no_time);
 	} else {
 		usage();
 	}

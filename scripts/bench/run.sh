@@ -7,7 +7,9 @@
 # Knobs: BENCH_REPS (default 5) repetitions of every pyrofs and gzip/cat
 # figure, BENCH_PEER_REPS (default 3) of the slow pprof/flamegraph.pl routes;
 # the median is reported.  BENCH_DATA (default OUT_DIR/bench/data) keeps the
-# generated profiles between runs.  The table goes to stdout and to
+# generated profiles between runs.  BENCH_ONLY (a space-separated list of
+# single, listing, merge, reads, remote, bigarchive) runs those sections
+# only.  The table goes to stdout and to
 # OUT_DIR/bench/results.md.  No figure here is a test: nothing fails on time.
 #
 # "Cold" means a fresh mount (nothing in pyrofs's caches) with the archive
@@ -108,6 +110,8 @@ time_cmd() {
 ROWS=()
 NOTES=()
 row() { ROWS+=("| $(printf '%s | ' "$@")"); }
+# want SECTION: whether BENCH_ONLY (unset: every section) asks for it
+want() { [ -z "${BENCH_ONLY:-}" ] || [[ " $BENCH_ONLY " == *" $1 "* ]]; }
 
 # ---- peers ----------------------------------------------------------------
 
@@ -140,12 +144,12 @@ gen() {
 	mkdir -p "$DATA/$name"
 	"$@" && touch "$DATA/$name.done"
 }
-gen big "$GENPROF" big "$DATA/big/big.pb.gz" -n 100000
+want single && gen big "$GENPROF" big "$DATA/big/big.pb.gz" -n 100000
 for n in 100 1000 10000; do
-	gen "arch-$n" "$GENPROF" archive "$DATA/arch-$n" -n "$n"
+	{ want listing || want reads; } && gen "arch-$n" "$GENPROF" archive "$DATA/arch-$n" -n "$n"
 done
 for n in 100 1000; do
-	gen "merge-$n" "$GENPROF" archive "$DATA/merge-$n" -n "$n" -S 1 -k cpu
+	{ want merge || want remote; } && gen "merge-$n" "$GENPROF" archive "$DATA/merge-$n" -n "$n" -S 1 -k cpu
 done
 HAVE_LARGE=0
 if [ -f "$LARGE_CPU" ]; then
@@ -266,14 +270,16 @@ functions() {
 	    "ls -f of a plain directory of $n files" "$(fmt_t "$plain")" "${wr}× ls" "" "" ""
 }
 
-if [ $HAVE_LARGE = 1 ]; then
+if [ $HAVE_LARGE = 1 ] && want single; then
 	log "large.cpu"
 	single large.cpu "$DATA/largecpu" largecpu "$DATA/largecpu/large.cpu.pb.gz"
 	functions large.cpu "$DATA/largecpu" largecpu "$DATA/largecpu/large.cpu.pb.gz"
 fi
-log "100k-stack profile"
-single big "$DATA/big" big "$DATA/big/big.pb.gz"
-functions big "$DATA/big" big "$DATA/big/big.pb.gz"
+if want single; then
+	log "100k-stack profile"
+	single big "$DATA/big" big "$DATA/big/big.pb.gz"
+	functions big "$DATA/big" big "$DATA/big/big.pb.gz"
+fi
 
 # ---- 5: mount + listing -------------------------------------------------------
 
@@ -311,7 +317,7 @@ listing() {
 	row "$n snapshots" "mount + \`find -maxdepth 3\`, index cached" "$(fmt_t "$cached")" \
 	    "gzip -dc of all $files files" "$(fmt_t "$gz")" "${r2}× gzip" "$target" "$s2" ""
 }
-for n in 100 1000 10000; do listing "$n"; done
+want listing && for n in 100 1000 10000; do listing "$n"; done
 
 # ---- 6: merges -------------------------------------------------------------------
 
@@ -343,8 +349,8 @@ merge() {
 	row "merge $n" "same, vs the floor" "$(fmt_t "$cold")" "gzip -dc of the $n files" "$(fmt_t "$gz")" \
 	    "$(ratio "$cold" "$gz")× gzip" "" "" ""
 }
-merge 100
-merge 1000
+want merge && merge 100
+want merge && merge 1000
 if [ ${#MERGE_T[@]} = 2 ]; then
 	lin=$(awk -v a="${MERGE_T[0]}" -v b="${MERGE_T[1]}" 'BEGIN { printf "%.2f", (b / 1000) / (a / 100) }')
 	row "merge 100 → 1000" "time per snapshot, 1000 / 100" "$lin" "linear = 1.00" "" "" "≤ 1.2 (linear)" \
@@ -353,6 +359,7 @@ fi
 
 # ---- 7: RSS after 10,000 distinct reads ---------------------------------------------
 
+reads() {
 log "10,000 reads of distinct nodes"
 CACHE_LIMIT=64
 mount_it "$DATA/arch-10000" -o cache_size=${CACHE_LIMIT}M
@@ -379,6 +386,8 @@ row "10,000 snapshots" "RSS after $nreads reads of distinct top.txt (cache_size=
     "bound: index $(fmt_mb "$base_rss") + 3 × $(awk -v m="${maxraw:-0}" 'BEGIN { printf "%.0f kB", m / 1024 }') + cache" \
     "$(fmt_mb "$bound")" "$(ratio "$hwm" "$bound")× bound" "≤ 1× bound" "$(check "$(ratio "$hwm" "$bound")" "<=" 1)" \
     "$(fmt_t "$t") for all reads"
+}
+want reads && reads
 
 # ---- 8: through a Pyroscope server ----------------------------------------------
 # The test server (tests/remote/server.mjs) serving merge-100; an hour window
@@ -451,7 +460,118 @@ PY
 	wait "$SPID" 2>/dev/null
 	SPID=
 }
-remote
+want remote && remote
+
+# ---- 9: big archives (issue 16) -------------------------------------------------------
+# 100,000 snapshot files of realistic size (100 genprof cpu profiles per
+# service, linked under 10,000 timestamped names each: 10 services) and
+# 1,000,000 of small ones (100 services); a cpu profile is two snapshots
+# (cpu and samples).  Generated into $TMP and removed after (a million
+# links are quick to make, and better not left behind).
+
+# cpu_ticks: the daemon's user + system clock ticks so far
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$DPID/stat" 2>/dev/null || echo 0; }
+stat_of() { awk -v k="$1" '$1 == k { print $2 }' "$MNT/.pyrofs/stats"; }
+
+bigarchive() {
+	local n=$1 nsvc=$2 base=$3 label arch=$TMP/big-$1 r t cold cached first fm peer
+	local rss0 rss1 snaps per idle t0 t1 load_all walk_idle
+	label="$(awk -v n="$n" 'BEGIN { printf "%d", n / 1000 }')k files"
+	log "big archive: $n snapshot files"
+	python3 "$HERE/spread.py" "$base" "$arch" "$nsvc" $((n / nsvc)) || return 1
+	rm -rf "$XDG_CACHE_HOME/pyrofs"
+	# Mount + ls of the root, each time a fresh mount.
+	: >"$TMP/t"
+	for r in $(seq 1 "$REPS"); do
+		"$BT" run sh -c "'$PYROFS' '$arch' '$MNT' && ls '$MNT'" >>"$TMP/t"
+		DPID=$(daemon_pid)
+		umount_it
+	done
+	t=$(median <"$TMP/t")
+	row "$label" "mount + \`ls MNT\` ($nsvc services)" "$(fmt_t "$t")" "" "" "" "≤ 0.2 s" "$(check "$t" "<=" 0.2)" ""
+	# First ls of one 10,000-file series: without, then with the index cache.
+	: >"$TMP/cold"
+	: >"$TMP/cached"
+	for r in $(seq 1 "$REPS"); do
+		rm -rf "$XDG_CACHE_HOME/pyrofs"
+		mount_it "$arch" || return 1
+		"$BT" run ls "$MNT/svc00$((r % 10))/cpu" >>"$TMP/cold"
+		umount_it
+		mount_it "$arch" || return 1
+		"$BT" run ls "$MNT/svc00$((r % 10))/cpu" >>"$TMP/cached"
+		umount_it
+	done
+	cold=$(median <"$TMP/cold")
+	cached=$(median <"$TMP/cached")
+	row "$label" "first \`ls MNT/svc/cpu\` (10,000 snapshots), no index cache" "$(fmt_t "$cold")" \
+	    "" "" "" "≤ 1 s" "$(check "$cold" "<=" 1)" ""
+	row "$label" "first \`ls MNT/svc/cpu\`, index cached" "$(fmt_t "$cached")" \
+	    "" "" "" "≤ 1 s" "$(check "$cached" "<=" 1)" ""
+	# A file manager on that directory: readdir + lstat + xattrs of each
+	# entry, its service indexed (index cached) and the kernel's entries
+	# expired; the peer is the same listing of a plain directory of as many
+	# entries.
+	mount_it "$arch" || return 1
+	ls "$MNT/svc001" >/dev/null
+	sleep 1.2
+	first=$("$BT" run python3 "$HERE/fm-list.py" "$MNT/svc001/cpu")
+	sleep 1.2
+	fm=$("$BT" run python3 "$HERE/fm-list.py" "$MNT/svc001/cpu")
+	umount_it
+	mkdir -p "$TMP/plain"
+	[ -d "$TMP/plain/0" ] || python3 -c 'import os, sys
+for i in range(10024): os.mkdir(os.path.join(sys.argv[1], str(i)))' "$TMP/plain"
+	peer=$(time_cmd "$REPS" python3 "$HERE/fm-list.py" "$TMP/plain" | median)
+	row "$label" "file manager lists a 10,000-snapshot type dir, first time" "$(fmt_t "$first")" \
+	    "the same of a plain directory" "$(fmt_t "$peer")" "$(ratio "$first" "$peer")× plain" "≤ 0.5 s" "$(check "$first" "<=" 0.5)" ""
+	row "$label" "same, again (history files rendered, cached)" "$(fmt_t "$fm")" \
+	    "the same of a plain directory" "$(fmt_t "$peer")" "$(ratio "$fm" "$peer")× plain" "≤ 0.5 s" "$(check "$fm" "<=" 0.5)" ""
+	# Index memory and idle CPU: every service indexed, from the index
+	# cache (a mount that indexed them all filled it).
+	mount_it "$arch" || return 1
+	ls "$MNT"/*/cpu >/dev/null
+	umount_it
+	mount_it "$arch" || return 1
+	rss0=$(rss_kb)
+	t0=$(date +%s.%N)
+	ls "$MNT"/*/cpu >/dev/null
+	t1=$(date +%s.%N)
+	load_all=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
+	rss1=$(rss_kb)
+	snaps=$(stat_of snapshots_indexed)
+	per=$(awk -v a="$rss0" -v b="$rss1" -v s="$snaps" 'BEGIN { if (s > 0) printf "%.0f", (b - a) * 1024 / s; else print "nan" }')
+	row "$label" "index memory: RSS growth indexing all $snaps snapshots / snapshot" "$per B" \
+	    "" "" "$(fmt_t "$load_all") to index all (cached)" "≤ 200 B" "$(check "$per" "<=" 200)" "$(fmt_mb "$(hwm_kb)")"
+	t0=$(cpu_ticks)
+	sleep 10
+	t1=$(cpu_ticks)
+	idle=$(awk -v a="$t0" -v b="$t1" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", (b - a) / hz / 10 * 100 }')
+	row "$label" "idle daemon, archive unchanged, everything indexed ($(head -1 "$MNT/.pyrofs/stats"))" "${idle}% of a core" \
+	    "" "" "" "≤ 1%" "$(check "$idle" "<=" 1)" ""
+	umount_it
+	if [ "$n" -le 100000 ]; then
+		# The fallback, for comparison: the walk stats every indexed file
+		# each rescan period.
+		mount_it "$arch" -o watch=walk || return 1
+		ls "$MNT"/*/cpu >/dev/null
+		t0=$(cpu_ticks)
+		sleep 10
+		t1=$(cpu_ticks)
+		walk_idle=$(awk -v a="$t0" -v b="$t1" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", (b - a) / hz / 10 * 100 }')
+		row "$label" "idle daemon, -o watch=walk (the fallback)" "${walk_idle}% of a core" "" "" "" "" "" ""
+		umount_it
+	fi
+	rm -rf "$arch" "$XDG_CACHE_HOME/pyrofs"
+}
+if want bigarchive; then
+	log "big archives: base profiles"
+	rm -rf "$TMP/base-real" "$TMP/base-small"
+	"$GENPROF" archive "$TMP/base-real" -n 800 -S 8 -k cpu -T 1
+	python3 "$HERE/tinyprof.py" "$TMP/base-small" 100
+	bigarchive 100000 10 "$TMP/base-real"
+	bigarchive 1000000 100 "$TMP/base-small"
+	NOTES+=("big archives: \`MNT/svc/cpu\` holds 10,000 snapshots (100k: + the samples type, a genprof cpu profile being two; 1M: tiny one-type profiles, tinyprof.py); 'no index cache' inflates every profile of the service; a file manager's first listing stats the series files (timeline.txt, growth.txt, timeline.svg, index.html), whose exact size needs the series' history")
+fi
 
 # ---- the table -------------------------------------------------------------------------
 

@@ -112,7 +112,9 @@ mount_fg() {
 	"$PYROFS" -f "$@" "$ARCHIVE" "$MNT" 2>>"$STDERR" &
 	DAEMON_PID=$!
 	for ((i = 0; i < MOUNT_WAIT * 20; i++)); do
-		[ -e "$MNT/.pyrofs/errors" ] && return 0
+		# Not .pyrofs/errors: its problems need every service indexed,
+		# and a mount indexes each service when first looked into.
+		[ -d "$MNT/.pyrofs" ] && return 0
 		kill -0 "$DAEMON_PID" 2>/dev/null || break
 		sleep 0.05
 	done

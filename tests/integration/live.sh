@@ -4,7 +4,9 @@
 #
 #   tests/integration/live.sh [OUT_DIR]
 #
-# The mount rescans every 0.2 s (-o rescan=0.2).  After each change the
+# The mount rescans every 0.2 s (-o rescan=0.2), following changes through
+# inotify, or with PYROFS_LIVE_WATCH=walk (live-walk.sh) by stat-walking:
+# both must see the same.  After each change the
 # script waits (polling, at most 10 s: a readiness wait, not a timing
 # assertion) for the tree to show it.  Profiles are real Go profiles from
 # demo/archive.  Exits 77 when FUSE is unusable.
@@ -15,7 +17,8 @@ DEMO=$ROOT/demo/archive
 PYROFS=$OUT/pyrofs
 
 . "$(dirname "$0")/lib.sh"
-it_begin live
+WATCH=${PYROFS_LIVE_WATCH:-inotify}
+if [ "$WATCH" = inotify ]; then it_begin live; else it_begin "live-$WATCH"; fi
 A=$ARCHIVE
 mkdir -p "$A/api"
 
@@ -35,7 +38,12 @@ until_ok() {
 }
 
 cp "${CPU[0]}" "$A/api/"
-mount_fg -o rescan=0.2 || it_abort
+mount_fg -o rescan=0.2,watch="$WATCH" || it_abort
+# /.pyrofs/stats says which way changes are followed (tmpfs: no fallback).
+case $WATCH in
+inotify) check_eq "stats: inotify in use" "watch inotify" "$(head -1 "$MNT/.pyrofs/stats")" ;;
+*) check_eq "stats: the walk in use" "watch walk (-o watch=walk)" "$(head -1 "$MNT/.pyrofs/stats")" ;;
+esac
 first=$(names)
 check "one snapshot at first" [ "$(names | wc -l)" = 1 ]
 before=$(cat "$MNT/api/cpu/all/top.txt")
@@ -62,6 +70,14 @@ f=$(basename "${CPU[3]}")
 cp "${CPU[3]}" "$A/api/.$f.tmp"
 mv "$A/api/.$f.tmp" "$A/api/$f"
 until_ok "renamed-in file served" grep -q '^Merge: sum of 4 snapshots$' "$MNT/api/cpu/all/top.txt"
+
+# Rewritten in place under the same name (cp over it): new bytes served.
+f=$(basename "${CPU[3]}")
+cat "$MNT/api/cpu/all/top.txt" >"$TMP/top.before"
+cp "${CPU[0]}" "$A/api/$f"
+until_ok "rewritten file served" sh -c "! cat '$MNT/api/cpu/all/top.txt' | cmp -s - '$TMP/top.before'"
+cp "${CPU[3]}" "$A/api/$f"
+until_ok "rewritten back" sh -c "cat '$MNT/api/cpu/all/top.txt' | cmp -s - '$TMP/top.before'"
 
 # A snapshot deleted: gone from the listing and from all.
 rm "$A/api/$(basename "${CPU[3]}")"

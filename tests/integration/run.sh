@@ -197,7 +197,9 @@ check_eq "a merge= typo lists the allowed values" "pyrofs: bad option value: mer
 check "--version names pyrofs and FUSE" sh -c "'$PYROFS' --version 2>&1 | grep -q '^pyrofs version' && '$PYROFS' --version 2>&1 | grep -qi 'fuse library version'"
 check "--help shows our options then FUSE's" sh -c "'$PYROFS' --help 2>&1 | grep -q 'cache_size' && '$PYROFS' --help 2>&1 | grep -q -- '-d   -o debug'"
 # An archive without any profile mounts (collectors may fill it), saying so.
-mkdir -p "$TMP/noprof/svc" && echo notes >"$TMP/noprof/svc/README"
+# (Files lying in the root are read at mount; a service directory only when
+# looked into, so a directory without profiles is listed until then.)
+mkdir -p "$TMP/noprof" && echo notes >"$TMP/noprof/README"
 err=$("$PYROFS" "$TMP/noprof" "$MNT" 2>&1)
 check "an archive without a profile mounts" is_mounted "$MNT"
 check_eq "... with a warning on stderr" "pyrofs: warning: no profile found in $TMP/noprof (mounting anyway: new profiles appear within rescan seconds; unreadable files are listed in MOUNTPOINT/.pyrofs/errors)" "$err"

@@ -317,7 +317,7 @@ static void test_list(void **state)
 
 	check_list(state, "/", ".pyrofs README.txt index.html 0-README.txt "
 		   "0-index.html api billing");
-	check_list(state, "/.pyrofs", "errors");
+	check_list(state, "/.pyrofs", "errors stats");
 	check_list(state, "/api", "index.html summary.txt 0-index.html "
 		   "0-summary.txt cpu samples");
 	check_list(state, "/billing", "index.html summary.txt 0-index.html "

@@ -12,6 +12,9 @@
  *   web/cpu-1795000030.pb.gz    cpu 30 (main;work) + 10 (main;idle)
  *
  * alloc_space is cumulative, so `all` merges to an increase of 400.
+ * The archive indexes each service when first looked into (source.h's
+ * load): setup opens it and loads every service, setup_lazy leaves them
+ * pending; setup_walk follows changes by stat-walking (-o watch=walk).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../../model/source.h"
 #include "../support/mkprof.h"
@@ -81,12 +85,27 @@ static int teardown(void **state)
 	return rc ? -1 : 0;
 }
 
-static int setup(void **state)
+/* Index every pending service of f->ix: the index is replaced. */
+static void load_all(struct fixture *f)
+{
+	struct pyro_index *next = NULL;
+	char err[PYRO_ERR_MAX];
+
+	assert_int_equal(f->src->ops->load(f->src, f->ix, NULL, &next, err), 1);
+	pyro_index_put(f->ix);
+	f->ix = next;
+}
+
+static int open_archive(void **state, const char *const *opts, size_t nopts)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
+	struct pyro_src_conf c = conf;
 	char err[PYRO_ERR_MAX];
 	struct mkprof *p;
 	int rc = 0;
+
+	c.opts = opts;
+	c.nopts = nopts;
 
 	if (!f || mkprof_tmpdir(f->tmp)) {
 		free(f);
@@ -103,10 +122,33 @@ static int setup(void **state)
 	mkprof_sample(p, (int64_t[]){ 30 }, "main;work");
 	mkprof_sample(p, (int64_t[]){ 10 }, "main;idle");
 	rc |= put(f->root, p, "web/cpu-1795000030.pb.gz");
-	if (rc || pyro_src_open(f->root, &conf, &f->src, &f->ix, err)) {
+	if (rc || pyro_src_open(f->root, &c, &f->src, &f->ix, err)) {
 		teardown(state);
 		return -1;
 	}
+	return 0;
+}
+
+static int setup_lazy(void **state)
+{
+	return open_archive(state, NULL, 0);
+}
+
+static int setup(void **state)
+{
+	if (open_archive(state, NULL, 0))
+		return -1;
+	load_all(*state);
+	return 0;
+}
+
+static int setup_walk(void **state)
+{
+	static const char *const walk[] = { "watch=walk" };
+
+	if (open_archive(state, walk, 1))
+		return -1;
+	load_all(*state);
 	return 0;
 }
 
@@ -137,7 +179,108 @@ static void test_registry(void **state)
 	/* No kind claims a key it does not know. */
 	assert_int_equal(pyro_src_opt("no_such_key=1", err), 1);
 	assert_non_null(f->src->name);
-	assert_null(f->src->ops->stats);
+	/* The local archive's options are its own. */
+	assert_int_equal(pyro_src_opt("watch=walk", err), 0);
+	assert_int_equal(pyro_src_opt("index=eager", err), 0);
+	assert_int_equal(pyro_src_opt("watch=sometimes", err), -EINVAL);
+}
+
+/* /.pyrofs/stats says how changes are followed and how much is indexed. */
+static void test_stats(void **state)
+{
+	struct fixture *f = *state;
+	struct pyro_buf b = PYRO_BUF_INIT;
+
+	assert_non_null(f->src->ops->stats);
+	assert_int_equal(f->src->ops->stats(f->src, &b), 0);
+	assert_non_null(strstr(b.data, "\nservices 2\n"));
+	assert_non_null(strstr(b.data, "\nservices_indexed 2\n"));
+	assert_non_null(strstr(b.data, "\nsnapshots_indexed 4\n"));
+	/* tmpfs or a local disk: inotify (unless the test runs on NFS). */
+	assert_true(!strncmp(b.data, "watch inotify\n", 14) ||
+		    !strncmp(b.data, "watch walk (network filesystem)\n", 33));
+	pyro_buf_release(&b);
+}
+
+static void test_stats_walk(void **state)
+{
+	struct fixture *f = *state;
+	struct pyro_buf b = PYRO_BUF_INIT;
+
+	assert_int_equal(f->src->ops->stats(f->src, &b), 0);
+	assert_true(!strncmp(b.data, "watch walk (-o watch=walk)\n", 27) ||
+		    !strncmp(b.data, "watch walk (network filesystem)\n", 33));
+	pyro_buf_release(&b);
+}
+
+/* Mounting lists services without reading them; load indexes one. */
+static void test_lazy(void **state)
+{
+	struct fixture *f = *state;
+	const struct pyro_index_service *api, *web;
+	struct pyro_index *next = NULL;
+	struct pyro_buf b = PYRO_BUF_INIT;
+	char err[PYRO_ERR_MAX];
+
+	assert_int_equal(f->ix->nservices, 2);
+	api = pyro_index_service(f->ix, "api");
+	assert_non_null(api);
+	assert_true(api->pending);
+	assert_int_equal(api->nseries, 0);
+	assert_null(pyro_index_series(api, "alloc_space"));
+	/* Its date as far as known: the directory's mtime. */
+	assert_true(pyro_index_service_newest(api) > 0);
+	assert_int_equal(f->src->ops->stats(f->src, &b), 0);
+	assert_non_null(strstr(b.data, "\nservices_indexed 0\n"));
+	pyro_buf_release(&b);
+
+	/* Looking into api indexes api only. */
+	assert_int_equal(f->src->ops->load(f->src, f->ix, "api", &next, err), 1);
+	assert_false(pyro_index_service(next, "api")->pending);
+	assert_int_equal(series(next, "api", "alloc_space")->npoints, 3);
+	web = pyro_index_service(next, "web");
+	assert_true(web->pending);
+	/* The old index is untouched. */
+	assert_true(pyro_index_service(f->ix, "api")->pending);
+	pyro_index_put(f->ix);
+	f->ix = next;
+	/* Nothing pending by that name: nothing to do. */
+	assert_int_equal(f->src->ops->load(f->src, f->ix, "api", &next, err), 0);
+	assert_null(next);
+	assert_int_equal(f->src->ops->load(f->src, f->ix, "nope", &next, err), 0);
+	/* Everything: web too. */
+	load_all(f);
+	assert_int_equal(series(f->ix, "web", "cpu")->npoints, 1);
+	assert_int_equal(series(f->ix, "api", "alloc_space")->npoints, 3);
+	assert_int_equal(f->src->ops->load(f->src, f->ix, NULL, &next, err), 0);
+}
+
+/* A change inside a service that is not indexed yet costs nothing: it is
+ * read when the service is. */
+static void test_lazy_refresh(void **state)
+{
+	struct fixture *f = *state;
+	struct pyro_index *next = NULL;
+	char err[PYRO_ERR_MAX];
+
+	assert_int_equal(put(f->root, heap(T0 + 40, 500),
+			     "api/heap-1795000040.pb.gz"), 0);
+	assert_int_equal(f->src->ops->refresh(f->src, f->ix, &next, err) >= 0, 1);
+	if (next) {
+		pyro_index_put(f->ix);
+		f->ix = next;
+	}
+	/* A new service directory is listed at once. */
+	assert_int_equal(put(f->root, heap(T0 + 50, 600),
+			     "db/heap-1795000050.pb.gz"), 0);
+	assert_int_equal(f->src->ops->refresh(f->src, f->ix, &next, err), 1);
+	pyro_index_put(f->ix);
+	f->ix = next;
+	assert_int_equal(f->ix->nservices, 3);
+	assert_true(pyro_index_service(f->ix, "db")->pending);
+	load_all(f);
+	assert_int_equal(series(f->ix, "api", "alloc_space")->npoints, 4);
+	assert_int_equal(series(f->ix, "db", "alloc_space")->npoints, 1);
 }
 
 /* An option another kind claimed is an error for the local archive. */
@@ -301,6 +444,87 @@ static void test_refresh(void **state)
 	f->ix = next;
 }
 
+/* A file in the root that belongs to a service with a directory (go tool
+ * pprof's saved name: its binary) is that service's, and followed as the
+ * service's own files are. */
+static void test_root_file_of_service(void **state)
+{
+	struct fixture *f = *state;
+	struct pyro_index *next = NULL;
+	char err[PYRO_ERR_MAX];
+	const struct pyro_index_series *se;
+
+	assert_int_equal(put(f->root, heap(T0 + 5, 170),
+			     "pprof.api.alloc_space.001.pb.gz"), 0);
+	assert_int_equal(f->src->ops->refresh(f->src, f->ix, &next, err), 1);
+	pyro_index_put(f->ix);
+	f->ix = next;
+	/* Still one service api (pending with setup_lazy, until looked
+	 * into; indexed again with setup_walk). */
+	assert_int_equal(f->ix->nservices, 2);
+	if (pyro_index_service(f->ix, "api")->pending) {
+		assert_int_equal(f->src->ops->load(f->src, f->ix, "api", &next,
+						   err), 1);
+		pyro_index_put(f->ix);
+		f->ix = next;
+	}
+	se = series(f->ix, "api", "alloc_space");
+	assert_int_equal(se->npoints, 4);
+	assert_int_equal(se->points[1].time_nanos, (T0 + 5) * SEC);
+	/* Rewritten: the service shows the new one. */
+	assert_int_equal(put(f->root, heap(T0 + 15, 170),
+			     "pprof.api.alloc_space.001.pb.gz"), 0);
+	assert_int_equal(f->src->ops->refresh(f->src, f->ix, &next, err), 1);
+	pyro_index_put(f->ix);
+	f->ix = next;
+	se = series(f->ix, "api", "alloc_space");
+	assert_int_equal(se->npoints, 4);
+	assert_int_equal(se->points[2].time_nanos, (T0 + 15) * SEC);
+}
+
+/* Removed and rewritten files, followed by either way of watching. */
+static void test_refresh_changes(void **state)
+{
+	struct fixture *f = *state;
+	struct pyro_index *next = NULL;
+	char err[PYRO_ERR_MAX], path[MKPROF_PATH_MAX];
+	uint64_t h0 = 7, h1 = 7;
+	struct pyro_span sp = { PYRO_SPAN_SNAPSHOT, 2, 1, 0 };
+	int open;
+
+	f->src->ops->ident(f->src, f->ix, series(f->ix, "api", "alloc_space"),
+			   &sp, &h0, &open);
+	/* Rewritten in place: same name, new content. */
+	assert_int_equal(put(f->root, heap(T0 + 20, 999),
+			     "api/heap-1795000020.pb.gz"), 0);
+	assert_int_equal(f->src->ops->refresh(f->src, f->ix, &next, err), 1);
+	pyro_index_put(f->ix);
+	f->ix = next;
+	f->src->ops->ident(f->src, f->ix, series(f->ix, "api", "alloc_space"),
+			   &sp, &h1, &open);
+	assert_true(h0 != h1);
+	/* Removed. */
+	mkprof_join(path, f->root, "api/heap-1795000000.pb.gz");
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(f->src->ops->refresh(f->src, f->ix, &next, err), 1);
+	pyro_index_put(f->ix);
+	f->ix = next;
+	assert_int_equal(series(f->ix, "api", "alloc_space")->npoints, 2);
+	/* A whole service removed. */
+	mkprof_join(path, f->root, "web/cpu-1795000030.pb.gz");
+	assert_int_equal(unlink(path), 0);
+	mkprof_join(path, f->root, "web");
+	assert_int_equal(rmdir(path), 0);
+	assert_int_equal(f->src->ops->refresh(f->src, f->ix, &next, err), 1);
+	pyro_index_put(f->ix);
+	f->ix = next;
+	assert_int_equal(f->ix->nservices, 1);
+	/* A dot-file is not part of the archive: nothing to do. */
+	assert_int_equal(put(f->root, heap(T0 + 60, 1), "api/.tmp-1"), 0);
+	assert_int_equal(f->src->ops->refresh(f->src, f->ix, &next, err), 0);
+	assert_null(next);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -314,6 +538,22 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_ident, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refresh, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refresh, setup_walk,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_refresh_changes, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_refresh_changes, setup_walk,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_root_file_of_service,
+						setup_lazy, teardown),
+		cmocka_unit_test_setup_teardown(test_root_file_of_service,
+						setup_walk, teardown),
+		cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stats_walk, setup_walk,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_lazy, setup_lazy, teardown),
+		cmocka_unit_test_setup_teardown(test_lazy_refresh, setup_lazy,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

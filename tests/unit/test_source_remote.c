@@ -90,11 +90,13 @@ static void open_demo(enum pyro_merge_policy policy, struct pyro_src **src,
 		fail_msg("open: %s", err);
 }
 
-/* demo/archive as a local source. */
+/* demo/archive as a local source, every service indexed (eagerly). */
 static void open_local(enum pyro_merge_policy policy, struct pyro_src **src,
 		       struct pyro_index **ix)
 {
-	struct pyro_src_conf conf = { .max_profile_size = 512 << 20, .merge = policy };
+	static const char *const eager[] = { "index=eager" };
+	struct pyro_src_conf conf = { .max_profile_size = 512 << 20, .merge = policy,
+				      .opts = eager, .nopts = 1 };
 	char err[PYRO_ERR_MAX];
 
 	assert_ptr_equal(pyro_src_kind_of("demo/archive"), &pyro_src_archive);
