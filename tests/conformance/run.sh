@@ -74,7 +74,7 @@ STDERR_ICASE=1
 # ---- bookkeeping ---------------------------------------------------------
 # Categories of the breakdown, in print order.
 CATS="top folded folded_sha256 folded_wellformed merge_pprof_top merge_pprof_folded
-merge_auto_top merge_auto_folded top_cum traces graph_dot types bad filters peek callees stderr"
+merge_auto_top merge_auto_folded top_cum traces graph_dot types bad foreign filters peek callees stderr"
 declare -A P F
 for c in $CATS; do P[$c]=0; F[$c]=0; done
 ok() { P[$1]=$((P[$1] + 1)); }
@@ -369,6 +369,47 @@ mapfile -t BADS < <(cd "$PROF/bad" && find -L . -type f ! -name 'README*' \
 for b in "${BADS[@]}"; do
 	cp -- "$PROF/bad/$b" "$ARCH_A/bad/"
 done
+# Files pprof rejects but pyrofs reads as another profiler's format
+# (model/format.h): the corpus files them under bad/ by pprof's verdict;
+# here each is compared with that format's own reader instead (below).
+FOREIGN=(dump1.jfr.gz)
+mkdir -p "$ARCH_A/foreign"
+for f in "${FOREIGN[@]}"; do
+	[ -f "$PROF/bad/$f" ] || fail foreign "bad/$f: not in the corpus any more"
+	mv -- "$ARCH_A/bad/$f" "$ARCH_A/foreign/"
+	BADS=("${BADS[@]/$f}")
+done
+mapfile -t BADS < <(printf '%s\n' "${BADS[@]}" | grep -v '^$')
+
+# check_foreign_jfr: bad/dump1.jfr.gz is async-profiler's JFR recording
+# from Pyroscope's testdata, which pprof rejects.  Mounted, its `cpu` folded
+# must equal the JDK's own reading of it (`jfr print`, summed into stacks by
+# tests/tools/jfr_folded.py) at the sampling interval the recording states
+# in its jdk.ActiveSetting events.  The JDK comes from install-deps.sh, so a
+# missing `jfr` is a failure, not a skip.
+check_foreign_jfr() {
+	local rec=$TMP/dump1.jfr interval
+	if ! command -v jfr >/dev/null; then
+		fail foreign "jfr (openjdk-17-jdk-headless) is missing: scripts/install-deps.sh installs it"
+		return
+	fi
+	gzip -dc -- "$PROF/bad/dump1.jfr.gz" >"$rec"
+	interval=$(jfr print --events jdk.ActiveSetting "$rec" |
+		awk '/name = "interval"/ { getline; gsub(/[^0-9]/, ""); print; exit }')
+	if [ -z "$interval" ] ||
+	   ! python3 "$REPO/tests/tools/jfr_folded.py" "$rec" jdk.ExecutionSample \
+		"const:$interval" >"$TMP/jfr.exp"; then
+		fail foreign "bad/dump1.jfr.gz: the JDK's reader failed on it"
+	elif ! read_node "$MNT/foreign/cpu/latest/folded" "$TMP/jfr.got"; then
+		fail foreign "bad/dump1.jfr.gz: cpu/latest/folded: $READ_ERR"
+	elif cmp -s "$TMP/jfr.exp" "$TMP/jfr.got"; then
+		ok foreign
+		echo "conformance: bad/dump1.jfr.gz (async-profiler JFR): cpu folded = jfr print's, $(wc -l <"$TMP/jfr.got") stacks, interval $interval ns"
+	else
+		fail foreign "bad/dump1.jfr.gz: cpu folded differs from jfr print's"
+		diff "$TMP/jfr.exp" "$TMP/jfr.got" | head -6
+	fi
+}
 
 # type_dirs DIR: the type directories of service DIR, sorted, one a line
 # (a service also holds index.html, summary.txt and their 0- links).
@@ -500,6 +541,7 @@ if mount_fg; then
 	else
 		fail bad "/.pyrofs/errors: $READ_ERR"
 	fi
+	check_foreign_jfr
 	unmount
 	check_stderr "one service per profile"
 else
@@ -853,6 +895,7 @@ printf '  %-58s %4d\n' "  traces equal in another order (see the notes)" "$VIEWS
 line "profiles x sample types: graph.dot (pprof -dot)" graph_dot
 line "type directory listings" types
 line "bad files listed with a reason (+ no good one listed)" bad
+line "pprof's bad files read as other formats = their own reader" foreign
 line "filters (focus=, ... nested) vs go tool pprof: top.txt" filters
 line "functions/<name>/peek.txt vs go tool pprof -peek" peek
 line "functions/<name>/callees/top.txt vs pprof -show_from" callees
