@@ -178,6 +178,7 @@ static int readme_tree(struct pyro_buf *out)
 		"                             leak suspects (reads every snapshot once)\n"
 		"    SERVICE/TYPE/latest/     the newest snapshot: top.txt tree.txt\n"
 		"                             flame.svg icicle.svg folded profile.pb.gz\n"
+		"                             top-cum.txt traces.txt graph.dot graph.svg\n"
 		"                             labels.txt labels/\n"
 		"    SERVICE/TYPE/all/        every snapshot merged; 2026-11-24/ a day,\n"
 		"                             2026-11-24T10/ an hour, one directory per\n"

@@ -138,6 +138,7 @@ static void test_readme(void **state)
 "                             leak suspects (reads every snapshot once)\n"
 "    SERVICE/TYPE/latest/     the newest snapshot: top.txt tree.txt\n"
 "                             flame.svg icicle.svg folded profile.pb.gz\n"
+"                             top-cum.txt traces.txt graph.dot graph.svg\n"
 "                             labels.txt labels/\n"
 "    SERVICE/TYPE/all/        every snapshot merged; 2026-11-24/ a day,\n"
 "                             2026-11-24T10/ an hour, one directory per\n"
