@@ -71,6 +71,7 @@ struct g_edge {
 	bool residual;          /* skips nodes that were not kept */
 	bool is_inline;         /* every contributing stack was inline */
 	bool alive;             /* not trimmed nor removed */
+	bool back;              /* for Graphviz: closes a cycle (mark_back) */
 };
 
 /* The whole computation; released by graph_release(). */
@@ -88,6 +89,7 @@ struct graph {
 	uint32_t norder;
 	uint32_t *queue;        /* redundancy search */
 	int64_t total;          /* pprof's report total */
+	bool for_graphviz;      /* the DOT graph.svg lays out */
 	const char *unit;       /* sample unit, never NULL */
 	char out_unit[PYRO_LABEL_MAX];
 };
@@ -889,8 +891,12 @@ static int put_edge(const struct graph *g, const struct g_edge *e,
 	int rc;
 
 	format_value(g, w, e->weight);
-	rc = pyro_buf_printf(out, "N%u -> N%u [label=\" %s%s\"",
-			     g->nodes[e->src].id, g->nodes[e->dst].id, w,
+	/* A back edge goes to Graphviz reversed, drawn with its arrow at
+	 * the callee all the same (mark_back says why). */
+	rc = pyro_buf_printf(out, "N%u -> N%u [%slabel=\" %s%s\"",
+			     g->nodes[e->back ? e->dst : e->src].id,
+			     g->nodes[e->back ? e->src : e->dst].id,
+			     e->back ? "dir=back " : "", w,
 			     e->is_inline ? "\\n (inline)" : "");
 	if (!rc && g->total != 0) {
 		weight = share(e->weight, 100, g->total);
@@ -924,6 +930,43 @@ static int put_edge(const struct graph *g, const struct g_edge *e,
 	return rc;
 }
 
+/* Depth-first from n: an out-edge to a node still on the path closes a
+ * cycle.  Depth is at most the graph's 80 nodes. */
+static void dfs_back(struct graph *g, uint32_t n)
+{
+	struct g_node *nd = &g->nodes[n];
+	uint32_t j;
+
+	nd->seen = 1;           /* on the path */
+	for (j = 0; j < nd->nout; j++) {
+		struct g_edge *e = &g->edges[g->adj[nd->out_off + j]];
+
+		if (g->nodes[e->dst].seen == 1)
+			e->back = true;
+		else if (g->nodes[e->dst].seen == 0)
+			dfs_back(g, e->dst);
+	}
+	nd->seen = 2;           /* done */
+}
+
+/*
+ * For Graphviz only: mark the edges that close a cycle (mutual recursion),
+ * which put_edge writes reversed, so the graph Graphviz ranks is acyclic.
+ * Graphviz 2.43's dot breaks cycles itself, by the same reversal, but
+ * leaks a virtual edge for each (acyclic, new_virtual_edge): some 400
+ * bytes a layout that the daemon cannot afford.
+ */
+static void mark_back(struct graph *g)
+{
+	uint32_t i;
+
+	for (i = 0; i < g->nnodes; i++)
+		g->nodes[i].seen = 0;
+	for (i = 0; i < g->norder; i++)
+		if (g->nodes[g->order[i]].seen == 0)
+			dfs_back(g, g->order[i]);
+}
+
 static int put_graph(struct graph *g, struct pyro_buf *out)
 {
 	uint32_t *ev = NULL, i, j, nev = 0;
@@ -946,6 +989,8 @@ static int put_graph(struct graph *g, struct pyro_buf *out)
 	rc = make_adjacency(g);
 	if (rc)
 		return rc;
+	if (g->for_graphviz)
+		mark_back(g);
 	ev = malloc((g->nedges + 1) * sizeof(uint32_t));
 	if (!ev)
 		return -ENOMEM;
@@ -965,7 +1010,7 @@ static int put_graph(struct graph *g, struct pyro_buf *out)
 int pyro_graph_dot_build(const struct pyro_stacks *s, int for_graphviz,
 			 struct pyro_buf *out)
 {
-	struct graph g = { .s = s };
+	struct graph g = { .s = s, .for_graphviz = for_graphviz != 0 };
 	uint32_t dropped_nodes = 0, dropped_edges = 0, orig_count = 0;
 	const char *title = s->meta.file && *s->meta.file ? s->meta.file : NULL;
 	size_t start = out->len;

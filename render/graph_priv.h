@@ -13,8 +13,10 @@
 
 /* graph.dot's bytes (pyro_graph_dot_render), or with for_graphviz the
  * DOT graph.svg lays out: the title escaped (pprof writes it raw, which
- * breaks on a '"') and the legend in a plain subgraph, not a cluster
- * (Graphviz 2.43 leaks memory on every cluster it lays out). */
+ * breaks on a '"'), the legend in a plain subgraph, not a cluster, and
+ * the edges that close a cycle reversed (dir=back), as dot would reverse
+ * them: Graphviz 2.43 leaks memory on every cluster and every cycle it
+ * lays out. */
 int pyro_graph_dot_build(const struct pyro_stacks *s, int for_graphviz,
 			 struct pyro_buf *out);
 

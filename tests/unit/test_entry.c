@@ -61,8 +61,12 @@ static int setup(void **state)
 		.sample_type = "x", .sample_unit = "count",
 		.kind = PYRO_KIND_GAUGE, .points = pts[2], .npoints = 3,
 	};
-	services[0] = (struct pyro_index_service){ "api", api_series, 2, NULL };
-	services[1] = (struct pyro_index_service){ HOSTILE, bad_series, 1, NULL };
+	services[0] = (struct pyro_index_service){
+		.name = "api", .series = api_series, .nseries = 2,
+	};
+	services[1] = (struct pyro_index_service){
+		.name = HOSTILE, .series = bad_series, .nseries = 1,
+	};
 	ix.services = services;
 	ix.nservices = 2;
 	return 0;
@@ -138,8 +142,13 @@ static void test_readme(void **state)
 "                             leak suspects (reads every snapshot once)\n"
 "    SERVICE/TYPE/latest/     the newest snapshot: top.txt tree.txt\n"
 "                             flame.svg icicle.svg folded profile.pb.gz\n"
+"                             top-cum.txt traces.txt graph.dot graph.svg\n"
 "                             labels.txt labels/ (not listed in a\n"
 "                             snapshot, but cd latest/labels works)\n"
+"                             Not listed, typed: functions/ (then\n"
+"                             NAME/peek.txt callers/ callees/) and\n"
+"                             focus=RE/ ignore=RE/ hide=RE/ show=RE/\n"
+"                             show_from=RE/ over any of the above\n"
 "    SERVICE/TYPE/all/        every snapshot merged; 2026-11-24/ a day,\n"
 "                             2026-11-24T10/ an hour, one directory per\n"
 "                             snapshot\n"
