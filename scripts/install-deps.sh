@@ -13,6 +13,7 @@ pkgs=(build-essential pkg-config protobuf-c-compiler libprotobuf-c-dev libfuse3-
       fuse3 zlib1g-dev libcmocka-dev libxml2-utils valgrind attr python3
       clang libclang-rt-14-dev    # clang + runtime: libFuzzer targets (make fuzz)
       libcurl4-openssl-dev        # the remote source (Pyroscope over HTTP)
+      libisal-dev                 # ISA-L's igzip: inflating profiles (model/gunzip.c)
       curl                        # the remote mount test's knobs
       openssl)                    # the remote tests' TLS certificate
 # The Pyroscope test server (tests/remote) needs node and npm; a node from
