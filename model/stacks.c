@@ -175,7 +175,6 @@ int pyro_stacks_frame_at(struct pyro_stacks *s, const char *name,
 			 uint32_t *id)
 {
 	struct pyro_frame k = { 0, 0, PYRO_NO_FILE, line };
-	uint32_t i;
 	int rc;
 
 	rc = pyro_strtab_intern(&s->strs, name, name_len, &k.name);
@@ -188,6 +187,16 @@ int pyro_stacks_frame_at(struct pyro_stacks *s, const char *name,
 		rc = pyro_strtab_intern(&s->strs, file, file_len, &k.file);
 	if (rc)
 		return rc;
+	return pyro_stacks_frame_ids(s, &k, id);
+}
+
+int pyro_stacks_frame_ids(struct pyro_stacks *s, const struct pyro_frame *key,
+			  uint32_t *id)
+{
+	struct pyro_frame k = *key;
+	uint32_t i;
+	int rc;
+
 	if (s->nframes >= PYRO_REF_INLINE - 1)
 		return -EOVERFLOW;
 	if (s->frame_nslots < 2 * (s->nframes + 1)) {
