@@ -15,6 +15,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+/* Unused here since gunzip.c inflates; kept so that a merge with main's
+ * pyro_pprof_foreign (zlib, 4 kB sniff) still compiles. */
+#include <zlib.h>
 
 /* Reading grows its buffer by READ_STEP whenever less than READ_ROOM is
  * free, and a file read whole gets READ_ROOM beyond its size (it may have
