@@ -47,7 +47,7 @@ else
 O ?= out
 endif
 
-PKGS       := fuse3 libprotobuf-c zlib libcurl libgvc libpcre2-8
+PKGS       := fuse3 libprotobuf-c zlib libcurl libgvc libpcre2-8 libisal
 CFLAGS     ?= -O2 -g
 # override: appended to CFLAGS given on the command line too.
 ifeq ($(DEBUG),1)

@@ -44,6 +44,22 @@ int pyro_buf_grow(struct pyro_buf *b, size_t extra)
 	return 0;
 }
 
+int pyro_buf_reserve(struct pyro_buf *b, size_t cap)
+{
+	char *p;
+
+	if (cap <= b->cap)
+		return 0;
+	p = realloc(b->data, cap);
+	if (!p)
+		return -ENOMEM;
+	if (!b->data)
+		p[0] = '\0';
+	b->data = p;
+	b->cap = cap;
+	return 0;
+}
+
 int pyro_buf_put_safe(struct pyro_buf *b, const char *s, size_t len)
 {
 	size_t i, start = 0;

@@ -38,6 +38,12 @@ void pyro_buf_release(struct pyro_buf *b);
 /* Make room for at least `extra` more bytes; -EFBIG past b->limit. */
 int pyro_buf_grow(struct pyro_buf *b, size_t extra);
 
+/* Make the capacity at least cap bytes (the trailing NUL included), and
+ * no more when it grows: for a buffer whose size is known or bounded,
+ * where pyro_buf_grow's doubling could allocate twice the bound.  0 or
+ * -ENOMEM (the buffer is then as it was). */
+int pyro_buf_reserve(struct pyro_buf *b, size_t cap);
+
 int pyro_buf_add(struct pyro_buf *b, const void *data, size_t len);
 int pyro_buf_puts(struct pyro_buf *b, const char *s);
 int pyro_buf_putc(struct pyro_buf *b, char c);

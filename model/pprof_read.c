@@ -3,6 +3,7 @@
  * (pyro_profile_read) and pprof_priv.h.  Sizes are bounded before they are
  * allocated: a file or its inflated bytes over max_profile_size are refused.
  */
+#include "gunzip.h"
 #include "pprof_priv.h"
 #include "format.h"
 #include "safeopen.h"
@@ -15,6 +16,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+/* Unused here since gunzip.c inflates; kept so that a merge with main's
+ * pyro_pprof_foreign (zlib, 4 kB sniff) still compiles. */
 #include <zlib.h>
 
 /* Reading grows its buffer by READ_STEP whenever less than READ_ROOM is
@@ -68,24 +71,26 @@ static int read_all(int fd, size_t max_size, struct pyro_buf *out,
 static int inflate_gzip(const struct pyro_buf *in, size_t max_size,
 			struct pyro_buf *out, char err[PYRO_ERR_MAX])
 {
-	z_stream zs;
-	int zrc, rc = 0;
+	struct pyro_gunzip gz;
+	const char *why;
+	int rc;
 
-	memset(&zs, 0, sizeof(zs));
-	/* 16 + MAX_WBITS: expect a gzip wrapper. */
-	if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) {
-		pyro_pprof_err(err, "gzip: cannot initialise zlib");
+	if (pyro_gunzip_init(&gz, in->data, in->len)) {
+		pyro_pprof_err(err, "out of memory inflating");
 		return -ENOMEM;
 	}
-	zs.next_in = (Bytef *)in->data;
-	zs.avail_in = (uInt)in->len;
 	do {
-		size_t room;
+		size_t room, made;
 
 		if (out->cap - out->len < 64 + 1) {
+			/* Doubling, but never room for more than max_size + 1
+			 * bytes (and the NUL): a bomb allocates no more than
+			 * the limit either. */
 			size_t want = out->len < READ_STEP ? READ_STEP : out->len;
 
-			if (pyro_buf_grow(out, want)) {
+			if (want > max_size + 1 - out->len)
+				want = max_size + 1 - out->len;
+			if (pyro_buf_reserve(out, out->len + want + 1)) {
 				pyro_pprof_err(err, "out of memory inflating");
 				rc = -ENOMEM;
 				break;
@@ -96,42 +101,19 @@ static int inflate_gzip(const struct pyro_buf *in, size_t max_size,
 		 * as soon as it crosses the limit, not after inflating it. */
 		if (room > max_size + 1 - out->len)
 			room = max_size + 1 - out->len;
-		zs.next_out = (Bytef *)out->data + out->len;
-		zs.avail_out = (uInt)(room > UINT32_MAX ? UINT32_MAX : room);
-		zrc = inflate(&zs, Z_NO_FLUSH);
-		out->len = (size_t)((char *)zs.next_out - out->data);
+		rc = pyro_gunzip_step(&gz, out->data + out->len, room, &made, &why);
+		out->len += made;
 		out->data[out->len] = '\0';
 		if (out->len > max_size) {
 			pyro_pprof_err(err, "decompressed size exceeds max_profile_size (%zu bytes)",
 				max_size);
 			rc = -EFBIG;
-			break;
+		} else if (rc < 0) {
+			pyro_pprof_err(err, "%s", why);
 		}
-		if (zrc == Z_STREAM_END) {
-			/* Concatenated gzip members are legal: go on if more input. */
-			if (zs.avail_in == 0)
-				break;
-			if (inflateReset(&zs) != Z_OK) {
-				pyro_pprof_err(err, "gzip: reset failed");
-				rc = -EIO;
-				break;
-			}
-			continue;
-		}
-		if (zrc == Z_BUF_ERROR && zs.avail_in == 0) {
-			pyro_pprof_err(err, "truncated gzip data");
-			rc = -EIO;
-			break;
-		}
-		if (zrc != Z_OK && zrc != Z_BUF_ERROR) {
-			pyro_pprof_err(err, "corrupt gzip data (%s)",
-				zs.msg ? zs.msg : "inflate failed");
-			rc = -EIO;
-			break;
-		}
-	} while (1);
-	inflateEnd(&zs);
-	return rc;
+	} while (rc == 0);
+	pyro_gunzip_release(&gz);
+	return rc < 0 ? rc : 0;
 }
 
 /* Read the open file fd whole into raw (at most max_size bytes); fd is
@@ -165,14 +147,15 @@ int pyro_pprof_unpack(struct pyro_buf *raw, size_t max_size, struct pyro_buf *ou
 	*compressed = raw->len >= 2 && (unsigned char)raw->data[0] == 0x1f &&
 		      (unsigned char)raw->data[1] == 0x8b;
 	if (*compressed) {
-		/* The trailer's ISIZE (the size modulo 2^32) as a hint. */
-		if (raw->len >= 18 && out->len == 0) {
-			uint32_t isize;
+		/* One allocation when the trailer's ISIZE is plausible; the
+		 * 64 spare bytes let the last step see the end. */
+		size_t hint = pyro_gunzip_size_hint(raw->data, raw->len, max_size);
 
-			memcpy(&isize, raw->data + raw->len - 4, 4);
-			isize = le32toh(isize);
-			if (isize <= max_size && isize < (256u << 20))
-				pyro_buf_grow(out, (size_t)isize + 64);
+		if (hint && out->len == 0 &&
+		    pyro_buf_reserve(out, hint + 65 < max_size + 2 ?
+				     hint + 65 : max_size + 2)) {
+			pyro_pprof_err(err, "out of memory inflating");
+			return -ENOMEM;
 		}
 		return inflate_gzip(raw, max_size, out, err);
 	}

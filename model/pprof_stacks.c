@@ -22,6 +22,9 @@ struct loc_frames {
 	uint32_t *refs;
 	size_t *off;            /* per location: first ref; off[n] = end */
 	uint32_t *fn_frame;     /* per function index: its frame id + 1, or 0 */
+	uint32_t *fn_name;      /* per function index: its name's strtab id
+				 * + 1, or 0 (frames with a position) */
+	uint32_t *fn_file;      /* and its file's, PYRO_NO_FILE for none */
 };
 
 /* Go's filepath.Base, in place: trailing slashes dropped, last element
@@ -91,11 +94,25 @@ static int line_frame(const struct pyro_profile *p, struct pyro_stacks *out,
 	file = &m->strs[m->functions[fi].filename];
 	if (name->len && (file->len || no)) {
 		/* A source position, for profile.pb.gz's pprof -list: once
-		 * per line of a location, not per sample. */
-		return pyro_stacks_frame_at(out, name->ptr, name->len,
-					    name->ptr, name->len,
-					    file->len ? file->ptr : NULL,
-					    file->len, no, id);
+		 * per line of a location, not per sample, and the names
+		 * hashed once per function, not per line. */
+		struct pyro_frame k = { .file = PYRO_NO_FILE,
+					.mapping = PYRO_NO_FILE, .line = no };
+
+		if (!lf->fn_name[fi]) {
+			rc = pyro_strtab_intern(&out->strs, name->ptr, name->len,
+						&k.name);
+			if (!rc && file->len)
+				rc = pyro_strtab_intern(&out->strs, file->ptr,
+							file->len, &k.file);
+			if (rc)
+				return rc;
+			lf->fn_name[fi] = k.name + 1;
+			lf->fn_file[fi] = k.file;
+		}
+		k.name = k.node = lf->fn_name[fi] - 1;
+		k.file = lf->fn_file[fi];
+		return pyro_stacks_frame_ids(out, &k, id);
 	}
 	if (name->len) {
 		/* Named functions are most lines: intern each one once. */
@@ -133,7 +150,11 @@ static int build_loc_frames(const struct pyro_profile *p,
 	lf->off = malloc((m->nlocations + 1) * sizeof(*lf->off));
 	lf->fn_frame = calloc(m->nfunctions ? m->nfunctions : 1,
 			      sizeof(*lf->fn_frame));
-	if (!lf->off || !lf->fn_frame)
+	lf->fn_name = calloc(m->nfunctions ? m->nfunctions : 1,
+			     sizeof(*lf->fn_name));
+	lf->fn_file = malloc((m->nfunctions ? m->nfunctions : 1) *
+			     sizeof(*lf->fn_file));
+	if (!lf->off || !lf->fn_frame || !lf->fn_name || !lf->fn_file)
 		return -ENOMEM;
 	for (i = 0; i < m->nlocations; i++) {
 		size_t n = m->locations[i].nlines - p->line_first[i];
@@ -307,7 +328,7 @@ static int aggregate(const struct pyro_profile *p, size_t index,
 		     char err[PYRO_ERR_MAX])
 {
 	const struct pyro_wire_msg *m = &p->m;
-	struct loc_frames lf = { NULL, NULL, NULL };
+	struct loc_frames lf = { NULL, NULL, NULL, NULL, NULL };
 	uint32_t *refs = NULL, *one = NULL;
 	size_t refs_cap = 0, i;
 	int rc;
@@ -382,6 +403,8 @@ static int aggregate(const struct pyro_profile *p, size_t index,
 	free(lf.refs);
 	free(lf.off);
 	free(lf.fn_frame);
+	free(lf.fn_name);
+	free(lf.fn_file);
 	return rc;
 }
 

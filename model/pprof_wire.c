@@ -25,12 +25,12 @@
  * mappings, locations and functions without looking inside, so indexing a
  * large archive never materialises samples.
  */
+#include "gunzip.h"
 #include "pprof_wire.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 /* Field numbers of proto/profile.proto, message by message.  Keep them in
  * step with the .proto (protobuf-c's generated code, which test_wire.c
@@ -581,36 +581,31 @@ static void stream_publish(struct pyro_wire_stream *st, size_t avail, int state)
 void *pyro_wire_stream_inflate(void *arg)
 {
 	struct pyro_wire_stream *st = arg;
-	z_stream zs;
-	int zrc = Z_OK, ok = 0;
+	struct pyro_gunzip gz;
+	const char *why;
+	size_t done = 0, made;
+	int rc = 0;
 
-	memset(&zs, 0, sizeof(zs));
-	if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) {
+	if (pyro_gunzip_init(&gz, st->in->data, st->in->len)) {
 		stream_publish(st, 0, -1);
 		return NULL;
 	}
-	zs.next_in = (Bytef *)st->in->data;
-	zs.avail_in = (uInt)st->in->len;
-	zs.next_out = (Bytef *)st->out;
-	while (zrc == Z_OK) {
-		size_t done = (size_t)((char *)zs.next_out - st->out);
+	while (rc == 0) {
 		size_t room = st->size - done;
 
 		/* One byte beyond: an ISIZE that lies is caught, not overrun. */
-		zs.avail_out = (uInt)(room > STREAM_CHUNK ? STREAM_CHUNK : room + 1);
-		zrc = inflate(&zs, Z_NO_FLUSH);
-		done = (size_t)((char *)zs.next_out - st->out);
+		rc = pyro_gunzip_step(&gz, st->out + done,
+				      room > STREAM_CHUNK ? STREAM_CHUNK : room + 1,
+				      &made, &why);
+		done += made;
 		if (done > st->size)
 			break;
-		if (zrc == Z_STREAM_END)
-			ok = zs.avail_in == 0 && done == st->size;
-		else
+		if (rc == 0)
 			stream_publish(st, done, 0);
 	}
-	stream_publish(st, (size_t)((char *)zs.next_out - st->out) > st->size ?
-			   st->size : (size_t)((char *)zs.next_out - st->out),
-		       ok ? 1 : -1);
-	inflateEnd(&zs);
+	stream_publish(st, done > st->size ? st->size : done,
+		       rc == 1 && done == st->size ? 1 : -1);
+	pyro_gunzip_release(&gz);
 	return NULL;
 }
 

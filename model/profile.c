@@ -16,6 +16,7 @@
  * sample loses the first marked location found scanning from the root after
  * a first unmarked one, and everything leafward of it.
  */
+#include "gunzip.h"
 #include "pprof_priv.h"
 #include "format.h"
 #include "safeopen.h"
@@ -604,17 +605,17 @@ static int load_streaming(struct pyro_profile *p, const struct pyro_buf *raw,
 {
 	struct pyro_wire_stream st;
 	pthread_t tid;
-	uint32_t isize;
+	size_t isize;
 	int rc;
 
 	if (raw->len < 18 || (unsigned char)raw->data[0] != 0x1f ||
 	    (unsigned char)raw->data[1] != 0x8b)
 		return PYRO_WIRE_ERR_STREAM;
-	memcpy(&isize, raw->data + raw->len - 4, 4);    /* little-endian */
-	isize = le32toh(isize);
-	if (isize < PYRO_WIRE_STREAM_MIN || isize > max_size)
+	isize = pyro_gunzip_size_hint(raw->data, raw->len, max_size);
+	if (isize < PYRO_WIRE_STREAM_MIN)
 		return PYRO_WIRE_ERR_STREAM;
-	if (pyro_buf_grow(&p->data, isize))
+	/* Exactly isize bytes and the NUL: stream_inflate writes no more. */
+	if (pyro_buf_reserve(&p->data, (size_t)isize + 1))
 		return PYRO_WIRE_ERR_STREAM;
 	memset(&st, 0, sizeof(st));
 	st.in = raw;

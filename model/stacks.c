@@ -187,7 +187,6 @@ int pyro_stacks_frame_at(struct pyro_stacks *s, const char *name,
 {
 	struct pyro_frame k = { .file = PYRO_NO_FILE, .mapping = PYRO_NO_FILE,
 				.line = line };
-	uint32_t i;
 	int rc;
 
 	rc = pyro_strtab_intern(&s->strs, name, name_len, &k.name);
@@ -200,6 +199,16 @@ int pyro_stacks_frame_at(struct pyro_stacks *s, const char *name,
 		rc = pyro_strtab_intern(&s->strs, file, file_len, &k.file);
 	if (rc)
 		return rc;
+	return pyro_stacks_frame_ids(s, &k, id);
+}
+
+int pyro_stacks_frame_ids(struct pyro_stacks *s, const struct pyro_frame *key,
+			  uint32_t *id)
+{
+	struct pyro_frame k = *key;
+	uint32_t i;
+	int rc;
+
 	if (s->nframes >= PYRO_REF_INLINE - 1)
 		return -EOVERFLOW;
 	if (s->frame_nslots < 2 * (s->nframes + 1)) {

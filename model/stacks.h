@@ -181,6 +181,12 @@ int pyro_stacks_frame_at(struct pyro_stacks *s, const char *name,
 int pyro_stacks_frame_mapping(struct pyro_stacks *s, uint32_t id,
 			      const char *file, size_t len);
 
+/* Intern the frame k whose strings are already ids of s->strs (file and
+ * mapping PYRO_NO_FILE for none): pyro_stacks_frame_at without hashing the
+ * strings again, for a reader that interned them once per function. */
+int pyro_stacks_frame_ids(struct pyro_stacks *s, const struct pyro_frame *k,
+			  uint32_t *id);
+
 /* Make room for nstacks distinct stacks holding nrefs references in all,
  * so that adding them neither rehashes nor reallocates (a hint: adding
  * more still works).  Returns 0 or -ENOMEM. */

@@ -15,6 +15,7 @@ pkgs=(build-essential pkg-config protobuf-c-compiler libprotobuf-c-dev libfuse3-
       libcurl4-openssl-dev        # the remote source (Pyroscope over HTTP)
       libgraphviz-dev             # graph.svg: Graphviz's dot layout in-process (libgvc)
       libpcre2-dev                # RE2-syntax regexes of focus=, hide=, ... (PCRE2)
+      libisal-dev                 # ISA-L's igzip: inflating profiles (model/gunzip.c)
       curl                        # the remote mount test's knobs
       openssl                     # the remote tests' TLS certificate
       openjdk-17-jdk-headless)    # java, javac, jfr: the JFR mount test's recordings

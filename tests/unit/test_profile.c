@@ -296,6 +296,102 @@ static void test_gzip_bomb(void **state)
 	pyro_buf_release(&out);
 }
 
+/* The limit is exact: max_profile_size bytes inflate, one more is refused,
+ * and refusing allocates no more than the limit (and the NUL) either. */
+static void test_gzip_limit_exact(void **state)
+{
+	char *zeros = calloc(1, MB + 1);
+	struct pyro_buf gz = PYRO_BUF_INIT, out = PYRO_BUF_INIT;
+	char path[MKPROF_PATH_MAX], err[PYRO_ERR_MAX] = "";
+	int c;
+
+	assert_non_null(zeros);
+	assert_int_equal(mkprof_gzip(zeros, MB, &gz), 0);
+	write_bytes(state, "exact.pb.gz", gz.data, gz.len, path);
+	assert_int_equal(pyro_profile_read(path, MB, &out, &c, err), 0);
+	assert_int_equal(out.len, MB);
+	assert_true(out.cap <= MB + 2);
+	pyro_buf_release(&out);
+
+	gz.len = 0;
+	assert_int_equal(mkprof_gzip(zeros, MB + 1, &gz), 0);
+	write_bytes(state, "over.pb.gz", gz.data, gz.len, path);
+	assert_int_equal(pyro_profile_read(path, MB, &out, &c, err), -EFBIG);
+	assert_string_equal(err, "decompressed size exceeds max_profile_size (1048576 bytes)");
+	assert_int_equal(out.len, MB + 1);
+	assert_true(out.cap <= MB + 2);
+	pyro_buf_release(&out);
+
+	/* The same bytes as two members: the limit is on the whole. */
+	gz.len = 0;
+	assert_int_equal(mkprof_gzip(zeros, MB / 2, &gz), 0);
+	assert_int_equal(mkprof_gzip(zeros, MB / 2 + 1, &gz), 0);
+	write_bytes(state, "over2.pb.gz", gz.data, gz.len, path);
+	assert_int_equal(pyro_profile_read(path, MB, &out, &c, err), -EFBIG);
+	assert_int_equal(out.len, MB + 1);
+	pyro_buf_release(&out);
+	free(zeros);
+	pyro_buf_release(&gz);
+}
+
+/* A trailer's ISIZE is a hint: a forged one is neither trusted for the
+ * allocation (more than deflate can make of the file) nor accepted. */
+static void test_gzip_forged_isize(void **state)
+{
+	struct pyro_buf gz = PYRO_BUF_INIT, out = PYRO_BUF_INIT;
+	char path[MKPROF_PATH_MAX], err[PYRO_ERR_MAX] = "";
+	uint32_t isize = 1000000;       /* little-endian below */
+	int c;
+
+	assert_int_equal(mkprof_gzip("x", 1, &gz), 0);
+	gz.data[gz.len - 4] = (char)(isize & 0xff);
+	gz.data[gz.len - 3] = (char)(isize >> 8 & 0xff);
+	gz.data[gz.len - 2] = (char)(isize >> 16 & 0xff);
+	gz.data[gz.len - 1] = (char)(isize >> 24);
+	write_bytes(state, "forged.pb.gz", gz.data, gz.len, path);
+	assert_int_equal(pyro_profile_read(path, MB, &out, &c, err), -EIO);
+	assert_string_equal(err, "corrupt gzip data (incorrect length check)");
+	assert_true(out.cap < isize);
+	pyro_buf_release(&out);
+	pyro_buf_release(&gz);
+}
+
+/* Bytes after a member that are no gzip header: corrupt, as gzip -t says,
+ * whether garbage or zeros; a second member cut short: truncated. */
+static void test_gzip_trailing(void **state)
+{
+	struct pyro_buf gz = PYRO_BUF_INIT, out = PYRO_BUF_INIT;
+	char path[MKPROF_PATH_MAX], err[PYRO_ERR_MAX] = "";
+	size_t one;
+	int c;
+
+	assert_int_equal(mkprof_gzip("hello", 5, &gz), 0);
+	one = gz.len;
+	assert_int_equal(pyro_buf_add(&gz, "garbage!", 8), 0);
+	write_bytes(state, "garbage.pb.gz", gz.data, gz.len, path);
+	assert_int_equal(pyro_profile_read(path, MB, &out, &c, err), -EIO);
+	assert_string_equal(err, "corrupt gzip data (incorrect header check)");
+
+	memset(gz.data + one, 0, 8);
+	write_bytes(state, "zeros.pb.gz", gz.data, gz.len, path);
+	assert_int_equal(pyro_profile_read(path, MB, &out, &c, err), -EIO);
+	assert_string_equal(err, "corrupt gzip data (incorrect header check)");
+
+	gz.len = one;
+	assert_int_equal(mkprof_gzip("world", 5, &gz), 0);
+	write_bytes(state, "two.pb.gz", gz.data, gz.len, path);
+	out.len = 0;
+	assert_int_equal(pyro_profile_read(path, MB, &out, &c, err), 0);
+	assert_int_equal(out.len, 10);
+	assert_memory_equal(out.data, "helloworld", 10);
+	write_bytes(state, "twocut.pb.gz", gz.data, gz.len - 3, path);
+	out.len = 0;
+	assert_int_equal(pyro_profile_read(path, MB, &out, &c, err), -EIO);
+	assert_string_equal(err, "truncated gzip data");
+	pyro_buf_release(&out);
+	pyro_buf_release(&gz);
+}
+
 /* ---- validation ------------------------------------------------------------ */
 
 static struct mkprof *small(void)
@@ -648,6 +744,9 @@ int main(void)
 		cmocka_unit_test(test_truncated_gzip),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_gzip_bomb),
+		cmocka_unit_test(test_gzip_limit_exact),
+		cmocka_unit_test(test_gzip_forged_isize),
+		cmocka_unit_test(test_gzip_trailing),
 		cmocka_unit_test(test_missing_location),
 		cmocka_unit_test(test_missing_function),
 		cmocka_unit_test(test_missing_mapping),
