@@ -260,7 +260,9 @@ static void index_of(void)
 	idx_series[1].type = "inuse_space";
 	idx_series[1].sample_unit = "bytes";
 	idx_series[1].kind = PYRO_KIND_GAUGE;
-	idx_service = (struct pyro_index_service){ "api", idx_series, 2, NULL };
+	idx_service = (struct pyro_index_service){
+		.name = "api", .series = idx_series, .nseries = 2,
+	};
 	idx_index.services = &idx_service;
 	idx_index.nservices = 1;
 }
