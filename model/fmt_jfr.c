@@ -13,12 +13,19 @@
  *   jdk.ObjectAllocationSample     alloc_sample_objects, _bytes (weight)
  *   jdk.JavaMonitorEnter           mutex_count, mutex_duration (nanoseconds)
  *   jdk.ThreadPark                 block_count, block_duration (nanoseconds)
+ *   profiler.WallClockSample       wall (nanoseconds: samples x interval)
  *
  * Only the event types that occur get a sample type, so a first pass over
  * the chunks counts them; the second writes one sample per event (the
  * other types' values zero).  The CPU period is the recording's own
  * setting (the jdk.ActiveSetting "period" of jdk.ExecutionSample in each
- * chunk), 10 ms if it has none.  A frame is the function
+ * chunk), 10 ms if it has none.  async-profiler's wall-clock events each
+ * stand for `samples` samples taken every wall interval: the chunk's
+ * jdk.ActiveSetting "interval" of profiler.WallClockSample, else a
+ * positive "wall" of jdk.ExecutionSample (its 2.x option), else the
+ * "interval" of jdk.ExecutionSample (`event=wall` sets only that), else
+ * async-profiler's default, 50 ms; its settings are bare nanoseconds, the
+ * JDK's have units, both are read.  A frame is the function
  * "package.Class.method" (the class's internal name with '/' as '.') at
  * its line; the sampled thread's Java name (else its OS name) is the label
  * thread_name.  Pool keys are per chunk, so the caches from a stack trace
@@ -37,8 +44,9 @@
 #include "pprof_build.h"
 
 #define CPU_PERIOD_DEFAULT 10000000     /* ns, when a recording has none */
+#define WALL_INTERVAL_DEFAULT 50000000  /* ns, async-profiler's default */
 
-enum { KIND_MAX = 6 };
+enum { KIND_MAX = 7, KIND_WALL = 6 };
 
 struct event_map {
 	const char *event;
@@ -65,6 +73,8 @@ static const struct event_map maps[KIND_MAX] = {
 	  { "count", "nanoseconds" }, "eventThread", NULL, 1 },
 	{ "jdk.ThreadPark", { "block_count", "block_duration" },
 	  { "count", "nanoseconds" }, "eventThread", NULL, 1 },
+	{ "profiler.WallClockSample", { "wall", NULL }, { "nanoseconds", NULL },
+	  "sampledThread", "samples", 0 },
 };
 
 /* An open-addressed map from a chunk offset to a number. */
@@ -144,10 +154,13 @@ struct conv {
 	size_t col[KIND_MAX];           /* its first value's column */
 	size_t nvalues;
 	int64_t period;                 /* first chunk's CPU period, 0 none */
+	int64_t wall_period;            /* first chunk's wall interval */
 	/* per chunk */
 	const struct pyro_jfr_chunk *c;
 	uint64_t ids[KIND_MAX];         /* event type ids, UINT64_MAX absent */
 	int64_t chunk_period;
+	int64_t chunk_wall;             /* the wall interval, 0 none set */
+	int64_t chunk_exec_interval;    /* jdk.ExecutionSample "interval" */
 	struct offmap stacks;           /* stack trace -> index into spans */
 	struct offmap funcs;            /* method -> function id */
 	struct offmap threads;          /* thread -> offset into names */
@@ -435,6 +448,27 @@ static int64_t ticks_ns(const struct pyro_jfr_chunk *c, int64_t ticks)
 	return (int64_t)ns;
 }
 
+/* The chunk's wall interval, by the order in the file comment. */
+static int64_t chunk_wall_interval(const struct conv *cv)
+{
+	if (cv->chunk_wall)
+		return cv->chunk_wall;
+	if (cv->chunk_exec_interval)
+		return cv->chunk_exec_interval;
+	return WALL_INTERVAL_DEFAULT;
+}
+
+/* samples x the wall interval, clamped where a hostile count would leave
+ * int64_t. */
+static int64_t wall_value(const struct conv *cv, int64_t samples)
+{
+	int64_t v;
+
+	if (__builtin_mul_overflow(samples, chunk_wall_interval(cv), &v))
+		return samples < 0 ? INT64_MIN : INT64_MAX;
+	return v;
+}
+
 static int event_emit(struct conv *cv, int kind, const struct sample *s)
 {
 	static const char key[] = "thread_name";
@@ -449,6 +483,8 @@ static int event_emit(struct conv *cv, int kind, const struct sample *s)
 	}
 	if (kind == 0) {
 		values[col] = cv->chunk_period;
+	} else if (kind == KIND_WALL) {
+		values[col] = wall_value(cv, s->weight);
 	} else {
 		values[col] = 1;
 		values[col + 1] = maps[kind].timed ? ticks_ns(cv->c, s->duration)
@@ -498,36 +534,68 @@ static int64_t parse_timespan(const char *s)
 	return 0;
 }
 
-/* A jdk.ActiveSetting event: if it sets jdk.ExecutionSample's period,
- * that is the chunk's CPU period. */
+/* "20000000" (async-profiler's bare nanoseconds) or a timespan; 0 if
+ * neither. */
+static int64_t parse_interval(const char *s)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (!errno && end != s && !*end)
+		return v > 0 ? (int64_t)v : 0;
+	return parse_timespan(s);
+}
+
+/* Where a jdk.ActiveSetting (event type id, name) goes, or NULL. */
+static int64_t *setting_slot(struct conv *cv, int64_t id, const char *name)
+{
+	if ((uint64_t)id == cv->ids[0] && !strcmp(name, "period"))
+		return &cv->chunk_period;
+	if ((uint64_t)id == cv->ids[0] && !strcmp(name, "interval"))
+		return &cv->chunk_exec_interval;
+	if (((uint64_t)id == cv->ids[0] && !strcmp(name, "wall")) ||
+	    ((uint64_t)id == cv->ids[KIND_WALL] && !strcmp(name, "interval")))
+		return &cv->chunk_wall;
+	return NULL;
+}
+
+/* A jdk.ActiveSetting event: the CPU period or a wall interval, if it
+ * sets one (a value that does not parse, or 0, leaves it as it was). */
 static int active_setting(struct conv *cv, struct pyro_jfr_rd r,
 			  const struct pyro_jfr_class *cls)
 {
 	const struct pyro_jfr_chunk *c = cv->c;
 	const struct pyro_jfr_field *f;
 	struct pyro_jfr_rd at = r;
-	int64_t id, ns;
+	int64_t id, ns, *slot;
 	size_t name_at;
 	int rc;
 
-	if (cv->ids[0] == UINT64_MAX || pyro_jfr_seek(c, &at, cls, "id", &f) ||
-	    read_long_field(c, &at, f, &id) || (uint64_t)id != cv->ids[0])
+	if (pyro_jfr_seek(c, &at, cls, "id", &f) ||
+	    read_long_field(c, &at, f, &id) || (uint64_t)id == UINT64_MAX ||
+	    ((uint64_t)id != cv->ids[0] && (uint64_t)id != cv->ids[KIND_WALL]))
 		return 0;
 	pyro_buf_truncate(&cv->tmp, 0);
 	rc = field_text(c, r, cls, "name", &cv->tmp);
 	if (!rc)
 		rc = pyro_buf_putc(&cv->tmp, '\0');
-	if (rc || strcmp(cv->tmp.data, "period"))
+	if (rc)
 		return rc < 0 ? rc : 0;
+	slot = setting_slot(cv, id, cv->tmp.data);
+	if (!slot)
+		return 0;
 	name_at = cv->tmp.len;
 	rc = field_text(c, r, cls, "value", &cv->tmp);
 	if (!rc)
 		rc = pyro_buf_putc(&cv->tmp, '\0');
 	if (rc)
 		return rc < 0 ? rc : 0;
-	ns = parse_timespan(cv->tmp.data + name_at);
+	ns = slot == &cv->chunk_period ? parse_timespan(cv->tmp.data + name_at)
+				       : parse_interval(cv->tmp.data + name_at);
 	if (ns)
-		cv->chunk_period = ns;
+		*slot = ns;
 	return 0;
 }
 
@@ -543,7 +611,7 @@ static void chunk_ids(struct conv *cv)
 	}
 }
 
-/* This chunk's CPU period. */
+/* This chunk's CPU period and wall interval. */
 static int chunk_prepare(struct conv *cv)
 {
 	const struct pyro_jfr_chunk *c = cv->c;
@@ -554,8 +622,9 @@ static int chunk_prepare(struct conv *cv)
 	int rc;
 
 	cv->chunk_period = CPU_PERIOD_DEFAULT;
+	cv->chunk_wall = cv->chunk_exec_interval = 0;
 	as = pyro_jfr_class_by_name(&c->meta, "jdk.ActiveSetting");
-	if (!as || cv->ids[0] == UINT64_MAX)
+	if (!as || (cv->ids[0] == UINT64_MAX && cv->ids[KIND_WALL] == UINT64_MAX))
 		return 0;
 	while ((rc = pyro_jfr_event_next(c, &pos, &type, &body)) == 1) {
 		if (type != as->id)
@@ -642,6 +711,8 @@ static int each_chunk(struct conv *cv, const unsigned char *data, size_t len,
 			rc = chunk_prepare(cv);
 			if (!rc && !cv->period && cv->count[0])
 				cv->period = cv->chunk_period;
+			if (!rc && !cv->wall_period && cv->count[KIND_WALL])
+				cv->wall_period = chunk_wall_interval(cv);
 		}
 		if (!rc)
 			rc = chunk_events(cv, pass, n);
@@ -677,8 +748,8 @@ static int declare_types(struct conv *cv)
 	}
 	if (!cv->nvalues) {
 		snprintf(cv->err, PYRO_ERR_MAX, "no events with stacks "
-			 "(jdk.ExecutionSample, allocation, monitor or park "
-			 "events)");
+			 "(jdk.ExecutionSample, allocation, monitor, park or "
+			 "profiler.WallClockSample events)");
 		return -ENODATA;
 	}
 	return 0;
@@ -725,8 +796,12 @@ int pyro_jfr_to_pprof(const char *data, size_t len, size_t max_size,
 		rc = declare_types(&cv);
 	if (!rc)
 		rc = each_chunk(&cv, d, len, 1);
+	/* One period per profile: the CPU one, else the wall one. */
 	if (!rc && cv.count[0])
 		rc = pyro_pbuild_period(cv.b, "cpu", "nanoseconds", cv.period);
+	else if (!rc && cv.count[KIND_WALL])
+		rc = pyro_pbuild_period(cv.b, "wall", "nanoseconds",
+					cv.wall_period);
 	if (!rc) {
 		recording_time(&cv, d, len);
 		rc = pyro_pbuild_finish(cv.b, out);

@@ -15,11 +15,16 @@
 # The archive: service jvm holds that recording, the same recording cut in
 # half, and tests/mkjfr's flawed recordings (a constant-pool cycle, a huge
 # count, a bad metadata event, a truncated chunk, a bad event size);
-# service synthetic holds mkjfr's good one.  Mounted:
+# service synthetic holds mkjfr's good one; service wall holds mkjfr's
+# recording as async-profiler writes it in wall-clock mode (no JVM here
+# writes profiler.WallClockSample events, so it is synthetic).  Mounted:
 #   - every type pyrofs maps that the recording has events for is a type
 #     directory, and its folded equals tests/tools/jfr_folded.py's sums of
 #     `jfr print --json` (the JDK's reader), stack for stack;
 #   - threads are labels (the contending threads' names);
+#   - wall's folded equals jfr_folded.py's sums of the JDK's reading of
+#     wall.jfr's profiler.WallClockSample events, samples x 50 ms (its wall
+#     interval setting), and its cpu the same as synthetic's;
 #   - each bad file is one line of /.pyrofs/errors, and nothing else is
 #     lost: the good recording reads in full.
 #
@@ -44,7 +49,7 @@ done
 [ -x "$OUT/tests/mkjfr" ] || { bad "missing $OUT/tests/mkjfr (make tools)"; it_abort; }
 
 # ---- the recording --------------------------------------------------------
-mkdir -p "$TMP/java" "$ARCHIVE/jvm" "$ARCHIVE/synthetic"
+mkdir -p "$TMP/java" "$ARCHIVE/jvm" "$ARCHIVE/synthetic" "$ARCHIVE/wall"
 cat >"$TMP/java/Work.java" <<'EOF'
 import java.util.concurrent.locks.LockSupport;
 
@@ -145,6 +150,7 @@ for f in cycle huge badmeta truncated badevent; do
 	cp "$TMP/mk/$f.jfr" "$ARCHIVE/jvm/"
 done
 cp "$TMP/mk/good.jfr" "$ARCHIVE/synthetic/"
+cp "$TMP/mk/wall.jfr" "$ARCHIVE/wall/"
 
 # ---- mounted ----------------------------------------------------------------
 mount_fg || it_abort
@@ -199,6 +205,25 @@ contender-3" "$(ls "$MNT/jvm/mutex_count/latest/labels/thread_name/" 2>&1 |
 check_eq "synthetic cpu" "app.Main.main;app.Main.work 120000000
 app.Main.main;app.Main.work;app.util.Spin.spin 40000000" \
 	"$(sort "$MNT/synthetic/cpu/latest/folded")"
+
+# async-profiler's wall-clock samples, against the JDK's reading of them.
+if "$ROOT/tests/tools/jfr_folded.py" "$TMP/mk/wall.jfr" profiler.WallClockSample \
+	scaled:samples:50000000 >"$TMP/exp.wall"; then
+	check_eq "wall: folded is the JDK's reading" "$(cat "$TMP/exp.wall")" \
+		"$(sort "$MNT/wall/wall/latest/folded")"
+else
+	bad "jfr_folded.py profiler.WallClockSample"
+fi
+check_eq "wall: 700 ms in all" "app.Main.main;app.Main.work 400000000
+app.Main.main;app.Main.work;app.util.Spin.spin 300000000" "$(cat "$TMP/exp.wall")"
+check_eq "wall: types" "cpu
+mutex_count
+mutex_duration
+wall" "$(dirs "$MNT/wall")"
+check_eq "wall: cpu as synthetic's" "$(sort "$MNT/synthetic/cpu/latest/folded")" \
+	"$(sort "$MNT/wall/cpu/latest/folded")"
+check_eq "wall: threads are labels" "os-thread
+worker" "$(ls "$MNT/wall/wall/latest/labels/thread_name/" 2>&1 | sort)"
 
 errors=$(cat "$MNT/.pyrofs/errors")
 check_eq "errors: the flawed recordings" \

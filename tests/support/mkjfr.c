@@ -13,7 +13,9 @@ enum {
 	C_LONG = 20, C_INT = 21, C_BOOL = 22, C_STRING = 23,
 	C_SYMBOL = 30, C_CLASS = 31, C_METHOD = 32, C_FRAME = 33, C_STACK = 34,
 	C_THREAD = 35,
-	C_EXEC = 40, C_MONITOR = 41, C_SETTING = 42, C_GC = 43,
+	C_STATE = 36,
+	C_ACTIVE_RECORDING = 45,        /* async-profiler's, no class here */
+	C_EXEC = 40, C_MONITOR = 41, C_SETTING = 42, C_GC = 43, C_WALL = 44,
 };
 
 static void need(int rc)
@@ -90,7 +92,11 @@ static const char *const strs[] = {
 	"sampledThread", "eventThread", "stackTrace", "value", "region",
 	"20", "21", "22", "23", "30", "31", "32", "33", "34", "35", "40", "41",
 	"42", "43", "999", "gcId", "superType", "jdk.jfr.Event", "simpleType",
+	/* Only MKJFR_WALL's (the others stay byte for byte as they were). */
+	"jdk.types.ThreadState", "profiler.WallClockSample", "state", "samples",
+	"36", "44",
 };
+enum { WALL_STRS = 6 };
 
 static uint64_t si(const char *s)
 {
@@ -186,23 +192,32 @@ static void metadata(struct pyro_buf *out, enum mkjfr_flaw flaw)
 		{ "startTime", "20", 0, 0 }, { "id", "20", 0, 0 },
 		{ "name", "23", 0, 0 }, { "value", "23", 0, 0 },
 	};
+	static const struct mfield tstate[] = { { "name", "23", 0, 0 } };
+	/* async-profiler's profiler.WallClockSample (its jfrMetadata.cpp):
+	 * one event stands for `samples` samples of one thread and stack. */
+	static const struct mfield wall[] = {
+		{ "startTime", "20", 0, 0 }, { "sampledThread", "35", 1, 0 },
+		{ "stackTrace", "34", 1, 0 }, { "state", "36", 1, 0 },
+		{ "samples", "21", 0, 0 },
+	};
 	static const struct mfield gc_good[] = { { "gcId", "21", 0, 0 } };
 	static const struct mfield gc_bad[] = { { "gcId", "999", 0, 0 } };
 	struct pyro_buf b = PYRO_BUF_INIT;
-	size_t i;
+	size_t i, nstrs;
 
 	varint(&b, 0);  /* start time */
 	varint(&b, 0);  /* duration */
 	varint(&b, 1);  /* metadata id */
-	varint(&b, NF(strs));
-	for (i = 0; i < NF(strs); i++)
+	nstrs = NF(strs) - (flaw == MKJFR_WALL ? 0 : WALL_STRS);
+	varint(&b, nstrs);
+	for (i = 0; i < nstrs; i++)
 		utf8(&b, strs[i]);
 	varint(&b, si("root"));
 	varint(&b, 0);
 	varint(&b, 2);
 	varint(&b, si("metadata"));
 	varint(&b, 0);
-	varint(&b, 14);
+	varint(&b, flaw == MKJFR_WALL ? 16 : 14);
 	m_class(&b, "long", "20", NULL, 0);
 	m_class(&b, "int", "21", NULL, 0);
 	m_class(&b, "boolean", "22", NULL, 0);
@@ -218,6 +233,10 @@ static void metadata(struct pyro_buf *out, enum mkjfr_flaw flaw)
 	m_class(&b, "jdk.ActiveSetting", "42", setting, NF(setting));
 	m_class(&b, "jdk.GCPhase", "43",
 		flaw == MKJFR_BAD_META ? gc_bad : gc_good, 1);
+	if (flaw == MKJFR_WALL) {
+		m_class(&b, "jdk.types.ThreadState", "36", tstate, NF(tstate));
+		m_class(&b, "profiler.WallClockSample", "44", wall, NF(wall));
+	}
 	varint(&b, si("region"));
 	varint(&b, 0);
 	varint(&b, 0);
@@ -247,7 +266,14 @@ static void pool(struct pyro_buf *out, enum mkjfr_flaw flaw)
 	varint(&b, 0);  /* duration */
 	varint(&b, 0);  /* delta: the last pool */
 	u8(&b, 1);      /* flush */
-	varint(&b, 6);  /* pools */
+	varint(&b, flaw == MKJFR_WALL ? 7 : 6); /* pools */
+	if (flaw == MKJFR_WALL) {
+		pool_head(&b, C_STATE, 2);
+		varint(&b, 1);
+		utf8(&b, "STATE_RUNNABLE");
+		varint(&b, 2);
+		utf8(&b, "STATE_SLEEPING");
+	}
 	pool_head(&b, C_STRING, 1);
 	varint(&b, 7);
 	if (flaw == MKJFR_CP_CYCLE) {
@@ -311,6 +337,45 @@ static void sample(struct pyro_buf *out, uint64_t thread, uint64_t stack)
 	pyro_buf_release(&b);
 }
 
+static void setting(struct pyro_buf *out, uint64_t id, const char *name,
+		    const char *value)
+{
+	struct pyro_buf b = PYRO_BUF_INIT;
+
+	varint(&b, 1000);
+	varint(&b, id);
+	utf8(&b, name);
+	utf8(&b, value);
+	event(out, C_SETTING, &b, 0);
+	pyro_buf_release(&b);
+}
+
+static void wall_sample(struct pyro_buf *out, uint64_t thread, uint64_t stack,
+			uint64_t state, uint64_t samples)
+{
+	struct pyro_buf b = PYRO_BUF_INIT;
+
+	varint(&b, 5500);
+	varint(&b, thread);
+	varint(&b, stack);
+	varint(&b, state);
+	varint(&b, samples);
+	event(out, C_WALL, &b, 0);
+	pyro_buf_release(&b);
+}
+
+/* async-profiler in wall mode: its settings (integers as bare decimal
+ * strings, as its writeIntSetting writes them) and batched samples. */
+static void wall_events(struct pyro_buf *out)
+{
+	setting(out, C_ACTIVE_RECORDING, "event", "wall");
+	setting(out, C_EXEC, "interval", "20000000");
+	setting(out, C_WALL, "interval", "50000000");
+	wall_sample(out, 1, 1, 2, 4);
+	wall_sample(out, 2, 2, 1, 2);
+	wall_sample(out, 1, 2, 1, 1);
+}
+
 static void events(struct pyro_buf *out, enum mkjfr_flaw flaw)
 {
 	struct pyro_buf b = PYRO_BUF_INIT;
@@ -333,6 +398,8 @@ static void events(struct pyro_buf *out, enum mkjfr_flaw flaw)
 	pyro_buf_truncate(&b, 0);
 	varint(&b, 77);
 	event(out, C_GC, &b, 0);
+	if (flaw == MKJFR_WALL)
+		wall_events(out);
 	if (flaw == MKJFR_BAD_EVENT) {
 		varint(out, 0x7ffff);   /* a size far past the end */
 		varint(out, C_GC);

@@ -21,6 +21,17 @@
  * So per chunk, cpu folded is "app.Main.main;app.Main.work 60000000" and
  * "app.Main.main;app.Main.work;app.util.Spin.spin 20000000"; mutex_count
  * is 1 and mutex_duration 2000000 on the second stack.
+ *
+ * MKJFR_WALL is not a flaw: the recording as async-profiler writes it in
+ * wall-clock mode, beside the above.  Its metadata adds
+ * jdk.types.ThreadState and profiler.WallClockSample (startTime,
+ * sampledThread, stackTrace, state, samples), its pool two thread states,
+ * and its events (after the above) the jdk.ActiveSettings (45, "event",
+ * "wall"), (jdk.ExecutionSample, "interval", "20000000") and
+ * (profiler.WallClockSample, "interval", "50000000") then three
+ * WallClockSamples: 4 samples on (worker, stack 1, sleeping), 2 on
+ * (os-thread, stack 2), 1 on (worker, stack 2).  So per chunk, wall
+ * folded is stack 1 200000000 and stack 2 150000000.
  */
 #ifndef PYRO_TEST_MKJFR_H
 #define PYRO_TEST_MKJFR_H
@@ -34,6 +45,7 @@ enum mkjfr_flaw {
 	MKJFR_BAD_META,         /* a field of an unknown class */
 	MKJFR_TRUNCATED,        /* the last chunk cut in half */
 	MKJFR_BAD_EVENT,        /* an event size past the chunk's end */
+	MKJFR_WALL,             /* good, plus async-profiler wall samples */
 };
 
 /* Append a recording of nchunks chunks with the flaw to out.  Cannot fail

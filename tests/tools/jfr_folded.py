@@ -15,6 +15,8 @@ then '.', then the method name.  VALUE is what one event weighs:
     const:N          N (the CPU period in nanoseconds)
     field:NAME       the event's field NAME (tlabSize, allocationSize, weight)
     duration         the event's duration in nanoseconds
+    scaled:NAME:N    the event's field NAME times N (async-profiler's
+                     profiler.WallClockSample: samples x the wall interval)
 
 Stacks whose sum is zero are left out, as pyrofs's folded leaves them out.
 """
@@ -66,6 +68,9 @@ def main():
             v = int(value[6:])
         elif value.startswith("field:"):
             v = int(vals[value[6:]])
+        elif value.startswith("scaled:"):
+            name, n = value[7:].rsplit(":", 1)
+            v = int(vals[name]) * int(n)
         elif value == "duration":
             v = duration_ns(vals["duration"])
         else:

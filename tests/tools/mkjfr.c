@@ -4,7 +4,8 @@
  *
  *   mkjfr DIR     writes DIR/good.jfr (two chunks), DIR/cycle.jfr,
  *                 DIR/huge.jfr, DIR/badmeta.jfr, DIR/truncated.jfr,
- *                 DIR/badevent.jfr
+ *                 DIR/badevent.jfr, DIR/wall.jfr (async-profiler's
+ *                 wall-clock samples besides good.jfr's events)
  */
 #include <stdio.h>
 
@@ -19,7 +20,7 @@ int main(int argc, char **argv)
 		{ "good.jfr", MKJFR_GOOD }, { "cycle.jfr", MKJFR_CP_CYCLE },
 		{ "huge.jfr", MKJFR_HUGE_COUNT }, { "badmeta.jfr", MKJFR_BAD_META },
 		{ "truncated.jfr", MKJFR_TRUNCATED },
-		{ "badevent.jfr", MKJFR_BAD_EVENT },
+		{ "badevent.jfr", MKJFR_BAD_EVENT }, { "wall.jfr", MKJFR_WALL },
 	};
 	size_t i;
 

@@ -356,6 +356,106 @@ static void test_convert(void **state)
 	pyro_buf_release(&b);
 }
 
+/* async-profiler's wall-clock samples: a `wall` type, samples x the
+ * recording's wall interval (50 ms, not the 20 ms of jdk.ExecutionSample),
+ * threads as labels; the recording's jdk.ExecutionSample events (its
+ * "event" setting says "wall") stay `cpu` as before, and the profile's
+ * period stays the CPU one. */
+static void test_wall(void **state)
+{
+	struct pyro_buf b = PYRO_BUF_INIT;
+	struct pyro_profile_header h;
+	struct pyro_profile *p;
+	struct pyro_label_set ls;
+	char err[PYRO_ERR_MAX] = "";
+	char text[4096];
+	size_t i;
+
+	(void)state;
+	mkjfr_build(&b, MKJFR_WALL, 2);
+	assert_int_equal(pyro_format_convert(&b, 1 << 20, err), 0);
+	assert_int_equal(pyro_profile_peek_data(b.data, b.len, &h, err), 0);
+	assert_int_equal(h.ntypes, 4);
+	assert_string_equal(h.types[3].type, "wall");
+	assert_string_equal(h.types[3].unit, "nanoseconds");
+	assert_string_equal(h.period_type.type, "cpu");
+	assert_int_equal(h.period, 20000000);
+	pyro_profile_header_release(&h);
+
+	assert_int_equal(pyro_profile_decode(b.data, b.len, &p, err), 0);
+	folded(p, 0, text, sizeof(text));
+	assert_string_equal(text,
+		"app.Main.main:3;app.Main.work:12 120000000\n"
+		"app.Main.main:3;app.Main.work:14;app.util.Spin.spin:7 40000000\n");
+	folded(p, 3, text, sizeof(text));
+	assert_string_equal(text,       /* (4) and (2 + 1) x 50 ms, twice */
+		"app.Main.main:3;app.Main.work:12 400000000\n"
+		"app.Main.main:3;app.Main.work:14;app.util.Spin.spin:7 300000000\n");
+	assert_int_equal(pyro_profile_labels(p, 3, &ls), 0);
+	assert_int_equal(ls.nkeys, 1);
+	assert_string_equal(ls.keys[0].text, "thread_name");
+	assert_int_equal(ls.keys[0].nvalues, 2);
+	for (i = 0; i < 2; i++) {
+		if (!strcmp(ls.keys[0].values[i].text, "worker"))
+			assert_int_equal(ls.keys[0].values[i].total, 500000000);
+		else
+			assert_int_equal(ls.keys[0].values[i].total, 200000000);
+	}
+	pyro_label_set_release(&ls);
+	pyro_profile_free(p);
+	pyro_buf_release(&b);
+}
+
+/* Every copy of setting value `from` in b made `to` (same length). */
+static void patch(struct pyro_buf *b, const char *from, const char *to)
+{
+	size_t n = strlen(from), i, hits = 0;
+
+	for (i = 0; i + n <= b->len; i++)
+		if (!memcmp(b->data + i, from, n)) {
+			memcpy(b->data + i, to, n);
+			hits++;
+		}
+	assert_int_equal(hits, 2);      /* one a chunk */
+}
+
+/* The wall interval's fallbacks: a value that does not parse is no
+ * setting; then jdk.ExecutionSample's "interval", then 50 ms. */
+static void test_wall_interval(void **state)
+{
+	static const struct {
+		const char *wall, *exec, *folded;
+	} cases[] = {
+		{ "5000000x", "20000000",
+		  "app.Main.main:3;app.Main.work:12 160000000\n"
+		  "app.Main.main:3;app.Main.work:14;app.util.Spin.spin:7 "
+		  "120000000\n" },
+		{ "5000000x", "2000000x",
+		  "app.Main.main:3;app.Main.work:12 400000000\n"
+		  "app.Main.main:3;app.Main.work:14;app.util.Spin.spin:7 "
+		  "300000000\n" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pyro_buf b = PYRO_BUF_INIT;
+		struct pyro_profile *p;
+		char err[PYRO_ERR_MAX] = "";
+		char text[4096];
+
+		mkjfr_build(&b, MKJFR_WALL, 2);
+		patch(&b, "50000000", cases[i].wall);
+		patch(&b, "20000000", cases[i].exec);
+		assert_int_equal(pyro_format_convert(&b, 1 << 20, err), 0);
+		assert_int_equal(pyro_profile_decode(b.data, b.len, &p, err), 0);
+		folded(p, 3, text, sizeof(text));
+		assert_string_equal(text, cases[i].folded);
+		pyro_profile_free(p);
+		pyro_buf_release(&b);
+	}
+}
+
 /* Each flaw fails the file with its reason, and leaves the bytes as
  * they were. */
 static void test_flaws(void **state)
@@ -420,6 +520,8 @@ int main(void)
 		cmocka_unit_test(test_metadata_and_pools),
 		cmocka_unit_test(test_skip_empty),
 		cmocka_unit_test(test_convert),
+		cmocka_unit_test(test_wall),
+		cmocka_unit_test(test_wall_interval),
 		cmocka_unit_test(test_flaws),
 		cmocka_unit_test(test_bound),
 	};
