@@ -18,8 +18,9 @@
  * Only the event types that occur get a sample type, so a first pass over
  * the chunks counts them; the second writes one sample per event (the
  * other types' values zero).  The CPU period is the recording's own
- * setting (the jdk.ActiveSetting "period" of jdk.ExecutionSample in each
- * chunk), 10 ms if it has none.  async-profiler's wall-clock events each
+ * setting in each chunk: the jdk.ActiveSetting "period" of
+ * jdk.ExecutionSample (the JDK's, with a unit), else its "interval"
+ * (async-profiler's, bare nanoseconds), else 10 ms.  async-profiler's wall-clock events each
  * stand for `samples` samples taken every wall interval: the chunk's
  * jdk.ActiveSetting "interval" of profiler.WallClockSample, else a
  * positive "wall" of jdk.ExecutionSample (its 2.x option), else the
@@ -621,21 +622,27 @@ static int chunk_prepare(struct conv *cv)
 	uint64_t type;
 	int rc;
 
-	cv->chunk_period = CPU_PERIOD_DEFAULT;
-	cv->chunk_wall = cv->chunk_exec_interval = 0;
+	cv->chunk_period = cv->chunk_wall = cv->chunk_exec_interval = 0;
 	as = pyro_jfr_class_by_name(&c->meta, "jdk.ActiveSetting");
-	if (!as || (cv->ids[0] == UINT64_MAX && cv->ids[KIND_WALL] == UINT64_MAX))
-		return 0;
-	while ((rc = pyro_jfr_event_next(c, &pos, &type, &body)) == 1) {
-		if (type != as->id)
-			continue;
-		rc = active_setting(cv, body, as);
-		if (rc && rc != -ENOMEM) {
-			snprintf(cv->err, PYRO_ERR_MAX, "jdk.ActiveSetting event "
-				 "before offset %zu: %s", pos, pyro_jfr_why(rc));
-			return rc;
+	rc = 0;
+	if (as && (cv->ids[0] != UINT64_MAX || cv->ids[KIND_WALL] != UINT64_MAX)) {
+		while ((rc = pyro_jfr_event_next(c, &pos, &type, &body)) == 1) {
+			if (type != as->id)
+				continue;
+			rc = active_setting(cv, body, as);
+			if (rc && rc != -ENOMEM) {
+				snprintf(cv->err, PYRO_ERR_MAX, "jdk.ActiveSetting "
+					 "event before offset %zu: %s", pos,
+					 pyro_jfr_why(rc));
+				return rc;
+			}
 		}
 	}
+	/* The JDK states its CPU period as "period" with a unit; async-
+	 * profiler as a bare "interval" of nanoseconds: either, else 10 ms. */
+	if (!cv->chunk_period)
+		cv->chunk_period = cv->chunk_exec_interval ?
+				   cv->chunk_exec_interval : CPU_PERIOD_DEFAULT;
 	return rc;
 }
 

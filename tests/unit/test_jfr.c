@@ -456,6 +456,30 @@ static void test_wall_interval(void **state)
 	}
 }
 
+/* async-profiler states its CPU interval as a bare "interval" of
+ * jdk.ExecutionSample, not the JDK's "period" with a unit: without a
+ * period, the interval (here 30 ms) values each execution sample. */
+static void test_cpu_interval(void **state)
+{
+	struct pyro_buf b = PYRO_BUF_INIT;
+	struct pyro_profile *p;
+	char err[PYRO_ERR_MAX] = "";
+	char text[4096];
+
+	(void)state;
+	mkjfr_build(&b, MKJFR_WALL, 2);
+	patch(&b, "20 ms", "zz ms");            /* no JDK period */
+	patch(&b, "20000000", "30000000");      /* async-profiler's interval */
+	assert_int_equal(pyro_format_convert(&b, 1 << 20, err), 0);
+	assert_int_equal(pyro_profile_decode(b.data, b.len, &p, err), 0);
+	folded(p, 0, text, sizeof(text));
+	assert_string_equal(text,       /* test_wall's samples at 30 ms */
+		"app.Main.main:3;app.Main.work:12 180000000\n"
+		"app.Main.main:3;app.Main.work:14;app.util.Spin.spin:7 60000000\n");
+	pyro_profile_free(p);
+	pyro_buf_release(&b);
+}
+
 /* Each flaw fails the file with its reason, and leaves the bytes as
  * they were. */
 static void test_flaws(void **state)
@@ -522,6 +546,7 @@ int main(void)
 		cmocka_unit_test(test_convert),
 		cmocka_unit_test(test_wall),
 		cmocka_unit_test(test_wall_interval),
+		cmocka_unit_test(test_cpu_interval),
 		cmocka_unit_test(test_flaws),
 		cmocka_unit_test(test_bound),
 	};
