@@ -161,7 +161,7 @@ int pyro_strtab_find(const struct pyro_strtab *t, const char *s, size_t len,
 	     i = (i + 1) & (t->nslots - 1)) {
 		struct pyro_str cur = t->strs[t->slots[i] - 1];
 
-		if (cur.len == len && memcmp(cur.ptr, s, len) == 0) {
+		if (cur.len == len && (!len || memcmp(cur.ptr, s, len) == 0)) {
 			*id = t->slots[i] - 1;
 			return 0;
 		}
@@ -188,7 +188,7 @@ int pyro_strtab_intern(struct pyro_strtab *t, const char *s, size_t len,
 	     i = (i + 1) & (t->nslots - 1)) {
 		struct pyro_str cur = t->strs[t->slots[i] - 1];
 
-		if (cur.len == len && memcmp(cur.ptr, s, len) == 0) {
+		if (cur.len == len && (!len || memcmp(cur.ptr, s, len) == 0)) {
 			*id = t->slots[i] - 1;
 			return 0;
 		}
