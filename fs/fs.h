@@ -300,6 +300,14 @@ int pyro_node_stat(struct pyro_fs *fs, const struct pyro_node *n,
 void pyro_node_stat_cheap(const struct pyro_fs *fs, const struct pyro_node *n,
 			  struct stat *st);
 
+/* pyro_node_stat_cheap, and whether that is exactly what pyro_node_stat
+ * answers (1; 0 when it is not: a file, whose size needs its bytes, or a
+ * name of the root while a service waits to be indexed, whose time is a
+ * guess until it is).  What readdirplus may hand the kernel in place of a
+ * lookup. */
+int pyro_node_stat_exact(const struct pyro_fs *fs, const struct pyro_node *n,
+			 struct stat *st);
+
 /* Call fn for every child name of directory n (-ENOTDIR otherwise).  fn
  * returns non-zero to stop early.  Listing labels/ and its keys needs the
  * node's label set (built, or found in the cache). */

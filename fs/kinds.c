@@ -434,6 +434,25 @@ void pyro_node_stat_cheap(const struct pyro_fs *fs, const struct pyro_node *n,
 		st->st_size = (off_t)strlen(n->time.name);
 }
 
+int pyro_node_stat_exact(const struct pyro_fs *fs, const struct pyro_node *n,
+			 struct stat *st)
+{
+	size_t i;
+
+	pyro_node_stat_cheap(fs, n, st);
+	if (S_ISREG(st->st_mode))
+		return 0;
+	/* Looking a pending service up indexes it (and gives its time). */
+	if (n->svc)
+		return !n->svc->pending;
+	/* The root's names take the time of the newest point of any
+	 * service: not final while one waits to be indexed. */
+	for (i = 0; i < n->ix->nservices; i++)
+		if (n->ix->services[i].pending)
+			return 0;
+	return 1;
+}
+
 int pyro_node_stat(struct pyro_fs *fs, const struct pyro_node *n,
 		   struct stat *st)
 {

@@ -142,27 +142,89 @@ static int op_release(const char *path, struct fuse_file_info *fi)
 	return 0;
 }
 
+/* One entry of a directory listing, with what readdirplus may say of it. */
+struct dir_entry {
+	char *name;                     /* owned */
+	struct stat st;
+	int exact;                      /* st is what getattr answers */
+};
+
+/* An open directory.  With nullpath_ok, readdir gets no path: it is kept
+ * here.  The listing is taken whole at offset 0 and handed out from here
+ * by offset: libfuse 3.14 passes readdirplus attributes to the kernel only
+ * for entries filled with their offsets, and one listing keeps the chunks
+ * of one `ls` consistent while the archive changes. */
+struct dir_handle {
+	char *path;                     /* owned */
+	struct dir_entry *ents;         /* owned; "." and ".." first */
+	size_t n, cap;
+	int rc;                         /* -ENOMEM while listing */
+};
+
+static void dir_clear(struct dir_handle *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++)
+		free(h->ents[i].name);
+	free(h->ents);
+	h->ents = NULL;
+	h->n = h->cap = 0;
+	h->rc = 0;
+}
+
+/* Add name (st NULL: "." or "..", no attributes) to h's listing. */
+static int dir_add(struct dir_handle *h, const char *name,
+		   const struct stat *st, int exact)
+{
+	struct dir_entry *e;
+
+	if (h->n == h->cap) {
+		size_t cap = h->cap ? h->cap * 2 : 64;
+
+		e = realloc(h->ents, cap * sizeof(*e));
+		if (!e)
+			return -ENOMEM;
+		h->ents = e;
+		h->cap = cap;
+	}
+	e = &h->ents[h->n];
+	e->name = strdup(name);
+	if (!e->name)
+		return -ENOMEM;
+	if (st)
+		e->st = *st;
+	else
+		memset(&e->st, 0, sizeof(e->st));
+	e->exact = st ? exact : -1;
+	h->n++;
+	return 0;
+}
+
 struct fill_ctx {
 	struct pyro_fs *fs;
-	void *buf;
-	fuse_fill_dir_t filler;
+	struct dir_handle *h;
 };
 
 static int fill_one(void *arg, const char *name, const struct pyro_node *c)
 {
 	struct fill_ctx *ctx = arg;
 	struct stat st;
+	/* readdirplus: an entry with its attributes is one lookup the kernel
+	 * need not make (a file manager's listing is a lookup per entry).
+	 * Only where they are exactly what getattr answers; the others (a
+	 * file's size needs its bytes) are looked up as before. */
+	int exact = pyro_node_stat_exact(ctx->fs, c, &st);
 
-	pyro_node_stat_cheap(ctx->fs, c, &st);
-	return ctx->filler(ctx->buf, name, &st, 0, 0);
+	ctx->h->rc = dir_add(ctx->h, name, &st, exact);
+	return ctx->h->rc != 0;
 }
 
-/* With nullpath_ok, readdir gets no path: keep it in the handle. */
 static int op_opendir(const char *path, struct fuse_file_info *fi)
 {
 	struct pyro_node n;
 	struct stat st;
-	char *copy;
+	struct dir_handle *h;
 	int rc = path ? pyro_resolve(ctx_fs(), path, &n) : -ENOENT;
 
 	if (rc)
@@ -171,40 +233,85 @@ static int op_opendir(const char *path, struct fuse_file_info *fi)
 	pyro_node_release(&n);
 	if (!S_ISDIR(st.st_mode))
 		return -ENOTDIR;
-	copy = strdup(path);
-	if (!copy)
+	h = calloc(1, sizeof(*h));
+	if (!h)
 		return -ENOMEM;
-	fi->fh = (uint64_t)(uintptr_t)copy;
+	h->path = strdup(path);
+	if (!h->path) {
+		free(h);
+		return -ENOMEM;
+	}
+	fi->fh = (uint64_t)(uintptr_t)h;
 	return 0;
 }
 
 static int op_releasedir(const char *path, struct fuse_file_info *fi)
 {
+	struct dir_handle *h = (struct dir_handle *)(uintptr_t)fi->fh;
+
 	(void)path;
-	free((char *)(uintptr_t)fi->fh);
+	if (h) {
+		dir_clear(h);
+		free(h->path);
+		free(h);
+	}
 	return 0;
+}
+
+/* Take the listing of h->path into h. */
+static int dir_list(struct dir_handle *h)
+{
+	struct fill_ctx ctx = { ctx_fs(), h };
+	struct pyro_node n;
+	int rc;
+
+	dir_clear(h);
+	rc = pyro_resolve(ctx.fs, h->path, &n);
+	if (rc)
+		return rc;
+	rc = dir_add(h, ".", NULL, 0);
+	if (!rc)
+		rc = dir_add(h, "..", NULL, 0);
+	if (!rc)
+		rc = pyro_node_list(ctx.fs, &n, fill_one, &ctx);
+	if (!rc)
+		rc = h->rc;
+	pyro_node_release(&n);
+	if (rc)
+		dir_clear(h);
+	return rc;
 }
 
 static int op_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 		      off_t off, struct fuse_file_info *fi,
 		      enum fuse_readdir_flags flags)
 {
-	struct fill_ctx ctx = { ctx_fs(), buf, filler };
-	struct pyro_node n;
+	struct dir_handle *h = fi ? (struct dir_handle *)(uintptr_t)fi->fh : NULL;
+	enum fuse_fill_dir_flags plus = 0;
+	size_t i;
 	int rc;
 
-	(void)off;
-	(void)flags;
-	if (!path && fi && fi->fh)
-		path = (const char *)(uintptr_t)fi->fh;
-	rc = path ? pyro_resolve(ctx.fs, path, &n) : -ENOENT;
-	if (rc)
-		return rc;
-	filler(buf, ".", NULL, 0, 0);
-	filler(buf, "..", NULL, 0, 0);
-	rc = pyro_node_list(ctx.fs, &n, fill_one, &ctx);
-	pyro_node_release(&n);
-	return rc;
+	(void)path;
+	if (!h)
+		return -ENOENT;
+	if (off < 0)
+		return -EINVAL;
+	/* Offset 0 is a new listing (opendir, or rewinddir). */
+	if (off == 0 || !h->ents) {
+		rc = dir_list(h);
+		if (rc)
+			return rc;
+	}
+	if (flags & FUSE_READDIR_PLUS)
+		plus = FUSE_FILL_DIR_PLUS;
+	for (i = (size_t)off; i < h->n; i++) {
+		const struct dir_entry *e = &h->ents[i];
+
+		if (filler(buf, e->name, e->exact < 0 ? NULL : &e->st,
+			   (off_t)(i + 1), e->exact > 0 ? plus : 0))
+			break;
+	}
+	return 0;
 }
 
 static int op_access(const char *path, int mask)

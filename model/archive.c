@@ -171,28 +171,24 @@ static void name_types(const struct pyro_profile_header *h, const char *rel,
 	}
 }
 
-/* Peek at one file (or take its header from the cache).  scratch is the
- * calling thread's inflate buffer, reused from file to file. */
-static void peek_one(struct walk *w, struct found *f, struct pyro_buf *scratch)
+/* Read and peek at one file into f->h; err and note (empty on entry) say
+ * what went wrong and what to list though it is usable. */
+static void peek_file(struct walk *w, struct found *f, struct pyro_buf *scratch,
+		      char err[PYRO_ERR_MAX], char note[PYRO_ERR_MAX])
 {
 	int compressed = 0, fd;
 
-	if (pyro_idxcache_get(w->cache, f->rel, &f->st, w->a->max_profile_size,
-			      &f->h, &f->raw_size) == 0) {
-		f->cached = 1;
-		return;
-	}
 	/* Beneath the root, no symlink, no FIFO: the file may have been
 	 * swapped since the walk saw it. */
 	fd = pyro_open_beneath(w->a->rootfd, f->target ? f->target : f->rel,
-			       NULL, f->err);
+			       NULL, err);
 	if (fd < 0) {
 		f->rc = fd;
 		return;
 	}
 	scratch->len = 0;
 	f->rc = pyro_profile_read_fd(fd, w->a->max_profile_size, scratch,
-				     &compressed, f->err);
+				     &compressed, err);
 	close(fd);
 	/* Collapsed stacks are text, pprof is binary: at most one applies. */
 	if (!f->rc && pyro_collapsed_sniff(scratch->data, scratch->len)) {
@@ -200,17 +196,36 @@ static void peek_one(struct walk *w, struct found *f, struct pyro_buf *scratch)
 
 		f->collapsed = 1;
 		f->rc = pyro_collapsed_header(scratch->data, scratch->len, f->rel,
-					      &f->h, &rep, f->err);
+					      &f->h, &rep, err);
 		if (!f->rc)
-			pyro_collapsed_report_text(&rep, f->note);
+			pyro_collapsed_report_text(&rep, note);
 	} else if (!f->rc) {
 		f->rc = pyro_profile_peek_data(scratch->data, scratch->len,
-					       &f->h, f->err);
+					       &f->h, err);
 	}
 	if (!f->rc) {
 		f->h.compressed = compressed;
 		f->raw_size = scratch->len;
 	}
+}
+
+/* Peek at one file (or take its header from the cache).  scratch is the
+ * calling thread's inflate buffer, reused from file to file.  The error and
+ * note are words on this stack, kept (allocated) only when there is one. */
+static void peek_one(struct walk *w, struct found *f, struct pyro_buf *scratch)
+{
+	char err[PYRO_ERR_MAX] = "", note[PYRO_ERR_MAX] = "";
+
+	if (pyro_idxcache_get(w->cache, f->rel, &f->st, w->a->max_profile_size,
+			      &f->h, &f->raw_size) == 0) {
+		f->cached = 1;
+		return;
+	}
+	peek_file(w, f, scratch, err, note);
+	if (f->rc && !(f->err = strdup(err)))
+		f->rc = -ENOMEM;
+	if (!f->rc && note[0] && !(f->note = strdup(note)))
+		f->rc = -ENOMEM;
 	/* Keep a big buffer only as long as files keep needing it. */
 	if (scratch->cap > (64u << 20))
 		pyro_buf_release(scratch);
@@ -357,7 +372,7 @@ static int index_file(struct walk *w, struct found *f)
 		return 0;
 	if (f->rc)
 		return pyro_archive_problem(w->a, f->rel, f->err);
-	if (f->note[0] && pyro_archive_problem(w->a, f->rel, f->note))
+	if (f->note && pyro_archive_problem(w->a, f->rel, f->note))
 		return -ENOMEM;
 	service = root_file_service(w, f);
 	if (!service)
@@ -410,7 +425,7 @@ static void save_cache(struct walk *w, time_t now)
 
 		/* A file with a note must be peeked again to report it; the
 		 * cache keeps pprof headers only. */
-		if (f->rc || f->note[0] || f->collapsed)
+		if (f->rc || f->note || f->collapsed)
 			continue;
 		e[n].rel = f->rel;
 		e[n].st = &f->st;
@@ -706,6 +721,8 @@ out:
 	for (i = 0; i < w.nfiles; i++) {
 		free(w.files[i].rel);
 		free(w.files[i].target);
+		free(w.files[i].err);
+		free(w.files[i].note);
 		pyro_profile_header_release(&w.files[i].h);
 	}
 	free(w.files);
