@@ -33,6 +33,10 @@ printf '\n# Is something leaking: the leaky service'"'"'s memory, top suspects f
 show 14 cat "$MNT/leaky/inuse_space/growth.txt"
 printf '\n# What changed: CPU now minus the first snapshot (%s)\n' "$first"
 show 14 cat "$MNT/api/cpu/diff/$first/latest/top.txt"
+printf '\n# Who calls main.handleSearch, and what it calls (functions/ is not listed: type it)\n'
+show 14 cat "$MNT/api/cpu/latest/functions/main.handleSearch/peek.txt"
+printf '\n# Only the stacks through main.handleSearch, sorted by cum (focus= is a path segment)\n'
+show 10 cat "$MNT/api/cpu/latest/focus=handleSearch/top-cum.txt"
 printf '\n# Files the archive holds that are not profiles\n'
 show 5 cat "$MNT/.pyrofs/errors"
 
@@ -40,6 +44,7 @@ cat <<MSG
 
 pyrofs is serving $ARCHIVE at $MNT.
   flame graph:  chromium $MNT/api/cpu/latest/flame.svg   (or xdg-open)
+  call graph:   chromium $MNT/api/cpu/latest/graph.svg   (drag to pan, wheel to zoom)
   leak chart:   chromium $MNT/leaky/inuse_space/timeline.svg
   everything:   ls -R $MNT | less
   unmount:      fusermount3 -u $MNT
