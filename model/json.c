@@ -237,8 +237,9 @@ int pyro_json_double(struct pyro_json *j, double *v)
 	return 0;
 }
 
-/* Plain integers (all V8 writes) without strtod: up to 18 digits cannot
- * overflow. */
+/* Plain integers (all V8 writes) without strtod, exactly: digits are
+ * taken while the value fits in int64_t; one that does not (or a
+ * fraction, an exponent) is left to strtod and its range check. */
 static int fast_int(struct pyro_json *j, int64_t *v)
 {
 	const char *q = j->p, *e = j->end;
@@ -247,12 +248,14 @@ static int fast_int(struct pyro_json *j, int64_t *v)
 	size_t n = 0;
 
 	q += neg;
-	while (q < e && *q >= '0' && *q <= '9' && n < 19) {
-		x = x * 10 + (*q++ - '0');
+	while (q < e && *q >= '0' && *q <= '9') {
+		if (__builtin_mul_overflow(x, 10, &x) ||
+		    __builtin_add_overflow(x, *q - '0', &x))
+			return 0;
+		q++;
 		n++;
 	}
-	if (!n || n > 18 || (q < e && (*q == '.' || *q == 'e' || *q == 'E' ||
-				       (*q >= '0' && *q <= '9'))))
+	if (!n || (q < e && (*q == '.' || *q == 'e' || *q == 'E')))
 		return 0;
 	*v = neg ? -x : x;
 	j->p = q;

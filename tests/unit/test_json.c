@@ -91,6 +91,16 @@ static void test_errors(void **state)
 	assert_string_equal(j.why, "expected an integer");
 	pyro_json_init(&j, "1e300", 5);
 	assert_int_equal(pyro_json_int(&j, &i), -EINVAL);
+	/* 19 digits: exact while they fit (not through a double), refused
+	 * past INT64_MAX; the fuzzer found the overflow of 10 x 18 digits. */
+	pyro_json_init(&j, "9223372036854775807", 19);
+	assert_int_equal(pyro_json_int(&j, &i), 0);
+	assert_true(i == INT64_MAX);
+	pyro_json_init(&j, "-1234567890123456789", 20);
+	assert_int_equal(pyro_json_int(&j, &i), 0);
+	assert_true(i == -1234567890123456789LL);
+	pyro_json_init(&j, "9999999999999999999", 19);
+	assert_int_equal(pyro_json_int(&j, &i), -EINVAL);
 	pyro_json_init(&j, "[[[", 3);
 	assert_int_equal(pyro_json_skip(&j), -EINVAL);
 	assert_string_equal(j.why, "truncated");
