@@ -162,7 +162,10 @@ samples" "$(dirs "$MNT/node")"
 	' "$ARCHIVE/node/app.heapprofile")
 	check_eq "inuse_space total" "${heap% *}" "$(total "$N/inuse_space/latest/folded")"
 	check_eq "inuse_objects total" "${heap#* }" "$(total "$N/inuse_objects/latest/folded")"
-	grep -q ';fib;fib ' "$N/cpu/latest/folded" && ok || bad "no fib;fib stack in node cpu"
+	# The workload spends its time in fib; how deep a sample's stack
+	# shows its recursion depends on V8's inlining (CI once had no
+	# fib;fib), so the check is that fib is there, as a frame.
+	grep -qE '(^|;)fib(;| )' "$N/cpu/latest/folded" && ok || bad "no fib frame in node cpu"
 	grep -q 'alloc' "$N/inuse_space/latest/top.txt" && ok || bad "no alloc in inuse_space top.txt"
 	grep -q '^Type: cpu$' "$N/cpu/latest/top.txt" && ok || bad "node cpu top.txt header"
 	# -list works: the function's file is the script's url.
