@@ -48,6 +48,7 @@
 #include <unistd.h>
 
 #include "archive.h"
+#include "decode_pool.h"
 
 enum watch_mode { WATCH_INOTIFY, WATCH_WALK };
 
@@ -84,6 +85,8 @@ struct archive_src {
 					 * unreadable */
 	atomic_size_t nservices, nindexed, nsnapshots;  /* of the newest index */
 	atomic_size_t nloads, nrebuilds;
+	struct pyro_decode_pool *pool;  /* every part's merges decode on it
+					 * (owned) */
 };
 
 /* One part of the archive; shared by the indexes that hold it. */
@@ -243,6 +246,8 @@ static int part_build(struct archive_src *as, const char *name, int with_root,
 	rc = pyro_archive_open_part(as->base.name, as->conf.max_profile_size,
 				    &sc, &p->a, err);
 	free(key);
+	if (!rc)
+		p->a->pool = as->pool;
 	if (!rc)
 		rc = part_points(p);
 	if (!rc)
@@ -1157,6 +1162,7 @@ static void archive_close(struct pyro_src *src)
 		close(as->ino);
 	if (as->rootfd >= 0)
 		close(as->rootfd);
+	pyro_decode_pool_free(as->pool);
 	free(src->name);
 	free(as);
 }
@@ -1264,6 +1270,12 @@ static int archive_open(const char *spec, const struct pyro_src_conf *conf,
 	as->conf.opts = NULL;
 	as->conf.nopts = 0;
 	as->ino = as->rootfd = -1;
+	rc = pyro_decode_pool_new(pyro_decode_pool_threads(), &as->pool);
+	if (rc) {
+		snprintf(err, PYRO_ERR_MAX, "%s", strerror(-rc));
+		archive_close(&as->base);
+		return rc;
+	}
 	rc = archive_opts(as, conf, err);
 	if (rc) {
 		archive_close(&as->base);

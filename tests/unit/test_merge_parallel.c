@@ -22,7 +22,10 @@
  *
  * Merges of every span, of windows (with a baseline, some of them corrupt)
  * and of short runs around the thread threshold are compared with the
- * reference: stacks text, rule, meta, problems, error.  No timing.
+ * reference: stacks text, rule, meta, problems, error.  The archive's
+ * decode pool has two threads; the cases run again on pools of one and of
+ * none, and merges of every series run at once from several threads on a
+ * pool of one, as concurrent readers share the daemon's.  No timing.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -32,11 +35,13 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../../model/archive.h"
+#include "../../model/decode_pool.h"
 #include "../../model/merge.h"
 #include "../support/fixture.h"
 
@@ -240,6 +245,8 @@ static int write_archive(struct fixture *f)
 	return rc ? -1 : 0;
 }
 
+static int set_pool(struct fixture *f, unsigned nthreads);
+
 static int group_setup(void **state)
 {
 	char path[MKPROF_PATH_MAX], rel[64];
@@ -253,6 +260,24 @@ static int group_setup(void **state)
 		fixture_teardown(state);        /* cmocka skips it when setup fails */
 		return -1;
 	}
+	return set_pool(*state, 2);
+}
+
+/* Give the merged archive a pool of nthreads threads, freeing its old. */
+static int set_pool(struct fixture *f, unsigned nthreads)
+{
+	pyro_decode_pool_free(f->a->pool);
+	f->a->pool = NULL;
+	return pyro_decode_pool_new(nthreads, &f->a->pool) ? -1 : 0;
+}
+
+static int group_teardown(void **state)
+{
+	struct fixture *f = *state;
+	struct pyro_decode_pool *p = f->a->pool;
+
+	fixture_teardown(state);
+	pyro_decode_pool_free(p);
 	return 0;
 }
 
@@ -610,6 +635,100 @@ static void test_all_bad(void **state)
 	assert_non_null(problem_of(f->a, "allbad/cpu-1795515350.pb.gz"));
 }
 
+/* The same merges on a pool of one thread and on a pool of none (every
+ * member decoded by the merging thread). */
+static void test_other_pools(void **state)
+{
+	static const unsigned threads[] = { 1, 0 };
+	size_t t, k;
+
+	for (t = 0; t < 2; t++) {
+		assert_int_equal(set_pool(*state, threads[t]), 0);
+		for (k = 0; k < NSERIES; k++) {
+			assert_int_equal(same_as_reference(*state, series[k].svc,
+							   series[k].type, 0, 0,
+							   0, PYRO_POLICY_AUTO),
+					 series[k].nbad);
+			same_as_reference(*state, series[k].svc, series[k].type,
+					  11, 17, 1, PYRO_POLICY_AUTO);
+			same_as_reference(*state, series[k].svc, series[k].type,
+					  20, 2, 1, PYRO_POLICY_AUTO);
+		}
+	}
+	assert_int_equal(set_pool(*state, 2), 0);
+}
+
+/* One merge of a whole series per thread, all at once, several rounds;
+ * each result is the stacks text of that series merged alone before. */
+struct merger {
+	pthread_t tid;
+	struct fixture *f;
+	size_t k;                       /* series[k] */
+	char *want;                     /* its text, merged alone */
+	int wrong;
+};
+
+static int merge_text(struct fixture *f, size_t k, char **text)
+{
+	const struct pyro_service *sv = pyro_archive_service(f->a,
+							     series[k].svc);
+	const struct pyro_series *se = pyro_service_series(sv, series[k].type);
+	const struct pyro_snapshot *snaps[NSNAPS];
+	struct pyro_buf b = PYRO_BUF_INIT;
+	struct pyro_stacks out;
+	char err[PYRO_ERR_MAX];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < se->nsnaps; i++)
+		snaps[i] = &se->snaps[i];
+	rc = pyro_merge_build(f->a, sv, se, snaps, se->nsnaps, NULL,
+			      PYRO_POLICY_AUTO, "all", &out, err);
+	if (!rc)
+		rc = mkprof_stacks_text(&out, &b);
+	pyro_stacks_release(&out);
+	*text = b.data;
+	return rc;
+}
+
+static void *merger_main(void *arg)
+{
+	struct merger *m = arg;
+	int round;
+
+	for (round = 0; round < 4 && !m->wrong; round++) {
+		char *got = NULL;
+
+		m->wrong = merge_text(m->f, m->k, &got) || !got ||
+			   strcmp(got, m->want);
+		free(got);
+	}
+	return NULL;
+}
+
+static void test_concurrent(void **state)
+{
+	struct fixture *f = *state;
+	struct merger ms[NSERIES];
+	size_t k;
+
+	for (k = 0; k < NSERIES; k++) {
+		ms[k] = (struct merger){ .f = f, .k = k };
+		assert_int_equal(merge_text(f, k, &ms[k].want), 0);
+		assert_non_null(ms[k].want);
+	}
+	assert_int_equal(set_pool(f, 1), 0);
+	for (k = 0; k < NSERIES; k++)
+		assert_int_equal(pthread_create(&ms[k].tid, NULL, merger_main,
+						&ms[k]), 0);
+	for (k = 0; k < NSERIES; k++) {
+		pthread_join(ms[k].tid, NULL);
+		assert_false(ms[k].wrong);
+		free(ms[k].want);
+	}
+	assert_int_equal(set_pool(f, 2), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -617,7 +736,9 @@ int main(void)
 		cmocka_unit_test(test_all),
 		cmocka_unit_test(test_windows),
 		cmocka_unit_test(test_all_bad),
+		cmocka_unit_test(test_other_pools),
+		cmocka_unit_test(test_concurrent),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, fixture_teardown);
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
