@@ -310,7 +310,9 @@ int pyro_snapshot_stacks(struct pyro_archive *a, const struct pyro_snapshot *sn,
 #define AHEAD_MIN_MEMBERS 2
 
 struct slot {
-	struct pyro_stacks st;          /* the decoded member */
+	const struct pyro_stacks *use;  /* the member: &own, or borrowed */
+	void *hold;                     /* borrowed from mm: give back */
+	struct pyro_stacks own;         /* the member as decoded here */
 	int rc;                         /* decode_member's result */
 	char err[PYRO_ERR_MAX];         /* the reason when rc != 0 */
 };
@@ -320,30 +322,41 @@ struct members {
 	const struct pyro_archive *a;   /* read-only here */
 	const struct pyro_snapshot *const *snaps;
 	const struct pyro_merge_filter *filter; /* or NULL */
+	const struct pyro_merge_members *mm;    /* or NULL */
 };
 
+/* Member i into slot (zeroed): taken from mm if it has it, else decoded. */
 static void member_work(void *arg, size_t i, void *slot)
 {
 	const struct members *m = arg;
 	struct slot *s = slot;
 
-	s->rc = decode_member(m->a, m->snaps[i], m->filter, &s->st, s->err);
+	if (!m->filter && m->mm &&
+	    m->mm->get(m->mm->ctx, i, &s->use, &s->hold) == 0)
+		return;
+	s->hold = NULL;
+	s->use = &s->own;
+	s->rc = decode_member(m->a, m->snaps[i], m->filter, &s->own, s->err);
 }
 
+/* Bytes the merge holds for the slot: a borrowed member costs nothing. */
 static size_t member_bytes(void *arg, const void *slot)
 {
 	const struct slot *s = slot;
 
 	(void)arg;
-	return pyro_stacks_bytes(&s->st);
+	return s->hold ? 0 : pyro_stacks_bytes(&s->own);
 }
 
 static void member_discard(void *arg, void *slot)
 {
+	const struct members *m = arg;
 	struct slot *s = slot;
 
-	(void)arg;
-	pyro_stacks_release(&s->st);
+	if (s->hold)
+		m->mm->put(m->mm->ctx, s->hold);
+	s->hold = NULL;
+	pyro_stacks_release(&s->own);
 }
 
 static const struct pyro_ahead_ops member_ops = {
@@ -416,11 +429,12 @@ static int build_many(struct pyro_archive *a, const struct pyro_series *se,
 		      const struct pyro_snapshot *const *snaps, size_t n,
 		      const struct pyro_snapshot *baseline,
 		      enum pyro_merge_policy policy,
-		      const struct pyro_merge_filter *f, struct pyro_stacks *out,
-		      char err[PYRO_ERR_MAX])
+		      const struct pyro_merge_filter *f,
+		      const struct pyro_merge_members *mm,
+		      struct pyro_stacks *out, char err[PYRO_ERR_MAX])
 {
 	struct acc acc = { .monotonic = 1 };
-	struct members m = { a, snaps, f };
+	struct members m = { a, snaps, f, mm };
 	struct pyro_ahead *ah = NULL;
 	enum pyro_merge_rule rule;
 	size_t i, u, used = 0;
@@ -446,19 +460,20 @@ static int build_many(struct pyro_archive *a, const struct pyro_series *se,
 	}
 
 	for (i = 0; i < n && rc != -ENOMEM; i++) {
-		struct pyro_stacks own, *st = &own;
-		struct slot *s = NULL;
+		struct slot inline_slot, *s = &inline_slot;
+		const struct pyro_stacks *st;
 		int64_t total = 0;
 
 		if (ah) {
 			s = pyro_ahead_take(ah, i);
-			st = &s->st;
-			rc = s->rc;
-			if (rc)
-				memcpy(err, s->err, PYRO_ERR_MAX);
 		} else {
-			rc = decode_member(a, snaps[i], f, st, err);
+			memset(s, 0, sizeof(*s));
+			member_work(&m, i, s);
 		}
+		st = s->use;
+		rc = s->rc;
+		if (rc)
+			memcpy(err, s->err, PYRO_ERR_MAX);
 		member_problem(a, snaps[i], rc, err);
 		if (!rc)
 			rc = pyro_stacks_total(st, &total);
@@ -485,7 +500,7 @@ static int build_many(struct pyro_archive *a, const struct pyro_series *se,
 				   total);
 			used++;
 		}
-		pyro_stacks_release(st);
+		member_discard(&m, s);
 		if (ah)
 			pyro_ahead_done(ah, i);
 	}
@@ -559,14 +574,15 @@ static int set_filter(struct pyro_meta *m, const struct pyro_merge_filter *f)
 	return 0;
 }
 
-int pyro_merge_build_filtered(struct pyro_archive *a,
-			      const struct pyro_service *svc,
-			      const struct pyro_series *se,
-			      const struct pyro_snapshot *const *snaps, size_t n,
-			      const struct pyro_snapshot *baseline,
-			      enum pyro_merge_policy policy, const char *span,
-			      const struct pyro_merge_filter *f,
-			      struct pyro_stacks *out, char err[PYRO_ERR_MAX])
+int pyro_merge_build_reusing(struct pyro_archive *a,
+			     const struct pyro_service *svc,
+			     const struct pyro_series *se,
+			     const struct pyro_snapshot *const *snaps, size_t n,
+			     const struct pyro_snapshot *baseline,
+			     enum pyro_merge_policy policy, const char *span,
+			     const struct pyro_merge_filter *f,
+			     const struct pyro_merge_members *mm,
+			     struct pyro_stacks *out, char err[PYRO_ERR_MAX])
 {
 	int rc;
 
@@ -578,8 +594,8 @@ int pyro_merge_build_filtered(struct pyro_archive *a,
 	} else {
 		rc = pyro_stacks_init(out);
 		if (!rc)
-			rc = build_many(a, se, snaps, n, baseline, policy, f, out,
-					err);
+			rc = build_many(a, se, snaps, n, baseline, policy, f, mm,
+					out, err);
 	}
 	if (!rc)
 		rc = set_names(&out->meta, svc, se, span);
@@ -590,6 +606,19 @@ int pyro_merge_build_filtered(struct pyro_archive *a,
 	if (rc == -ENOMEM)
 		snprintf(err, PYRO_ERR_MAX, "out of memory");
 	return rc;
+}
+
+int pyro_merge_build_filtered(struct pyro_archive *a,
+			      const struct pyro_service *svc,
+			      const struct pyro_series *se,
+			      const struct pyro_snapshot *const *snaps, size_t n,
+			      const struct pyro_snapshot *baseline,
+			      enum pyro_merge_policy policy, const char *span,
+			      const struct pyro_merge_filter *f,
+			      struct pyro_stacks *out, char err[PYRO_ERR_MAX])
+{
+	return pyro_merge_build_reusing(a, svc, se, snaps, n, baseline, policy,
+					span, f, NULL, out, err);
 }
 
 int pyro_merge_build(struct pyro_archive *a, const struct pyro_service *svc,

@@ -959,6 +959,31 @@ static const struct pyro_snapshot **members(const struct pyro_index_series *se,
 	return snaps;
 }
 
+/* Members of a merge from fs/'s decoded snapshots: member i of the span
+ * starting at point `first` of se is point first + i. */
+struct span_members {
+	const struct pyro_snapshot_cache *sc;
+	const struct pyro_index *ix;
+	const struct pyro_index_series *se;
+	size_t first;
+};
+
+static int span_member_get(void *ctx, size_t i, const struct pyro_stacks **st,
+			   void **hold)
+{
+	const struct span_members *sm = ctx;
+
+	return sm->sc->get(sm->sc->ctx, sm->ix, sm->se, sm->first + i, st,
+			   hold);
+}
+
+static void span_member_put(void *ctx, void *hold)
+{
+	const struct span_members *sm = ctx;
+
+	sm->sc->put(sm->sc->ctx, hold);
+}
+
 static int archive_stacks(struct pyro_src *src, const struct pyro_index *ix,
 			  const struct pyro_index_series *se,
 			  const struct pyro_span *sp, const char *span_name,
@@ -967,18 +992,21 @@ static int archive_stacks(struct pyro_src *src, const struct pyro_index *ix,
 {
 	const struct pyro_snapshot **snaps, *base;
 	const struct svc_ref *ref = ref_of(se);
+	const struct pyro_snapshot_cache *sc = to_src(src)->conf.snapshots;
+	struct span_members sm = { sc, ix, se, sp->first };
+	struct pyro_merge_members mm = { span_member_get, span_member_put,
+					 &sm };
 	int rc;
 
-	(void)ix;
 	snaps = members(se, sp, &base);
 	if (!snaps) {
 		/* out must be releasable whatever happens. */
 		memset(out, 0, sizeof(*out));
 		return -ENOMEM;
 	}
-	rc = pyro_merge_build_filtered(ref->a, ref->svc, se->priv, snaps,
-				       sp->count, base, to_src(src)->conf.merge,
-				       span_name, f, out, err);
+	rc = pyro_merge_build_reusing(ref->a, ref->svc, se->priv, snaps,
+				      sp->count, base, to_src(src)->conf.merge,
+				      span_name, f, sc ? &mm : NULL, out, err);
 	free(snaps);
 	return rc;
 }

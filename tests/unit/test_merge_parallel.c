@@ -25,7 +25,9 @@
  * reference: stacks text, rule, meta, problems, error.  The archive's
  * decode pool has two threads; the cases run again on pools of one and of
  * none, and merges of every series run at once from several threads on a
- * pool of one, as concurrent readers share the daemon's.  No timing.
+ * pool of one, as concurrent readers share the daemon's.  Merges taking
+ * members already decoded (a cache's) equal those decoding all.  No
+ * timing.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -729,6 +731,111 @@ static void test_concurrent(void **state)
 	assert_int_equal(set_pool(f, 2), 0);
 }
 
+/* Members lent by a cache (struct pyro_merge_members): decoded before
+ * from the reference archive, every member but each third; the merge
+ * equals the one that decodes everything, and gives back each it took. */
+struct lender {
+	struct pyro_stacks st[NSNAPS];
+	int have[NSNAPS];
+	int lent, returned;             /* only the merging threads count:
+					 * under lock */
+	pthread_mutex_t lock;
+};
+
+static int lend(void *ctx, size_t i, const struct pyro_stacks **st,
+		void **hold)
+{
+	struct lender *l = ctx;
+
+	if (i >= NSNAPS || !l->have[i])
+		return -ENOENT;
+	pthread_mutex_lock(&l->lock);
+	l->lent++;
+	pthread_mutex_unlock(&l->lock);
+	*st = &l->st[i];
+	*hold = &l->st[i];
+	return 0;
+}
+
+static void give_back(void *ctx, void *hold)
+{
+	struct lender *l = ctx;
+
+	pthread_mutex_lock(&l->lock);
+	l->returned += hold != NULL;
+	pthread_mutex_unlock(&l->lock);
+}
+
+static void test_reuse(void **state)
+{
+	struct fixture *f = *state;
+	struct lender *l = calloc(1, sizeof(*l));
+	struct pyro_merge_members mm = { lend, give_back, l };
+	static const size_t spans[][2] = { { 0, NSNAPS }, { 5, 17 }, { 12, 2 } };
+	size_t k, i, sp;
+
+	assert_non_null(l);
+	pthread_mutex_init(&l->lock, NULL);
+	for (k = 0; k < NSERIES; k++) {
+		const struct pyro_service *sv = pyro_archive_service(f->a,
+								     series[k].svc);
+		const struct pyro_series *se = pyro_service_series(sv,
+								   series[k].type);
+		const struct pyro_series *rse = pyro_service_series(
+			pyro_archive_service(f->ref, series[k].svc), series[k].type);
+
+		for (sp = 0; sp < sizeof(spans) / sizeof(spans[0]); sp++) {
+			const struct pyro_snapshot *snaps[NSNAPS];
+			size_t first = spans[sp][0], n = spans[sp][1];
+			struct pyro_buf want = PYRO_BUF_INIT, got = PYRO_BUF_INIT;
+			struct pyro_stacks a, b;
+			char err[PYRO_ERR_MAX];
+			int ra, rb;
+
+			for (i = 0; i < n; i++) {
+				char e[PYRO_ERR_MAX];
+
+				snaps[i] = &se->snaps[first + i];
+				l->have[i] = i % 3 &&
+					     !pyro_snapshot_stacks(f->ref,
+						&rse->snaps[first + i],
+						&l->st[i], e);
+			}
+			l->lent = l->returned = 0;
+			ra = pyro_merge_build(f->a, sv, se, snaps, n,
+					      first ? snaps[0] - 1 : NULL,
+					      PYRO_POLICY_AUTO, "w", &a, err);
+			rb = pyro_merge_build_reusing(f->a, sv, se, snaps, n,
+						      first ? snaps[0] - 1 : NULL,
+						      PYRO_POLICY_AUTO, "w",
+						      NULL, &mm, &b, err);
+			assert_int_equal(ra, 0);
+			assert_int_equal(rb, 0);
+			assert_int_equal(mkprof_stacks_text(&a, &want), 0);
+			assert_int_equal(mkprof_stacks_text(&b, &got), 0);
+			assert_string_equal(got.data, want.data);
+			assert_int_equal(b.meta.rule, a.meta.rule);
+			assert_int_equal(b.meta.nsnapshots, a.meta.nsnapshots);
+			assert_int_equal(b.meta.time_nanos, a.meta.time_nanos);
+			assert_int_equal(b.meta.duration_nanos,
+					 a.meta.duration_nanos);
+			assert_true(l->lent > 0);
+			assert_int_equal(l->returned, l->lent);
+			for (i = 0; i < n; i++) {
+				if (l->have[i])
+					pyro_stacks_release(&l->st[i]);
+				l->have[i] = 0;
+			}
+			pyro_buf_release(&want);
+			pyro_buf_release(&got);
+			pyro_stacks_release(&a);
+			pyro_stacks_release(&b);
+		}
+	}
+	pthread_mutex_destroy(&l->lock);
+	free(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -738,6 +845,7 @@ int main(void)
 		cmocka_unit_test(test_all_bad),
 		cmocka_unit_test(test_other_pools),
 		cmocka_unit_test(test_concurrent),
+		cmocka_unit_test(test_reuse),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
