@@ -175,6 +175,55 @@ int pyro_content_stacks(struct pyro_fs *fs, const struct pyro_tview *v,
 	return 0;
 }
 
+/* ---- snapshots for merges --------------------------------------------------------- */
+
+/* Point `point` of se as its snapshot node's stacks, if the cache holds
+ * them: the key is the one pyro_content_stacks gives that node. */
+static int snapshot_get(void *ctx, const struct pyro_index *ix,
+			const struct pyro_index_series *se, size_t point,
+			const struct pyro_stacks **st, void **hold)
+{
+	struct pyro_fs *fs = ctx;
+	/* The node is only named and identified here: ix is not changed. */
+	struct pyro_node c = { .kind = PYRO_NODE_TIME,
+			       .ix = (struct pyro_index *)ix,
+			       .svc = se->service, .series = se };
+	struct pyro_shared_stacks *ss;
+	char key[PATH_MAX + 32];
+	struct pyro_tview v;
+
+	if (point >= se->npoints ||
+	    pyro_time_resolve(se, se->points[point].name, &c.time) ||
+	    c.time.span.first != point || c.time.span.count != 1 ||
+	    c.time.span.has_baseline)
+		return -ENOENT;
+	pyro_tview_plain(&c, &v);
+	if (tview_cache_key(fs, &v, 'S', key, sizeof(key)))
+		return -ENOENT;
+	ss = (struct pyro_shared_stacks *)pyro_cache_get(fs->cache, key);
+	if (!ss)
+		return -ENOENT;
+	*st = &ss->s;
+	*hold = ss;
+	return 0;
+}
+
+static void snapshot_put(void *ctx, void *hold)
+{
+	struct pyro_shared_stacks *ss = hold;
+
+	(void)ctx;
+	pyro_obj_put(&ss->obj);
+}
+
+void pyro_content_snapshots(struct pyro_fs *fs,
+			    struct pyro_snapshot_cache *out)
+{
+	out->get = snapshot_get;
+	out->put = snapshot_put;
+	out->ctx = fs;
+}
+
 /* ---- label sets ------------------------------------------------------------------ */
 
 static void labels_destroy(struct pyro_obj *o)

@@ -124,6 +124,9 @@ struct pyro_fs {
 	int stopping;                   /* asks the watcher to end */
 	pthread_cond_t wake;            /* wakes the watcher early */
 	struct pyro_cache *cache;       /* owned */
+	struct pyro_snapshot_cache snapshots;   /* the cache's snapshot
+					 * stacks, lent to the source's
+					 * merges (content.c) */
 	struct pyro_fs_opts opts;
 	time_t mount_time;              /* mtime of / and /.pyrofs */
 	uid_t uid;                      /* owner shown for every node */

@@ -63,6 +63,8 @@ int pyro_fs_open(const char *source, const struct pyro_fs_opts *opts,
 	fs->gid = getgid();
 	fs->cache = pyro_cache_new(opts->cache_size);
 	rc = fs->cache ? src_conf(opts, &conf, &list) : -ENOMEM;
+	pyro_content_snapshots(fs, &fs->snapshots);
+	conf.snapshots = &fs->snapshots;
 	if (!rc)
 		rc = pyro_src_open(source, &conf, &fs->src, &fs->index, err);
 	free(list);

@@ -300,6 +300,11 @@ int pyro_content_history(struct pyro_fs *fs, const struct pyro_node *n,
 int pyro_content_history_totals(struct pyro_fs *fs, const struct pyro_node *n,
 				struct pyro_shared_history **out);
 
+/* The snapshot stacks fs's cache holds, as merges of the source may reuse
+ * them (source.h: struct pyro_snapshot_cache), into *out; ctx is fs. */
+void pyro_content_snapshots(struct pyro_fs *fs,
+			    struct pyro_snapshot_cache *out);
+
 /* Per file kind: the files of time nodes and of type directories. */
 extern const struct pyro_file_kind pyro_file_kinds[];
 extern const size_t pyro_nfile_kinds;

@@ -91,6 +91,8 @@ struct pyro_problem {
 	char *reason;
 };
 
+struct pyro_decode_pool;
+
 struct pyro_archive {
 	atomic_uint refs;               /* owners; freed at 0 */
 	char *root;                     /* absolute path of ARCHIVE */
@@ -102,6 +104,10 @@ struct pyro_archive {
 					 * is renamed or replaced meanwhile */
 	uint64_t fingerprint;           /* of the files seen when indexing */
 	size_t max_profile_size;        /* decompressed bytes per profile */
+	struct pyro_decode_pool *pool;  /* where merges decode members ahead
+					 * (decode_pool.h): borrowed from the
+					 * source, which sets it before
+					 * publishing; NULL: inline */
 	struct pyro_service *services;  /* sorted by name */
 	size_t nservices;
 	struct pyro_source **sources;   /* every usable profile file, in

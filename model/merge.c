@@ -10,19 +10,19 @@
  *
  * Decoding a member (inflate, decode, aggregate) costs far more than
  * folding it in, and members decode independently: a merge of several
- * decodes ahead on a few threads of its own (see "Decoding ahead") while
- * the calling thread folds the members in, strictly in order.
+ * decodes ahead on the threads of a pool shared by every merge of the
+ * source (see "Decoding ahead") while the calling thread folds the members
+ * in, strictly in order.
  */
 #include "archive.h"
 #include "merge.h"
 
 #include "collapsed.h"
+#include "decode_pool.h"
 #include "labels.h"
 
 #include <errno.h>
 #include <limits.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -298,165 +298,72 @@ int pyro_snapshot_stacks(struct pyro_archive *a, const struct pyro_snapshot *sn,
 }
 
 /*
- * Decoding ahead.  Workers (AHEAD_WORKERS at most, no more than the cores)
- * take member indexes in increasing order and decode each into a slot of a
- * ring; the calling thread waits for member i, folds it in, releases it and
- * moves on.  Everything that depends on the order - the union, the
+ * Decoding ahead, on the source's decode pool (decode_pool.h; the archive
+ * borrows it, a->pool).  Pool threads decode members into a ring of slots
+ * in increasing order; the calling thread takes member i, folds it in,
+ * releases it and moves on, decoding a member itself when no thread has
+ * taken it yet.  Everything that depends on the order - the union, the
  * accumulators, the meta, the problems recorded, the error text - stays on
  * the calling thread, so the result is the sequential one, byte for byte.
- *
- * Memory stays O(few members): a worker takes member i only while
- * i < consumed + AHEAD_SLOTS and, unless i is the very member the fold
- * waits for, while the decoded members waiting hold less than AHEAD_BYTES.
- * Members are taken in order, so the one the fold waits for is always
- * taken or takeable: no deadlock.  Beyond the ring, each worker holds the
- * one member it is decoding.
- *
- * The threads live for one merge; starting two costs some 50 us against
- * about a millisecond per member, hence AHEAD_MIN_MEMBERS.  If they cannot
- * be started the merge decodes inline, as on one core.
+ * With no pool (or one on one core) every member decodes inline.
  */
-#define AHEAD_WORKERS 2
-#define AHEAD_MIN_MEMBERS 4
-#define AHEAD_SLOTS 8                   /* decoded members waiting, at most */
-#define AHEAD_BYTES (32u << 20)         /* their pyro_stacks_bytes, at most */
+#define AHEAD_MIN_MEMBERS 2
 
 struct slot {
-	struct pyro_stacks st;          /* the decoded member while ready */
+	const struct pyro_stacks *use;  /* the member: &own, or borrowed */
+	void *hold;                     /* borrowed from mm: give back */
+	struct pyro_stacks own;         /* the member as decoded here */
 	int rc;                         /* decode_member's result */
-	int ready;                      /* decoded, not yet folded; under lock */
-	size_t bytes;                   /* pyro_stacks_bytes(&st) */
 	char err[PYRO_ERR_MAX];         /* the reason when rc != 0 */
 };
 
-/* Slot i % AHEAD_SLOTS belongs to the worker decoding member i from when it
- * takes i until it sets ready, then to the fold until it clears ready. */
-struct ahead {
+/* What the pool's threads decode: the members of one merge. */
+struct members {
 	const struct pyro_archive *a;   /* read-only here */
 	const struct pyro_snapshot *const *snaps;
-	size_t n;
 	const struct pyro_merge_filter *filter; /* or NULL */
-	pthread_mutex_t lock;           /* guards the fields below */
-	pthread_cond_t filled;          /* a slot became ready */
-	pthread_cond_t freed;           /* the fold moved on, or stop */
-	size_t next;                    /* next member a worker takes */
-	size_t consumed;                /* members folded in (or given up) */
-	size_t bytes;                   /* held by ready slots */
-	int stop;                       /* the fold ended: take nothing more */
-	pthread_t tids[AHEAD_WORKERS];
-	size_t nworkers;                /* started; not under lock */
-	struct slot slots[AHEAD_SLOTS];
+	const struct pyro_merge_members *mm;    /* or NULL */
 };
 
-static void *ahead_worker(void *arg)
+/* Member i into slot (zeroed): taken from mm if it has it, else decoded. */
+static void member_work(void *arg, size_t i, void *slot)
 {
-	struct ahead *ah = arg;
+	const struct members *m = arg;
+	struct slot *s = slot;
 
-	pthread_mutex_lock(&ah->lock);
-	while (!ah->stop && ah->next < ah->n) {
-		size_t i = ah->next;
-		struct slot *s = &ah->slots[i % AHEAD_SLOTS];
-
-		if (i >= ah->consumed + AHEAD_SLOTS ||
-		    (i > ah->consumed && ah->bytes >= AHEAD_BYTES)) {
-			pthread_cond_wait(&ah->freed, &ah->lock);
-			continue;
-		}
-		ah->next++;
-		pthread_mutex_unlock(&ah->lock);
-		s->rc = decode_member(ah->a, ah->snaps[i], ah->filter, &s->st,
-				      s->err);
-		s->bytes = pyro_stacks_bytes(&s->st);
-		pthread_mutex_lock(&ah->lock);
-		s->ready = 1;
-		ah->bytes += s->bytes;
-		pthread_cond_broadcast(&ah->filled);
-	}
-	pthread_mutex_unlock(&ah->lock);
-	return NULL;
+	if (!m->filter && m->mm &&
+	    m->mm->get(m->mm->ctx, i, &s->use, &s->hold) == 0)
+		return;
+	s->hold = NULL;
+	s->use = &s->own;
+	s->rc = decode_member(m->a, m->snaps[i], m->filter, &s->own, s->err);
 }
 
-static void ahead_stop(struct ahead *ah)
+/* Bytes the merge holds for the slot: a borrowed member costs nothing. */
+static size_t member_bytes(void *arg, const void *slot)
 {
-	size_t k;
+	const struct slot *s = slot;
 
-	pthread_mutex_lock(&ah->lock);
-	ah->stop = 1;
-	pthread_cond_broadcast(&ah->freed);
-	pthread_mutex_unlock(&ah->lock);
-	for (k = 0; k < ah->nworkers; k++)
-		pthread_join(ah->tids[k], NULL);
-	/* Members decoded but never folded (the fold stopped early). */
-	for (k = 0; k < AHEAD_SLOTS; k++)
-		pyro_stacks_release(&ah->slots[k].st);
-	pthread_cond_destroy(&ah->freed);
-	pthread_cond_destroy(&ah->filled);
-	pthread_mutex_destroy(&ah->lock);
-	free(ah);
+	(void)arg;
+	return s->hold ? 0 : pyro_stacks_bytes(&s->own);
 }
 
-/* Start decoding snaps[0..n) ahead, or NULL to decode them inline (few
- * members, one core, no threads to be had). */
-static struct ahead *ahead_start(const struct pyro_archive *a,
-				 const struct pyro_snapshot *const *snaps,
-				 size_t n, const struct pyro_merge_filter *f)
+static void member_discard(void *arg, void *slot)
 {
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t want = cores < AHEAD_WORKERS ? (size_t)cores : AHEAD_WORKERS;
-	sigset_t all, old;
-	struct ahead *ah;
+	const struct members *m = arg;
+	struct slot *s = slot;
 
-	/* On one core, decoding ahead would only add switches. */
-	if (n < AHEAD_MIN_MEMBERS || cores < 2)
-		return NULL;
-	ah = calloc(1, sizeof(*ah));
-	if (!ah)
-		return NULL;
-	ah->a = a;
-	ah->snaps = snaps;
-	ah->n = n;
-	ah->filter = f;
-	pthread_mutex_init(&ah->lock, NULL);
-	pthread_cond_init(&ah->filled, NULL);
-	pthread_cond_init(&ah->freed, NULL);
-	/* Signals are for the daemon's own threads, not these. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	while (ah->nworkers < want &&
-	       pthread_create(&ah->tids[ah->nworkers], NULL, ahead_worker,
-			      ah) == 0)
-		ah->nworkers++;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (!ah->nworkers) {
-		ahead_stop(ah);
-		return NULL;
-	}
-	return ah;
+	if (s->hold)
+		m->mm->put(m->mm->ctx, s->hold);
+	s->hold = NULL;
+	pyro_stacks_release(&s->own);
 }
 
-/* Wait for member i, the next in order. */
-static struct slot *ahead_take(struct ahead *ah, size_t i)
-{
-	struct slot *s = &ah->slots[i % AHEAD_SLOTS];
-
-	pthread_mutex_lock(&ah->lock);
-	while (!s->ready)
-		pthread_cond_wait(&ah->filled, &ah->lock);
-	pthread_mutex_unlock(&ah->lock);
-	return s;
-}
-
-/* Member i is folded in: free its slot. */
-static void ahead_done(struct ahead *ah, struct slot *s)
-{
-	pyro_stacks_release(&s->st);
-	pthread_mutex_lock(&ah->lock);
-	s->ready = 0;
-	ah->bytes -= s->bytes;
-	ah->consumed++;
-	pthread_cond_broadcast(&ah->freed);
-	pthread_mutex_unlock(&ah->lock);
-}
+static const struct pyro_ahead_ops member_ops = {
+	.work = member_work,
+	.bytes = member_bytes,
+	.discard = member_discard,
+};
 
 static int set_names(struct pyro_meta *m, const struct pyro_service *svc,
 		     const struct pyro_series *se, const char *span)
@@ -522,11 +429,13 @@ static int build_many(struct pyro_archive *a, const struct pyro_series *se,
 		      const struct pyro_snapshot *const *snaps, size_t n,
 		      const struct pyro_snapshot *baseline,
 		      enum pyro_merge_policy policy,
-		      const struct pyro_merge_filter *f, struct pyro_stacks *out,
-		      char err[PYRO_ERR_MAX])
+		      const struct pyro_merge_filter *f,
+		      const struct pyro_merge_members *mm,
+		      struct pyro_stacks *out, char err[PYRO_ERR_MAX])
 {
 	struct acc acc = { .monotonic = 1 };
-	struct ahead *ah = ahead_start(a, snaps, n, f);
+	struct members m = { a, snaps, f, mm };
+	struct pyro_ahead *ah = NULL;
 	enum pyro_merge_rule rule;
 	size_t i, u, used = 0;
 	int rc = 0, have_base = 0;
@@ -538,6 +447,11 @@ static int build_many(struct pyro_archive *a, const struct pyro_series *se,
 		    (se->kind != PYRO_KIND_GAUGE &&
 		     se->kind != PYRO_KIND_CUMULATIVE);
 
+	/* Without a run (no pool, or no memory for one) members decode
+	 * inline, one after the other. */
+	if (a->pool && n >= AHEAD_MIN_MEMBERS)
+		pyro_ahead_start(a->pool, n, sizeof(struct slot), &member_ops,
+				 &m, &ah);
 	if (baseline && policy != PYRO_POLICY_PPROF) {
 		rc = add_baseline(a, baseline, f, lines, out, &acc);
 		if (rc < 0)
@@ -546,19 +460,20 @@ static int build_many(struct pyro_archive *a, const struct pyro_series *se,
 	}
 
 	for (i = 0; i < n && rc != -ENOMEM; i++) {
-		struct pyro_stacks own, *st = &own;
-		struct slot *s = NULL;
+		struct slot inline_slot, *s = &inline_slot;
+		const struct pyro_stacks *st;
 		int64_t total = 0;
 
 		if (ah) {
-			s = ahead_take(ah, i);
-			st = &s->st;
-			rc = s->rc;
-			if (rc)
-				memcpy(err, s->err, PYRO_ERR_MAX);
+			s = pyro_ahead_take(ah, i);
 		} else {
-			rc = decode_member(a, snaps[i], f, st, err);
+			memset(s, 0, sizeof(*s));
+			member_work(&m, i, s);
 		}
+		st = s->use;
+		rc = s->rc;
+		if (rc)
+			memcpy(err, s->err, PYRO_ERR_MAX);
 		member_problem(a, snaps[i], rc, err);
 		if (!rc)
 			rc = pyro_stacks_total(st, &total);
@@ -585,10 +500,9 @@ static int build_many(struct pyro_archive *a, const struct pyro_series *se,
 				   total);
 			used++;
 		}
+		member_discard(&m, s);
 		if (ah)
-			ahead_done(ah, s);
-		else
-			pyro_stacks_release(st);
+			pyro_ahead_done(ah, i);
 	}
 	if (rc == -ENOMEM)
 		goto out;
@@ -614,8 +528,7 @@ static int build_many(struct pyro_archive *a, const struct pyro_series *se,
 	}
 	out->meta.rule = rule;
 out:
-	if (ah)
-		ahead_stop(ah);
+	pyro_ahead_stop(ah);
 	acc_release(&acc);
 	return rc;
 }
@@ -661,14 +574,15 @@ static int set_filter(struct pyro_meta *m, const struct pyro_merge_filter *f)
 	return 0;
 }
 
-int pyro_merge_build_filtered(struct pyro_archive *a,
-			      const struct pyro_service *svc,
-			      const struct pyro_series *se,
-			      const struct pyro_snapshot *const *snaps, size_t n,
-			      const struct pyro_snapshot *baseline,
-			      enum pyro_merge_policy policy, const char *span,
-			      const struct pyro_merge_filter *f,
-			      struct pyro_stacks *out, char err[PYRO_ERR_MAX])
+int pyro_merge_build_reusing(struct pyro_archive *a,
+			     const struct pyro_service *svc,
+			     const struct pyro_series *se,
+			     const struct pyro_snapshot *const *snaps, size_t n,
+			     const struct pyro_snapshot *baseline,
+			     enum pyro_merge_policy policy, const char *span,
+			     const struct pyro_merge_filter *f,
+			     const struct pyro_merge_members *mm,
+			     struct pyro_stacks *out, char err[PYRO_ERR_MAX])
 {
 	int rc;
 
@@ -680,8 +594,8 @@ int pyro_merge_build_filtered(struct pyro_archive *a,
 	} else {
 		rc = pyro_stacks_init(out);
 		if (!rc)
-			rc = build_many(a, se, snaps, n, baseline, policy, f, out,
-					err);
+			rc = build_many(a, se, snaps, n, baseline, policy, f, mm,
+					out, err);
 	}
 	if (!rc)
 		rc = set_names(&out->meta, svc, se, span);
@@ -692,6 +606,19 @@ int pyro_merge_build_filtered(struct pyro_archive *a,
 	if (rc == -ENOMEM)
 		snprintf(err, PYRO_ERR_MAX, "out of memory");
 	return rc;
+}
+
+int pyro_merge_build_filtered(struct pyro_archive *a,
+			      const struct pyro_service *svc,
+			      const struct pyro_series *se,
+			      const struct pyro_snapshot *const *snaps, size_t n,
+			      const struct pyro_snapshot *baseline,
+			      enum pyro_merge_policy policy, const char *span,
+			      const struct pyro_merge_filter *f,
+			      struct pyro_stacks *out, char err[PYRO_ERR_MAX])
+{
+	return pyro_merge_build_reusing(a, svc, se, snaps, n, baseline, policy,
+					span, f, NULL, out, err);
 }
 
 int pyro_merge_build(struct pyro_archive *a, const struct pyro_service *svc,

@@ -81,6 +81,32 @@ int pyro_merge_build_filtered(struct pyro_archive *a,
 			      const struct pyro_merge_filter *f,
 			      struct pyro_stacks *out, char err[PYRO_ERR_MAX]);
 
+/*
+ * Members a merge need not decode: snapshots already decoded elsewhere
+ * (fs/ keeps each snapshot node's stacks in its cache).  get gives member
+ * i (an index into snaps) as pyro_snapshot_stacks would decode it: 0 and
+ * *st, borrowed until put(ctx, *hold), or -ENOENT (decode it).  Called
+ * from any thread, several at once.  Used for unfiltered members only.
+ */
+struct pyro_merge_members {
+	int (*get)(void *ctx, size_t i, const struct pyro_stacks **st,
+		   void **hold);
+	void (*put)(void *ctx, void *hold);
+	void *ctx;
+};
+
+/* pyro_merge_build_filtered taking what members it can from mm (NULL:
+ * decode every member).  The result is the same byte for byte. */
+int pyro_merge_build_reusing(struct pyro_archive *a,
+			     const struct pyro_service *svc,
+			     const struct pyro_series *se,
+			     const struct pyro_snapshot *const *snaps, size_t n,
+			     const struct pyro_snapshot *baseline,
+			     enum pyro_merge_policy policy, const char *span,
+			     const struct pyro_merge_filter *f,
+			     const struct pyro_merge_members *mm,
+			     struct pyro_stacks *out, char err[PYRO_ERR_MAX]);
+
 struct pyro_label_set;  /* labels.h */
 
 /* The label set of a node: its members' labels (pyro_profile_labels)

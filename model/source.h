@@ -333,10 +333,27 @@ static inline uint64_t pyro_ident_mix(uint64_t h, uint64_t v)
 /* ---- opening: the registry ------------------------------------------------ */
 
 /* Options every source receives (fs/ parses them from -o). */
+/*
+ * Snapshots fs/ has already decoded (the stacks of snapshot nodes it
+ * keeps in its cache), which a source that merges snapshots itself may
+ * take instead of decoding them again: get gives point `point` of se in
+ * ix as that snapshot node's stacks, 0 and *st borrowed until put(ctx,
+ * *hold), or -ENOENT.  Thread-safe.
+ */
+struct pyro_snapshot_cache {
+	int (*get)(void *ctx, const struct pyro_index *ix,
+		   const struct pyro_index_series *se, size_t point,
+		   const struct pyro_stacks **st, void **hold);
+	void (*put)(void *ctx, void *hold);
+	void *ctx;
+};
+
 struct pyro_src_conf {
 	size_t max_profile_size;        /* decompressed (or received) bytes
 					 * per profile, at most */
 	enum pyro_merge_policy merge;   /* -o merge=auto|pprof (merge.h) */
+	const struct pyro_snapshot_cache *snapshots;    /* or NULL; borrowed
+					 * for the source's life */
 	const char *const *opts;        /* the source-specific -o options
 					 * ("key=value") that pyro_src_opt
 					 * accepted, in command-line order;

@@ -48,6 +48,7 @@
 #include <unistd.h>
 
 #include "archive.h"
+#include "decode_pool.h"
 
 enum watch_mode { WATCH_INOTIFY, WATCH_WALK };
 
@@ -84,6 +85,8 @@ struct archive_src {
 					 * unreadable */
 	atomic_size_t nservices, nindexed, nsnapshots;  /* of the newest index */
 	atomic_size_t nloads, nrebuilds;
+	struct pyro_decode_pool *pool;  /* every part's merges decode on it
+					 * (owned) */
 };
 
 /* One part of the archive; shared by the indexes that hold it. */
@@ -243,6 +246,8 @@ static int part_build(struct archive_src *as, const char *name, int with_root,
 	rc = pyro_archive_open_part(as->base.name, as->conf.max_profile_size,
 				    &sc, &p->a, err);
 	free(key);
+	if (!rc)
+		p->a->pool = as->pool;
 	if (!rc)
 		rc = part_points(p);
 	if (!rc)
@@ -954,6 +959,31 @@ static const struct pyro_snapshot **members(const struct pyro_index_series *se,
 	return snaps;
 }
 
+/* Members of a merge from fs/'s decoded snapshots: member i of the span
+ * starting at point `first` of se is point first + i. */
+struct span_members {
+	const struct pyro_snapshot_cache *sc;
+	const struct pyro_index *ix;
+	const struct pyro_index_series *se;
+	size_t first;
+};
+
+static int span_member_get(void *ctx, size_t i, const struct pyro_stacks **st,
+			   void **hold)
+{
+	const struct span_members *sm = ctx;
+
+	return sm->sc->get(sm->sc->ctx, sm->ix, sm->se, sm->first + i, st,
+			   hold);
+}
+
+static void span_member_put(void *ctx, void *hold)
+{
+	const struct span_members *sm = ctx;
+
+	sm->sc->put(sm->sc->ctx, hold);
+}
+
 static int archive_stacks(struct pyro_src *src, const struct pyro_index *ix,
 			  const struct pyro_index_series *se,
 			  const struct pyro_span *sp, const char *span_name,
@@ -962,18 +992,21 @@ static int archive_stacks(struct pyro_src *src, const struct pyro_index *ix,
 {
 	const struct pyro_snapshot **snaps, *base;
 	const struct svc_ref *ref = ref_of(se);
+	const struct pyro_snapshot_cache *sc = to_src(src)->conf.snapshots;
+	struct span_members sm = { sc, ix, se, sp->first };
+	struct pyro_merge_members mm = { span_member_get, span_member_put,
+					 &sm };
 	int rc;
 
-	(void)ix;
 	snaps = members(se, sp, &base);
 	if (!snaps) {
 		/* out must be releasable whatever happens. */
 		memset(out, 0, sizeof(*out));
 		return -ENOMEM;
 	}
-	rc = pyro_merge_build_filtered(ref->a, ref->svc, se->priv, snaps,
-				       sp->count, base, to_src(src)->conf.merge,
-				       span_name, f, out, err);
+	rc = pyro_merge_build_reusing(ref->a, ref->svc, se->priv, snaps,
+				      sp->count, base, to_src(src)->conf.merge,
+				      span_name, f, sc ? &mm : NULL, out, err);
 	free(snaps);
 	return rc;
 }
@@ -1157,6 +1190,7 @@ static void archive_close(struct pyro_src *src)
 		close(as->ino);
 	if (as->rootfd >= 0)
 		close(as->rootfd);
+	pyro_decode_pool_free(as->pool);
 	free(src->name);
 	free(as);
 }
@@ -1264,6 +1298,12 @@ static int archive_open(const char *spec, const struct pyro_src_conf *conf,
 	as->conf.opts = NULL;
 	as->conf.nopts = 0;
 	as->ino = as->rootfd = -1;
+	rc = pyro_decode_pool_new(pyro_decode_pool_threads(), &as->pool);
+	if (rc) {
+		snprintf(err, PYRO_ERR_MAX, "%s", strerror(-rc));
+		archive_close(&as->base);
+		return rc;
+	}
 	rc = archive_opts(as, conf, err);
 	if (rc) {
 		archive_close(&as->base);

@@ -419,36 +419,66 @@ int pyro_stacks_import(struct pyro_stacks *s, const struct pyro_stacks *src,
 	return pyro_stacks_import_as(s, src, 1, idx);
 }
 
+/* The id in s of src's string id, interned at its first use (smap: per
+ * src string, its id in s, or UINT32_MAX while not yet interned).  A
+ * member of a merge names the same few strings from many frames (node =
+ * name, one mapping for all), so each is hashed once, not once per use;
+ * first uses come in the order the per-frame interning had, so s's ids
+ * are the same. */
+static int map_str(struct pyro_stacks *s, const struct pyro_stacks *src,
+		   uint32_t *smap, uint32_t id, uint32_t *out)
+{
+	if (smap[id] == UINT32_MAX) {
+		struct pyro_str str = pyro_strtab_get(&src->strs, id);
+		int rc = pyro_strtab_intern(&s->strs, str.ptr, str.len,
+					    &smap[id]);
+
+		if (rc)
+			return rc;
+	}
+	*out = smap[id];
+	return 0;
+}
+
+/* The frame of s for src's frame sf (lines: with file and line). */
+static int import_frame(struct pyro_stacks *s, const struct pyro_stacks *src,
+			const struct pyro_frame *sf, int lines, uint32_t *smap,
+			uint32_t *id)
+{
+	struct pyro_frame k = { .file = PYRO_NO_FILE, .mapping = PYRO_NO_FILE,
+				.line = lines ? sf->line : 0 };
+	int rc = map_str(s, src, smap, sf->name, &k.name);
+
+	if (!rc)
+		rc = map_str(s, src, smap, sf->node, &k.node);
+	if (!rc && lines && sf->file != PYRO_NO_FILE)
+		rc = map_str(s, src, smap, sf->file, &k.file);
+	if (!rc)
+		rc = pyro_stacks_frame_ids(s, &k, id);
+	/* The first location that gave the frame names its mapping. */
+	if (!rc && sf->mapping != PYRO_NO_FILE &&
+	    s->frames[*id].mapping == PYRO_NO_FILE)
+		rc = map_str(s, src, smap, sf->mapping, &s->frames[*id].mapping);
+	return rc;
+}
+
 int pyro_stacks_import_as(struct pyro_stacks *s, const struct pyro_stacks *src,
 			  int lines, size_t *idx)
 {
-	uint32_t *fmap, *refs = NULL, f;
+	uint32_t *fmap, *smap, *refs = NULL, f;
 	size_t k, cap = 0;
 	int rc = 0;
 
 	fmap = malloc((src->nframes ? src->nframes : 1) * sizeof(*fmap));
-	if (!fmap)
-		return -ENOMEM;
-	for (f = 0; f < src->nframes && !rc; f++) {
-		struct pyro_str name = pyro_strtab_get(&src->strs, src->frames[f].name);
-		struct pyro_str node = pyro_strtab_get(&src->strs, src->frames[f].node);
-		const struct pyro_frame *sf = &src->frames[f];
-		int has_file = lines && sf->file != PYRO_NO_FILE;
-		struct pyro_str file = has_file ?
-				       pyro_strtab_get(&src->strs, sf->file) : name;
-
-		rc = pyro_stacks_frame_at(s, name.ptr, name.len, node.ptr,
-					  node.len, has_file ? file.ptr : NULL,
-					  has_file ? file.len : 0,
-					  lines ? sf->line : 0, &fmap[f]);
-		if (!rc && sf->mapping != PYRO_NO_FILE) {
-			struct pyro_str map = pyro_strtab_get(&src->strs,
-							      sf->mapping);
-
-			rc = pyro_stacks_frame_mapping(s, fmap[f], map.ptr,
-						       map.len);
-		}
+	smap = malloc((src->strs.count ? src->strs.count : 1) * sizeof(*smap));
+	if (!fmap || !smap) {
+		rc = -ENOMEM;
+		goto out;
 	}
+	memset(smap, 0xff, src->strs.count * sizeof(*smap));
+	for (f = 0; f < src->nframes && !rc; f++)
+		rc = import_frame(s, src, &src->frames[f], lines, smap,
+				  &fmap[f]);
 	for (k = 0; k < src->nstacks && !rc; k++) {
 		const struct pyro_stack *st = &src->stacks[k];
 		const uint32_t *sr = pyro_stack_refs(src, st);
@@ -469,7 +499,9 @@ int pyro_stacks_import_as(struct pyro_stacks *s, const struct pyro_stacks *src,
 				  (sr[d] & PYRO_REF_INLINE);
 		rc = pyro_stacks_add(s, refs, st->depth, 0, &idx[k]);
 	}
+out:
 	free(refs);
+	free(smap);
 	free(fmap);
 	return rc;
 }

@@ -22,7 +22,12 @@
  *
  * Merges of every span, of windows (with a baseline, some of them corrupt)
  * and of short runs around the thread threshold are compared with the
- * reference: stacks text, rule, meta, problems, error.  No timing.
+ * reference: stacks text, rule, meta, problems, error.  The archive's
+ * decode pool has two threads; the cases run again on pools of one and of
+ * none, and merges of every series run at once from several threads on a
+ * pool of one, as concurrent readers share the daemon's.  Merges taking
+ * members already decoded (a cache's) equal those decoding all.  No
+ * timing.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -32,11 +37,13 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../../model/archive.h"
+#include "../../model/decode_pool.h"
 #include "../../model/merge.h"
 #include "../support/fixture.h"
 
@@ -240,6 +247,8 @@ static int write_archive(struct fixture *f)
 	return rc ? -1 : 0;
 }
 
+static int set_pool(struct fixture *f, unsigned nthreads);
+
 static int group_setup(void **state)
 {
 	char path[MKPROF_PATH_MAX], rel[64];
@@ -253,6 +262,24 @@ static int group_setup(void **state)
 		fixture_teardown(state);        /* cmocka skips it when setup fails */
 		return -1;
 	}
+	return set_pool(*state, 2);
+}
+
+/* Give the merged archive a pool of nthreads threads, freeing its old. */
+static int set_pool(struct fixture *f, unsigned nthreads)
+{
+	pyro_decode_pool_free(f->a->pool);
+	f->a->pool = NULL;
+	return pyro_decode_pool_new(nthreads, &f->a->pool) ? -1 : 0;
+}
+
+static int group_teardown(void **state)
+{
+	struct fixture *f = *state;
+	struct pyro_decode_pool *p = f->a->pool;
+
+	fixture_teardown(state);
+	pyro_decode_pool_free(p);
 	return 0;
 }
 
@@ -610,6 +637,205 @@ static void test_all_bad(void **state)
 	assert_non_null(problem_of(f->a, "allbad/cpu-1795515350.pb.gz"));
 }
 
+/* The same merges on a pool of one thread and on a pool of none (every
+ * member decoded by the merging thread). */
+static void test_other_pools(void **state)
+{
+	static const unsigned threads[] = { 1, 0 };
+	size_t t, k;
+
+	for (t = 0; t < 2; t++) {
+		assert_int_equal(set_pool(*state, threads[t]), 0);
+		for (k = 0; k < NSERIES; k++) {
+			assert_int_equal(same_as_reference(*state, series[k].svc,
+							   series[k].type, 0, 0,
+							   0, PYRO_POLICY_AUTO),
+					 series[k].nbad);
+			same_as_reference(*state, series[k].svc, series[k].type,
+					  11, 17, 1, PYRO_POLICY_AUTO);
+			same_as_reference(*state, series[k].svc, series[k].type,
+					  20, 2, 1, PYRO_POLICY_AUTO);
+		}
+	}
+	assert_int_equal(set_pool(*state, 2), 0);
+}
+
+/* One merge of a whole series per thread, all at once, several rounds;
+ * each result is the stacks text of that series merged alone before. */
+struct merger {
+	pthread_t tid;
+	struct fixture *f;
+	size_t k;                       /* series[k] */
+	char *want;                     /* its text, merged alone */
+	int wrong;
+};
+
+static int merge_text(struct fixture *f, size_t k, char **text)
+{
+	const struct pyro_service *sv = pyro_archive_service(f->a,
+							     series[k].svc);
+	const struct pyro_series *se = pyro_service_series(sv, series[k].type);
+	const struct pyro_snapshot *snaps[NSNAPS];
+	struct pyro_buf b = PYRO_BUF_INIT;
+	struct pyro_stacks out;
+	char err[PYRO_ERR_MAX];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < se->nsnaps; i++)
+		snaps[i] = &se->snaps[i];
+	rc = pyro_merge_build(f->a, sv, se, snaps, se->nsnaps, NULL,
+			      PYRO_POLICY_AUTO, "all", &out, err);
+	if (!rc)
+		rc = mkprof_stacks_text(&out, &b);
+	pyro_stacks_release(&out);
+	*text = b.data;
+	return rc;
+}
+
+static void *merger_main(void *arg)
+{
+	struct merger *m = arg;
+	int round;
+
+	for (round = 0; round < 4 && !m->wrong; round++) {
+		char *got = NULL;
+
+		m->wrong = merge_text(m->f, m->k, &got) || !got ||
+			   strcmp(got, m->want);
+		free(got);
+	}
+	return NULL;
+}
+
+static void test_concurrent(void **state)
+{
+	struct fixture *f = *state;
+	struct merger ms[NSERIES];
+	size_t k;
+
+	for (k = 0; k < NSERIES; k++) {
+		ms[k] = (struct merger){ .f = f, .k = k };
+		assert_int_equal(merge_text(f, k, &ms[k].want), 0);
+		assert_non_null(ms[k].want);
+	}
+	assert_int_equal(set_pool(f, 1), 0);
+	for (k = 0; k < NSERIES; k++)
+		assert_int_equal(pthread_create(&ms[k].tid, NULL, merger_main,
+						&ms[k]), 0);
+	for (k = 0; k < NSERIES; k++) {
+		pthread_join(ms[k].tid, NULL);
+		assert_false(ms[k].wrong);
+		free(ms[k].want);
+	}
+	assert_int_equal(set_pool(f, 2), 0);
+}
+
+/* Members lent by a cache (struct pyro_merge_members): decoded before
+ * from the reference archive, every member but each third; the merge
+ * equals the one that decodes everything, and gives back each it took. */
+struct lender {
+	struct pyro_stacks st[NSNAPS];
+	int have[NSNAPS];
+	int lent, returned;             /* only the merging threads count:
+					 * under lock */
+	pthread_mutex_t lock;
+};
+
+static int lend(void *ctx, size_t i, const struct pyro_stacks **st,
+		void **hold)
+{
+	struct lender *l = ctx;
+
+	if (i >= NSNAPS || !l->have[i])
+		return -ENOENT;
+	pthread_mutex_lock(&l->lock);
+	l->lent++;
+	pthread_mutex_unlock(&l->lock);
+	*st = &l->st[i];
+	*hold = &l->st[i];
+	return 0;
+}
+
+static void give_back(void *ctx, void *hold)
+{
+	struct lender *l = ctx;
+
+	pthread_mutex_lock(&l->lock);
+	l->returned += hold != NULL;
+	pthread_mutex_unlock(&l->lock);
+}
+
+static void test_reuse(void **state)
+{
+	struct fixture *f = *state;
+	struct lender *l = calloc(1, sizeof(*l));
+	struct pyro_merge_members mm = { lend, give_back, l };
+	static const size_t spans[][2] = { { 0, NSNAPS }, { 5, 17 }, { 12, 2 } };
+	size_t k, i, sp;
+
+	assert_non_null(l);
+	pthread_mutex_init(&l->lock, NULL);
+	for (k = 0; k < NSERIES; k++) {
+		const struct pyro_service *sv = pyro_archive_service(f->a,
+								     series[k].svc);
+		const struct pyro_series *se = pyro_service_series(sv,
+								   series[k].type);
+		const struct pyro_series *rse = pyro_service_series(
+			pyro_archive_service(f->ref, series[k].svc), series[k].type);
+
+		for (sp = 0; sp < sizeof(spans) / sizeof(spans[0]); sp++) {
+			const struct pyro_snapshot *snaps[NSNAPS];
+			size_t first = spans[sp][0], n = spans[sp][1];
+			struct pyro_buf want = PYRO_BUF_INIT, got = PYRO_BUF_INIT;
+			struct pyro_stacks a, b;
+			char err[PYRO_ERR_MAX];
+			int ra, rb;
+
+			for (i = 0; i < n; i++) {
+				char e[PYRO_ERR_MAX];
+
+				snaps[i] = &se->snaps[first + i];
+				l->have[i] = i % 3 &&
+					     !pyro_snapshot_stacks(f->ref,
+						&rse->snaps[first + i],
+						&l->st[i], e);
+			}
+			l->lent = l->returned = 0;
+			ra = pyro_merge_build(f->a, sv, se, snaps, n,
+					      first ? snaps[0] - 1 : NULL,
+					      PYRO_POLICY_AUTO, "w", &a, err);
+			rb = pyro_merge_build_reusing(f->a, sv, se, snaps, n,
+						      first ? snaps[0] - 1 : NULL,
+						      PYRO_POLICY_AUTO, "w",
+						      NULL, &mm, &b, err);
+			assert_int_equal(ra, 0);
+			assert_int_equal(rb, 0);
+			assert_int_equal(mkprof_stacks_text(&a, &want), 0);
+			assert_int_equal(mkprof_stacks_text(&b, &got), 0);
+			assert_string_equal(got.data, want.data);
+			assert_int_equal(b.meta.rule, a.meta.rule);
+			assert_int_equal(b.meta.nsnapshots, a.meta.nsnapshots);
+			assert_int_equal(b.meta.time_nanos, a.meta.time_nanos);
+			assert_int_equal(b.meta.duration_nanos,
+					 a.meta.duration_nanos);
+			assert_true(l->lent > 0);
+			assert_int_equal(l->returned, l->lent);
+			for (i = 0; i < n; i++) {
+				if (l->have[i])
+					pyro_stacks_release(&l->st[i]);
+				l->have[i] = 0;
+			}
+			pyro_buf_release(&want);
+			pyro_buf_release(&got);
+			pyro_stacks_release(&a);
+			pyro_stacks_release(&b);
+		}
+	}
+	pthread_mutex_destroy(&l->lock);
+	free(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -617,7 +843,10 @@ int main(void)
 		cmocka_unit_test(test_all),
 		cmocka_unit_test(test_windows),
 		cmocka_unit_test(test_all_bad),
+		cmocka_unit_test(test_other_pools),
+		cmocka_unit_test(test_concurrent),
+		cmocka_unit_test(test_reuse),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, fixture_teardown);
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
