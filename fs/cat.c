@@ -55,6 +55,12 @@ static int apply_opts(struct pyro_fs_opts *o, char *list)
 			fprintf(stderr, "pyrofs-cat: %s\n", err);
 			return rc;
 		}
+		/* pyrofs hands keys that are not ours to FUSE; here nothing
+		 * would take them, and a typo must not pass in silence. */
+		if (rc > 0) {
+			fprintf(stderr, "pyrofs-cat: unknown option: %s\n", kv);
+			return -EINVAL;
+		}
 	}
 	return 0;
 }

@@ -13,7 +13,8 @@
  * (compared on reading: a hash collision is a miss) and the answer; it is
  * written to a temporary file and renamed into place, mode 0600 in a 0700
  * directory.  The directory is kept under PYRO_REMOTE_DISK_BYTES, oldest
- * files (by mtime) removed first.  PYROFS_INDEX_CACHE=0 turns it off, as it
+ * files (by mtime) removed first, and temporary files a killed daemon left
+ * are removed once a day old.  PYROFS_INDEX_CACHE=0 turns it off, as it
  * does the index cache.  Errors never matter: a file that cannot be read is
  * a miss, one that cannot be written is not written.
  */
@@ -27,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define DISK_MAGIC "PYRORMT1"
@@ -131,13 +133,25 @@ static int cmp_old(const void *a, const void *b)
 	return x->mtime < y->mtime ? -1 : x->mtime > y->mtime;
 }
 
-/* Remove the oldest files until the directory holds at most cap bytes. */
+/* A temporary file a day old was left by a daemon killed while writing it
+ * (one being written now is seconds old): nothing else would remove it. */
+static void drop_stale_tmp(int dfd, const char *name, const struct stat *st,
+			   time_t now)
+{
+	if (!strncmp(name, ".tmp-", 5) && S_ISREG(st->st_mode) &&
+	    st->st_mtime < now - PYRO_REMOTE_DISK_TMP_AGE)
+		unlinkat(dfd, name, 0);
+}
+
+/* Remove the oldest files until the directory holds at most cap bytes, and
+ * temporary files left behind. */
 static void trim(const char *dir, size_t cap)
 {
 	struct old *v = NULL;
 	size_t n = 0, vcap = 0, i;
 	off_t total = 0;
 	struct dirent *e;
+	time_t now = time(NULL);
 	DIR *d = opendir(dir);
 
 	if (!d)
@@ -145,9 +159,14 @@ static void trim(const char *dir, size_t cap)
 	while ((e = readdir(d)) != NULL) {
 		struct stat st;
 
-		if (e->d_name[0] == '.' || strlen(e->d_name) >= sizeof(v->name) ||
-		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) ||
-		    !S_ISREG(st.st_mode))
+		if (strlen(e->d_name) >= sizeof(v->name) ||
+		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW))
+			continue;
+		if (e->d_name[0] == '.') {
+			drop_stale_tmp(dirfd(d), e->d_name, &st, now);
+			continue;
+		}
+		if (!S_ISREG(st.st_mode))
 			continue;
 		if (n == vcap) {
 			struct old *nv = realloc(v, (vcap = vcap ? 2 * vcap : 64) * sizeof(*v));

@@ -195,6 +195,7 @@ void pyro_remote_index_destroy(struct pyro_index *ix);
 /* ---- remote_disk.c: closed spans' answers kept between mounts ---------- */
 
 #define PYRO_REMOTE_DISK_BYTES (256u << 20)     /* per server, at most */
+#define PYRO_REMOTE_DISK_TMP_AGE 86400          /* s: a .tmp-* older is left over */
 
 /* The directory for url, tenant and selector (may be NULL) into out; -ENOENT
  * when the cache is off (PYROFS_INDEX_CACHE=0) or has no home. */

@@ -194,6 +194,11 @@ err=$("$PYROFS" -o cache_size=lots "$ARCHIVE" "$MNT" 2>&1)
 check_eq "bad option value" "pyrofs: bad option value: cache_size=lots (a size: bytes, or with K, M, G as in 256M)" "$err"
 err=$("$PYROFS" -o merge=pprf "$ARCHIVE" "$MNT" 2>&1)
 check_eq "a merge= typo lists the allowed values" "pyrofs: bad option value: merge=pprf (allowed values: auto, pprof)" "$err"
+# pyrofs-cat has no FUSE to hand unknown keys to: a typo is an error.
+err=$("${PYROFS}-cat" -o cache_sise=1M "$ARCHIVE" / 2>&1; echo "exit $?")
+check_eq "pyrofs-cat: an unknown -o key" "pyrofs-cat: unknown option: cache_sise=1M
+usage: pyrofs-cat [-o opt[,opt...]] ARCHIVE [PATH]" "$(printf '%s\n' "$err" | head -n 2)"
+check "... and exits 2" sh -c "printf '%s\n' \"\$1\" | tail -n 1 | grep -qx 'exit 2'" sh "$err"
 check "--version names pyrofs and FUSE" sh -c "'$PYROFS' --version 2>&1 | grep -q '^pyrofs version' && '$PYROFS' --version 2>&1 | grep -qi 'fuse library version'"
 check "--help shows our options then FUSE's" sh -c "'$PYROFS' --help 2>&1 | grep -q 'cache_size' && '$PYROFS' --help 2>&1 | grep -q -- '-d   -o debug'"
 # An archive without any profile mounts (collectors may fill it), saying so.

@@ -21,13 +21,17 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../../model/labels.h"
+#include "../../model/remote_source.h"
 #include "../../model/source.h"
 #include "../../model/span.h"
 #include "../../render/render.h"
@@ -602,6 +606,53 @@ static void test_disk(void **state)
 	close_demo(src, ix);
 }
 
+/* make FILE in dir with mtime age seconds ago */
+static void put_file(const char *dir, const char *name, time_t age)
+{
+	char path[PATH_MAX];
+	struct timespec t[2] = { { time(NULL) - age, 0 }, { time(NULL) - age, 0 } };
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_non_null(f = fopen(path, "w"));
+	fputs("partial", f);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(utimensat(AT_FDCWD, path, t, 0), 0);
+}
+
+static int file_exists(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return stat(path, &st) == 0;
+}
+
+/* A temporary file left by a daemon killed while writing goes once a day
+ * old; one as young as a write in progress stays, and so do other files. */
+static void test_disk_stale_tmp(void **state)
+{
+	struct pyro_buf ans = PYRO_BUF_INIT, got = PYRO_BUF_INIT;
+	char dir[PATH_MAX];
+
+	(void)state;
+	assert_int_equal(pyro_remote_disk_dir("http://stale.example:4040", NULL, NULL, dir), 0);
+	assert_int_equal(pyro_buf_printf(&ans, "answer"), 0);
+	pyro_remote_disk_put(dir, 1, "q1", 2, &ans);             /* makes dir */
+	put_file(dir, ".tmp-old123", PYRO_REMOTE_DISK_TMP_AGE + 60);
+	put_file(dir, ".tmp-new456", 5);
+	put_file(dir, ".keep", PYRO_REMOTE_DISK_TMP_AGE + 60);
+	pyro_remote_disk_put(dir, 2, "q2", 2, &ans);             /* trims */
+	assert_false(file_exists(dir, ".tmp-old123"));
+	assert_true(file_exists(dir, ".tmp-new456"));
+	assert_true(file_exists(dir, ".keep"));
+	assert_int_equal(pyro_remote_disk_get(dir, 1, "q1", 2, 1 << 20, &got), 0);
+	assert_string_equal(got.data, "answer");
+	pyro_buf_release(&ans);
+	pyro_buf_release(&got);
+}
+
 static void test_unreachable(void **state)
 {
 	struct pyro_src *src;
@@ -724,6 +775,7 @@ int main(void)
 		cmocka_unit_test_setup(test_ident, setup),
 		cmocka_unit_test_setup(test_answers_reused, setup),
 		cmocka_unit_test_setup(test_disk, setup),
+		cmocka_unit_test(test_disk_stale_tmp),
 		cmocka_unit_test_setup(test_unreachable, setup),
 		cmocka_unit_test_setup(test_auth, setup),
 		cmocka_unit_test(test_opts),
