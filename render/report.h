@@ -1,8 +1,9 @@
 /*
  * report.h - the parts of pprof's text report that several renderers print
- * the same way (inside render/): top.txt and top-cum.txt (top.c), which own
- * them, traces.txt (traces.c) and graph.dot's legend (graph_dot.c).  One
- * owner per rule, so the header lines cannot drift apart.
+ * the same way (inside render/): top.txt and top-cum.txt (top.c), peek.txt
+ * (peek.c), traces.txt (traces.c) and graph.dot's legend (graph_dot.c).
+ * report.c owns them, one owner per rule, so the header lines cannot drift
+ * apart.
  */
 #ifndef PYRO_REPORT_H
 #define PYRO_REPORT_H
@@ -12,6 +13,12 @@
 #include "../model/buf.h"
 #include "../model/stacks.h"
 #include "units.h"
+
+/* |v|, as pprof's abs64 (the sort keys and cutoffs of every report). */
+static inline int64_t pyro_abs64(int64_t v)
+{
+	return v < 0 ? -v : v;
+}
 
 /* pprof's ProfileLabels, one line each ending in '\n', only the lines
  * whose field the node has: "File:", "Build ID:", comments, "Type:",
@@ -34,7 +41,19 @@ int pyro_report_filter(const struct pyro_meta *m, struct pyro_buf *out);
 void pyro_report_output_unit(const char *unit, int64_t min, int64_t total,
 			     char out[PYRO_LABEL_MAX]);
 
+/* The head of top.txt and peek.txt: the profile labels, pyrofs's
+ * "Merge: <rule> of <n> snapshots" line for a merged node, the filter
+ * legend for a filtered one, then "Showing nodes accounting for <shown>,
+ * <shown/total%> of <total> total", values in out_unit. */
+int pyro_report_head(const struct pyro_stacks *s, int64_t total,
+		     const char *out_unit, int64_t shown, struct pyro_buf *out);
+
 /* Append s right-aligned in width runes, as Go's %<width>s does. */
 int pyro_put_padded(struct pyro_buf *out, const char *s, int width);
+
+/* Append the strings, up to the NULL that ends the list: plain appends
+ * for report rows, where printf's format parsing showed in profiles. */
+int pyro_put_strs(struct pyro_buf *out, const char *first, ...)
+	__attribute__((sentinel));
 
 #endif
