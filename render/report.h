@@ -20,6 +20,16 @@ static inline int64_t pyro_abs64(int64_t v)
 	return v < 0 ? -v : v;
 }
 
+#define PYRO_NODE_FRACTION 0.005        /* pprof's -nodefraction default */
+#define PYRO_EDGE_FRACTION 0.001        /* pprof's -edgefraction default */
+
+/* pprof's abs64(int64(float64(base) * fraction)): the node and edge
+ * cutoffs of a graph whose flat sum (or total, for the legend) is base. */
+static inline int64_t pyro_report_cutoff(int64_t base, double fraction)
+{
+	return pyro_abs64((int64_t)((double)base * fraction));
+}
+
 /* pprof's ProfileLabels, one line each ending in '\n', only the lines
  * whose field the node has: "File:", "Build ID:", comments, "Type:",
  * "Time:", "Duration: ..., Total samples = <total> ...", the total in
