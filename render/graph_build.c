@@ -50,7 +50,7 @@ void pyro_graph_release(struct graph *g)
 	free(g->frame_node);
 	free(g->nodes);
 	free(g->edges);
-	free(g->edge_slots);
+	pyro_edge_index_release(&g->edge_ix);
 	free(g->adj);
 	free(g->order);
 	free(g->queue);
@@ -90,69 +90,29 @@ cleanup:
 	return rc;
 }
 
-static uint64_t edge_hash(uint32_t src, uint32_t dst)
-{
-	uint64_t h = ((uint64_t)src << 32) | dst;
-
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	return h;
-}
-
-static int edges_rehash(struct graph *g, size_t nslots)
-{
-	uint32_t *slots = calloc(nslots, sizeof(*slots));
-	size_t i, j;
-
-	if (!slots)
-		return -ENOMEM;
-	for (i = 0; i < g->nedges; i++) {
-		j = edge_hash(g->edges[i].src, g->edges[i].dst) & (nslots - 1);
-		while (slots[j])
-			j = (j + 1) & (nslots - 1);
-		slots[j] = (uint32_t)(i + 1);
-	}
-	free(g->edge_slots);
-	g->edge_slots = slots;
-	g->edge_nslots = nslots;
-	return 0;
-}
-
 /* Find or create the edge src -> dst. */
 static int edge_get(struct graph *g, uint32_t src, uint32_t dst,
 		    struct g_edge **e)
 {
-	size_t j;
-	int rc;
+	uint32_t k;
+	bool created;
+	int rc = pyro_edge_index_get(&g->edge_ix, src, dst, &k, &created);
 
-	if (g->edge_nslots < 2 * (g->nedges + 1)) {
-		rc = edges_rehash(g, g->edge_nslots ? 2 * g->edge_nslots : 1024);
-		if (rc)
-			return rc;
-	}
-	for (j = edge_hash(src, dst) & (g->edge_nslots - 1); g->edge_slots[j];
-	     j = (j + 1) & (g->edge_nslots - 1)) {
-		struct g_edge *x = &g->edges[g->edge_slots[j] - 1];
-
-		if (x->src == src && x->dst == dst) {
-			*e = x;
-			return 0;
-		}
-	}
-	if (g->nedges >= UINT32_MAX - 1)
-		return -EOVERFLOW;
-	rc = pyro_grow_array(&g->edges, &g->edges_cap, g->nedges + 1,
-			     sizeof(*g->edges));
 	if (rc)
 		return rc;
-	*e = &g->edges[g->nedges++];
-	memset(*e, 0, sizeof(**e));
-	(*e)->src = src;
-	(*e)->dst = dst;
-	(*e)->is_inline = true;
-	(*e)->alive = true;
-	g->edge_slots[j] = (uint32_t)g->nedges;
+	if (created) {
+		rc = pyro_grow_array(&g->edges, &g->edges_cap, (size_t)k + 1,
+				     sizeof(*g->edges));
+		if (rc)
+			return rc;
+		memset(&g->edges[k], 0, sizeof(g->edges[k]));
+		g->edges[k].src = src;
+		g->edges[k].dst = dst;
+		g->edges[k].is_inline = true;
+		g->edges[k].alive = true;
+		g->nedges = (size_t)k + 1;
+	}
+	*e = &g->edges[k];
 	return 0;
 }
 
@@ -228,8 +188,7 @@ static int build(struct graph *g)
 	int rc;
 
 	g->nedges = 0;
-	if (g->edge_slots)
-		memset(g->edge_slots, 0, g->edge_nslots * sizeof(uint32_t));
+	pyro_edge_index_clear(&g->edge_ix);
 	for (i = 0; i < g->nnodes; i++) {
 		g->nodes[i].flat = g->nodes[i].cum = 0;
 		g->nodes[i].stamp = 0;

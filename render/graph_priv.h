@@ -13,6 +13,7 @@
 
 #include "../model/buf.h"
 #include "../model/stacks.h"
+#include "report.h"
 #include "units.h"
 
 /* ---- the call graph (graph_build.c) ------------------------------------ */
@@ -49,8 +50,7 @@ struct graph {
 	uint32_t nnodes;
 	struct g_edge *edges;
 	size_t nedges, edges_cap;
-	uint32_t *edge_slots;   /* edge index + 1, 0 = empty */
-	size_t edge_nslots;     /* power of two */
+	struct pyro_edge_index edge_ix; /* (src, dst) -> index in edges */
 	uint32_t *adj;          /* CSR edge indexes: in-lists, then out */
 	uint32_t *order;        /* graph nodes, in print order */
 	uint32_t norder;

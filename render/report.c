@@ -3,14 +3,17 @@
  * peek.txt, traces.txt and graph.dot's legend print alike (report.h): the
  * profile's labels ("File:" ... "Duration:"), the "Active filters:"
  * legend, the head of a top-style report, pprof's choice of output unit,
- * and Go's right-aligned padding.  Each rule is written here once; the
+ * Go's right-aligned padding; and the index of call edges by (caller,
+ * callee) that top.txt's and graph.dot's graphs are built with.  Each rule is written here once; the
  * renderers call it, so their headers cannot drift apart.
  */
 #include "report.h"
 #include "text.h"
 #include "../model/timefmt.h"
 
+#include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -217,4 +220,81 @@ int pyro_report_head(const struct pyro_stacks *s, int64_t total,
 		rc = pyro_buf_printf(out, "Showing nodes accounting for %s, %s of %s total\n",
 				     sh, p, tot);
 	return rc;
+}
+
+/* ---- call edges --------------------------------------------------------- */
+
+static uint64_t edge_hash(uint64_t key)
+{
+	uint64_t h = key;
+
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return h;
+}
+
+static int edges_rehash(struct pyro_edge_index *x, size_t nslots)
+{
+	uint32_t *slots = calloc(nslots, sizeof(*slots));
+	size_t i, j;
+
+	if (!slots)
+		return -ENOMEM;
+	for (i = 0; i < x->n; i++) {
+		j = edge_hash(x->keys[i]) & (nslots - 1);
+		while (slots[j])
+			j = (j + 1) & (nslots - 1);
+		slots[j] = (uint32_t)(i + 1);
+	}
+	free(x->slots);
+	x->slots = slots;
+	x->nslots = nslots;
+	return 0;
+}
+
+int pyro_edge_index_get(struct pyro_edge_index *x, uint32_t src,
+			uint32_t dst, uint32_t *edge, bool *created)
+{
+	uint64_t key = (uint64_t)src << 32 | dst;
+	size_t j;
+	int rc;
+
+	if (x->nslots < 2 * (x->n + 1)) {
+		rc = edges_rehash(x, x->nslots ? 2 * x->nslots : 1024);
+		if (rc)
+			return rc;
+	}
+	for (j = edge_hash(key) & (x->nslots - 1); x->slots[j];
+	     j = (j + 1) & (x->nslots - 1)) {
+		if (x->keys[x->slots[j] - 1] == key) {
+			*edge = x->slots[j] - 1;
+			*created = false;
+			return 0;
+		}
+	}
+	if (x->n >= UINT32_MAX - 1)
+		return -EOVERFLOW;
+	rc = pyro_grow_array(&x->keys, &x->cap, x->n + 1, sizeof(*x->keys));
+	if (rc)
+		return rc;
+	x->keys[x->n] = key;
+	*edge = (uint32_t)x->n++;
+	x->slots[j] = (uint32_t)x->n;
+	*created = true;
+	return 0;
+}
+
+void pyro_edge_index_clear(struct pyro_edge_index *x)
+{
+	x->n = 0;
+	if (x->slots)
+		memset(x->slots, 0, x->nslots * sizeof(*x->slots));
+}
+
+void pyro_edge_index_release(struct pyro_edge_index *x)
+{
+	free(x->keys);
+	free(x->slots);
+	memset(x, 0, sizeof(*x));
 }

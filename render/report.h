@@ -8,6 +8,8 @@
 #ifndef PYRO_REPORT_H
 #define PYRO_REPORT_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../model/buf.h"
@@ -65,5 +67,36 @@ int pyro_put_padded(struct pyro_buf *out, const char *s, int width);
  * for report rows, where printf's format parsing showed in profiles. */
 int pyro_put_strs(struct pyro_buf *out, const char *first, ...)
 	__attribute__((sentinel));
+
+/* ---- call edges --------------------------------------------------------- */
+
+/*
+ * The call edges of pprof's graph, as top.c and graph_build.c build it:
+ * one edge per (caller, callee) pair of node indexes, numbered from 0 in
+ * order of creation.  The index maps a pair to its number, which is the
+ * edge's place in the caller's own array (top.txt and graph.dot keep
+ * different fields per edge).  Open addressing over at least twice as
+ * many slots as edges, so a lookup costs about one probe.  A zeroed
+ * struct is an empty index.
+ */
+struct pyro_edge_index {
+	uint64_t *keys;         /* edge number -> src << 32 | dst */
+	size_t n, cap;          /* edges; room in keys */
+	uint32_t *slots;        /* edge number + 1, 0 = empty */
+	size_t nslots;          /* power of two, 0 before the first edge */
+};
+
+/* *edge receives the number of the edge src -> dst.  A new pair gets the
+ * next number (x->n before the call) and *created is set: the caller then
+ * sets up its own edge of that number.  -ENOMEM, or -EOVERFLOW past
+ * UINT32_MAX - 1 edges; after an error x is only good for release. */
+int pyro_edge_index_get(struct pyro_edge_index *x, uint32_t src,
+			uint32_t dst, uint32_t *edge, bool *created);
+
+/* Forget every edge, keeping the memory (a graph about to be rebuilt). */
+void pyro_edge_index_clear(struct pyro_edge_index *x);
+
+/* Free what x holds; x is left empty. */
+void pyro_edge_index_release(struct pyro_edge_index *x);
 
 #endif

@@ -27,8 +27,8 @@
  * unit of 100 x minimum instead (so the minimum still shows as >= 0.01).
  *
  * Everything is linear in the stack references plus a sort of the nodes:
- * frame ids map to node indexes through an array, edges live in an
- * open-addressing hash keyed by (caller, callee).
+ * frame ids map to node indexes through an array, edges are found by
+ * (caller, callee) through report.h's edge index.
  *
  * The function graph (nodes, flat, cum) is shared with peek.txt (peek.c,
  * through top_priv.h); the header lines are report.c's.
@@ -86,7 +86,7 @@ void pyro_top_release(struct top *t)
 	free(t->frame_flags);
 	free(t->nodes);
 	free(t->edges);
-	free(t->edge_slots);
+	pyro_edge_index_release(&t->edge_ix);
 	free(t->rows);
 }
 
@@ -208,73 +208,26 @@ static int flag_frames(struct top *t)
 	return 0;
 }
 
-static uint64_t edge_hash(uint32_t src, uint32_t dst)
-{
-	uint64_t h = ((uint64_t)src << 32) | dst;
-
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	return h;
-}
-
-static int edges_rehash(struct top *t, size_t nslots)
-{
-	uint32_t *slots = calloc(nslots, sizeof(*slots));
-	size_t i, j;
-
-	if (!slots)
-		return -ENOMEM;
-	for (i = 0; i < t->nedges; i++) {
-		j = edge_hash(t->edges[i].src, t->edges[i].dst) & (nslots - 1);
-		while (slots[j])
-			j = (j + 1) & (nslots - 1);
-		slots[j] = (uint32_t)(i + 1);
-	}
-	free(t->edge_slots);
-	t->edge_slots = slots;
-	t->edge_nslots = nslots;
-	return 0;
-}
-
 /* Find or create the edge src -> dst; *e receives it, *created whether new. */
 static int edge_get(struct top *t, uint32_t src, uint32_t dst,
 		    struct top_edge **e, bool *created)
 {
-	size_t j;
-	int rc;
+	uint32_t k;
+	int rc = pyro_edge_index_get(&t->edge_ix, src, dst, &k, created);
 
-	if (t->edge_nslots < 2 * (t->nedges + 1)) {
-		rc = edges_rehash(t, t->edge_nslots ? 2 * t->edge_nslots : 1024);
-		if (rc)
-			return rc;
-	}
-	for (j = edge_hash(src, dst) & (t->edge_nslots - 1); t->edge_slots[j];
-	     j = (j + 1) & (t->edge_nslots - 1)) {
-		struct top_edge *x = &t->edges[t->edge_slots[j] - 1];
-
-		if (x->src == src && x->dst == dst) {
-			*e = x;
-			*created = false;
-			return 0;
-		}
-	}
-	if (t->nedges == t->edges_cap) {
-		int rc;
-
-		if (t->nedges >= UINT32_MAX - 1)
-			return -EOVERFLOW;
-		rc = pyro_grow_array(&t->edges, &t->edges_cap, t->nedges + 1,
+	if (rc)
+		return rc;
+	if (*created) {
+		rc = pyro_grow_array(&t->edges, &t->edges_cap, (size_t)k + 1,
 				     sizeof(*t->edges));
 		if (rc)
 			return rc;
+		memset(&t->edges[k], 0, sizeof(t->edges[k]));
+		t->edges[k].src = src;
+		t->edges[k].dst = dst;
+		t->nedges = (size_t)k + 1;
 	}
-	*e = &t->edges[t->nedges++];
-	memset(*e, 0, sizeof(**e));
-	(*e)->src = src;
-	(*e)->dst = dst;
-	t->edge_slots[j] = (uint32_t)t->nedges;
-	*created = true;
+	*e = &t->edges[k];
 	return 0;
 }
 

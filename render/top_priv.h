@@ -15,6 +15,7 @@
 
 #include "../model/buf.h"
 #include "../model/stacks.h"
+#include "report.h"
 #include "units.h"
 
 #define PYRO_TOP_NO_NODE UINT32_MAX     /* no node (index) */
@@ -50,8 +51,7 @@ struct top {
 	uint32_t nnodes;
 	struct top_edge *edges;
 	size_t nedges, edges_cap;
-	uint32_t *edge_slots;   /* edge index + 1, 0 = empty */
-	size_t edge_nslots;     /* power of two */
+	struct pyro_edge_index edge_ix; /* (src, dst) -> index in edges */
 	struct top_row *rows;   /* shown nodes, in print order */
 	uint32_t nrows;
 	int64_t total;          /* sum of |value|: pprof's report total */
