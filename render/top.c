@@ -44,8 +44,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NODE_FRACTION 0.005     /* pprof -nodefraction default */
-#define EDGE_FRACTION 0.001     /* pprof -edgefraction default */
 #define NO_NODE PYRO_TOP_NO_NODE
 
 /* A call edge of the final graph, kept only into may_inline nodes. */
@@ -55,17 +53,6 @@ struct top_edge {
 	size_t stamp;           /* last stack (index + 1) that added weight */
 	bool is_inline;         /* every contributing stack was inline */
 };
-
-static int64_t abs64(int64_t v)
-{
-	return v < 0 ? -v : v;
-}
-
-/* pprof's abs64(int64(float64(base) * fraction)). */
-static int64_t cutoff(int64_t base, double fraction)
-{
-	return abs64((int64_t)((double)base * fraction));
-}
 
 /* The hot loops walk every frame reference of every stack and land on a
  * random node each time: they read small arrays (16-byte accumulators,
@@ -177,14 +164,14 @@ int pyro_top_graph(const struct pyro_stacks *s, struct top *t)
  */
 static void select_nodes(struct top *t)
 {
-	int64_t cut = cutoff(t->flat_total, NODE_FRACTION);
+	int64_t cut = pyro_report_cutoff(t->flat_total, PYRO_NODE_FRACTION);
 	uint32_t i;
 
 	for (i = 0; i < t->nnodes; i++) {
 		struct top_node *n = &t->nodes[i];
 		bool present = n->cum != 0 || n->flat != 0;
 
-		n->shown = present && (cut <= 0 || abs64(n->cum) >= cut);
+		n->shown = present && (cut <= 0 || pyro_abs64(n->cum) >= cut);
 		if (present && !n->shown)
 			t->dropped++;
 	}
@@ -274,7 +261,7 @@ static int stack_edges(struct top *t, size_t idx)
 /* Build the final graph's edges, trim light ones, mark inline nodes. */
 static int mark_inline(struct top *t)
 {
-	int64_t cut = cutoff(t->flat_total, EDGE_FRACTION);
+	int64_t cut = pyro_report_cutoff(t->flat_total, PYRO_EDGE_FRACTION);
 	size_t i;
 	int rc;
 
@@ -288,7 +275,7 @@ static int mark_inline(struct top *t)
 	for (i = 0; i < t->nedges; i++) {
 		const struct top_edge *e = &t->edges[i];
 
-		if (abs64(e->weight) < cut)
+		if (pyro_abs64(e->weight) < cut)
 			continue;
 		if (e->is_inline)
 			t->nodes[e->dst].in_inline = true;
@@ -346,8 +333,8 @@ static int sort_rows(struct top *t)
 
 		if (!n->shown)
 			continue;
-		r->abs_flat = abs64(n->flat);
-		r->abs_cum = abs64(n->cum);
+		r->abs_flat = pyro_abs64(n->flat);
+		r->abs_cum = pyro_abs64(n->cum);
 		r->name = pyro_strtab_get(&t->s->strs, n->name);
 		r->node = i;
 		t->nrows++;
@@ -368,7 +355,7 @@ void pyro_top_select_unit(struct top *t)
 	for (i = 0; i < t->nrows; i++) {
 		const struct top_node *n = &t->nodes[t->rows[i].node];
 
-		v = n->flat ? abs64(n->flat) : abs64(n->cum);
+		v = n->flat ? pyro_abs64(n->flat) : pyro_abs64(n->cum);
 		if (v > 0 && (min == 0 || v < min))
 			min = v;
 	}
@@ -387,7 +374,7 @@ static int put_header(const struct top *t, struct pyro_buf *out)
 		shown_total += t->nodes[t->rows[i].node].flat;
 	rc = pyro_report_head(t->s, t->total, t->out_unit, shown_total, out);
 	if (!rc && t->total != 0 && t->dropped > 0) {
-		pyro_top_value(t, tot, cutoff(t->total, NODE_FRACTION));
+		pyro_top_value(t, tot, pyro_report_cutoff(t->total, PYRO_NODE_FRACTION));
 		rc = pyro_buf_printf(out, "Dropped %u node%s (cum <= %s)\n",
 				     t->dropped, t->dropped > 1 ? "s" : "", tot);
 	}
