@@ -1,6 +1,6 @@
 /*
  * test_jfr.c - the Java Flight Recorder reader (model/jfr_parse.c,
- * model/fmt_jfr.c): its integers, chunk headers, metadata, strings and
+ * model/jfr_meta.c, model/fmt_jfr.c): its integers, chunk headers, metadata, strings and
  * pools, and whole recordings from tests/support/mkjfr converted and read
  * back by the real pprof decoder.  Recordings from a real JVM are checked
  * against the JDK's own reader in tests/integration/jfr.sh.
