@@ -27,7 +27,6 @@
 
 #include "json.h"
 #include "pprof_build.h"
-#include "strtab.h"
 
 #define SCHEMA "https://www.speedscope.app/file-format-schema.json"
 
@@ -324,24 +323,17 @@ static int event(struct ss *v, struct pyro_json *j, char *type, int64_t *fr,
 }
 
 /* d more to the open stack's sum. */
-static int add_time(struct ss *v, struct pyro_strtab *keys, double **sums,
-		    size_t *nsums, double d)
+static int add_time(struct ss *v, struct pyro_pbuild_stacks *sums, double d)
 {
-	size_t cap = *nsums;
-	uint32_t id;
+	void *slot;
+	int rc = pyro_pbuild_stacks_add(sums, v->open, v->nopen, v->max_size,
+					&slot);
 
-	if (pyro_strtab_bytes(keys) > v->max_size)
+	if (rc == -E2BIG)
 		return ss_budget(v, SIZE_MAX / 2);
-	if (pyro_strtab_intern(keys, (const char *)v->open,
-			       v->nopen * sizeof(*v->open), &id))
-		return -ENOMEM;
-	if (id >= *nsums) {
-		if (pyro_grow_array(sums, &cap, (size_t)id + 1, sizeof(**sums)))
-			return -ENOMEM;
-		for (; *nsums < cap; (*nsums)++)
-			(*sums)[*nsums] = 0;
-	}
-	(*sums)[id] += d;
+	if (rc)
+		return rc;
+	*(double *)slot += d;
 	return 0;
 }
 
@@ -349,17 +341,18 @@ static int add_time(struct ss *v, struct pyro_strtab *keys, double **sums,
  * summed per distinct stack; a close must match the innermost open. */
 static int evented(struct ss *v, struct pyro_json *j, double factor)
 {
-	struct pyro_strtab keys;
-	double *sums = NULL, at, last = 0;
-	size_t nsums = 0, m = 0, n;
+	struct pyro_pbuild_stacks sums;
+	double at, last = 0;
+	size_t m = 0, n;
 	uint64_t loc;
 	uint32_t id;
 	int64_t fr;
 	char type;
+	void *sum;
 	int rc;
 
 	v->nopen = 0;
-	rc = pyro_strtab_init(&keys);
+	rc = pyro_pbuild_stacks_init(&sums, sizeof(double));
 	if (!rc)
 		rc = pyro_json_enter(j, '[');
 	while (!rc && (rc = pyro_json_item(j, &m)) > 0) {
@@ -375,7 +368,7 @@ static int evented(struct ss *v, struct pyro_json *j, double factor)
 			break;
 		}
 		if (v->nopen && at > last)
-			rc = add_time(v, &keys, &sums, &nsums, at - last);
+			rc = add_time(v, &sums, at - last);
 		if (rc)
 			break;
 		last = at;
@@ -402,23 +395,16 @@ static int evented(struct ss *v, struct pyro_json *j, double factor)
 		rc = ss_fail(v, j, rc);
 		goto out;
 	}
-	for (id = 1; !rc && id < keys.count; id++) {
-		struct pyro_str k = pyro_strtab_get(&keys, id);
-
-		/* A key is a stack that was open: it fits v->open. */
-		v->nopen = k.len / sizeof(*v->open);
-		rc = stack_room(v, v->nopen);
-		if (!rc) {
-			memcpy(v->open, k.ptr, k.len);
-			rc = open_stack(v, &n);
-		}
+	for (id = 1; !rc && id < pyro_pbuild_stacks_count(&sums); id++) {
+		/* A stack of sums was open: it fits v->open. */
+		v->nopen = pyro_pbuild_stacks_get(&sums, id, v->open, &sum);
+		rc = open_stack(v, &n);
 		if (!rc)
-			rc = emit(v, n, value_of(sums[id], factor));
+			rc = emit(v, n, value_of(*(double *)sum, factor));
 	}
 out:
 	v->nopen = 0;
-	pyro_strtab_release(&keys);
-	free(sums);
+	pyro_pbuild_stacks_release(&sums);
 	return rc;
 }
 

@@ -35,7 +35,6 @@
 
 #include "json.h"
 #include "pprof_build.h"
-#include "strtab.h"
 
 enum v8_kind { V8_NORMAL, V8_STOP, V8_ON_TOP };
 
@@ -381,18 +380,24 @@ static int cpu_node(struct v8 *v, struct pyro_json *j)
  * V8_NORMAL node standing for itself and its ancestors, then the
  * V8_ON_TOP nodes put on it. */
 struct v8_stacks {
-	struct pyro_strtab keys;        /* stack -> id (from 1) */
-	int64_t *cpu, *count;           /* per id */
-	size_t cap;
+	struct pyro_pbuild_stacks sums; /* stack -> struct v8_sum */
 	uint32_t *cur;                  /* the current stack */
 	size_t ncur, cap_cur;
+};
+
+/* What a stack other than a node's own sums: its runs' weight and
+ * samples. */
+struct v8_sum {
+	int64_t cpu;            /* nanoseconds, held at INT64_MAX */
+	int64_t count;          /* samples */
 };
 
 static int stack_add(struct v8 *v, struct v8_stacks *st, int64_t weight,
 		     int64_t count)
 {
-	uint32_t id;
-	size_t old = st->cap;
+	struct v8_sum *sum;
+	void *slot;
+	int rc;
 
 	if (!st->ncur)
 		return 0;       /* idle: speedscope opens no frame */
@@ -403,23 +408,15 @@ static int stack_add(struct v8 *v, struct v8_stacks *st, int64_t weight,
 		v->nodes[st->cur[0]].count += count;
 		return 0;
 	}
-	if (pyro_strtab_bytes(&st->keys) > v->max_size)
+	rc = pyro_pbuild_stacks_add(&st->sums, st->cur, st->ncur, v->max_size,
+				    &slot);
+	if (rc == -E2BIG)
 		return over_budget(v, SIZE_MAX / 2);
-	if (pyro_strtab_intern(&st->keys, (const char *)st->cur,
-			       st->ncur * sizeof(*st->cur), &id))
-		return -ENOMEM;
-	if (pyro_grow_array(&st->cpu, &st->cap, (size_t)id + 1,
-			    sizeof(*st->cpu)))
-		return -ENOMEM;
-	st->cap = old;
-	if (pyro_grow_array(&st->count, &st->cap, (size_t)id + 1,
-			    sizeof(*st->count)))
-		return -ENOMEM;
-	if (st->cap != old)
-		for (; old < st->cap; old++)
-			st->cpu[old] = st->count[old] = 0;
-	st->cpu[id] = sat_add(st->cpu[id], weight);
-	st->count[id] += count;
+	if (rc)
+		return rc;
+	sum = slot;
+	sum->cpu = sat_add(sum->cpu, weight);
+	sum->count += count;
 	return 0;
 }
 
@@ -512,26 +509,26 @@ static int heap_emit(struct v8 *v);
 static int cpu_emit(struct v8 *v, struct v8_stacks *st)
 {
 	uint64_t *locs = malloc((v->nnodes + st->cap_cur + 1) * sizeof(*locs));
-	/* Keys lie in the arena unaligned: copied out before use. */
 	uint32_t *ixs = malloc((st->cap_cur + 1) * sizeof(*ixs));
 	uint32_t id;
 	int rc = locs && ixs ? heap_emit(v) : -ENOMEM;
 
-	for (id = 1; !rc && id < st->keys.count; id++) {
-		struct pyro_str k = pyro_strtab_get(&st->keys, id);
-		size_t n = 0, c = k.len / sizeof(uint32_t), e;
+	for (id = 1; !rc && id < pyro_pbuild_stacks_count(&st->sums); id++) {
+		const struct v8_sum *sum;
+		size_t n = 0, c, e;
 		int64_t values[2];
+		void *slot;
 
-		memcpy(ixs, k.ptr, k.len);
-
+		c = pyro_pbuild_stacks_get(&st->sums, id, ixs, &slot);
+		sum = slot;
 		for (e = c; e-- > 1;)
 			locs[n++] = v->nodes[ixs[e]].loc;
 		if (v->nodes[ixs[0]].kind == V8_ON_TOP)
 			locs[n++] = v->nodes[ixs[0]].loc;
 		else
 			rc = walk_up(v, ixs[0], locs, &n);
-		values[0] = st->count[id];
-		values[1] = st->cpu[id];
+		values[0] = sum->count;
+		values[1] = sum->cpu;
 		if (!rc && n)
 			rc = pyro_pbuild_sample(v->b, locs, n, values, 2,
 						NULL, 0);
@@ -585,7 +582,7 @@ static int cpu_profile(struct v8 *v, const char *data, size_t len)
 	if (!rc)
 		rc = link_parents(v);
 	if (!rc)
-		rc = pyro_strtab_init(&st.keys);
+		rc = pyro_pbuild_stacks_init(&st.sums, sizeof(struct v8_sum));
 	if (!rc)
 		rc = cpu_runs(v, &st, &js, &jt);
 	if (!rc)
@@ -598,9 +595,7 @@ static int cpu_profile(struct v8 *v, const char *data, size_t len)
 		pyro_pbuild_time(v->b, 0, (t1 - t0) * 1000);
 	if (!rc)
 		rc = cpu_emit(v, &st);
-	pyro_strtab_release(&st.keys);
-	free(st.cpu);
-	free(st.count);
+	pyro_pbuild_stacks_release(&st.sums);
 	free(st.cur);
 	return rc;
 }

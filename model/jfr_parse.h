@@ -1,7 +1,8 @@
 /*
  * jfr_parse.h - the parts of a Java Flight Recorder file: chunks, the
- * metadata event, constant pools and values (private to fmt_jfr.c and its
- * tests; see format.h for what the reader is for).
+ * metadata event (jfr_meta.c), constant pools and values (jfr_parse.c);
+ * private to fmt_jfr.c and its tests (see format.h for what the reader is
+ * for).
  *
  * JFR has no published specification.  What this follows, as the JDK's
  * reader (jdk.jfr.internal.consumer) and async-profiler's writer agree:
@@ -183,7 +184,8 @@ int pyro_jfr_cp_get(const struct pyro_jfr_chunk *c, uint64_t cls,
 		    uint64_t key, struct pyro_jfr_rd *at);
 
 /* Read a string value, appended to out as UTF-8; *is_null set for a null
- * string. */
+ * string.  c may be NULL (the metadata's own strings): a string that
+ * refers to a constant pool is then -EINVAL. */
 int pyro_jfr_string(const struct pyro_jfr_chunk *c, struct pyro_jfr_rd *r,
 		    struct pyro_buf *out, int *is_null);
 

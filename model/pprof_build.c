@@ -13,6 +13,8 @@
  * (name id, file id, start line) and a location (function id, line,
  * address), as fixed-size binary keys; a key's id in its table is the
  * object's id (ids start at 1 because id 0 is the empty key, never used).
+ * The stacks a reader sums before writing (pyro_pbuild_stacks) are keyed
+ * the same way: the stack's index bytes are the key.
  */
 #include "pprof_build.h"
 
@@ -410,4 +412,53 @@ int pyro_pbuild_finish(struct pyro_pbuild *b, struct pyro_buf *out)
 	if (rc)
 		pyro_buf_truncate(out, start);
 	return settle(b, rc);
+}
+
+/* ---- stacks summed before they are written ------------------------------- */
+
+int pyro_pbuild_stacks_init(struct pyro_pbuild_stacks *st, size_t slot_size)
+{
+	memset(st, 0, sizeof(*st));
+	st->slot_size = slot_size;
+	return pyro_strtab_init(&st->keys);
+}
+
+void pyro_pbuild_stacks_release(struct pyro_pbuild_stacks *st)
+{
+	pyro_strtab_release(&st->keys);
+	free(st->slots);
+	st->slots = NULL;
+	st->cap = 0;
+}
+
+int pyro_pbuild_stacks_add(struct pyro_pbuild_stacks *st, const uint32_t *ix,
+			   size_t n, size_t max_bytes, void **slot)
+{
+	size_t old = st->cap;
+	uint32_t id;
+
+	if (pyro_strtab_bytes(&st->keys) > max_bytes)
+		return -E2BIG;
+	if (pyro_strtab_intern(&st->keys, (const char *)ix, n * sizeof(*ix),
+			       &id))
+		return -ENOMEM;
+	if (pyro_grow_array(&st->slots, &st->cap, (size_t)id + 1,
+			    st->slot_size))
+		return -ENOMEM;
+	if (st->cap != old)
+		memset(st->slots + old * st->slot_size, 0,
+		       (st->cap - old) * st->slot_size);
+	*slot = st->slots + (size_t)id * st->slot_size;
+	return 0;
+}
+
+size_t pyro_pbuild_stacks_get(const struct pyro_pbuild_stacks *st,
+			      uint32_t id, uint32_t *ix, void **slot)
+{
+	struct pyro_str k = pyro_strtab_get(&st->keys, id);
+
+	/* Keys lie in the arena unaligned: copied out, never cast. */
+	memcpy(ix, k.ptr, k.len);
+	*slot = st->slots + (size_t)id * st->slot_size;
+	return k.len / sizeof(*ix);
 }

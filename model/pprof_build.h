@@ -30,6 +30,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "strtab.h"
 
 struct pyro_pbuild;     /* opaque */
 
@@ -89,5 +90,49 @@ int pyro_pbuild_sample(struct pyro_pbuild *b, const uint64_t *locs,
 /* The profile.proto bytes (not gzipped) appended to out; the builder may
  * only be freed afterwards.  -EFBIG if they would exceed max_size. */
 int pyro_pbuild_finish(struct pyro_pbuild *b, struct pyro_buf *out);
+
+/* ---- stacks summed before they are written ------------------------------- */
+
+/*
+ * A reader that sums its samples per distinct stack before it writes them
+ * (speedscope's evented profiles, V8's .cpuprofile) keeps them here.  A
+ * stack is a run of the reader's own uint32 indexes (frames, nodes), in
+ * its own order; each distinct one gets an id, dense from 1 in order of
+ * first use (so walking ids 1 .. count - 1 writes deterministic output),
+ * and a value slot of slot_size bytes, zeroed when the stack is new, in
+ * which the reader sums as it likes (doubles, pairs of int64...).
+ */
+struct pyro_pbuild_stacks {
+	struct pyro_strtab keys;        /* stack bytes -> id (from 1) */
+	unsigned char *slots;           /* slot_size bytes per id */
+	size_t cap;                     /* ids with a slot */
+	size_t slot_size;               /* bytes, a multiple of 8 */
+};
+
+/* An empty set of stacks whose slots are slot_size bytes (a multiple of
+ * 8, so they may hold int64 or double).  0 or -ENOMEM. */
+int pyro_pbuild_stacks_init(struct pyro_pbuild_stacks *st, size_t slot_size);
+
+/* Free everything; st may be zeroed or half-initialised. */
+void pyro_pbuild_stacks_release(struct pyro_pbuild_stacks *st);
+
+/* *slot receives the slot of stack ix[0..n) (n > 0: the empty stack
+ * would be id 0, which no walk reaches), added on first use with its
+ * slot zeroed.  -E2BIG when the stacks already take more than max_bytes
+ * (the reader's bound: it says so in its own words), -ENOMEM. */
+int pyro_pbuild_stacks_add(struct pyro_pbuild_stacks *st, const uint32_t *ix,
+			   size_t n, size_t max_bytes, void **slot);
+
+/* One more than the stacks held: their ids are 1 .. count - 1. */
+static inline uint32_t pyro_pbuild_stacks_count(const struct pyro_pbuild_stacks *st)
+{
+	return st->keys.count;
+}
+
+/* Stack id copied into ix, which has room for the longest stack added
+ * (e.g. the reader's buffer it built them in); its length.  *slot
+ * receives its slot. */
+size_t pyro_pbuild_stacks_get(const struct pyro_pbuild_stacks *st,
+			      uint32_t id, uint32_t *ix, void **slot);
 
 #endif

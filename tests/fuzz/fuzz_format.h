@@ -31,10 +31,12 @@ static int fuzz_format(int (*to_pprof)(const char *, size_t, size_t,
 			struct pyro_stacks s;
 			struct pyro_buf r = PYRO_BUF_INIT;
 
-			if (pyro_profile_stacks(p, i, &s, err) != 0)
-				continue;
-			pyro_folded_render(&s, &r);
-			pyro_top_render(&s, &r);
+			/* s is released even when aggregating fails
+			 * (profile.h), e.g. on values that overflow. */
+			if (pyro_profile_stacks(p, i, &s, err) == 0) {
+				pyro_folded_render(&s, &r);
+				pyro_top_render(&s, &r);
+			}
 			pyro_buf_release(&r);
 			pyro_stacks_release(&s);
 		}

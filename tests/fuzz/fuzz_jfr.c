@@ -1,7 +1,7 @@
 /*
  * fuzz_jfr.c - libFuzzer target: bytes through the JFR reader
- * (model/jfr_parse.c, model/fmt_jfr.c) and, when they convert, through the
- * pprof decoder.
+ * (model/jfr_parse.c, model/jfr_meta.c, model/fmt_jfr.c) and, when they
+ * convert, through the pprof decoder.
  *
  * A recording is an untrusted file: whatever the bytes, conversion must
  * fail with a reason or give profile.proto bytes that decode, within the

@@ -44,31 +44,18 @@ static const char two[] =
 static void expect(const char *in, size_t type, const char *type_unit,
 		   const char *folded)
 {
-	struct pyro_buf out = PYRO_BUF_INIT;
-	char err[PYRO_ERR_MAX], tu[64];
-	int rc = pyro_test_fmt_folded(in, strlen(in), MAX, type, &out, tu, err);
-
-	if (rc)
-		fail_msg("rc %d: %s", rc, err);
-	assert_string_equal(tu, type_unit);
-	assert_string_equal(out.data ? out.data : "", folded);
-	pyro_buf_release(&out);
+	assert_int_equal(pyro_test_fmt_expect(in, strlen(in), MAX, type,
+					      type_unit, folded), 0);
 }
 
 static void expect_error(const char *in, const char *err_want)
 {
-	struct pyro_buf out = PYRO_BUF_INIT;
-	char err[PYRO_ERR_MAX];
-	int rc = pyro_test_fmt_folded(in, strlen(in), MAX, 0, &out, NULL, err);
-
-	assert_true(rc < 0);
-	assert_string_equal(err, err_want);
-	pyro_buf_release(&out);
+	assert_int_equal(pyro_test_fmt_expect_error(in, strlen(in), MAX,
+						    err_want), 0);
 }
 
 static void test_stacks(void **state)
 {
-	struct pyro_buf data = PYRO_BUF_INIT;
 	struct pyro_profile *p;
 	struct pyro_label_set ls;
 	char err[PYRO_ERR_MAX];
@@ -81,9 +68,7 @@ static void test_stacks(void **state)
 	expect(two, 0, "samples/count",
 	       "__libc_start_call_main;main;leaf 2\n"
 	       "main;[unknown];[libxul.so] 1\n");
-	assert_int_equal(pyro_buf_puts(&data, two), 0);
-	assert_int_equal(pyro_format_convert(&data, MAX, err), 0);
-	assert_int_equal(pyro_profile_decode(data.data, data.len, &p, err), 0);
+	assert_int_equal(pyro_test_fmt_profile(two, strlen(two), MAX, &p, err), 0);
 	assert_int_equal(pyro_profile_labels(p, 1, &ls), 0);
 	assert_int_equal(ls.nkeys, 1);
 	assert_string_equal(ls.keys[0].text, "comm");
@@ -93,7 +78,6 @@ static void test_stacks(void **state)
 			    !strcmp(ls.keys[0].values[i].text, "Web Content"));
 	pyro_label_set_release(&ls);
 	pyro_profile_free(p);
-	pyro_buf_release(&data);
 }
 
 /* Several events: one type each, cycles as cpu, tracepoints whole. */
@@ -124,7 +108,6 @@ static void test_no_period(void **state)
 		"\t          400550 func_a (/root/lang/func_ab)\n"
 		"\t          40059d main (/root/lang/func_ab)\n"
 		"\t    7f9ca5486ec5 __libc_start_main (/lib/libc-2.19.so)\n";
-	struct pyro_buf data = PYRO_BUF_INIT;
 	struct pyro_profile *p;
 	char err[PYRO_ERR_MAX];
 
@@ -132,12 +115,9 @@ static void test_no_period(void **state)
 	expect(in, 0, "samples/count",
 	       "__libc_start_main;main;func_a 1\n"
 	       "__libc_start_main;main;func_b 1\n");
-	assert_int_equal(pyro_buf_puts(&data, in), 0);
-	assert_int_equal(pyro_format_convert(&data, MAX, err), 0);
-	assert_int_equal(pyro_profile_decode(data.data, data.len, &p, err), 0);
+	assert_int_equal(pyro_test_fmt_profile(in, strlen(in), MAX, &p, err), 0);
 	assert_int_equal(pyro_profile_ntypes(p), 1);
 	pyro_profile_free(p);
-	pyro_buf_release(&data);
 }
 
 static void test_bad(void **state)

@@ -27,26 +27,14 @@
 
 static void expect(const char *in, const char *type_unit, const char *folded)
 {
-	struct pyro_buf out = PYRO_BUF_INIT;
-	char err[PYRO_ERR_MAX], tu[64];
-	int rc = pyro_test_fmt_folded(in, strlen(in), MAX, 0, &out, tu, err);
-
-	if (rc)
-		fail_msg("rc %d: %s", rc, err);
-	assert_string_equal(tu, type_unit);
-	assert_string_equal(out.data ? out.data : "", folded);
-	pyro_buf_release(&out);
+	assert_int_equal(pyro_test_fmt_expect(in, strlen(in), MAX, 0,
+					      type_unit, folded), 0);
 }
 
 static void expect_error(const char *in, const char *err_want)
 {
-	struct pyro_buf out = PYRO_BUF_INIT;
-	char err[PYRO_ERR_MAX];
-	int rc = pyro_test_fmt_folded(in, strlen(in), MAX, 0, &out, NULL, err);
-
-	assert_true(rc < 0);
-	assert_string_equal(err, err_want);
-	pyro_buf_release(&out);
+	assert_int_equal(pyro_test_fmt_expect_error(in, strlen(in), MAX,
+						    err_want), 0);
 }
 
 /* Sampled, weights in milliseconds; profiles after or before shared. */
@@ -91,23 +79,19 @@ static void test_profiles_as_labels(void **state)
 		"\"samples\":[[0,1]],\"weights\":[100]},"
 		"{\"type\":\"sampled\",\"name\":\"worker\",\"unit\":\"bytes\","
 		"\"samples\":[[0,2]],\"weights\":[50]}]}";
-	struct pyro_buf data = PYRO_BUF_INIT;
 	struct pyro_profile *p;
 	struct pyro_label_set ls;
 	char err[PYRO_ERR_MAX];
 
 	(void)state;
 	expect(in, "space/bytes", "main;io 50\nmain;work 100\n");
-	assert_int_equal(pyro_buf_puts(&data, in), 0);
-	assert_int_equal(pyro_format_convert(&data, MAX, err), 0);
-	assert_int_equal(pyro_profile_decode(data.data, data.len, &p, err), 0);
+	assert_int_equal(pyro_test_fmt_profile(in, strlen(in), MAX, &p, err), 0);
 	assert_int_equal(pyro_profile_labels(p, 0, &ls), 0);
 	assert_int_equal(ls.nkeys, 1);
 	assert_string_equal(ls.keys[0].text, "profile");
 	assert_int_equal(ls.keys[0].nvalues, 2);
 	pyro_label_set_release(&ls);
 	pyro_profile_free(p);
-	pyro_buf_release(&data);
 }
 
 static void test_bad(void **state)

@@ -56,26 +56,14 @@ static char *cpu_file(const char *rest)
 static void expect(const char *in, size_t type, const char *type_unit,
 		   const char *folded)
 {
-	struct pyro_buf out = PYRO_BUF_INIT;
-	char err[PYRO_ERR_MAX], tu[64];
-	int rc = pyro_test_fmt_folded(in, strlen(in), MAX, type, &out, tu, err);
-
-	if (rc)
-		fail_msg("rc %d: %s", rc, err);
-	assert_string_equal(tu, type_unit);
-	assert_string_equal(out.data ? out.data : "", folded);
-	pyro_buf_release(&out);
+	assert_int_equal(pyro_test_fmt_expect(in, strlen(in), MAX, type,
+					      type_unit, folded), 0);
 }
 
 static void expect_error(const char *in, size_t max, const char *err_want)
 {
-	struct pyro_buf out = PYRO_BUF_INIT;
-	char err[PYRO_ERR_MAX];
-	int rc = pyro_test_fmt_folded(in, strlen(in), max, 0, &out, NULL, err);
-
-	assert_true(rc < 0);
-	assert_string_equal(err, err_want);
-	pyro_buf_release(&out);
+	assert_int_equal(pyro_test_fmt_expect_error(in, strlen(in), max,
+						    err_want), 0);
 }
 
 /* Runs, their weights (the time to the next run; a last run of one
@@ -112,7 +100,6 @@ static void test_cpu_rules(void **state)
 static void test_cpu_lines(void **state)
 {
 	char *f = cpu_file("\"samples\":[5,2],\"timeDeltas\":[1,1]}");
-	struct pyro_buf data = PYRO_BUF_INIT;
 	struct pyro_profile *p;
 	struct pyro_stacks s;
 	char err[PYRO_ERR_MAX];
@@ -120,9 +107,7 @@ static void test_cpu_lines(void **state)
 	const struct pyro_frame *fr;
 
 	(void)state;
-	assert_int_equal(pyro_buf_puts(&data, f), 0);
-	assert_int_equal(pyro_format_convert(&data, MAX, err), 0);
-	assert_int_equal(pyro_profile_decode(data.data, data.len, &p, err), 0);
+	assert_int_equal(pyro_test_fmt_profile(f, strlen(f), MAX, &p, err), 0);
 	assert_int_equal(pyro_profile_stacks(p, 0, &s, err), 0);
 	assert_int_equal(s.nstacks, 2);
 	refs = pyro_stack_refs(&s, &s.stacks[s.stacks[0].depth == 2 ? 0 : 1]);
@@ -132,7 +117,6 @@ static void test_cpu_lines(void **state)
 	assert_int_equal(fr->line, 10);
 	pyro_stacks_release(&s);
 	pyro_profile_free(p);
-	pyro_buf_release(&data);
 	free(f);
 }
 

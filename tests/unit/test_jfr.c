@@ -1,6 +1,6 @@
 /*
  * test_jfr.c - the Java Flight Recorder reader (model/jfr_parse.c,
- * model/fmt_jfr.c): its integers, chunk headers, metadata, strings and
+ * model/jfr_meta.c, model/fmt_jfr.c): its integers, chunk headers, metadata, strings and
  * pools, and whole recordings from tests/support/mkjfr converted and read
  * back by the real pprof decoder.  Recordings from a real JVM are checked
  * against the JDK's own reader in tests/integration/jfr.sh.
@@ -21,6 +21,7 @@
 #include "../../model/jfr_parse.h"
 #include "../../model/labels.h"
 #include "../../model/profile.h"
+#include "../support/fmtcheck.h"
 #include "../support/mkjfr.h"
 
 static struct pyro_jfr_rd rd(const void *p, size_t n, int compressed)
@@ -260,41 +261,41 @@ static void test_skip_empty(void **state)
 	assert_ptr_equal(r.p, in + 4);
 }
 
-/* Type `index` of the profile as sorted "root;..;leaf:line value" lines. */
-static void folded(const struct pyro_profile *p, size_t index, char *out,
-		   size_t cap)
+/* The thread_name label of type `type`: "worker" (the thread's Java name)
+ * with worker_total, "os-thread" (no Java name: its OS name) with
+ * os_total. */
+static void expect_threads(const struct pyro_profile *p, size_t type,
+			   int64_t worker_total, int64_t os_total)
 {
-	struct pyro_stacks s;
-	char err[PYRO_ERR_MAX];
-	char lines[16][256];
-	size_t i, j, n = 0, len = 0;
+	struct pyro_label_set ls;
+	size_t i;
 
-	assert_int_equal(pyro_profile_stacks(p, index, &s, err), 0);
-	assert_true(s.nstacks <= 16);
-	for (i = 0; i < s.nstacks; i++) {
-		const uint32_t *refs = pyro_stack_refs(&s, &s.stacks[i]);
-		size_t at = 0;
-
-		for (j = 0; j < s.stacks[i].depth; j++) {
-			struct pyro_str name = pyro_ref_name(&s, refs[j]);
-			const struct pyro_frame *fr =
-				&s.frames[PYRO_REF_FRAME(refs[j])];
-
-			at += (size_t)snprintf(lines[n] + at, sizeof(lines[n]) - at,
-					       "%s%.*s:%d", j ? ";" : "",
-					       (int)name.len, name.ptr,
-					       (int)fr->line);
+	assert_int_equal(pyro_profile_labels(p, type, &ls), 0);
+	assert_int_equal(ls.nkeys, 1);
+	assert_string_equal(ls.keys[0].text, "thread_name");
+	assert_int_equal(ls.keys[0].nvalues, 2);
+	for (i = 0; i < 2; i++) {
+		if (!strcmp(ls.keys[0].values[i].text, "worker")) {
+			assert_int_equal(ls.keys[0].values[i].total,
+					 worker_total);
+		} else {
+			assert_string_equal(ls.keys[0].values[i].text,
+					    "os-thread");
+			assert_int_equal(ls.keys[0].values[i].total, os_total);
 		}
-		snprintf(lines[n] + at, sizeof(lines[n]) - at, " %lld",
-			 (long long)s.stacks[i].value);
-		n++;
 	}
-	qsort(lines, n, sizeof(lines[0]),
-	      (int (*)(const void *, const void *))strcmp);
-	out[0] = '\0';
-	for (i = 0; i < n; i++)
-		len += (size_t)snprintf(out + len, cap - len, "%s\n", lines[i]);
-	pyro_stacks_release(&s);
+	pyro_label_set_release(&ls);
+}
+
+/* Type `type` of p is lines (pyro_test_fmt_lines). */
+static void expect_lines(const struct pyro_profile *p, size_t type,
+			 const char *lines)
+{
+	struct pyro_buf out = PYRO_BUF_INIT;
+
+	assert_int_equal(pyro_test_fmt_lines(p, type, &out), 0);
+	assert_string_equal(out.data ? out.data : "", lines);
+	pyro_buf_release(&out);
 }
 
 static void test_convert(void **state)
@@ -302,10 +303,7 @@ static void test_convert(void **state)
 	struct pyro_buf b = PYRO_BUF_INIT;
 	struct pyro_profile_header h;
 	struct pyro_profile *p;
-	struct pyro_label_set ls;
 	char err[PYRO_ERR_MAX] = "";
-	char text[4096];
-	size_t i;
 
 	(void)state;
 	mkjfr_build(&b, MKJFR_GOOD, 2);
@@ -329,29 +327,14 @@ static void test_convert(void **state)
 	pyro_profile_header_release(&h);
 
 	assert_int_equal(pyro_profile_decode(b.data, b.len, &p, err), 0);
-	folded(p, 0, text, sizeof(text));
-	assert_string_equal(text,
+	expect_lines(p, 0,
 		"app.Main.main:3;app.Main.work:12 120000000\n"
 		"app.Main.main:3;app.Main.work:14;app.util.Spin.spin:7 40000000\n");
-	folded(p, 1, text, sizeof(text));
-	assert_string_equal(text,
+	expect_lines(p, 1,
 		"app.Main.main:3;app.Main.work:14;app.util.Spin.spin:7 2\n");
-	folded(p, 2, text, sizeof(text));
-	assert_string_equal(text,       /* 2000 ticks at 1e6 a second, twice */
+	expect_lines(p, 2,      /* 2000 ticks at 1e6 a second, twice */
 		"app.Main.main:3;app.Main.work:14;app.util.Spin.spin:7 4000000\n");
-	/* The thread's Java name, else its OS name. */
-	assert_int_equal(pyro_profile_labels(p, 0, &ls), 0);
-	assert_int_equal(ls.nkeys, 1);
-	assert_string_equal(ls.keys[0].text, "thread_name");
-	assert_int_equal(ls.keys[0].nvalues, 2);
-	for (i = 0; i < 2; i++) {
-		if (!strcmp(ls.keys[0].values[i].text, "worker"))
-			assert_int_equal(ls.keys[0].values[i].total, 120000000);
-		else
-			assert_string_equal(ls.keys[0].values[i].text,
-					    "os-thread");
-	}
-	pyro_label_set_release(&ls);
+	expect_threads(p, 0, 120000000, 40000000);
 	pyro_profile_free(p);
 	pyro_buf_release(&b);
 }
@@ -366,10 +349,7 @@ static void test_wall(void **state)
 	struct pyro_buf b = PYRO_BUF_INIT;
 	struct pyro_profile_header h;
 	struct pyro_profile *p;
-	struct pyro_label_set ls;
 	char err[PYRO_ERR_MAX] = "";
-	char text[4096];
-	size_t i;
 
 	(void)state;
 	mkjfr_build(&b, MKJFR_WALL, 2);
@@ -383,25 +363,13 @@ static void test_wall(void **state)
 	pyro_profile_header_release(&h);
 
 	assert_int_equal(pyro_profile_decode(b.data, b.len, &p, err), 0);
-	folded(p, 0, text, sizeof(text));
-	assert_string_equal(text,
+	expect_lines(p, 0,
 		"app.Main.main:3;app.Main.work:12 120000000\n"
 		"app.Main.main:3;app.Main.work:14;app.util.Spin.spin:7 40000000\n");
-	folded(p, 3, text, sizeof(text));
-	assert_string_equal(text,       /* (4) and (2 + 1) x 50 ms, twice */
+	expect_lines(p, 3,      /* (4) and (2 + 1) x 50 ms, twice */
 		"app.Main.main:3;app.Main.work:12 400000000\n"
 		"app.Main.main:3;app.Main.work:14;app.util.Spin.spin:7 300000000\n");
-	assert_int_equal(pyro_profile_labels(p, 3, &ls), 0);
-	assert_int_equal(ls.nkeys, 1);
-	assert_string_equal(ls.keys[0].text, "thread_name");
-	assert_int_equal(ls.keys[0].nvalues, 2);
-	for (i = 0; i < 2; i++) {
-		if (!strcmp(ls.keys[0].values[i].text, "worker"))
-			assert_int_equal(ls.keys[0].values[i].total, 500000000);
-		else
-			assert_int_equal(ls.keys[0].values[i].total, 200000000);
-	}
-	pyro_label_set_release(&ls);
+	expect_threads(p, 3, 500000000, 200000000);
 	pyro_profile_free(p);
 	pyro_buf_release(&b);
 }
@@ -440,18 +408,13 @@ static void test_wall_interval(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct pyro_buf b = PYRO_BUF_INIT;
-		struct pyro_profile *p;
-		char err[PYRO_ERR_MAX] = "";
-		char text[4096];
 
 		mkjfr_build(&b, MKJFR_WALL, 2);
 		patch(&b, "50000000", cases[i].wall);
 		patch(&b, "20000000", cases[i].exec);
-		assert_int_equal(pyro_format_convert(&b, 1 << 20, err), 0);
-		assert_int_equal(pyro_profile_decode(b.data, b.len, &p, err), 0);
-		folded(p, 3, text, sizeof(text));
-		assert_string_equal(text, cases[i].folded);
-		pyro_profile_free(p);
+		assert_int_equal(pyro_test_fmt_expect_lines(b.data, b.len,
+							    1 << 20, 3,
+							    cases[i].folded), 0);
 		pyro_buf_release(&b);
 	}
 }
@@ -462,21 +425,16 @@ static void test_wall_interval(void **state)
 static void test_cpu_interval(void **state)
 {
 	struct pyro_buf b = PYRO_BUF_INIT;
-	struct pyro_profile *p;
-	char err[PYRO_ERR_MAX] = "";
-	char text[4096];
 
 	(void)state;
 	mkjfr_build(&b, MKJFR_WALL, 2);
 	patch(&b, "20 ms", "zz ms");            /* no JDK period */
 	patch(&b, "20000000", "30000000");      /* async-profiler's interval */
-	assert_int_equal(pyro_format_convert(&b, 1 << 20, err), 0);
-	assert_int_equal(pyro_profile_decode(b.data, b.len, &p, err), 0);
-	folded(p, 0, text, sizeof(text));
-	assert_string_equal(text,       /* test_wall's samples at 30 ms */
+	assert_int_equal(pyro_test_fmt_expect_lines(b.data, b.len, 1 << 20, 0,
+		/* test_wall's samples at 30 ms */
 		"app.Main.main:3;app.Main.work:12 180000000\n"
-		"app.Main.main:3;app.Main.work:14;app.util.Spin.spin:7 60000000\n");
-	pyro_profile_free(p);
+		"app.Main.main:3;app.Main.work:14;app.util.Spin.spin:7 60000000\n"),
+		0);
 	pyro_buf_release(&b);
 }
 

@@ -215,12 +215,46 @@ static void test_pprof_not_foreign(void **state)
 	pyro_buf_release(&data);
 }
 
+/* Stacks summed before writing: one id and one zeroed slot per distinct
+ * stack, in order of first use, the stack copied back whole; the bound. */
+static void test_stacks(void **state)
+{
+	struct pyro_pbuild_stacks st;
+	const uint32_t a[] = { 3, 1, 4 }, b[] = { 3, 1 };
+	uint32_t back[3];
+	void *s1, *s2, *s3, *slot;
+
+	(void)state;
+	assert_int_equal(pyro_pbuild_stacks_init(&st, 2 * sizeof(int64_t)), 0);
+	assert_int_equal(pyro_pbuild_stacks_add(&st, a, 3, SIZE_MAX, &s1), 0);
+	assert_int_equal(((int64_t *)s1)[0], 0);
+	assert_int_equal(((int64_t *)s1)[1], 0);
+	((int64_t *)s1)[1] = 7;
+	assert_int_equal(pyro_pbuild_stacks_add(&st, b, 2, SIZE_MAX, &s2), 0);
+	assert_int_equal(((int64_t *)s2)[1], 0);
+	((int64_t *)s2)[1] = 5;
+	assert_int_equal(pyro_pbuild_stacks_add(&st, a, 3, SIZE_MAX, &s3), 0);
+	((int64_t *)s3)[1] += 1;
+	assert_int_equal(pyro_pbuild_stacks_count(&st), 3);
+	assert_int_equal(pyro_pbuild_stacks_get(&st, 1, back, &slot), 3);
+	assert_memory_equal(back, a, sizeof(a));
+	assert_int_equal(((int64_t *)slot)[1], 8);
+	assert_int_equal(pyro_pbuild_stacks_get(&st, 2, back, &slot), 2);
+	assert_memory_equal(back, b, sizeof(b));
+	assert_int_equal(((int64_t *)slot)[1], 5);
+	/* Over the bound: the reader's -E2BIG, nothing added. */
+	assert_int_equal(pyro_pbuild_stacks_add(&st, b, 1, 0, &slot), -E2BIG);
+	assert_int_equal(pyro_pbuild_stacks_count(&st), 3);
+	pyro_pbuild_stacks_release(&st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_bound),
 		cmocka_unit_test(test_pprof_not_foreign),
+		cmocka_unit_test(test_stacks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
