@@ -534,21 +534,47 @@ static int too_big(struct pyro_fs *fs, const struct pyro_node *n)
 	return -EFBIG;
 }
 
+/* The cache key of a cached file kind's rendering. */
+static int bytes_key(struct pyro_fs *fs, const struct pyro_node *n,
+		     char *key, size_t size)
+{
+	char path[PATH_MAX];
+	int rc = pyro_node_key(n, path, sizeof(path));
+
+	return rc ? rc : make_key('B', path, pyro_node_ident(fs, n, NULL), key,
+				  size);
+}
+
+int pyro_node_bytes_cached(struct pyro_fs *fs, const struct pyro_node *n,
+			   struct pyro_blob **out)
+{
+	char key[PATH_MAX + 32];
+	int rc;
+
+	*out = NULL;
+	if (!kind_of(n)->bytes)
+		return -EISDIR;
+	if (!kind_of(n)->cached)
+		return -ENOENT;
+	rc = bytes_key(fs, n, key, sizeof(key));
+	if (rc)
+		return rc;
+	*out = (struct pyro_blob *)pyro_cache_get(fs->cache, key);
+	return *out ? 0 : -ENOENT;
+}
+
 int pyro_node_bytes(struct pyro_fs *fs, const struct pyro_node *n,
 		    struct pyro_blob **out)
 {
 	const struct pyro_node_kind_ops *k = kind_of(n);
 	struct pyro_buf b = PYRO_BUF_INIT;
-	char path[PATH_MAX], key[PATH_MAX + 32];
+	char key[PATH_MAX + 32];
 	int rc;
 
 	if (!k->bytes)
 		return -EISDIR;
 	if (k->cached) {
-		rc = pyro_node_key(n, path, sizeof(path));
-		if (!rc)
-			rc = make_key('B', path, pyro_node_ident(fs, n, NULL),
-				      key, sizeof(key));
+		rc = bytes_key(fs, n, key, sizeof(key));
 		if (rc)
 			return rc;
 		*out = (struct pyro_blob *)pyro_cache_get(fs->cache, key);

@@ -294,7 +294,9 @@ int pyro_fs_rescan(struct pyro_fs *fs);
 int pyro_fs_watch(struct pyro_fs *fs);
 
 /* Attributes of n.  For files this renders (or finds in the cache) the
- * bytes, so st_size is exact. */
+ * bytes, so st_size is exact; but a file whose rendering needs a whole
+ * series (the kind's sized_by_cache, node.h) is never rendered here: its
+ * size is that of its cached rendering, else 0. */
 int pyro_node_stat(struct pyro_fs *fs, const struct pyro_node *n,
 		   struct stat *st);
 
@@ -324,8 +326,19 @@ int pyro_node_list(struct pyro_fs *fs, const struct pyro_node *n,
 int pyro_node_bytes(struct pyro_fs *fs, const struct pyro_node *n,
 		    struct pyro_blob **out);
 
+/* The bytes of a cached file kind as the cache holds them now, never
+ * rendered: 0 and a reference for the caller, -ENOENT when they are not
+ * there (or the kind is never cached). */
+int pyro_node_bytes_cached(struct pyro_fs *fs, const struct pyro_node *n,
+			   struct pyro_blob **out);
+
 /* Target of a symlink node. */
 int pyro_node_readlink(const struct pyro_node *n, const char **target);
+
+/* 1 if n's stat does not render it (its size is that of its cached
+ * rendering, else 0; node.h's sized_by_cache): opening it renders it,
+ * after which the kernel's attributes of it are stale. */
+int pyro_node_sized_by_cache(const struct pyro_node *n);
 
 /* 1 if the node's content can never change while mounted (the kernel may
  * keep its pages across opens). */

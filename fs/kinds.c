@@ -338,7 +338,7 @@ const struct pyro_node_kind_ops pyro_node_kinds[PYRO_NODE_NKINDS] = {
 		.name = "series file", .mode = FILE_MODE,
 		.key = key_series_file, .content = PYRO_CONTENT_SERIES,
 		.mtime = mtime_series, .bytes = pyro_bytes_series_file,
-		.cached = 1,
+		.cached = 1, .sized_by_cache = 1,
 	},
 	/* diff/ and diff/<base>/ list a few useful names and resolve any
 	 * other: listing every pair of time names would make `ls -R` walk
@@ -360,17 +360,18 @@ const struct pyro_node_kind_ops pyro_node_kinds[PYRO_NODE_NKINDS] = {
 		.mtime = mtime_in_dir, .bytes = pyro_bytes_page,
 	},
 	/* Reads every series' history and newest stacks of its service:
-	 * its first stat costs that much (then it is cached). */
+	 * sized by its cached rendering, so a stat costs nothing. */
 	[PYRO_NODE_SUMMARY] = {
 		.name = "summary", .mode = FILE_MODE, .key = key_summary,
 		.content = PYRO_CONTENT_SERVICE, .mtime = mtime_service,
-		.bytes = pyro_bytes_summary, .cached = 1,
+		.bytes = pyro_bytes_summary, .cached = 1, .sized_by_cache = 1,
 	},
 	/* Reads its series' history, as growth.txt does. */
 	[PYRO_NODE_TYPE_PAGE] = {
 		.name = "type page", .mode = FILE_MODE, .key = key_type_page,
 		.content = PYRO_CONTENT_SERIES, .mtime = mtime_series,
 		.bytes = pyro_bytes_type_page, .cached = 1,
+		.sized_by_cache = 1,
 	},
 	[PYRO_NODE_ALIAS] = {
 		.name = "alias", .mode = LINK_MODE, .key = key_alias,
@@ -462,7 +463,14 @@ int pyro_node_stat(struct pyro_fs *fs, const struct pyro_node *n,
 	pyro_node_stat_cheap(fs, n, st);
 	if (!S_ISREG(st->st_mode))
 		return 0;
-	rc = pyro_node_bytes(fs, n, &b);
+	if (pyro_node_sized_by_cache(n)) {
+		/* Nothing cached: size 0 (st_size stays as cheap left it). */
+		rc = pyro_node_bytes_cached(fs, n, &b);
+		if (rc == -ENOENT)
+			return 0;
+	} else {
+		rc = pyro_node_bytes(fs, n, &b);
+	}
 	if (rc)
 		return rc;
 	st->st_size = (off_t)b->len;
@@ -479,6 +487,11 @@ int pyro_node_readlink(const struct pyro_node *n, const char **target)
 	return 0;
 }
 
+int pyro_node_sized_by_cache(const struct pyro_node *n)
+{
+	return kind_of(n)->sized_by_cache;
+}
+
 int pyro_node_immutable(const struct pyro_fs *fs, const struct pyro_node *n)
 {
 	int open = 0;
@@ -490,8 +503,10 @@ int pyro_node_immutable(const struct pyro_fs *fs, const struct pyro_node *n)
 	 * name: they may keep their pages, unless the source says the point
 	 * is still open.  Merges, windows, diffs and series files change
 	 * whenever a point arrives: they bypass the page cache (direct I/O),
-	 * so a read is never clipped to an old size. */
-	if (!kind_of(n)->snapshot_pages || !deriv_of(&n->deriv)->keeps_pages ||
+	 * so a read is never clipped to an old size.  So do the files sized
+	 * by their cache, whose stat may say 0 (sized_by_cache, node.h). */
+	if (pyro_node_sized_by_cache(n) || !kind_of(n)->snapshot_pages ||
+	    !deriv_of(&n->deriv)->keeps_pages ||
 	    n->time.span.kind != PYRO_SPAN_SNAPSHOT)
 		return 0;
 	pyro_node_ident(fs, n, &open);

@@ -70,6 +70,14 @@ static int op_getattr(const char *path, struct stat *st,
 	if (rc)
 		return rc;
 	rc = pyro_node_stat(ctx_fs(), &n, st);
+	/* fstat of an open file: the size of the bytes it reads, which a
+	 * file sized by its cache may not have in the cache (any more). */
+	if (!rc && fi && fi->fh && S_ISREG(st->st_mode)) {
+		const struct pyro_blob *b = (const struct pyro_blob *)(uintptr_t)fi->fh;
+
+		st->st_size = (off_t)b->len;
+		st->st_blocks = (blkcnt_t)((b->len + 511) / 512);
+	}
 	pyro_node_release(&n);
 	return rc;
 }
@@ -114,6 +122,14 @@ static int op_open(const char *path, struct fuse_file_info *fi)
 		 * everything that may change bypasses the page cache. */
 		fi->keep_cache = pyro_node_keep_pages(ctx_fs(), &n);
 		fi->direct_io = !pyro_node_immutable(ctx_fs(), &n);
+		/* Its stat may have said 0 (not rendered yet): drop the
+		 * kernel's attributes now, so the fstat that follows an
+		 * open asks again and learns the size.  Browsers reading
+		 * file:// (Chromium) read as many bytes as fstat says.  The
+		 * notice is processed before this open returns; -ENOENT
+		 * (a path the kernel has forgotten) is no error. */
+		if (pyro_node_sized_by_cache(&n))
+			(void)fuse_invalidate_path(fuse_get_context()->fuse, path);
 	}
 	pyro_node_release(&n);
 	return rc;

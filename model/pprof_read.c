@@ -188,17 +188,28 @@ const struct pyro_format *pyro_pprof_foreign(const struct pyro_buf *raw)
 	return pyro_format_find(head, n);
 }
 
+int pyro_profile_read_fd_with(int fd, size_t max_size, struct pyro_buf *raw,
+			      struct pyro_buf *out, int *compressed,
+			      char err[PYRO_ERR_MAX])
+{
+	int rc;
+
+	raw->len = 0;
+	rc = pyro_pprof_read_fd(fd, max_size, raw, err);
+	if (!rc)
+		rc = pyro_pprof_unpack(raw, max_size, out, compressed, err);
+	if (!rc)
+		rc = pyro_format_convert(out, max_size, err);
+	return rc;
+}
+
 int pyro_profile_read_fd(int fd, size_t max_size, struct pyro_buf *out,
 			 int *compressed, char err[PYRO_ERR_MAX])
 {
 	struct pyro_buf raw = PYRO_BUF_INIT;
-	int rc;
+	int rc = pyro_profile_read_fd_with(fd, max_size, &raw, out, compressed,
+					   err);
 
-	rc = pyro_pprof_read_fd(fd, max_size, &raw, err);
-	if (!rc)
-		rc = pyro_pprof_unpack(&raw, max_size, out, compressed, err);
-	if (!rc)
-		rc = pyro_format_convert(out, max_size, err);
 	pyro_buf_release(&raw);
 	return rc;
 }

@@ -61,6 +61,13 @@ int pyro_profile_read(const char *path, size_t max_size, struct pyro_buf *out,
 int pyro_profile_read_fd(int fd, size_t max_size, struct pyro_buf *out,
 			 int *compressed, char err[PYRO_ERR_MAX]);
 
+/* pyro_profile_read_fd with the caller's buffer for the file's bytes as
+ * read (raw: overwritten, kept for the next call; release it when done),
+ * so that a loop over many files allocates nothing per file. */
+int pyro_profile_read_fd_with(int fd, size_t max_size, struct pyro_buf *raw,
+			      struct pyro_buf *out, int *compressed,
+			      char err[PYRO_ERR_MAX]);
+
 /* Decode the header of protobuf bytes.  A profile with no sample types but a
  * period type reports the period type as its only sample type (as pprof). */
 int pyro_profile_peek_data(const void *data, size_t len,

@@ -28,8 +28,10 @@
  *     and indexes again those whose fingerprint changed.  Used with
  *     -o watch=walk, on network filesystems (where another machine's writes
  *     raise no event), and from the moment the inotify watch limit is hit.
- * When ARCHIVE itself becomes unreadable, refresh publishes an empty index
- * whose only problem says so, and waits until it comes back.
+ * archive_watch.c notices the changes (the watches, the events, the set
+ * of parts they touch); refresh, here, decides what they mean for the
+ * view.  When ARCHIVE itself becomes unreadable, refresh publishes an
+ * empty index whose only problem says so, and waits until it comes back.
  *
  * load and refresh are serialised by fs/ (source.h), so the watch table and
  * the set of changed parts need no lock; stats reads atomics only.
@@ -42,42 +44,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/inotify.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "archive.h"
+#include "archive_watch.h"
 #include "decode_pool.h"
-
-enum watch_mode { WATCH_INOTIFY, WATCH_WALK };
-
-/* Why the walk is in use (the stats line's reason). */
-enum walk_why { WHY_NONE, WHY_OPTION, WHY_NETWORK, WHY_LIMIT, WHY_NO_INOTIFY };
-
-#define WATCH_MASK (IN_CREATE | IN_DELETE | IN_MODIFY | IN_CLOSE_WRITE | \
-		    IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB | IN_DELETE_SELF | \
-		    IN_MOVE_SELF | IN_ONLYDIR)
-
-/* What one inotify watch descriptor reports on. */
-struct watch {
-	char *service;                  /* owned; NULL: the root (if used) */
-	int used;
-};
 
 struct archive_src {
 	struct pyro_src base;           /* first: the handle fs/ holds */
 	struct pyro_src_conf conf;      /* opts not kept (borrowed at open) */
 	int eager;                      /* -o index=eager: every part at once */
-	atomic_int mode;                /* enum watch_mode */
-	atomic_int why;                 /* enum walk_why, in walk mode */
-	int ino;                        /* inotify descriptor, or -1 */
-	struct watch *watches;          /* indexed by watch descriptor */
-	size_t nwatches;
-	int root_dirty;                 /* events say: list the root again */
-	int all_dirty;                  /* events were lost: every part */
-	char **dirty;                   /* services with events (owned) */
-	size_t ndirty, dirty_cap;
+	struct pyro_watch w;            /* inotify or the walk; the parts
+					 * to index again */
 	int rootfd;                     /* the root as indexed (O_PATH) or -1 */
 	dev_t root_dev;
 	ino_t root_ino;
@@ -204,8 +183,6 @@ static struct pyro_point *points_of(const struct part *p, size_t i, size_t j)
 	return pt;
 }
 
-static void watch_dir(void *arg, int dirfd, const char *service);
-
 /* Index part `name` (NULL: the root files), with the root files of its
  * service when with_root: a new part in *out. */
 static int part_build(struct archive_src *as, const char *name, int with_root,
@@ -239,9 +216,9 @@ static int part_build(struct archive_src *as, const char *name, int with_root,
 		sc.no_dirs = 1;
 		sc.root_files = 1;
 	}
-	if (atomic_load(&as->mode) == WATCH_INOTIFY) {
-		sc.watch = watch_dir;
-		sc.watch_arg = as;
+	if (!pyro_watch_walking(&as->w)) {
+		sc.watch = pyro_watch_dir;
+		sc.watch_arg = &as->w;
 	}
 	rc = pyro_archive_open_part(as->base.name, as->conf.max_profile_size,
 				    &sc, &p->a, err);
@@ -270,214 +247,6 @@ static int part_fingerprint(const struct archive_src *as, const struct part *p,
 		sc.root_files = 1;
 	}
 	return pyro_archive_fingerprint_part(as->base.name, &sc, fp);
-}
-
-/* ---- watching ------------------------------------------------------------------ */
-
-static void use_walk(struct archive_src *as, enum walk_why why)
-{
-	atomic_store(&as->why, why);
-	atomic_store(&as->mode, WATCH_WALK);
-}
-
-/* Remember that watch wd reports on service (NULL: the root). */
-static void watch_note(struct archive_src *as, int wd, const char *service)
-{
-	char *name = NULL;
-	size_t cap = as->nwatches;
-
-	if (service && !(name = strdup(service)))
-		goto lost;
-	if ((size_t)wd >= cap) {
-		struct watch *n;
-
-		while ((size_t)wd >= cap)
-			cap = cap ? cap * 2 : 64;
-		n = realloc(as->watches, cap * sizeof(*n));
-		if (!n)
-			goto lost;
-		memset(n + as->nwatches, 0, (cap - as->nwatches) * sizeof(*n));
-		as->watches = n;
-		as->nwatches = cap;
-	}
-	free(as->watches[wd].service);
-	as->watches[wd].service = name;
-	as->watches[wd].used = 1;
-	return;
-lost:
-	free(name);
-	/* Without the table, events cannot be told apart: every part. */
-	as->all_dirty = 1;
-}
-
-/* scope.watch: watch a directory of a part being indexed. */
-static void watch_dir(void *arg, int dirfd, const char *service)
-{
-	struct archive_src *as = arg;
-	char path[64];
-	int wd;
-
-	if (atomic_load(&as->mode) != WATCH_INOTIFY)
-		return;
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", dirfd);
-	wd = inotify_add_watch(as->ino, path, WATCH_MASK);
-	if (wd >= 0) {
-		watch_note(as, wd, service);
-		return;
-	}
-	if (errno == ENOSPC || errno == ENOMEM)
-		use_walk(as, WHY_LIMIT);
-	/* Else the directory went meanwhile: its parent's event says so. */
-}
-
-/* Filesystems whose changes may come from another machine, unseen by
- * inotify (statfs(2) magic numbers). */
-static int remote_fs(int fd)
-{
-	static const unsigned long magic[] = {
-		0x6969,         /* NFS */
-		0x517b,         /* SMB */
-		0xff534d42,     /* CIFS */
-		0xfe534d42,     /* SMB2 */
-		0x65735546,     /* FUSE (sshfs, ...) */
-		0x01021997,     /* 9P */
-		0x00c36400,     /* Ceph */
-		0x5346414f,     /* AFS */
-		0x01161970,     /* GFS2 */
-		0x0bd00bd0,     /* Lustre */
-	};
-	struct statfs sf;
-	size_t i;
-
-	if (fstatfs(fd, &sf))
-		return 0;
-	for (i = 0; i < sizeof(magic) / sizeof(magic[0]); i++)
-		if ((unsigned long)sf.f_type == magic[i])
-			return 1;
-	return 0;
-}
-
-/* Start following the root rootfd: inotify on it, unless the walk is
- * wanted or needed. */
-static void watch_root(struct archive_src *as)
-{
-	int fd;
-
-	if (atomic_load(&as->mode) != WATCH_INOTIFY)
-		return;
-	if (remote_fs(as->rootfd)) {
-		use_walk(as, WHY_NETWORK);
-		return;
-	}
-	if (as->ino < 0)
-		as->ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (as->ino < 0) {
-		use_walk(as, errno == EMFILE ? WHY_LIMIT : WHY_NO_INOTIFY);
-		return;
-	}
-	/* An O_PATH descriptor cannot be read: open the directory itself. */
-	fd = openat(as->rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0) {
-		as->root_dirty = 1;
-		return;
-	}
-	watch_dir(as, fd, NULL);
-	close(fd);
-}
-
-static void mark_dirty(struct archive_src *as, const char *service)
-{
-	size_t i;
-
-	for (i = 0; i < as->ndirty; i++)
-		if (!strcmp(as->dirty[i], service))
-			return;
-	if (as->ndirty == as->dirty_cap) {
-		size_t cap = as->dirty_cap ? as->dirty_cap * 2 : 16;
-		char **n = realloc(as->dirty, cap * sizeof(*n));
-
-		if (!n) {
-			as->all_dirty = 1;
-			return;
-		}
-		as->dirty = n;
-		as->dirty_cap = cap;
-	}
-	if (!(as->dirty[as->ndirty] = strdup(service)))
-		as->all_dirty = 1;
-	else
-		as->ndirty++;
-}
-
-static int is_dirty(const struct archive_src *as, const char *service)
-{
-	size_t i;
-
-	if (as->all_dirty)
-		return 1;
-	for (i = 0; i < as->ndirty; i++)
-		if (!strcmp(as->dirty[i], service))
-			return 1;
-	return 0;
-}
-
-static void clear_dirty(struct archive_src *as)
-{
-	size_t i;
-
-	for (i = 0; i < as->ndirty; i++)
-		free(as->dirty[i]);
-	as->ndirty = 0;
-	as->root_dirty = as->all_dirty = 0;
-}
-
-/* One event: which part it touches. */
-static void note_event(struct archive_src *as, const struct inotify_event *ev)
-{
-	struct watch *w;
-
-	if (ev->mask & IN_Q_OVERFLOW) {
-		as->all_dirty = as->root_dirty = 1;
-		return;
-	}
-	if (ev->wd < 0 || (size_t)ev->wd >= as->nwatches ||
-	    !as->watches[ev->wd].used)
-		return;
-	w = &as->watches[ev->wd];
-	if (ev->mask & IN_IGNORED) {
-		/* The watch is gone (its directory was): the parent's event
-		 * said what changed. */
-		free(w->service);
-		w->service = NULL;
-		w->used = 0;
-		return;
-	}
-	/* Dot-files are not part of the archive (collectors write them and
-	 * rename them into place: the rename counts). */
-	if (ev->len && ev->name[0] == '.')
-		return;
-	if (!w->service)
-		as->root_dirty = 1;
-	else
-		mark_dirty(as, w->service);
-}
-
-/* Read every pending event (non-blocking) into the dirty set. */
-static void drain(struct archive_src *as)
-{
-	char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
-	ssize_t n;
-
-	while ((n = read(as->ino, buf, sizeof(buf))) > 0) {
-		const char *p = buf;
-
-		while (p < buf + n) {
-			const struct inotify_event *ev = (const void *)p;
-
-			note_event(as, ev);
-			p += sizeof(*ev) + ev->len;
-		}
-	}
 }
 
 /* ---- the view ------------------------------------------------------------------ */
@@ -688,7 +457,8 @@ static int plan_parts(struct archive_src *as, const struct pyro_archive_dir *d,
 		struct part *p = (struct part *)find_part(old, nold, d[i].name);
 		int with_root = root_has(root, d[i].name);
 
-		if (p && p->a && !is_dirty(as, p->name) && p->with_root == with_root &&
+		if (p && p->a && !pyro_watch_is_dirty(&as->w, p->name) &&
+		    p->with_root == with_root &&
 		    !(with_root && root_changed))
 			parts[i] = part_get(p);
 		else if (p && p->a)
@@ -772,7 +542,7 @@ static int view_update(struct archive_src *as, const struct archive_index *cur,
 	for (i = 0; !rc && i < cur->nparts; i++) {
 		struct part *p = cur->parts[i];
 		int want = !p->a ? load && (!name || !strcmp(name, p->name)) :
-			   dirty && is_dirty(as, p->name);
+			   dirty && pyro_watch_is_dirty(&as->w, p->name);
 
 		if (want) {
 			rc = part_build(as, p->name, root_has(cur->root, p->name),
@@ -812,7 +582,7 @@ static int anchor(struct archive_src *as, char err[PYRO_ERR_MAX])
 	as->rootfd = fd;
 	as->root_dev = st.st_dev;
 	as->root_ino = st.st_ino;
-	watch_root(as);
+	pyro_watch_root(&as->w, as->rootfd);
 	return 0;
 }
 
@@ -845,33 +615,18 @@ static int view_gone(struct archive_src *as, const char *why,
 	return rc;
 }
 
-/* Fallen back to the walk (the watch table filled up): the watches go,
- * and the queue nobody reads any more. */
-static void stop_inotify(struct archive_src *as)
-{
-	size_t i;
-
-	close(as->ino);
-	as->ino = -1;
-	for (i = 0; i < as->nwatches; i++)
-		free(as->watches[i].service);
-	free(as->watches);
-	as->watches = NULL;
-	as->nwatches = 0;
-}
-
 /* Walk mode: mark the indexed parts whose files changed, and the root. */
 static void walk_changes(struct archive_src *as, const struct archive_index *cur)
 {
 	uint64_t fp;
 	size_t i;
 
-	as->root_dirty = 1;
+	as->w.root_dirty = 1;
 	for (i = 0; i < cur->nparts; i++) {
 		const struct part *p = cur->parts[i];
 
 		if (p->a && (part_fingerprint(as, p, &fp) || fp != p->a->fingerprint))
-			mark_dirty(as, p->name);
+			pyro_watch_mark(&as->w, p->name);
 	}
 }
 
@@ -883,17 +638,14 @@ static int archive_refresh(struct pyro_src *src, const struct pyro_index *cur,
 	int rc;
 
 	*next = NULL;
-	if (atomic_load(&as->mode) == WATCH_INOTIFY && as->ino >= 0)
-		drain(as);
-	if (atomic_load(&as->mode) == WATCH_WALK && as->ino >= 0)
-		stop_inotify(as);
-	if (atomic_load(&as->mode) == WATCH_WALK && !as->gone)
+	pyro_watch_poll(&as->w);
+	if (pyro_watch_walking(&as->w) && !as->gone)
 		walk_changes(as, ci);
-	if (!as->gone && !as->root_dirty && !as->all_dirty && !as->ndirty)
+	if (!as->gone && !pyro_watch_any(&as->w))
 		return 0;       /* nothing happened */
 	if (as->gone || !same_root(as)) {
 		/* A new (or returning) root: anchored and listed anew. */
-		clear_dirty(as);
+		pyro_watch_clear(&as->w);
 		rc = anchor(as, err);
 		if (rc == -ENOMEM)
 			return rc;
@@ -909,11 +661,11 @@ static int archive_refresh(struct pyro_src *src, const struct pyro_index *cur,
 			as->gone = 0;
 		return rc ? rc : 1;
 	}
-	if (as->root_dirty || as->all_dirty)
+	if (as->w.root_dirty || as->w.all_dirty)
 		rc = view_from_root(as, ci->parts, ci->nparts, ci->root, next, err);
 	else
 		rc = view_update(as, ci, 0, NULL, 1, next, err);
-	clear_dirty(as);
+	pyro_watch_clear(&as->w);
 	if (rc == -ENOMEM)
 		return rc;
 	if (rc) {
@@ -1145,18 +897,10 @@ static int archive_problem(struct pyro_src *src, const struct pyro_index *ix,
 	return 0;
 }
 
-static const char *const why_names[] = {
-	[WHY_NONE] = "",
-	[WHY_OPTION] = " (-o watch=walk)",
-	[WHY_NETWORK] = " (network filesystem)",
-	[WHY_LIMIT] = " (inotify watch limit reached)",
-	[WHY_NO_INOTIFY] = " (inotify unavailable)",
-};
-
 static int archive_stats(struct pyro_src *src, struct pyro_buf *out)
 {
 	struct archive_src *as = to_src(src);
-	int walk = atomic_load(&as->mode) == WATCH_WALK;
+	int walk = pyro_watch_walking(&as->w);
 
 	return pyro_buf_printf(out,
 			       "watch %s%s\n"
@@ -1167,7 +911,7 @@ static int archive_stats(struct pyro_src *src, struct pyro_buf *out)
 			       "service_loads %zu\n"
 			       "parts_indexed %zu\n",
 			       walk ? "walk" : "inotify",
-			       walk ? why_names[atomic_load(&as->why)] : "",
+			       pyro_watch_why(&as->w),
 			       as->eager ? "eager" : "lazy",
 			       atomic_load(&as->nservices),
 			       atomic_load(&as->nindexed),
@@ -1179,15 +923,8 @@ static int archive_stats(struct pyro_src *src, struct pyro_buf *out)
 static void archive_close(struct pyro_src *src)
 {
 	struct archive_src *as = to_src(src);
-	size_t i;
 
-	for (i = 0; i < as->nwatches; i++)
-		free(as->watches[i].service);
-	free(as->watches);
-	clear_dirty(as);
-	free(as->dirty);
-	if (as->ino >= 0)
-		close(as->ino);
+	pyro_watch_release(&as->w);
 	if (as->rootfd >= 0)
 		close(as->rootfd);
 	pyro_decode_pool_free(as->pool);
@@ -1279,7 +1016,7 @@ static int archive_opts(struct archive_src *as, const struct pyro_src_conf *conf
 			return rc;
 	}
 	if (walk)
-		use_walk(as, WHY_OPTION);
+		pyro_watch_use_walk(&as->w, PYRO_WHY_OPTION);
 	return 0;
 }
 
@@ -1297,7 +1034,8 @@ static int archive_open(const char *spec, const struct pyro_src_conf *conf,
 	as->conf = *conf;
 	as->conf.opts = NULL;
 	as->conf.nopts = 0;
-	as->ino = as->rootfd = -1;
+	pyro_watch_init(&as->w);
+	as->rootfd = -1;
 	rc = pyro_decode_pool_new(pyro_decode_pool_threads(), &as->pool);
 	if (rc) {
 		snprintf(err, PYRO_ERR_MAX, "%s", strerror(-rc));

@@ -201,7 +201,13 @@ static int readme_tree(struct pyro_buf *out)
 		"                             merges: every snapshot, a day, an hour,\n"
 		"                             a range, the last hour of the series\n"
 		"Names starting with 0- (0-latest, 0-index.html, ...) are the same\n"
-		"entries, named to sort before the snapshots.\n");
+		"entries, named to sort before the snapshots.\n"
+		"Sizes: summary.txt and a type's timeline.txt, timeline.svg,\n"
+		"growth.txt and index.html read the whole series, so a stat does\n"
+		"not make them: ls -l shows the size of their cached rendering, 0\n"
+		"before it is made (as in /proc).  cat and cp read them whole;\n"
+		"tar and cmp -s trust the size, and a browser shows an empty page\n"
+		"until the file has been read once.\n");
 }
 
 static int readme_services(const struct pyro_index *ix, struct pyro_buf *out)

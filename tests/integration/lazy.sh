@@ -52,7 +52,7 @@ while read -r f; do
 	[ -f "$EAGER/$f" ] || continue
 	[ "${f#./.pyrofs/stats}" = "$f" ] || continue   # counts differ by design
 	files=$((files + 1))
-	cmp -s "$MNT/$f" "$EAGER/$f" || { diffs=$((diffs + 1)); echo "differs: $f" >&2; }
+	cmp -s <(cat "$MNT/$f") <(cat "$EAGER/$f") || { diffs=$((diffs + 1)); echo "differs: $f" >&2; }
 done <"$TMP/eager.find"
 check_eq "bytes: every file equal ($files files)" 0 "$diffs"
 fusermount3 -u "$EAGER"

@@ -307,11 +307,17 @@ else
 fi
 
 # ---- sizes ---------------------------------------------------------------------------
+# Series files report the size of their cached rendering (else 0): read
+# first (opening one drops the kernel's attributes of it), then stat.
 sizes_ok=1
-for f in "$T/inuse_space/growth.txt" "$T/inuse_space/timeline.txt" \
-	"$T/inuse_space/timeline.svg" "$T/mutex_count/2026-11-24T11/top.txt" \
-	"$T/mutex_count/last-1h/folded" "$D/top.txt" "$D/folded"; do
-	[ "$(stat -c %s "$f")" = "$(wc -c <"$f")" ] || { sizes_ok=0; echo "  size of $f" >&2; }
+sized=("$T/inuse_space/growth.txt" "$T/inuse_space/timeline.txt"
+	"$T/inuse_space/timeline.svg" "$T/mutex_count/2026-11-24T11/top.txt"
+	"$T/mutex_count/last-1h/folded" "$D/top.txt" "$D/folded")
+bytes=()
+for f in "${sized[@]}"; do bytes+=("$(wc -c <"$f")"); done
+for i in "${!sized[@]}"; do
+	[ "$(stat -c %s "${sized[$i]}")" = "${bytes[$i]}" ] ||
+		{ sizes_ok=0; echo "  size of ${sized[$i]}" >&2; }
 done
 check "stat size equals bytes read" [ $sizes_ok = 1 ]
 check_eq "window mtime is its newest member's" $((S0 + 1800 * 3)) \

@@ -214,12 +214,18 @@ import json, sys, urllib.request
 s = json.load(urllib.request.urlopen(sys.argv[1] + "/stats"))
 sys.exit(0 if s["connects"] >= 1 and all(t == sys.argv[2] for t in s["targets"]) else 1)' \
 	"$PROXY" "${TLS_URL#https://}"
-# ls -l of a service stats its summary.txt, which a file manager does too:
-# it builds the totals from the listing and merges only each type's newest
-# snapshot, never the per-point merges of growth.txt.
+# ls -l of a service, as a file manager lists it, stats its summary.txt:
+# sized by its cached rendering, it makes no call at all.  Reading it builds
+# the totals from the listing and merges only each type's newest snapshot,
+# never the per-point merges of growth.txt.
 control /stats/reset
 ls -l "$MNT/leaky" >/dev/null
-check "ls -l of a service: one merge per type" python3 -c '
+check "ls -l of a service: no call" python3 -c '
+import json, sys
+s = json.loads(sys.argv[1])
+sys.exit(0 if not s["calls"] else 1)' "$(stats)"
+cat "$MNT/leaky/summary.txt" >/dev/null
+check "summary.txt of a service: one merge per type" python3 -c '
 import json, sys
 s = json.loads(sys.argv[1])
 sys.exit(0 if s["calls"] == {"SelectMergeProfile": int(sys.argv[2])} else 1)' \

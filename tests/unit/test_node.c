@@ -711,7 +711,6 @@ static void test_entry_nodes(void **state)
 	assert_int_equal(st.st_size, strlen("summary.txt"));
 	st = stat_of(state, "/api/summary.txt");
 	assert_true(S_ISREG(st.st_mode));
-	assert_true(st.st_size > 0);
 	/* Each page where it belongs only. */
 	enoent_path(state, "/summary.txt");
 	enoent_path(state, "/api/README.txt");
@@ -740,6 +739,66 @@ static void test_root_pages_cheap(void **state)
 	assert_true(st.st_size > 0);
 	/* Nothing was built: no stacks, history or bytes entered the cache. */
 	assert_int_equal(pyro_cache_used(f->fs->cache), before);
+}
+
+/* Files whose rendering reads a whole series: a stat renders nothing and
+ * says the size of the cached rendering, 0 before there is one; they are
+ * never kept in the page cache.  A tree of its own, so that no other test
+ * has rendered them. */
+static void test_sized_by_cache(void **state)
+{
+	static const char *const files[] = {
+		"/api/cpu/timeline.txt", "/api/cpu/timeline.svg",
+		"/api/cpu/growth.txt", "/api/cpu/index.html", "/api/summary.txt",
+	};
+	struct fixture *f = *state;
+	struct pyro_fs *fs;
+	size_t i, before;
+
+	assert_int_equal(open_fs(f->root, &fs), 0);
+	before = pyro_cache_used(fs->cache);
+	for (i = 0; i < sizeof(files) / sizeof(*files); i++) {
+		struct pyro_node n;
+		struct pyro_blob *b, *cached;
+		struct stat st;
+
+		assert_int_equal(pyro_resolve(fs, files[i], &n), 0);
+		assert_int_equal(pyro_node_sized_by_cache(&n), 1);
+		assert_int_equal(pyro_node_immutable(fs, &n), 0);
+		assert_int_equal(pyro_node_bytes_cached(fs, &n, &cached), -ENOENT);
+		assert_int_equal(pyro_node_stat(fs, &n, &st), 0);
+		assert_true(S_ISREG(st.st_mode));
+		assert_int_equal(st.st_size, 0);
+		assert_int_equal(pyro_cache_used(fs->cache), before);
+		/* Read once: stat then says exactly what a read gives. */
+		assert_int_equal(pyro_node_bytes(fs, &n, &b), 0);
+		assert_true(b->len > 0);
+		assert_int_equal(pyro_node_stat(fs, &n, &st), 0);
+		assert_int_equal(st.st_size, b->len);
+		assert_int_equal(st.st_blocks, (b->len + 511) / 512);
+		assert_int_equal(pyro_node_bytes_cached(fs, &n, &cached), 0);
+		assert_ptr_equal(cached, b);
+		pyro_obj_put(&cached->obj);
+		pyro_obj_put(&b->obj);
+		before = pyro_cache_used(fs->cache);
+		pyro_node_release(&n);
+	}
+	/* The other kinds keep an exact size: a snapshot's file, the pages
+	 * made from the index alone. */
+	for (i = 0; i < 3; i++) {
+		static const char *const exact[] = {
+			"/api/cpu/latest/top.txt", "/api/index.html", "/README.txt",
+		};
+		struct pyro_node n;
+		struct stat st;
+
+		assert_int_equal(pyro_resolve(fs, exact[i], &n), 0);
+		assert_int_equal(pyro_node_sized_by_cache(&n), 0);
+		assert_int_equal(pyro_node_stat(fs, &n, &st), 0);
+		assert_true(st.st_size > 0);
+		pyro_node_release(&n);
+	}
+	pyro_fs_close(fs);
 }
 
 /* ---- bytes and links -------------------------------------------------------- */
@@ -997,6 +1056,7 @@ int main(void)
 		cmocka_unit_test(test_relative_names),
 		cmocka_unit_test(test_entry_nodes),
 		cmocka_unit_test(test_root_pages_cheap),
+		cmocka_unit_test(test_sized_by_cache),
 		cmocka_unit_test(test_immutable),
 		cmocka_unit_test(test_filters),
 		cmocka_unit_test(test_bytes_errors),
