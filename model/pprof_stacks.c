@@ -140,6 +140,34 @@ static int line_frame(const struct pyro_profile *p, struct pyro_stacks *out,
 	return address_frame(p, out, l, id);
 }
 
+/* Locations looked at ahead of the one being interned (prefetch_location). */
+#define AHEAD 4
+
+/* Start loading the frame slot of location i's outermost line, when its
+ * function's strings are interned already (else nothing: interning here
+ * would change the order of string ids).  The frame table of a big
+ * profile is megabytes, and each frame interned was a wait for memory. */
+static void prefetch_location(const struct pyro_profile *p,
+			      const struct pyro_stacks *out,
+			      const struct loc_frames *lf, size_t i)
+{
+	const struct pyro_wire_msg *m = &p->m;
+	const struct pyro_wire_location *l;
+	uint32_t fi;
+
+	if (i >= m->nlocations)
+		return;
+	l = &m->locations[i];
+	if (l->nlines == 0 ||
+	    id_map_get(&p->functions, m->line_fn[l->line + l->nlines - 1], &fi) ||
+	    !lf->fn_name[fi])
+		return;
+	pyro_stacks_frame_prefetch(out, &(struct pyro_frame){
+		.name = lf->fn_name[fi] - 1, .node = lf->fn_name[fi] - 1,
+		.file = lf->fn_file[fi], .mapping = PYRO_NO_FILE,
+		.line = m->line_no[l->line + l->nlines - 1] });
+}
+
 static int build_loc_frames(const struct pyro_profile *p,
 			    struct pyro_stacks *out, struct loc_frames *lf)
 {
@@ -176,6 +204,7 @@ static int build_loc_frames(const struct pyro_profile *p,
 		size_t j, first = p->line_first[i];
 		uint32_t id, mi;
 
+		prefetch_location(p, out, lf, i + AHEAD);
 		/* The mapping's file, which pprof's filters match too. */
 		if (l->mapping_id && !id_map_get(&p->mappings, l->mapping_id, &mi))
 			map = &m->strs[m->mappings[mi].filename];

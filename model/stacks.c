@@ -231,6 +231,14 @@ int pyro_stacks_frame_at(struct pyro_stacks *s, const char *name,
 	return pyro_stacks_frame_ids(s, &k, id);
 }
 
+void pyro_stacks_frame_prefetch(const struct pyro_stacks *s,
+				const struct pyro_frame *k)
+{
+	if (s->frame_nslots)
+		__builtin_prefetch(&s->frame_slots[(uint32_t)frame_hash(k) &
+						   (s->frame_nslots - 1)]);
+}
+
 int pyro_stacks_frame_ids(struct pyro_stacks *s, const struct pyro_frame *key,
 			  uint32_t *id)
 {

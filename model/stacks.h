@@ -188,6 +188,12 @@ int pyro_stacks_frame_mapping(struct pyro_stacks *s, uint32_t id,
 int pyro_stacks_frame_ids(struct pyro_stacks *s, const struct pyro_frame *k,
 			  uint32_t *id);
 
+/* Start loading the hash slot where frame k (as pyro_stacks_frame_ids
+ * takes it) is or would go: a reader interning many frames calls it a
+ * few frames ahead, as pyro_stacks_prefetch for stacks. */
+void pyro_stacks_frame_prefetch(const struct pyro_stacks *s,
+				const struct pyro_frame *k);
+
 /* Make room for nframes frames, so that interning them neither rehashes
  * nor reallocates (a hint, as pyro_stacks_reserve).  0 or -ENOMEM. */
 int pyro_stacks_reserve_frames(struct pyro_stacks *s, uint32_t nframes);
