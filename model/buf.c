@@ -56,7 +56,6 @@ int pyro_buf_grow(struct pyro_buf *b, size_t extra)
 		p[0] = '\0';
 	b->data = p;
 	b->cap = cap;
-	pyro_mem_large(p, cap);
 	return 0;
 }
 
@@ -73,7 +72,6 @@ int pyro_buf_reserve(struct pyro_buf *b, size_t cap)
 		p[0] = '\0';
 	b->data = p;
 	b->cap = cap;
-	pyro_mem_large(p, cap);
 	return 0;
 }
 
@@ -125,7 +123,6 @@ int pyro_grow_array(void *arrp, size_t *cap, size_t need, size_t elem)
 		return -ENOMEM;
 	*pa = np;
 	*cap = ncap;
-	pyro_mem_large(np, ncap * elem);
 	return 0;
 }
 

@@ -721,6 +721,18 @@ static int presize_stream(struct pyro_wire_msg *m, size_t len)
 	return 0;
 }
 
+/* The presized arrays that a big profile fills: huge pages for them. */
+static void hint_large(const struct pyro_wire_msg *m)
+{
+	pyro_mem_large(m->loc_ids, m->loc_ids_cap * sizeof(*m->loc_ids));
+	pyro_mem_large(m->samples, m->samples_cap * sizeof(*m->samples));
+	pyro_mem_large(m->vals, m->vals_cap * sizeof(*m->vals));
+	pyro_mem_large(m->locations, m->locations_cap * sizeof(*m->locations));
+	pyro_mem_large(m->line_fn, m->lines_cap * sizeof(*m->line_fn));
+	pyro_mem_large(m->line_no, m->line_no_cap * sizeof(*m->line_no));
+	pyro_mem_large(m->strs, m->strs_cap * sizeof(*m->strs));
+}
+
 /* Decode a Profile.  With headers_only, samples, mappings, locations and
  * functions are skipped unread (but must still be length-prefixed, as a
  * message field must). */
@@ -736,6 +748,7 @@ int pyro_wire_parse(struct pyro_wire_msg *m, const uint8_t *data, size_t len,
 	/* A stream's bytes are not all there yet: guess from its size. */
 	if ((rc = st ? presize_stream(m, len) : presize(m, p, end, headers_only)))
 		return rc;
+	hint_large(m);
 	while (p < end) {
 		/* A tag and a length prefix take 15 bytes at most; then the
 		 * whole field must be there before it is parsed. */

@@ -653,6 +653,7 @@ static int load_streaming(struct pyro_profile *p, const struct pyro_buf *raw,
 	/* Exactly isize bytes and the NUL: stream_inflate writes no more. */
 	if (pyro_buf_reserve(&p->data, (size_t)isize + 1))
 		return PYRO_WIRE_ERR_STREAM;
+	pyro_mem_large(p->data.data, p->data.cap);
 	memset(&st, 0, sizeof(st));
 	st.in = raw;
 	st.out = p->data.data;
