@@ -8,6 +8,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+
+#define HUGE_PAGE ((uintptr_t)2 << 20)
+
+void pyro_mem_large(void *p, size_t len)
+{
+	uintptr_t start = ((uintptr_t)p + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	uintptr_t end = ((uintptr_t)p + len) & ~(HUGE_PAGE - 1);
+
+	if (!p || len < PYRO_MEM_LARGE || end <= start)
+		return;
+#ifdef MADV_HUGEPAGE
+	(void)madvise((void *)start, end - start, MADV_HUGEPAGE);
+#endif
+}
 
 void pyro_buf_release(struct pyro_buf *b)
 {

@@ -131,6 +131,7 @@ int pyro_pprof_read_fd(int fd, size_t max_size, struct pyro_buf *raw,
 		pyro_pprof_err(err, "out of memory reading file");
 		return -ENOMEM;
 	}
+	pyro_mem_large(raw->data, raw->cap);
 	/* A gzipped profile may be up to max_size compressed too. */
 	rc = read_all(fd, max_size, raw, err);
 	if (!rc && raw->len == 0) {
@@ -157,6 +158,7 @@ int pyro_pprof_unpack(struct pyro_buf *raw, size_t max_size, struct pyro_buf *ou
 			pyro_pprof_err(err, "out of memory inflating");
 			return -ENOMEM;
 		}
+		pyro_mem_large(out->data, out->cap);
 		return inflate_gzip(raw, max_size, out, err);
 	}
 	pyro_buf_release(out);

@@ -140,6 +140,34 @@ static int line_frame(const struct pyro_profile *p, struct pyro_stacks *out,
 	return address_frame(p, out, l, id);
 }
 
+/* Locations looked at ahead of the one being interned (prefetch_location). */
+#define AHEAD 4
+
+/* Start loading the frame slot of location i's outermost line, when its
+ * function's strings are interned already (else nothing: interning here
+ * would change the order of string ids).  The frame table of a big
+ * profile is megabytes, and each frame interned was a wait for memory. */
+static void prefetch_location(const struct pyro_profile *p,
+			      const struct pyro_stacks *out,
+			      const struct loc_frames *lf, size_t i)
+{
+	const struct pyro_wire_msg *m = &p->m;
+	const struct pyro_wire_location *l;
+	uint32_t fi;
+
+	if (i >= m->nlocations)
+		return;
+	l = &m->locations[i];
+	if (l->nlines == 0 ||
+	    id_map_get(&p->functions, m->line_fn[l->line + l->nlines - 1], &fi) ||
+	    !lf->fn_name[fi])
+		return;
+	pyro_stacks_frame_prefetch(out, &(struct pyro_frame){
+		.name = lf->fn_name[fi] - 1, .node = lf->fn_name[fi] - 1,
+		.file = lf->fn_file[fi], .mapping = PYRO_NO_FILE,
+		.line = m->line_no[l->line + l->nlines - 1] });
+}
+
 static int build_loc_frames(const struct pyro_profile *p,
 			    struct pyro_stacks *out, struct loc_frames *lf)
 {
@@ -164,12 +192,19 @@ static int build_loc_frames(const struct pyro_profile *p,
 	lf->refs = malloc((nrefs ? nrefs : 1) * sizeof(*lf->refs));
 	if (!lf->refs)
 		return -ENOMEM;
+	/* Each reference is at most one new frame; most functions bring a
+	 * name of their own, their files are fewer. */
+	rc = pyro_stacks_reserve_frames(out, nrefs < UINT32_MAX ? (uint32_t)nrefs : UINT32_MAX);
+	if (!rc)
+		rc = pyro_strtab_reserve(&out->strs, m->nfunctions < UINT32_MAX - 16 ?
+					 (uint32_t)m->nfunctions + 16 : UINT32_MAX);
 	for (i = 0; i < m->nlocations && !rc; i++) {
 		const struct pyro_wire_location *l = &m->locations[i];
 		const struct pyro_wire_str *map = NULL;
 		size_t j, first = p->line_first[i];
 		uint32_t id, mi;
 
+		prefetch_location(p, out, lf, i + AHEAD);
 		/* The mapping's file, which pprof's filters match too. */
 		if (l->mapping_id && !id_map_get(&p->mappings, l->mapping_id, &mi))
 			map = &m->strs[m->mappings[mi].filename];
@@ -321,6 +356,95 @@ static void sample_total(const struct pyro_wire_msg *m, size_t index,
 		out->sample_total = 0;
 }
 
+/* One sample's stack on its way into the set: built, hashed and its slot
+ * prefetched while the one before it is added (pyro_stacks_prefetch). */
+struct pending {
+	uint32_t *refs;
+	size_t depth, cap;
+	uint64_t hash;
+	int64_t value;
+};
+
+/* Most locations are one frame: their reference, read straight from
+ * one[]; NO_REF sends the others to lf. */
+#define NO_REF UINT32_MAX
+
+/* Sample s's kept locations' frames, root first, into b. */
+static int sample_refs(const struct pyro_profile *p, const struct loc_frames *lf,
+		       const uint32_t *one, const struct pyro_wire_sample *s,
+		       struct pending *b)
+{
+	const uint32_t *li = p->m.loc_ids + s->loc;
+	size_t first = p->any_prune ? sample_first_kept(p, s) : 0, j;
+
+	b->depth = 0;
+	for (j = s->nlocs; j-- > first;) {
+		uint32_t r = one[li[j]];
+		size_t n = r != NO_REF ? 1 : lf->off[li[j] + 1] - lf->off[li[j]];
+
+		if (b->depth + n > b->cap) {
+			size_t cap = b->cap ? b->cap * 2 : 256;
+			uint32_t *nr;
+
+			while (cap < b->depth + n)
+				cap *= 2;
+			nr = realloc(b->refs, cap * sizeof(*nr));
+			if (!nr)
+				return -ENOMEM;
+			b->refs = nr;
+			b->cap = cap;
+		}
+		if (r != NO_REF)
+			b->refs[b->depth] = r;
+		else
+			memcpy(b->refs + b->depth, lf->refs + lf->off[li[j]],
+			       n * sizeof(*b->refs));
+		b->depth += n;
+	}
+	return b->depth > UINT32_MAX ? -E2BIG : 0;
+}
+
+static int add_pending(struct pyro_stacks *out, const struct pending *b)
+{
+	return pyro_stacks_add_hashed(out, b->refs, (uint32_t)b->depth, b->hash,
+				      b->value, NULL);
+}
+
+/* Every kept sample's stack into out, in sample order; each stack is
+ * added while the next one is built. */
+static int add_samples(const struct pyro_profile *p, size_t index,
+		       const uint8_t *keep, const struct loc_frames *lf,
+		       const uint32_t *one, struct pyro_stacks *out)
+{
+	const struct pyro_wire_msg *m = &p->m;
+	struct pending b[2] = { { NULL, 0, 0, 0, 0 }, { NULL, 0, 0, 0, 0 } };
+	int cur = 0, waiting = 0, rc = 0;
+	size_t i;
+
+	for (i = 0; !rc && i < m->nsamples; i++) {
+		const struct pyro_wire_sample *s = &m->samples[i];
+		int64_t v = m->vals[s->val + index];
+
+		if (v == 0 || (keep && !keep[i]))
+			continue;
+		rc = sample_refs(p, lf, one, s, &b[cur]);
+		if (rc)
+			break;
+		b[cur].value = v;
+		b[cur].hash = pyro_stacks_hash(b[cur].refs, (uint32_t)b[cur].depth);
+		pyro_stacks_prefetch(out, b[cur].hash);
+		if (waiting)
+			rc = add_pending(out, &b[!cur]);
+		waiting = 1;
+		cur = !cur;
+	}
+	if (!rc && waiting)
+		rc = add_pending(out, &b[!cur]);
+	free(b[0].refs);
+	free(b[1].refs);
+	return rc;
+}
+
 /* pyro_profile_stacks, of the samples i with keep[i] (all if keep is
  * NULL). */
 static int aggregate(const struct pyro_profile *p, size_t index,
@@ -329,8 +453,8 @@ static int aggregate(const struct pyro_profile *p, size_t index,
 {
 	const struct pyro_wire_msg *m = &p->m;
 	struct loc_frames lf = { NULL, NULL, NULL, NULL, NULL };
-	uint32_t *refs = NULL, *one = NULL;
-	size_t refs_cap = 0, i;
+	uint32_t *one = NULL;
+	size_t i;
 	int rc;
 
 	rc = pyro_stacks_init(out);
@@ -341,9 +465,6 @@ static int aggregate(const struct pyro_profile *p, size_t index,
 	rc = fill_meta(p, index, &out->meta);
 	if (!rc)
 		rc = build_loc_frames(p, out, &lf);
-	/* Most locations are one frame: their reference, read straight from
-	 * one array; NO_REF sends the others to lf. */
-#define NO_REF UINT32_MAX
 	if (!rc && !(one = malloc((m->nlocations ? m->nlocations : 1) * sizeof(*one))))
 		rc = -ENOMEM;
 	for (i = 0; !rc && i < m->nlocations; i++)
@@ -352,53 +473,14 @@ static int aggregate(const struct pyro_profile *p, size_t index,
 		rc = pyro_stacks_reserve(out, m->nsamples,
 					 (size_t)((double)m->nloc_ids *
 						  lf.off[m->nlocations] / m->nlocations));
-	for (i = 0; !rc && i < m->nsamples; i++) {
-		const struct pyro_wire_sample *s = &m->samples[i];
-		const uint32_t *li = m->loc_ids + s->loc;
-		int64_t v = m->vals[s->val + index];
-		size_t first, j, depth = 0;
-
-		if (v == 0 || (keep && !keep[i]))
-			continue;
-		first = p->any_prune ? sample_first_kept(p, s) : 0;
-		for (j = s->nlocs; j-- > first;) {
-			uint32_t r = one[li[j]];
-			size_t n = r != NO_REF ? 1 : lf.off[li[j] + 1] - lf.off[li[j]];
-
-			if (depth + n > refs_cap) {
-				size_t cap = refs_cap ? refs_cap * 2 : 256;
-				uint32_t *nr;
-
-				while (cap < depth + n)
-					cap *= 2;
-				nr = realloc(refs, cap * sizeof(*nr));
-				if (!nr) {
-					rc = -ENOMEM;
-					break;
-				}
-				refs = nr;
-				refs_cap = cap;
-			}
-			if (r != NO_REF)
-				refs[depth] = r;
-			else
-				memcpy(refs + depth, lf.refs + lf.off[li[j]],
-				       n * sizeof(*refs));
-			depth += n;
-		}
-		if (!rc && depth > UINT32_MAX)
-			rc = -E2BIG;
-		if (!rc)
-			rc = pyro_stacks_add(out, refs, (uint32_t)depth, v, NULL);
-	}
-#undef NO_REF
+	if (!rc)
+		rc = add_samples(p, index, keep, &lf, one, out);
 	if (!rc)
 		sample_total(m, index, keep, out);
 	if (rc == -EOVERFLOW)
 		pyro_pprof_err(err, "sample values overflow 64 bits");
 	else if (rc)
 		pyro_pprof_err(err, "out of memory aggregating samples");
-	free(refs);
 	free(one);
 	free(lf.refs);
 	free(lf.off);
@@ -407,6 +489,7 @@ static int aggregate(const struct pyro_profile *p, size_t index,
 	free(lf.fn_file);
 	return rc;
 }
+#undef NO_REF
 
 int pyro_profile_stacks(const struct pyro_profile *p, size_t index,
 			struct pyro_stacks *out, char err[PYRO_ERR_MAX])

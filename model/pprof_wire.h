@@ -81,6 +81,7 @@ struct pyro_wire_msg {
 	uint32_t *loc_ids;      /* all samples' location ids, then indexes */
 	uint64_t *loc_wide;     /* the ids instead, if one needs 64 bits */
 	size_t nloc_ids, loc_ids_cap;
+	uint64_t loc_id_min, loc_id_max;  /* over loc_ids (when nloc_ids) */
 	int64_t *vals;          /* all samples' values */
 	size_t nvals, vals_cap;
 	uint64_t *line_fn;      /* all locations' lines: function ids */

@@ -144,24 +144,53 @@ void pyro_stacks_release(struct pyro_stacks *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* A frame slot: the frame id + 1 in the low half (0: free), the upper
+ * half of its hash in the high half, so that a probe past another frame
+ * seldom has to load that frame: those loads were most of the time of
+ * interning the 80,000 frames of a big profile. */
+#define SLOT_ID(x) ((uint32_t)(x))
+#define SLOT_TAG(h) ((h) & 0xffffffff00000000ULL)
+
 static int frames_rehash(struct pyro_stacks *s, uint32_t nslots)
 {
-	uint32_t *slots = calloc(nslots, sizeof(*slots));
+	uint64_t *slots = calloc(nslots, sizeof(*slots));
 	uint32_t id;
 
 	if (!slots)
 		return -ENOMEM;
 	for (id = 0; id < s->nframes; id++) {
-		const struct pyro_frame *f = &s->frames[id];
-		uint32_t i = (uint32_t)frame_hash(f) & (nslots - 1);
+		uint64_t h = frame_hash(&s->frames[id]);
+		uint32_t i = (uint32_t)h & (nslots - 1);
 
 		while (slots[i])
 			i = (i + 1) & (nslots - 1);
-		slots[i] = id + 1;
+		slots[i] = SLOT_TAG(h) | (id + 1);
 	}
 	free(s->frame_slots);
 	s->frame_slots = slots;
 	s->frame_nslots = nslots;
+	return 0;
+}
+
+int pyro_stacks_reserve_frames(struct pyro_stacks *s, uint32_t nframes)
+{
+	uint32_t nslots = s->frame_nslots ? s->frame_nslots : 256;
+	int rc;
+
+	if (nframes >= PYRO_REF_INLINE / 2)
+		return 0;               /* a hint: the limit is checked on adding */
+	while (nslots < 2 * (nframes + 1))
+		nslots *= 2;
+	if (nslots != s->frame_nslots && (rc = frames_rehash(s, nslots)))
+		return rc;
+	if (nframes > s->frames_cap) {
+		struct pyro_frame *f = realloc(s->frames, nframes * sizeof(*f));
+
+		if (!f)
+			return -ENOMEM;
+		s->frames = f;
+		s->frames_cap = nframes;
+	}
 	return 0;
 }
 
@@ -202,10 +231,19 @@ int pyro_stacks_frame_at(struct pyro_stacks *s, const char *name,
 	return pyro_stacks_frame_ids(s, &k, id);
 }
 
+void pyro_stacks_frame_prefetch(const struct pyro_stacks *s,
+				const struct pyro_frame *k)
+{
+	if (s->frame_nslots)
+		__builtin_prefetch(&s->frame_slots[(uint32_t)frame_hash(k) &
+						   (s->frame_nslots - 1)]);
+}
+
 int pyro_stacks_frame_ids(struct pyro_stacks *s, const struct pyro_frame *key,
 			  uint32_t *id)
 {
 	struct pyro_frame k = *key;
+	uint64_t h;
 	uint32_t i;
 	int rc;
 
@@ -216,13 +254,17 @@ int pyro_stacks_frame_ids(struct pyro_stacks *s, const struct pyro_frame *key,
 		if (rc)
 			return rc;
 	}
-	for (i = (uint32_t)frame_hash(&k) & (s->frame_nslots - 1);
+	h = frame_hash(&k);
+	for (i = (uint32_t)h & (s->frame_nslots - 1);
 	     s->frame_slots[i]; i = (i + 1) & (s->frame_nslots - 1)) {
-		const struct pyro_frame *f = &s->frames[s->frame_slots[i] - 1];
+		const struct pyro_frame *f;
 
+		if (SLOT_TAG(s->frame_slots[i]) != SLOT_TAG(h))
+			continue;
+		f = &s->frames[SLOT_ID(s->frame_slots[i]) - 1];
 		if (f->name == k.name && f->node == k.node &&
 		    f->file == k.file && f->line == k.line) {
-			*id = s->frame_slots[i] - 1;
+			*id = SLOT_ID(s->frame_slots[i]) - 1;
 			return 0;
 		}
 	}
@@ -236,7 +278,7 @@ int pyro_stacks_frame_ids(struct pyro_stacks *s, const struct pyro_frame *key,
 		s->frames_cap = cap;
 	}
 	s->frames[s->nframes] = k;
-	s->frame_slots[i] = s->nframes + 1;
+	s->frame_slots[i] = SLOT_TAG(h) | (s->nframes + 1);
 	*id = s->nframes++;
 	return 0;
 }
@@ -262,12 +304,14 @@ static int stacks_rehash(struct pyro_stacks *s, size_t nslots)
 	return 0;
 }
 
-/* The slot holding refs, or the free slot where it belongs. */
-static size_t stack_slot(const struct pyro_stacks *s, const uint32_t *refs,
-			 uint32_t depth)
+/* The slot holding refs (whose refs_hash is hash), or the free slot where
+ * it belongs. */
+static size_t stack_slot_hashed(const struct pyro_stacks *s,
+				const uint32_t *refs, uint32_t depth,
+				uint64_t hash)
 {
 	size_t mask = s->stack_nslots - 1;
-	size_t i = refs_hash(refs, depth) & mask;
+	size_t i = hash & mask;
 
 	for (; s->stack_slots[i]; i = (i + 1) & mask) {
 		const struct pyro_stack *st = &s->stacks[s->stack_slots[i] - 1];
@@ -278,6 +322,23 @@ static size_t stack_slot(const struct pyro_stacks *s, const uint32_t *refs,
 			break;
 	}
 	return i;
+}
+
+static size_t stack_slot(const struct pyro_stacks *s, const uint32_t *refs,
+			 uint32_t depth)
+{
+	return stack_slot_hashed(s, refs, depth, refs_hash(refs, depth));
+}
+
+uint64_t pyro_stacks_hash(const uint32_t *refs, uint32_t depth)
+{
+	return refs_hash(refs, depth);
+}
+
+void pyro_stacks_prefetch(const struct pyro_stacks *s, uint64_t hash)
+{
+	if (s->stack_nslots)
+		__builtin_prefetch(&s->stack_slots[hash & (s->stack_nslots - 1)]);
 }
 
 int pyro_stacks_find(const struct pyro_stacks *s, const uint32_t *refs,
@@ -335,6 +396,7 @@ int pyro_stacks_reserve(struct pyro_stacks *s, size_t nstacks, size_t nrefs)
 			return -ENOMEM;
 		s->stacks = p;
 		s->stacks_cap = nstacks;
+		pyro_mem_large(p, nstacks * sizeof(*p));
 	}
 	if (nrefs > s->refs_cap) {
 		uint32_t *p = realloc(s->refs, nrefs * sizeof(*p));
@@ -343,6 +405,7 @@ int pyro_stacks_reserve(struct pyro_stacks *s, size_t nstacks, size_t nrefs)
 			return -ENOMEM;
 		s->refs = p;
 		s->refs_cap = nrefs;
+		pyro_mem_large(p, nrefs * sizeof(*p));
 	}
 	return 0;
 }
@@ -376,7 +439,6 @@ int pyro_stacks_add(struct pyro_stacks *s, const uint32_t *refs,
 		    uint32_t depth, int64_t value, size_t *idx)
 {
 	uint32_t cut[PYRO_MAX_DEPTH];
-	size_t i, k;
 	int rc;
 
 	if (depth > PYRO_MAX_DEPTH) {
@@ -386,13 +448,26 @@ int pyro_stacks_add(struct pyro_stacks *s, const uint32_t *refs,
 		refs = cut;
 		depth = PYRO_MAX_DEPTH;
 	}
+	return pyro_stacks_add_hashed(s, refs, depth, refs_hash(refs, depth),
+				      value, idx);
+}
 
+int pyro_stacks_add_hashed(struct pyro_stacks *s, const uint32_t *refs,
+			   uint32_t depth, uint64_t hash, int64_t value,
+			   size_t *idx)
+{
+	size_t i, k;
+	int rc;
+
+	/* A stack to cut hashes otherwise than its cut. */
+	if (depth > PYRO_MAX_DEPTH)
+		return pyro_stacks_add(s, refs, depth, value, idx);
 	if (s->stack_nslots < 2 * (s->nstacks + 1)) {
 		rc = stacks_rehash(s, s->stack_nslots ? s->stack_nslots * 2 : 1024);
 		if (rc)
 			return rc;
 	}
-	i = stack_slot(s, refs, depth);
+	i = stack_slot_hashed(s, refs, depth, hash);
 	if (!s->stack_slots[i]) {
 		rc = append_stack(s, refs, depth);
 		if (rc)

@@ -133,7 +133,8 @@ struct pyro_stacks {
 	struct pyro_frame *frames;      /* frame id -> names */
 	uint32_t nframes;
 	uint32_t frames_cap;
-	uint32_t *frame_slots;          /* hash of frames: id + 1, 0 = empty */
+	uint64_t *frame_slots;          /* hash of frames: id + 1 and a hash
+					 * tag (stacks.c), 0 = empty */
 	uint32_t frame_nslots;          /* power of two */
 	uint32_t *refs;                 /* all stacks' frame references */
 	size_t nrefs;
@@ -187,6 +188,16 @@ int pyro_stacks_frame_mapping(struct pyro_stacks *s, uint32_t id,
 int pyro_stacks_frame_ids(struct pyro_stacks *s, const struct pyro_frame *k,
 			  uint32_t *id);
 
+/* Start loading the hash slot where frame k (as pyro_stacks_frame_ids
+ * takes it) is or would go: a reader interning many frames calls it a
+ * few frames ahead, as pyro_stacks_prefetch for stacks. */
+void pyro_stacks_frame_prefetch(const struct pyro_stacks *s,
+				const struct pyro_frame *k);
+
+/* Make room for nframes frames, so that interning them neither rehashes
+ * nor reallocates (a hint, as pyro_stacks_reserve).  0 or -ENOMEM. */
+int pyro_stacks_reserve_frames(struct pyro_stacks *s, uint32_t nframes);
+
 /* Make room for nstacks distinct stacks holding nrefs references in all,
  * so that adding them neither rehashes nor reallocates (a hint: adding
  * more still works).  Returns 0 or -ENOMEM. */
@@ -198,6 +209,18 @@ int pyro_stacks_reserve(struct pyro_stacks *s, size_t nstacks, size_t nrefs);
  * would not fit in 64 bits (the stack keeps its previous value). */
 int pyro_stacks_add(struct pyro_stacks *s, const uint32_t *refs,
 		    uint32_t depth, int64_t value, size_t *idx);
+
+/* pyro_stacks_add in two steps, for a reader adding many stacks: the
+ * hash of refs[0..depth), then pyro_stacks_prefetch to start loading the
+ * hash slot where the stack goes, then, after other work (building the
+ * next stack), pyro_stacks_add_hashed with that hash, the same refs and the
+ * same result as pyro_stacks_add.  On a profile of 100,000 distinct stacks
+ * most of the time of adding one was the wait for that slot. */
+uint64_t pyro_stacks_hash(const uint32_t *refs, uint32_t depth);
+void pyro_stacks_prefetch(const struct pyro_stacks *s, uint64_t hash);
+int pyro_stacks_add_hashed(struct pyro_stacks *s, const uint32_t *refs,
+			   uint32_t depth, uint64_t hash, int64_t value,
+			   size_t *idx);
 
 /* Add every stack of src to s with value 0, its frames interned again in
  * s, and set idx[k] (src->nstacks entries, the caller's) to the index in

@@ -94,24 +94,55 @@ static uint64_t str_hash(const char *s, size_t len)
 	return h ^ (h >> 33);
 }
 
+/* A slot holds id + 1 in its low half (0: free) and the low half of the
+ * string's hash in its high half: a probe compares that before loading
+ * the string, and a rehash places slots without hashing strings again. */
+#define SLOT(h, id) ((uint64_t)(uint32_t)(h) << 32 | ((id) + 1))
+#define SLOT_ID(x) ((uint32_t)(x) - 1)
+#define SLOT_HASH(x) ((uint32_t)((x) >> 32))
+
 static int rehash(struct pyro_strtab *t, uint32_t nslots)
 {
-	uint32_t *slots = calloc(nslots, sizeof(*slots));
-	uint32_t id;
+	uint64_t *slots = calloc(nslots, sizeof(*slots));
+	uint32_t k;
 
 	if (!slots)
 		return -ENOMEM;
-	for (id = 0; id < t->count; id++) {
-		struct pyro_str s = t->strs[id];
-		uint32_t i = (uint32_t)str_hash(s.ptr, s.len) & (nslots - 1);
+	for (k = 0; k < t->nslots; k++) {
+		uint32_t i;
 
-		while (slots[i])
-			i = (i + 1) & (nslots - 1);
-		slots[i] = id + 1;
+		if (!t->slots[k])
+			continue;
+		for (i = SLOT_HASH(t->slots[k]) & (nslots - 1); slots[i];
+		     i = (i + 1) & (nslots - 1))
+			;
+		slots[i] = t->slots[k];
 	}
 	free(t->slots);
 	t->slots = slots;
 	t->nslots = nslots;
+	return 0;
+}
+
+int pyro_strtab_reserve(struct pyro_strtab *t, uint32_t n)
+{
+	uint32_t nslots = t->nslots ? t->nslots : 64;
+	int rc;
+
+	if (n > UINT32_MAX / 4)
+		return 0;               /* a hint: interning checks the rest */
+	while (nslots < 2 * (n + 1))
+		nslots *= 2;
+	if (nslots != t->nslots && (rc = rehash(t, nslots)))
+		return rc;
+	if (n > t->cap) {
+		struct pyro_str *strs = realloc(t->strs, n * sizeof(*strs));
+
+		if (!strs)
+			return -ENOMEM;
+		t->strs = strs;
+		t->cap = n;
+	}
 	return 0;
 }
 
@@ -159,10 +190,13 @@ int pyro_strtab_find(const struct pyro_strtab *t, const char *s, size_t len,
 		return -ENOENT;
 	for (i = (uint32_t)h & (t->nslots - 1); t->slots[i];
 	     i = (i + 1) & (t->nslots - 1)) {
-		struct pyro_str cur = t->strs[t->slots[i] - 1];
+		struct pyro_str cur;
 
+		if (SLOT_HASH(t->slots[i]) != (uint32_t)h)
+			continue;
+		cur = t->strs[SLOT_ID(t->slots[i])];
 		if (cur.len == len && (!len || memcmp(cur.ptr, s, len) == 0)) {
-			*id = t->slots[i] - 1;
+			*id = SLOT_ID(t->slots[i]);
 			return 0;
 		}
 	}
@@ -186,10 +220,13 @@ int pyro_strtab_intern(struct pyro_strtab *t, const char *s, size_t len,
 	}
 	for (i = (uint32_t)h & (t->nslots - 1); t->slots[i];
 	     i = (i + 1) & (t->nslots - 1)) {
-		struct pyro_str cur = t->strs[t->slots[i] - 1];
+		struct pyro_str cur;
 
+		if (SLOT_HASH(t->slots[i]) != (uint32_t)h)
+			continue;
+		cur = t->strs[SLOT_ID(t->slots[i])];
 		if (cur.len == len && (!len || memcmp(cur.ptr, s, len) == 0)) {
-			*id = t->slots[i] - 1;
+			*id = SLOT_ID(t->slots[i]);
 			return 0;
 		}
 	}
@@ -207,7 +244,7 @@ int pyro_strtab_intern(struct pyro_strtab *t, const char *s, size_t len,
 		return -ENOMEM;
 	t->strs[t->count].ptr = copy;
 	t->strs[t->count].len = (uint32_t)len;
-	t->slots[i] = t->count + 1;
+	t->slots[i] = SLOT(h, t->count);
 	*id = t->count++;
 	return 0;
 }

@@ -26,7 +26,8 @@ struct pyro_strtab {
 	struct pyro_str *strs;  /* id -> string */
 	uint32_t count;         /* strings interned, including "" */
 	uint32_t cap;           /* entries allocated in strs */
-	uint32_t *slots;        /* open-addressing hash: id + 1, 0 = empty */
+	uint64_t *slots;        /* open-addressing hash: id + 1 and the
+				 * hash's low half (strtab.c), 0 = empty */
 	uint32_t nslots;        /* power of two, >= 2 * count */
 	struct pyro_strtab_chunk *chunks;   /* arena holding the bytes */
 };
@@ -40,6 +41,10 @@ void pyro_strtab_release(struct pyro_strtab *t);
 /* Intern len bytes at s; *id receives its id. Returns 0 or -ENOMEM. */
 int pyro_strtab_intern(struct pyro_strtab *t, const char *s, size_t len,
 		       uint32_t *id);
+
+/* Make room for n strings in all, so that interning them neither rehashes
+ * nor reallocates the index (a hint).  Returns 0 or -ENOMEM. */
+int pyro_strtab_reserve(struct pyro_strtab *t, uint32_t n);
 
 /* The id of len bytes at s if interned: 0, else -ENOENT.  Never adds. */
 int pyro_strtab_find(const struct pyro_strtab *t, const char *s, size_t len,

@@ -457,6 +457,46 @@ static void test_value_count(void **state)
 			    "malformed profile: sample 0 has 1 values for 2 sample types");
 }
 
+/* Location ids 1..n take a shortcut (profile.c, dense_loc_ids): an id 0
+ * or one past n must still be refused, and errors still come in sample
+ * order whichever check finds them. */
+static void test_location_id_zero(void **state)
+{
+	struct mkprof *p = small();
+
+	mkprof_message(p)->sample[0]->location_id[1] = 0;
+	expect_decode_error(p, -EINVAL,
+			    "malformed profile: sample 0 references missing location 0");
+}
+
+static void test_location_id_past_dense(void **state)
+{
+	struct mkprof *p = small();
+	Pprof__Profile *m = mkprof_message(p);
+	char expected[PYRO_ERR_MAX];
+
+	m->sample[1]->location_id[0] = m->n_location + 1;
+	snprintf(expected, sizeof(expected),
+		 "malformed profile: sample 1 references missing location %zu",
+		 m->n_location + 1);
+	expect_decode_error(p, -EINVAL, expected);
+}
+
+static void test_errors_in_sample_order(void **state)
+{
+	struct mkprof *p = small();
+
+	mkprof_message(p)->sample[0]->n_value = 1;
+	mkprof_message(p)->sample[1]->location_id[0] = 99;
+	expect_decode_error(p, -EINVAL,
+			    "malformed profile: sample 0 has 1 values for 2 sample types");
+	p = small();
+	mkprof_message(p)->sample[0]->location_id[0] = 99;
+	mkprof_message(p)->sample[1]->n_value = 1;
+	expect_decode_error(p, -EINVAL,
+			    "malformed profile: sample 0 references missing location 99");
+}
+
 static void test_string_index(void **state)
 {
 	struct mkprof *p = small();
@@ -753,6 +793,9 @@ int main(void)
 		cmocka_unit_test(test_function_id_zero),
 		cmocka_unit_test(test_duplicate_location),
 		cmocka_unit_test(test_value_count),
+		cmocka_unit_test(test_location_id_zero),
+		cmocka_unit_test(test_location_id_past_dense),
+		cmocka_unit_test(test_errors_in_sample_order),
 		cmocka_unit_test(test_string_index),
 		cmocka_unit_test(test_not_a_profile),
 		cmocka_unit_test(test_peek_header),
