@@ -25,7 +25,7 @@
 static void format_value(const struct graph *g, char dst[PYRO_LABEL_MAX],
 			 int64_t v)
 {
-	pyro_unit_label(dst, v, g->unit, g->out_unit);
+	pyro_unit_conv_label(&g->conv, dst, v);
 }
 
 /* measurement.Percentage with its padding trimmed. */
@@ -45,8 +45,6 @@ static void select_unit(struct graph *g)
 	uint32_t i;
 
 	strcpy(g->out_unit, "minimum");
-	if (!g->norder)
-		return;
 	for (i = 0; i < g->norder; i++) {
 		const struct g_node *n = &g->nodes[g->order[i]];
 
@@ -54,7 +52,9 @@ static void select_unit(struct graph *g)
 		if (v > 0 && (min == 0 || v < min))
 			min = v;
 	}
-	pyro_report_output_unit(g->unit, min, g->total, g->out_unit);
+	if (g->norder)
+		pyro_report_output_unit(g->unit, min, g->total, g->out_unit);
+	pyro_unit_conv_init(&g->conv, g->unit, g->out_unit);
 }
 
 /* The legend's lines, each ending in '\n' (pprof's reportLabels with full

@@ -59,6 +59,7 @@ struct graph {
 	bool for_graphviz;      /* the DOT graph.svg lays out */
 	const char *unit;       /* sample unit, never NULL */
 	char out_unit[PYRO_LABEL_MAX];
+	struct pyro_unit_conv conv;     /* unit -> out_unit (select_unit) */
 };
 
 /* Select the graph of g->s (g zeroed but for s, total, unit and

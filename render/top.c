@@ -350,8 +350,6 @@ void pyro_top_select_unit(struct top *t)
 	uint32_t i;
 
 	strcpy(t->out_unit, "minimum");
-	if (!t->nrows)
-		return;
 	for (i = 0; i < t->nrows; i++) {
 		const struct top_node *n = &t->nodes[t->rows[i].node];
 
@@ -359,7 +357,9 @@ void pyro_top_select_unit(struct top *t)
 		if (v > 0 && (min == 0 || v < min))
 			min = v;
 	}
-	pyro_report_output_unit(t->unit, min, t->total, t->out_unit);
+	if (t->nrows)
+		pyro_report_output_unit(t->unit, min, t->total, t->out_unit);
+	pyro_unit_conv_init(&t->conv, t->unit, t->out_unit);
 }
 
 /* Header lines down to and including the column titles. */

@@ -59,6 +59,8 @@ struct top {
 	uint32_t dropped;       /* nodes under the node cutoff */
 	const char *unit;       /* sample unit, never NULL */
 	char out_unit[PYRO_LABEL_MAX];  /* selectOutputUnit's choice */
+	struct pyro_unit_conv conv;     /* unit -> out_unit, looked up once
+					 * (pyro_top_select_unit sets it) */
 	bool cum_order;         /* top-cum.txt: rows by cum, not flat */
 };
 
@@ -67,7 +69,7 @@ struct top {
 int pyro_top_graph(const struct pyro_stacks *s, struct top *t);
 
 /* pprof's selectOutputUnit over the nodes of t->rows into t->out_unit;
- * "minimum" when there is no row. */
+ * "minimum" when there is no row.  Call before pyro_top_value. */
 void pyro_top_select_unit(struct top *t);
 
 /* Free what t holds; t may be half built. */
@@ -77,7 +79,7 @@ void pyro_top_release(struct top *t);
 static inline void pyro_top_value(const struct top *t,
 				  char dst[PYRO_LABEL_MAX], int64_t v)
 {
-	pyro_unit_label(dst, v, t->unit, t->out_unit);
+	pyro_unit_conv_label(&t->conv, dst, v);
 }
 
 #endif

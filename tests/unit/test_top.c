@@ -11,7 +11,9 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -536,6 +538,88 @@ static void test_percentage(void **state)
 	expect_pct(3, 2, "150.00%");
 }
 
+/* xorshift64*: reproducible doubles of every magnitude the reports see */
+static uint64_t rnd_state = 0x9e3779b97f4a7c15ull;
+
+static uint64_t rnd(void)
+{
+	rnd_state ^= rnd_state >> 12;
+	rnd_state ^= rnd_state << 25;
+	rnd_state ^= rnd_state >> 27;
+	return rnd_state * 2685821657736338717ull;
+}
+
+/* A double: a random integer over a random power of ten, so that values
+ * near the rounding points (x.xx5) come up as often as any. */
+static double rnd_double(void)
+{
+	static const double scale[] = { 1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e9 };
+	uint64_t r = rnd();
+	double v = (double)(r >> 20 & 0xffffff) / scale[r & 7];
+
+	if (r >> 60 & 1)
+		v = nextafter(v, r >> 61 & 1 ? 1e300 : -1e300);
+	return r >> 62 & 1 ? -v : v;
+}
+
+/* pyro_fmt_fixed prints what printf prints, byte for byte, ties and the
+ * values next to them included. */
+static void test_fmt_fixed(void **state)
+{
+	static const double edge[] = {
+		0, -0.0, 0.125, 0.375, 2.675, 1.005, 0.005, 0.015, 0.025,
+		1e-320, 99.995, 999999.995, 4503599627370.495, 45035996273704.95,
+		1e15, 1e30, 0.5, 1.5, 2.5, -2.5, 123.456,
+	};
+	char want[64], got[64];
+	size_t i;
+	int d;
+
+	(void)state;
+	for (i = 0; i < sizeof(edge) / sizeof(edge[0]); i++) {
+		for (d = 0; d <= 5; d++) {
+			snprintf(want, sizeof(want), "%.*f", d, edge[i]);
+			pyro_fmt_fixed(got, edge[i], d);
+			assert_string_equal(got, want);
+		}
+	}
+	for (i = 0; i < 200000; i++) {
+		double v = rnd_double();
+
+		d = (int)(i % 6);
+		snprintf(want, sizeof(want), "%.*f", d, v);
+		pyro_fmt_fixed(got, v, d);
+		if (strcmp(got, want))
+			fail_msg("%.17g with %d decimals: got %s, printf %s", v, d, got, want);
+	}
+}
+
+/* pyro_percentage's fast paths (%5.2f from 1%, %5.2g below) print what
+ * printf prints, at every magnitude and across the 1e-4 edge of %g. */
+static void test_percentage_printf(void **state)
+{
+	char want[64], got[PYRO_LABEL_MAX];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 200000; i++) {
+		int64_t total = (int64_t)(rnd() >> 24) + 1;
+		int64_t v = (int64_t)(rnd() % (uint64_t)total) >> (rnd() % 40);
+		double ratio = (double)v / (double)total * 100;
+
+		if (ratio >= 99.95 && ratio <= 100.05)
+			snprintf(want, sizeof(want), "  100%%");
+		else if (ratio >= 1.0)
+			snprintf(want, sizeof(want), "%5.2f%%", ratio);
+		else
+			snprintf(want, sizeof(want), "%5.2g%%", ratio);
+		pyro_percentage(got, v, total);
+		if (strcmp(got, want))
+			fail_msg("%lld of %lld: got '%s', printf '%s'", (long long)v,
+				 (long long)total, got, want);
+	}
+}
+
 static void test_unit_kind(void **state)
 {
 	assert_int_equal(pyro_unit_kind("nanoseconds"), 1);
@@ -568,6 +652,8 @@ int main(void)
 		cmocka_unit_test(test_appends),
 		cmocka_unit_test(test_unit_label),
 		cmocka_unit_test(test_percentage),
+		cmocka_unit_test(test_fmt_fixed),
+		cmocka_unit_test(test_percentage_printf),
 		cmocka_unit_test(test_unit_kind),
 	};
 
