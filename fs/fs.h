@@ -294,9 +294,7 @@ int pyro_fs_rescan(struct pyro_fs *fs);
 int pyro_fs_watch(struct pyro_fs *fs);
 
 /* Attributes of n.  For files this renders (or finds in the cache) the
- * bytes, so st_size is exact; but a file whose rendering needs a whole
- * series (the kind's sized_by_cache, node.h) is never rendered here: its
- * size is that of its cached rendering, else 0. */
+ * bytes, so st_size is exact. */
 int pyro_node_stat(struct pyro_fs *fs, const struct pyro_node *n,
 		   struct stat *st);
 
@@ -305,13 +303,16 @@ int pyro_node_stat(struct pyro_fs *fs, const struct pyro_node *n,
 void pyro_node_stat_cheap(const struct pyro_fs *fs, const struct pyro_node *n,
 			  struct stat *st);
 
-/* pyro_node_stat_cheap, and whether that is exactly what pyro_node_stat
- * answers (1; 0 when it is not: a file, whose size needs its bytes, or a
- * name of the root while a service waits to be indexed, whose time is a
- * guess until it is).  What readdirplus may hand the kernel in place of a
- * lookup. */
-int pyro_node_stat_exact(const struct pyro_fs *fs, const struct pyro_node *n,
-			 struct stat *st);
+/* The attributes a listing (readdirplus) hands the kernel in place of a
+ * lookup, never rendering anything, in st; returns 1 when there are such
+ * attributes, 0 when the kernel must look n up instead.  1 for directories
+ * and symlinks (exactly what pyro_node_stat answers) but a name of the root
+ * while a service waits to be indexed (its time is a guess until it is);
+ * 1 for the files sized by their cache in a listing (node.h): the size of
+ * their cached rendering, else 0; 0 for other files, whose size needs
+ * their bytes. */
+int pyro_node_stat_listed(struct pyro_fs *fs, const struct pyro_node *n,
+			  struct stat *st);
 
 /* Call fn for every child name of directory n (-ENOTDIR otherwise).  fn
  * returns non-zero to stop early.  Listing labels/ and its keys needs the
@@ -335,9 +336,9 @@ int pyro_node_bytes_cached(struct pyro_fs *fs, const struct pyro_node *n,
 /* Target of a symlink node. */
 int pyro_node_readlink(const struct pyro_node *n, const char **target);
 
-/* 1 if n's stat does not render it (its size is that of its cached
- * rendering, else 0; node.h's sized_by_cache): opening it renders it,
- * after which the kernel's attributes of it are stale. */
+/* 1 if a listing gives n the size of its cached rendering, else 0
+ * (node.h's sized_by_cache): opening it renders it, after which the
+ * kernel's attributes of it may be stale. */
 int pyro_node_sized_by_cache(const struct pyro_node *n);
 
 /* 1 if the node's content can never change while mounted (the kernel may

@@ -435,14 +435,31 @@ void pyro_node_stat_cheap(const struct pyro_fs *fs, const struct pyro_node *n,
 		st->st_size = (off_t)strlen(n->time.name);
 }
 
-int pyro_node_stat_exact(const struct pyro_fs *fs, const struct pyro_node *n,
-			 struct stat *st)
+/* st_size of a file sized by its cache, in a listing: never rendered. */
+static void size_from_cache(struct pyro_fs *fs, const struct pyro_node *n,
+			    struct stat *st)
+{
+	struct pyro_blob *b;
+
+	if (pyro_node_bytes_cached(fs, n, &b))
+		return;                 /* not made yet: 0, as cheap left it */
+	st->st_size = (off_t)b->len;
+	st->st_blocks = (blkcnt_t)((b->len + 511) / 512);
+	pyro_obj_put(&b->obj);
+}
+
+int pyro_node_stat_listed(struct pyro_fs *fs, const struct pyro_node *n,
+			  struct stat *st)
 {
 	size_t i;
 
 	pyro_node_stat_cheap(fs, n, st);
-	if (S_ISREG(st->st_mode))
-		return 0;
+	if (S_ISREG(st->st_mode)) {
+		if (!pyro_node_sized_by_cache(n))
+			return 0;
+		size_from_cache(fs, n, st);
+		return 1;
+	}
 	/* Looking a pending service up indexes it (and gives its time). */
 	if (n->svc)
 		return !n->svc->pending;
@@ -463,14 +480,7 @@ int pyro_node_stat(struct pyro_fs *fs, const struct pyro_node *n,
 	pyro_node_stat_cheap(fs, n, st);
 	if (!S_ISREG(st->st_mode))
 		return 0;
-	if (pyro_node_sized_by_cache(n)) {
-		/* Nothing cached: size 0 (st_size stays as cheap left it). */
-		rc = pyro_node_bytes_cached(fs, n, &b);
-		if (rc == -ENOENT)
-			return 0;
-	} else {
-		rc = pyro_node_bytes(fs, n, &b);
-	}
+	rc = pyro_node_bytes(fs, n, &b);
 	if (rc)
 		return rc;
 	st->st_size = (off_t)b->len;
@@ -504,7 +514,7 @@ int pyro_node_immutable(const struct pyro_fs *fs, const struct pyro_node *n)
 	 * is still open.  Merges, windows, diffs and series files change
 	 * whenever a point arrives: they bypass the page cache (direct I/O),
 	 * so a read is never clipped to an old size.  So do the files sized
-	 * by their cache, whose stat may say 0 (sized_by_cache, node.h). */
+	 * by their cache, whose listed size may be 0 (sized_by_cache, node.h). */
 	if (pyro_node_sized_by_cache(n) || !kind_of(n)->snapshot_pages ||
 	    !deriv_of(&n->deriv)->keeps_pages ||
 	    n->time.span.kind != PYRO_SPAN_SNAPSHOT)

@@ -84,11 +84,12 @@ struct pyro_node_kind_ops {
 						 * pages when its time node is
 						 * one point (immutable) */
 	unsigned xattrs : 1;                    /* has user.pyrofs.* */
-	/* Its rendering needs a whole series (or service): a stat must not
-	 * make it, or a file manager listing a type directory decodes every
-	 * snapshot.  Its size is that of its cached rendering when there is
-	 * one, else 0 (as /proc's files), and it is always read with direct
-	 * I/O, so every reader gets every byte whatever size it saw. */
+	/* Its rendering needs a whole series (or service): a listing must
+	 * not make it, or a file manager listing a type directory decodes
+	 * every snapshot.  In a listing (readdirplus) its size is that of its
+	 * cached rendering when there is one, else 0 (as /proc's files); a
+	 * stat by name renders it, as any file.  It is always read with
+	 * direct I/O, so every reader gets every byte whatever size it saw. */
 	unsigned sized_by_cache : 1;
 };
 

@@ -122,9 +122,9 @@ static int op_open(const char *path, struct fuse_file_info *fi)
 		 * everything that may change bypasses the page cache. */
 		fi->keep_cache = pyro_node_keep_pages(ctx_fs(), &n);
 		fi->direct_io = !pyro_node_immutable(ctx_fs(), &n);
-		/* Its stat may have said 0 (not rendered yet): drop the
-		 * kernel's attributes now, so the fstat that follows an
-		 * open asks again and learns the size.  Browsers reading
+		/* A listing may have given it size 0 (not rendered yet):
+		 * drop the kernel's attributes now, so the fstat that
+		 * follows an open asks again and learns the size.  Browsers reading
 		 * file:// (Chromium) read as many bytes as fstat says.  The
 		 * notice is processed before this open returns; -ENOENT
 		 * (a path the kernel has forgotten) is no error. */
@@ -228,9 +228,8 @@ static int fill_one(void *arg, const char *name, const struct pyro_node *c)
 	struct stat st;
 	/* readdirplus: an entry with its attributes is one lookup the kernel
 	 * need not make (a file manager's listing is a lookup per entry).
-	 * Only where they are exactly what getattr answers; the others (a
-	 * file's size needs its bytes) are looked up as before. */
-	int exact = pyro_node_stat_exact(ctx->fs, c, &st);
+	 * Which entries carry them, and why, is pyro_node_stat_listed's. */
+	int exact = pyro_node_stat_listed(ctx->fs, c, &st);
 
 	ctx->h->rc = dir_add(ctx->h, name, &st, exact);
 	return ctx->h->rc != 0;

@@ -203,11 +203,11 @@ static int readme_tree(struct pyro_buf *out)
 		"Names starting with 0- (0-latest, 0-index.html, ...) are the same\n"
 		"entries, named to sort before the snapshots.\n"
 		"Sizes: summary.txt and a type's timeline.txt, timeline.svg,\n"
-		"growth.txt and index.html read the whole series, so a stat does\n"
-		"not make them: ls -l shows the size of their cached rendering, 0\n"
-		"before it is made (as in /proc).  cat and cp read them whole;\n"
-		"tar and cmp -s trust the size, and a browser shows an empty page\n"
-		"until the file has been read once.\n");
+		"growth.txt and index.html read the whole series, so listing their\n"
+		"directory does not make them: ls -l shows the size of their cached\n"
+		"rendering, 0 before it is made (as in /proc).  stat FILE and cat\n"
+		"read them whole; tar of the directory stores 0 bytes for those\n"
+		"not yet read.\n");
 }
 
 static int readme_services(const struct pyro_index *ix, struct pyro_buf *out)

@@ -214,8 +214,9 @@ import json, sys, urllib.request
 s = json.load(urllib.request.urlopen(sys.argv[1] + "/stats"))
 sys.exit(0 if s["connects"] >= 1 and all(t == sys.argv[2] for t in s["targets"]) else 1)' \
 	"$PROXY" "${TLS_URL#https://}"
-# ls -l of a service, as a file manager lists it, stats its summary.txt:
-# sized by its cached rendering, it makes no call at all.  Reading it builds
+# ls -l of a service, as a file manager lists it: the listing carries
+# summary.txt's size (its cached rendering's, else 0), so it makes no call
+# at all.  Reading it builds
 # the totals from the listing and merges only each type's newest snapshot,
 # never the per-point merges of growth.txt.
 control /stats/reset

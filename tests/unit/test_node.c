@@ -741,10 +741,10 @@ static void test_root_pages_cheap(void **state)
 	assert_int_equal(pyro_cache_used(f->fs->cache), before);
 }
 
-/* Files whose rendering reads a whole series: a stat renders nothing and
- * says the size of the cached rendering, 0 before there is one; they are
- * never kept in the page cache.  A tree of its own, so that no other test
- * has rendered them. */
+/* Files whose rendering reads a whole series: a listing renders nothing
+ * and gives the size of the cached rendering, 0 before there is one; a stat
+ * by name renders them, exact as any file's; they are never kept in the
+ * page cache.  A tree of its own, so that no other test has rendered them. */
 static void test_sized_by_cache(void **state)
 {
 	static const char *const files[] = {
@@ -766,16 +766,19 @@ static void test_sized_by_cache(void **state)
 		assert_int_equal(pyro_node_sized_by_cache(&n), 1);
 		assert_int_equal(pyro_node_immutable(fs, &n), 0);
 		assert_int_equal(pyro_node_bytes_cached(fs, &n, &cached), -ENOENT);
-		assert_int_equal(pyro_node_stat(fs, &n, &st), 0);
+		assert_int_equal(pyro_node_stat_listed(fs, &n, &st), 1);
 		assert_true(S_ISREG(st.st_mode));
 		assert_int_equal(st.st_size, 0);
 		assert_int_equal(pyro_cache_used(fs->cache), before);
-		/* Read once: stat then says exactly what a read gives. */
+		/* A stat by name renders it: exactly what a read gives. */
+		assert_int_equal(pyro_node_stat(fs, &n, &st), 0);
 		assert_int_equal(pyro_node_bytes(fs, &n, &b), 0);
 		assert_true(b->len > 0);
-		assert_int_equal(pyro_node_stat(fs, &n, &st), 0);
 		assert_int_equal(st.st_size, b->len);
 		assert_int_equal(st.st_blocks, (b->len + 511) / 512);
+		/* ... and from then on a listing says so too. */
+		assert_int_equal(pyro_node_stat_listed(fs, &n, &st), 1);
+		assert_int_equal(st.st_size, b->len);
 		assert_int_equal(pyro_node_bytes_cached(fs, &n, &cached), 0);
 		assert_ptr_equal(cached, b);
 		pyro_obj_put(&cached->obj);
@@ -783,8 +786,9 @@ static void test_sized_by_cache(void **state)
 		before = pyro_cache_used(fs->cache);
 		pyro_node_release(&n);
 	}
-	/* The other kinds keep an exact size: a snapshot's file, the pages
-	 * made from the index alone. */
+	/* The other files are not in a listing's attributes (the kernel
+	 * looks them up, and their stat is exact): a snapshot's file, the
+	 * pages made from the index alone. */
 	for (i = 0; i < 3; i++) {
 		static const char *const exact[] = {
 			"/api/cpu/latest/top.txt", "/api/index.html", "/README.txt",
@@ -794,6 +798,7 @@ static void test_sized_by_cache(void **state)
 
 		assert_int_equal(pyro_resolve(fs, exact[i], &n), 0);
 		assert_int_equal(pyro_node_sized_by_cache(&n), 0);
+		assert_int_equal(pyro_node_stat_listed(fs, &n, &st), 0);
 		assert_int_equal(pyro_node_stat(fs, &n, &st), 0);
 		assert_true(st.st_size > 0);
 		pyro_node_release(&n);
