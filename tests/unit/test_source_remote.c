@@ -609,11 +609,11 @@ static void test_disk(void **state)
 /* make FILE in dir with mtime age seconds ago */
 static void put_file(const char *dir, const char *name, time_t age)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX + 64];
 	struct timespec t[2] = { { time(NULL) - age, 0 }, { time(NULL) - age, 0 } };
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_true(snprintf(path, sizeof(path), "%s/%s", dir, name) < (int)sizeof(path));
 	assert_non_null(f = fopen(path, "w"));
 	fputs("partial", f);
 	assert_int_equal(fclose(f), 0);
@@ -622,10 +622,10 @@ static void put_file(const char *dir, const char *name, time_t age)
 
 static int file_exists(const char *dir, const char *name)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX + 64];
 	struct stat st;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_true(snprintf(path, sizeof(path), "%s/%s", dir, name) < (int)sizeof(path));
 	return stat(path, &st) == 0;
 }
 
