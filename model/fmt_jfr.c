@@ -479,8 +479,10 @@ static int event_emit(struct conv *cv, int kind, const struct sample *s)
 	size_t nlocs = 0, col = cv->col[kind];
 
 	if (s->have_stack) {
-		locs = cv->locs + cv->spans[s->span * 2];
 		nlocs = (size_t)cv->spans[s->span * 2 + 1];
+		/* An empty stack may have no array to point into. */
+		if (nlocs)
+			locs = cv->locs + cv->spans[s->span * 2];
 	}
 	if (kind == 0) {
 		values[col] = cv->chunk_period;
