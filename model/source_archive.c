@@ -1,7 +1,9 @@
 /*
  * source_archive.c - the local archive as a source (source.h): a directory
- * of profile files, indexed by archive.c, merged by merge.c, its series'
- * history by history.c, its label sets by merge.c and labels.c.
+ * of profile files, indexed by archive.c; this file builds, publishes and
+ * follows its index (the structures are in source_archive_priv.h); reading
+ * a published index (merges, labels, history, problems) is
+ * source_archive_read.c's.
  *
  * Big archives are indexed lazily, in parts.  A part is one service's
  * directory (struct part), indexed by archive.c as an archive of its own
@@ -47,71 +49,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "archive.h"
-#include "archive_watch.h"
-#include "decode_pool.h"
-
-struct archive_src {
-	struct pyro_src base;           /* first: the handle fs/ holds */
-	struct pyro_src_conf conf;      /* opts not kept (borrowed at open) */
-	int eager;                      /* -o index=eager: every part at once */
-	struct pyro_watch w;            /* inotify or the walk; the parts
-					 * to index again */
-	int rootfd;                     /* the root as indexed (O_PATH) or -1 */
-	dev_t root_dev;
-	ino_t root_ino;
-	int gone;                       /* the current index says ARCHIVE is
-					 * unreadable */
-	atomic_size_t nservices, nindexed, nsnapshots;  /* of the newest index */
-	atomic_size_t nloads, nrebuilds;
-	struct pyro_decode_pool *pool;  /* every part's merges decode on it
-					 * (owned) */
-};
-
-/* One part of the archive; shared by the indexes that hold it. */
-struct part {
-	atomic_uint refs;
-	char *name;                     /* the service; NULL: the root part */
-	int64_t mtime;                  /* pending: its directory's mtime */
-	struct pyro_archive *a;         /* one reference; NULL: pending */
-	struct pyro_point *points;      /* a's snapshots, service by service,
-					 * series by series */
-	int with_root;                  /* holds the root files of its service */
-};
-
-/* What a service of the view points to (its priv). */
-struct svc_ref {
-	struct pyro_archive *a;         /* borrowed from its part */
-	const struct pyro_service *svc; /* NULL while pending */
-	struct part *part;
-};
-
-/* A published index: a view of parts. */
-struct archive_index {
-	struct pyro_index ix;
-	struct part **parts;            /* directory parts, sorted by name;
-					 * one reference each */
-	size_t nparts;
-	struct part *root;              /* the root files' part, or NULL */
-	struct pyro_archive *gone;      /* ARCHIVE unreadable: the empty
-					 * archive that says so; else NULL */
-	struct svc_ref *refs;           /* per service */
-};
-
-static struct archive_src *to_src(struct pyro_src *src)
-{
-	return (struct archive_src *)src;
-}
-
-static const struct archive_index *view_of(const struct pyro_index *ix)
-{
-	return (const struct archive_index *)ix;
-}
-
-static const struct svc_ref *ref_of(const struct pyro_index_series *se)
-{
-	return se->service->priv;
-}
+#include "source_archive_priv.h"
 
 /* ---- parts --------------------------------------------------------------------- */
 
@@ -694,209 +632,6 @@ static int archive_load(struct pyro_src *src, const struct pyro_index *cur,
 	return *next ? 1 : 0;
 }
 
-/* ---- reading ------------------------------------------------------------------- */
-
-/* The snapshots span sp of se covers, oldest first (an array owned by the
- * caller), and the baseline before them or NULL. */
-static const struct pyro_snapshot **members(const struct pyro_index_series *se,
-					    const struct pyro_span *sp,
-					    const struct pyro_snapshot **base)
-{
-	const struct pyro_snapshot **snaps = calloc(sp->count, sizeof(*snaps));
-	size_t i;
-
-	for (i = 0; snaps && i < sp->count; i++)
-		snaps[i] = se->points[sp->first + i].priv;
-	*base = sp->has_baseline ? se->points[sp->first - 1].priv : NULL;
-	return snaps;
-}
-
-/* Members of a merge from fs/'s decoded snapshots: member i of the span
- * starting at point `first` of se is point first + i. */
-struct span_members {
-	const struct pyro_snapshot_cache *sc;
-	const struct pyro_index *ix;
-	const struct pyro_index_series *se;
-	size_t first;
-};
-
-static int span_member_get(void *ctx, size_t i, const struct pyro_stacks **st,
-			   void **hold)
-{
-	const struct span_members *sm = ctx;
-
-	return sm->sc->get(sm->sc->ctx, sm->ix, sm->se, sm->first + i, st,
-			   hold);
-}
-
-static void span_member_put(void *ctx, void *hold)
-{
-	const struct span_members *sm = ctx;
-
-	sm->sc->put(sm->sc->ctx, hold);
-}
-
-static int archive_stacks(struct pyro_src *src, const struct pyro_index *ix,
-			  const struct pyro_index_series *se,
-			  const struct pyro_span *sp, const char *span_name,
-			  const struct pyro_merge_filter *f,
-			  struct pyro_stacks *out, char err[PYRO_ERR_MAX])
-{
-	const struct pyro_snapshot **snaps, *base;
-	const struct svc_ref *ref = ref_of(se);
-	const struct pyro_snapshot_cache *sc = to_src(src)->conf.snapshots;
-	struct span_members sm = { sc, ix, se, sp->first };
-	struct pyro_merge_members mm = { span_member_get, span_member_put,
-					 &sm };
-	int rc;
-
-	snaps = members(se, sp, &base);
-	if (!snaps) {
-		/* out must be releasable whatever happens. */
-		memset(out, 0, sizeof(*out));
-		return -ENOMEM;
-	}
-	rc = pyro_merge_build_reusing(ref->a, ref->svc, se->priv, snaps,
-				      sp->count, base, to_src(src)->conf.merge,
-				      span_name, f, sc ? &mm : NULL, out, err);
-	free(snaps);
-	return rc;
-}
-
-static int archive_labels(struct pyro_src *src, const struct pyro_index *ix,
-			  const struct pyro_index_series *se,
-			  const struct pyro_span *sp, enum pyro_merge_rule rule,
-			  struct pyro_label_set *out, char err[PYRO_ERR_MAX])
-{
-	const struct pyro_snapshot **snaps, *base;
-	int rc;
-
-	(void)src;
-	(void)ix;
-	snaps = members(se, sp, &base);
-	if (!snaps) {
-		memset(out, 0, sizeof(*out));
-		return -ENOMEM;
-	}
-	rc = pyro_merge_labels(ref_of(se)->a, snaps, sp->count, base, rule,
-			       out, err);
-	free(snaps);
-	return rc;
-}
-
-static int archive_history(struct pyro_src *src, const struct pyro_index *ix,
-			   const struct pyro_index_series *se,
-			   struct pyro_history *out, char err[PYRO_ERR_MAX])
-{
-	(void)src;
-	(void)ix;
-	return pyro_history_build(ref_of(se)->a, ref_of(se)->svc, se->priv,
-				  out, err);
-}
-
-/* The identities of the files the span reads (path, size, mtime, inode:
- * archive.h), baseline included, and which sample type of each.  A file
- * rewritten in place is a new identity; nothing is ever open. */
-static void archive_ident(struct pyro_src *src, const struct pyro_index *ix,
-			  const struct pyro_index_series *se,
-			  const struct pyro_span *sp, uint64_t *h, int *open)
-{
-	size_t i = sp->has_baseline ? sp->first - 1 : sp->first;
-
-	(void)src;
-	(void)ix;
-	for (; i < sp->first + sp->count; i++) {
-		const struct pyro_snapshot *sn = se->points[i].priv;
-
-		*h = pyro_ident_mix(*h, sn->src->ident ^ sn->type_index);
-	}
-	*open = 0;
-}
-
-/* The archive paths of a span's snapshots, one per line. */
-static int archive_sources(struct pyro_src *src, const struct pyro_index *ix,
-			   const struct pyro_index_series *se,
-			   const struct pyro_span *sp, struct pyro_buf *out)
-{
-	size_t i;
-	int rc = 0;
-
-	(void)src;
-	(void)ix;
-	/* One path per line: control bytes as \xNN, as in /.pyrofs/errors. */
-	for (i = 0; i < sp->count && !rc; i++) {
-		const struct pyro_snapshot *sn = se->points[sp->first + i].priv;
-
-		rc = i ? pyro_buf_putc(out, '\n') : 0;
-		if (!rc)
-			rc = pyro_buf_put_safe(out, sn->src->path,
-					       strlen(sn->src->path));
-	}
-	return rc;
-}
-
-/* Every archive of a view: its problems are the view's. */
-static int archives_of(const struct archive_index *ai,
-		       struct pyro_archive ***out, size_t *n)
-{
-	struct pyro_archive **as = calloc(ai->nparts + 2, sizeof(*as));
-	size_t i, k = 0;
-
-	*out = as;
-	if (!as)
-		return -ENOMEM;
-	if (ai->gone)
-		as[k++] = ai->gone;
-	if (ai->root)
-		as[k++] = ai->root->a;
-	for (i = 0; i < ai->nparts; i++)
-		if (ai->parts[i]->a)
-			as[k++] = ai->parts[i]->a;
-	*n = k;
-	return 0;
-}
-
-static int archive_problems(struct pyro_src *src, const struct pyro_index *ix,
-			    struct pyro_buf *out)
-{
-	struct pyro_archive **as;
-	size_t n;
-	int rc;
-
-	(void)src;
-	rc = archives_of(view_of(ix), &as, &n);
-	if (!rc)
-		rc = pyro_archive_problems_text_many(as, n, out);
-	free(as);
-	return rc;
-}
-
-/* A problem fs/ found at a node path ("api/cpu/all/tree.txt"): its
- * service's part keeps it (and forgets it when indexed again). */
-static int archive_problem(struct pyro_src *src, const struct pyro_index *ix,
-			   const char *what, const char *reason)
-{
-	const struct archive_index *ai = view_of(ix);
-	char svc[NAME_MAX + 1];
-	const char *slash = strchr(what, '/');
-	const struct pyro_index_service *s = NULL;
-
-	(void)src;
-	if (slash && (size_t)(slash - what) < sizeof(svc)) {
-		memcpy(svc, what, (size_t)(slash - what));
-		svc[slash - what] = '\0';
-		s = pyro_index_service(ix, svc);
-	}
-	if (s && !s->pending)
-		return pyro_archive_problem(((const struct svc_ref *)s->priv)->a,
-					    what, reason);
-	if (ai->root)
-		return pyro_archive_problem(ai->root->a, what, reason);
-	if (ai->gone)
-		return pyro_archive_problem(ai->gone, what, reason);
-	return 0;
-}
-
 static int archive_stats(struct pyro_src *src, struct pyro_buf *out)
 {
 	struct archive_src *as = to_src(src);
@@ -935,13 +670,13 @@ static void archive_close(struct pyro_src *src)
 static const struct pyro_src_ops archive_ops = {
 	.refresh = archive_refresh,
 	.load = archive_load,
-	.stacks = archive_stacks,
-	.labels = archive_labels,
-	.history = archive_history,
-	.ident = archive_ident,
-	.sources = archive_sources,
-	.problems = archive_problems,
-	.problem = archive_problem,
+	.stacks = pyro_asrc_stacks,
+	.labels = pyro_asrc_labels,
+	.history = pyro_asrc_history,
+	.ident = pyro_asrc_ident,
+	.sources = pyro_asrc_sources,
+	.problems = pyro_asrc_problems,
+	.problem = pyro_asrc_problem,
 	.stats = archive_stats,
 	.close = archive_close,
 };
