@@ -87,7 +87,7 @@ GVC_LIBDIR  = $(call lazy_once,GVC_LIBDIR,$(PKG_CONFIG) --variable=libdir libgvc
 CMOCKA_LIBS = $(call lazy_once,CMOCKA_LIBS,$(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
 # FUSE glue: the only files that include a FUSE header.
-FUSE_SRCS  := fs/main.c fs/ops.c
+FUSE_SRCS  := fs/main.c fs/ops.c fs/loop.c
 LIB_SRCS   := $(sort $(wildcard model/*.c render/*.c) \
 		$(filter-out $(FUSE_SRCS) fs/cat.c,$(wildcard fs/*.c)))
 # Text files compiled in by scripts/embed.sh (render/embedded.h).

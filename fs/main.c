@@ -33,6 +33,7 @@
 #endif
 
 #include "fs.h"
+#include "loop.h"
 
 struct cli {
 	struct pyro_fs_opts opts;
@@ -267,29 +268,46 @@ static void show_info(const struct cli *cli, const char *prog,
 	}
 }
 
-/* Serve until unmounted.  libfuse's loop returns the number of the signal
- * that stopped it; SIGINT, SIGTERM and SIGHUP are a clean stop (exit 0,
- * as systemd expects), which fuse_main would report as a failure. */
+/* libfuse's loops return the number of the signal that stopped them;
+ * SIGINT, SIGTERM and SIGHUP are a clean stop (exit 0, as systemd
+ * expects), which fuse_main would report as a failure. */
+static int loop_exit(int res)
+{
+	return res == 0 || res == SIGINT || res == SIGTERM || res == SIGHUP ? 0 : 1;
+}
+
+/* Serve until unmounted or stopped by a signal: our loop (loop.c), unless
+ * -s asks for one thread or -o clone_fd for libfuse's loop (the one that
+ * clones /dev/fuse per thread). */
 static int serve(struct fuse *fuse, const struct fuse_cmdline_opts *fo)
 {
 	struct fuse_loop_config *cfg;
 	int res;
 
-	if (fo->singlethread) {
-		res = fuse_loop(fuse);
-	} else {
-		cfg = fuse_loop_cfg_create();
-		if (!cfg)
+	if (fo->singlethread)
+		return loop_exit(fuse_loop(fuse));
+	if (!fo->clone_fd) {
+		/* What fuse_loop_mt does around its loop: the thread that
+		 * forgets nodes after -o remember's time. */
+		if (fuse_start_cleanup_thread(fuse) != 0)
 			return 1;
-		fuse_loop_cfg_set_clone_fd(cfg, (unsigned int)fo->clone_fd);
-		fuse_loop_cfg_set_max_threads(cfg, fo->max_threads);
-		/* Unset, it is UINT_MAX, which 3.14 rejects with a warning. */
-		if (fo->max_idle_threads != UINT_MAX)
-			fuse_loop_cfg_set_idle_threads(cfg, fo->max_idle_threads);
-		res = fuse_loop_mt(fuse, cfg);
-		fuse_loop_cfg_destroy(cfg);
+		res = pyro_loop_serve(fuse_get_session(fuse), fo->max_threads);
+		fuse_stop_cleanup_thread(fuse);
+		if (res < 0)
+			fprintf(stderr, "pyrofs: serving: %s\n", strerror(-res));
+		return res < 0;
 	}
-	return res == 0 || res == SIGINT || res == SIGTERM || res == SIGHUP ? 0 : 1;
+	cfg = fuse_loop_cfg_create();
+	if (!cfg)
+		return 1;
+	fuse_loop_cfg_set_clone_fd(cfg, (unsigned int)fo->clone_fd);
+	fuse_loop_cfg_set_max_threads(cfg, fo->max_threads);
+	/* Unset, it is UINT_MAX, which 3.14 rejects with a warning. */
+	if (fo->max_idle_threads != UINT_MAX)
+		fuse_loop_cfg_set_idle_threads(cfg, fo->max_idle_threads);
+	res = fuse_loop_mt(fuse, cfg);
+	fuse_loop_cfg_destroy(cfg);
+	return loop_exit(res);
 }
 
 int main(int argc, char **argv)

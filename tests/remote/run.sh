@@ -164,6 +164,30 @@ check_eq "restarted server: read again" \
 	"$(local_cat leaky/cpu/2026-11-26T04-40-36Z/folded)" \
 	"$(cat "$MNT/leaky/cpu/2026-11-26T04-40-36Z/folded")"
 
+# ---- one held answer holds up nothing else ------------------------------------
+# The server holds every call until /release: the read that needs one waits
+# (fs/loop.c's standby takes over reading), and reads of cached nodes,
+# listings and the mount's own files are answered meanwhile.
+in_flight() { stats | python3 -c 'import json, sys; print(json.load(sys.stdin)["inFlight"])'; }
+snap=api/cpu/$(local_cat api/cpu/ | grep -E 'Z/$' | sed -n 2p | tr -d /)
+control "/control?hold=1"
+cat "$MNT/$snap/folded" >/dev/null 2>&1 &
+held=$!
+for _ in $(seq 1 200); do
+	[ "$(in_flight)" -ge 1 ] && break
+	sleep 0.05
+done
+check "held answer: the read waits for it" kill -0 "$held"
+check_eq "held answer: a cached node is read meanwhile" "$cached" "$(cat "$MNT/api/cpu/all/top.txt")"
+check_eq "held answer: a listing meanwhile" "$(subdirs "$MNT/api" | head -1)" "$(local_cat api/ | grep '/$' | sort | head -1 | tr -d /)"
+check "held answer: /.pyrofs/stats meanwhile" grep -q '^queries_sent [0-9]' "$MNT/.pyrofs/stats"
+check "held answer: the read still waits" kill -0 "$held"
+control /release
+control /control
+wait "$held"
+check_eq "held answer: released, the node reads right" \
+	"$(local_cat "$snap/folded")" "$(cat "$MNT/$snap/folded")"
+
 # ---- grep -r: the cap, and no merge fetched twice ---------------------------
 control /stats/reset
 grep -r -q nothing-matches-this "$MNT" 2>/dev/null
