@@ -33,6 +33,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -192,8 +193,12 @@ static int take_request(struct loop *lp, struct worker *w, struct fuse_buf *buf)
 			spinning = 1;
 			continue;
 		}
-		if (spinning && elapsed_ns(&t0) < SPIN_NS)
+		if (spinning && elapsed_ns(&t0) < SPIN_NS) {
+			/* A busy machine: let whoever waits for this CPU
+			 * run (the caller, perhaps) before polling again. */
+			sched_yield();
 			continue;
+		}
 		spinning = 0;
 		rc = sleep_in_poll(lp, w);
 		if (rc != 0)
