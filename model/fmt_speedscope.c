@@ -62,11 +62,7 @@ static int ss_budget(struct ss *v, size_t more)
 		      v->cap_stack * sizeof(*v->stack) +
 		      v->cap_open * sizeof(*v->open);
 
-	if (more <= v->max_size && used <= v->max_size - more)
-		return 0;
-	snprintf(v->err, PYRO_ERR_MAX, "reading it needs more memory than "
-		 "max_profile_size (%zu bytes)", v->max_size);
-	return -E2BIG;
+	return pyro_pbuild_budget(used, more, v->max_size, v->err);
 }
 
 /* ---- frames ------------------------------------------------------------------ */

@@ -178,11 +178,7 @@ static int over_budget(struct v8 *v, size_t more)
 	size_t used = v->cap_nodes * sizeof(*v->nodes) +
 		      v->cap_kids * sizeof(*v->kids);
 
-	if (more <= v->max_size && used <= v->max_size - more)
-		return 0;
-	snprintf(v->err, PYRO_ERR_MAX, "reading it needs more memory than "
-		 "max_profile_size (%zu bytes)", v->max_size);
-	return -E2BIG;
+	return pyro_pbuild_budget(used, more, v->max_size, v->err);
 }
 
 static int new_node(struct v8 *v, uint32_t *index)

@@ -19,6 +19,7 @@
 #include "pprof_build.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -128,6 +129,16 @@ static int string_id(struct pyro_pbuild *b, const char *s, size_t len,
 }
 
 /* ---- public --------------------------------------------------------------- */
+
+int pyro_pbuild_budget(size_t used, size_t more, size_t max_size,
+		       char err[PYRO_ERR_MAX])
+{
+	if (more <= max_size && used <= max_size - more)
+		return 0;
+	snprintf(err, PYRO_ERR_MAX, "reading it needs more memory than "
+		 "max_profile_size (%zu bytes)", max_size);
+	return -E2BIG;
+}
 
 int pyro_pbuild_new(size_t max_size, struct pyro_pbuild **out)
 {

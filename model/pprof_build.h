@@ -30,6 +30,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "profile.h"          /* PYRO_ERR_MAX */
 #include "strtab.h"
 
 struct pyro_pbuild;     /* opaque */
@@ -108,6 +109,12 @@ struct pyro_pbuild_stacks {
 	size_t cap;                     /* ids with a slot */
 	size_t slot_size;               /* bytes, a multiple of 8 */
 };
+
+/* The foreign readers' memory bound, worded once: 0 when a reader whose own
+ * arrays take used bytes may take more (used + more <= max_size), else
+ * -E2BIG with err saying it needs more memory than max_profile_size. */
+int pyro_pbuild_budget(size_t used, size_t more, size_t max_size,
+		       char err[PYRO_ERR_MAX]);
 
 /* An empty set of stacks whose slots are slot_size bytes (a multiple of
  * 8, so they may hold int64 or double).  0 or -ENOMEM. */
