@@ -471,6 +471,26 @@ static int cmp_entry(const void *x, const void *y)
 	return c;
 }
 
+/* The second a time is named by (pyro_time_name: rounded down). */
+static int64_t time_secs(int64_t nanos)
+{
+	return nanos / PYRO_NS_PER_SEC -
+	       (nanos < 0 && nanos % PYRO_NS_PER_SEC ? 1 : 0);
+}
+
+void pyro_snapshot_name(const struct pyro_snapshot *sn,
+			char out[PYRO_TIME_NAME_MAX])
+{
+	size_t len;
+
+	pyro_time_name(sn->src->time_nanos, out);
+	if (sn->dup > 1) {
+		len = strlen(out);
+		snprintf(out + len, PYRO_TIME_NAME_MAX - len, "-%u",
+			 (unsigned)sn->dup);
+	}
+}
+
 /* Fill se from entries e[0..n) (one service and type, time order). */
 static int build_series(struct pyro_series *se, struct entry *e, size_t n)
 {
@@ -490,18 +510,14 @@ static int build_series(struct pyro_series *se, struct entry *e, size_t n)
 
 		sn->src = e[i].src;
 		sn->type_index = e[i].type_index;
-		pyro_time_name(sn->src->time_nanos, sn->name);
-		/* Two snapshots in one second: "...Z", "...Z-2", "...Z-3". */
-		if (i && !strncmp(sn->name, se->snaps[i - 1].name,
-				  strlen(sn->name)) &&
-		    (se->snaps[i - 1].name[strlen(sn->name)] == '\0' ||
-		     se->snaps[i - 1].name[strlen(sn->name)] == '-')) {
-			size_t len = strlen(sn->name);
-
-			snprintf(sn->name + len, sizeof(sn->name) - len, "-%zu", ++dup);
-		} else {
+		/* Two snapshots in one second: "...Z", "...Z-2", "...Z-3"
+		 * (names are of whole seconds, and times are sorted). */
+		if (i && time_secs(sn->src->time_nanos) ==
+			 time_secs(se->snaps[i - 1].src->time_nanos))
+			dup++;
+		else
 			dup = 1;
-		}
+		sn->dup = (uint32_t)dup;
 	}
 	return 0;
 }

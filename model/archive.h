@@ -45,7 +45,8 @@ enum pyro_time_origin {
 	PYRO_TIME_MTIME,        /* the file's modification time */
 };
 
-/* One profile file of the archive. */
+/* One profile file of the archive.  An archive holds a million of these:
+ * the two 4-byte fields come last, so that they share one word. */
 struct pyro_source {
 	char *path;                     /* relative to the archive root;
 					 * right after the struct, in its
@@ -53,19 +54,27 @@ struct pyro_source {
 	char *target;                   /* symlinks: the target to read,
 					 * relative to the root; else NULL */
 	int64_t time_nanos;             /* resolved snapshot time */
-	enum pyro_time_origin origin;
 	uint64_t ident;                 /* hash of path, size, mtime, ctime,
 					 * inode, device: changes when the
 					 * file does */
+	enum pyro_time_origin origin;
 	int collapsed;                  /* collapsed stacks, not pprof */
 };
 
-/* One sample type of one profile file, in its type directory. */
+/* One sample type of one profile file, in its type directory.  Its name
+ * is not stored (the published index's points hold it once): it is its
+ * time's pyro_time_name, with "-<dup>" after it when dup > 1. */
 struct pyro_snapshot {
 	const struct pyro_source *src;
 	uint32_t type_index;            /* index into the profile's sample types */
-	char name[PYRO_TIME_NAME_MAX];  /* directory name, unique in its series */
+	uint32_t dup;                   /* 1, or n for the n-th snapshot of
+					 * its series in one second */
 };
+
+/* The directory name of sn, unique in its series: "2026-11-24T10-15-00Z",
+ * "2026-11-24T10-15-00Z-2". */
+void pyro_snapshot_name(const struct pyro_snapshot *sn,
+			char out[PYRO_TIME_NAME_MAX]);
 
 /* All snapshots of one service and type directory, oldest first. */
 struct pyro_series {

@@ -187,10 +187,13 @@ const struct pyro_series *pyro_service_series(const struct pyro_service *s,
 const struct pyro_snapshot *pyro_series_snapshot(const struct pyro_series *se,
 						 const char *name)
 {
+	char sname[PYRO_TIME_NAME_MAX];
 	size_t i;
 
-	for (i = 0; i < se->nsnaps; i++)
-		if (!strcmp(se->snaps[i].name, name))
+	for (i = 0; i < se->nsnaps; i++) {
+		pyro_snapshot_name(&se->snaps[i], sname);
+		if (!strcmp(sname, name))
 			return &se->snaps[i];
+	}
 	return NULL;
 }

@@ -376,7 +376,7 @@ int pyro_history_build(struct pyro_archive *a, const struct pyro_service *svc,
 		last = st;
 		have_last = true;
 		out->times[k] = sn->src->time_nanos;
-		memcpy(out->names[k], sn->name, sizeof(out->names[k]));
+		pyro_snapshot_name(sn, out->names[k]);
 		out->totals[k] = total;
 		out->durations[k] = st.meta.duration_nanos > 0 ?
 				    st.meta.duration_nanos : 0;

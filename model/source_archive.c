@@ -101,7 +101,7 @@ static int part_points(struct part *p)
 
 			for (k = 0; k < se->nsnaps; k++, pt++) {
 				pt->time_nanos = se->snaps[k].src->time_nanos;
-				memcpy(pt->name, se->snaps[k].name, sizeof(pt->name));
+				pyro_snapshot_name(&se->snaps[k], pt->name);
 				pt->priv = &se->snaps[k];
 			}
 		}

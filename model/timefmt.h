@@ -12,8 +12,8 @@
 #include <stdint.h>
 
 /* A time name and its "-N" suffix, NUL included: every snapshot of an
- * archive holds two (struct pyro_point, struct pyro_snapshot), so this is
- * no wider than needed ("2026-11-26T04-12-00Z-9999999999"). */
+ * archive's published index holds one (struct pyro_point), so this is no
+ * wider than needed ("2026-11-26T04-12-00Z-9999999999"). */
 #define PYRO_TIME_NAME_MAX 32
 #define PYRO_NS_PER_SEC 1000000000LL    /* nanoseconds in a second */
 

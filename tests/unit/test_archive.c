@@ -197,6 +197,16 @@ static void test_series(void **state)
 }
 
 /* Oldest first; same second gets -2, -3; equal times sort by path. */
+/* The snapshot's directory name is want (it is formatted, not stored). */
+static void assert_snapshot_named(const struct pyro_snapshot *sn,
+				  const char *want)
+{
+	char name[PYRO_TIME_NAME_MAX];
+
+	pyro_snapshot_name(sn, name);
+	assert_string_equal(name, want);
+}
+
 static void test_snapshots(void **state)
 {
 	static const char *const cpu_paths[] = {
@@ -215,11 +225,11 @@ static void test_snapshots(void **state)
 	assert_int_equal(cpu->nsnaps, 4);
 	assert_int_equal(samples->nsnaps, 4);
 	for (i = 0; i < 4; i++) {
-		assert_string_equal(cpu->snaps[i].name, cpu_names[i]);
+		assert_snapshot_named(&cpu->snaps[i], cpu_names[i]);
 		assert_string_equal(cpu->snaps[i].src->path, cpu_paths[i]);
 		assert_int_equal(cpu->snaps[i].src->origin, PYRO_TIME_PROFILE);
 		assert_int_equal(cpu->snaps[i].type_index, 1);
-		assert_string_equal(samples->snaps[i].name, cpu_names[i]);
+		assert_snapshot_named(&samples->snaps[i], cpu_names[i]);
 		assert_int_equal(samples->snaps[i].type_index, 0);
 		/* One source per file, shared by its sample types. */
 		assert_ptr_equal(samples->snaps[i].src, cpu->snaps[i].src);
@@ -247,7 +257,7 @@ static void test_snapshots(void **state)
 		const struct pyro_series *se = &api->series[heap_series[i]];
 
 		assert_int_equal(se->nsnaps, 1);
-		assert_string_equal(se->snaps[0].name, "2026-11-24T10-15-00Z");
+		assert_snapshot_named(&se->snaps[0], "2026-11-24T10-15-00Z");
 		assert_string_equal(se->snaps[0].src->path, "api/heap-1795515300.pb.gz");
 	}
 	assert_int_equal(api->series[0].snaps[0].type_index, 0);
@@ -264,18 +274,18 @@ static void test_time_origins(void **state)
 	const struct pyro_series *cpu = &f->a->services[2].series[0];
 
 	assert_int_equal(cpu->nsnaps, 2);
-	assert_string_equal(cpu->snaps[0].name, "2026-11-24T10-16-40Z");
+	assert_snapshot_named(&cpu->snaps[0], "2026-11-24T10-16-40Z");
 	assert_string_equal(cpu->snaps[0].src->path, "billing/cpu-1795515400.pb.gz");
 	assert_int_equal(cpu->snaps[0].src->origin, PYRO_TIME_FILENAME);
 	assert_int_equal(cpu->snaps[0].src->time_nanos, (T0 + 100) * SEC);
-	assert_string_equal(cpu->snaps[1].name, "2026-11-24T10-17-30Z");
+	assert_snapshot_named(&cpu->snaps[1], "2026-11-24T10-17-30Z");
 	assert_string_equal(cpu->snaps[1].src->path, "billing/profile");
 	assert_int_equal(cpu->snaps[1].src->origin, PYRO_TIME_MTIME);
 	assert_int_equal(cpu->snaps[1].src->time_nanos, (T0 + 150) * SEC);
 
 	assert_int_equal(root_cpu->nsnaps, 1);
 	assert_string_equal(root_cpu->snaps[0].src->path, "cpu-1795515500.pb.gz");
-	assert_string_equal(root_cpu->snaps[0].name, "2026-11-24T10-18-20Z");
+	assert_snapshot_named(&root_cpu->snaps[0], "2026-11-24T10-18-20Z");
 }
 
 static void test_problems(void **state)
