@@ -56,10 +56,13 @@ struct top_edge {
 
 /* The hot loops walk every frame reference of every stack and land on a
  * random node each time: they read small arrays (16-byte accumulators,
- * one byte of flags per frame) rather than the nodes, whose working set
- * would not stay in cache on a profile of 20,000 functions. */
-#define FF_IN_GRAPH 1           /* the frame's node takes part in edges */
-#define FF_MAY_INLINE 2         /* the frame's node may be inline */
+ * one word of node and flags per frame, one byte "edges may go into it")
+ * rather than the nodes, whose working set would not stay in cache on a
+ * profile of 20,000 functions. */
+#define FK_IN_GRAPH 0x80000000u /* the frame's node takes part in edges */
+#define FK_MAY_INLINE 0x40000000u /* the frame's node may be inline */
+#define FK_EDGE (FK_IN_GRAPH | FK_MAY_INLINE)
+#define FK_NODE 0x3fffffffu     /* the rest: the node index */
 
 struct top_acc {
 	int64_t cum;
@@ -70,7 +73,8 @@ struct top_acc {
 void pyro_top_release(struct top *t)
 {
 	free(t->frame_node);
-	free(t->frame_flags);
+	free(t->frame_key);
+	free(t->frame_edge);
 	free(t->nodes);
 	free(t->edges);
 	pyro_edge_index_release(&t->edge_ix);
@@ -183,28 +187,38 @@ static int flag_frames(struct top *t)
 {
 	uint32_t f;
 
-	t->frame_flags = malloc(t->s->nframes ? t->s->nframes : 1);
-	if (!t->frame_flags)
+	/* The node index shares the word with the flags. */
+	if (t->nnodes > FK_NODE)
+		return -EOVERFLOW;
+	t->frame_key = malloc((t->s->nframes ? t->s->nframes : 1) * sizeof(uint32_t));
+	if (!t->frame_key)
+		return -ENOMEM;
+	t->frame_edge = malloc(t->s->nframes ? t->s->nframes : 1);
+	if (!t->frame_edge)
 		return -ENOMEM;
 	for (f = 0; f < t->s->nframes; f++) {
 		const struct top_node *n = &t->nodes[t->frame_node[f]];
 
-		t->frame_flags[f] = (n->in_graph ? FF_IN_GRAPH : 0) |
-				    (n->may_inline ? FF_MAY_INLINE : 0);
+		t->frame_key[f] = t->frame_node[f] |
+				  (n->in_graph ? FK_IN_GRAPH : 0) |
+				  (n->may_inline ? FK_MAY_INLINE : 0);
+		t->frame_edge[f] = (t->frame_key[f] & FK_EDGE) == FK_EDGE;
 	}
 	return 0;
 }
 
-/* Find or create the edge src -> dst; *e receives it, *created whether new. */
-static int edge_get(struct top *t, uint32_t src, uint32_t dst,
-		    struct top_edge **e, bool *created)
+/* Add stack idx's weight to the edge src -> dst, once per stack. */
+static int add_edge(struct top *t, uint32_t src, uint32_t dst, bool inl,
+		    size_t idx, int64_t value)
 {
+	struct top_edge *e;
+	bool created;
 	uint32_t k;
-	int rc = pyro_edge_index_get(&t->edge_ix, src, dst, &k, created);
+	int rc = pyro_edge_index_get(&t->edge_ix, src, dst, &k, &created);
 
 	if (rc)
 		return rc;
-	if (*created) {
+	if (created) {
 		rc = pyro_grow_array(&t->edges, &t->edges_cap, (size_t)k + 1,
 				     sizeof(*t->edges));
 		if (rc)
@@ -214,46 +228,48 @@ static int edge_get(struct top *t, uint32_t src, uint32_t dst,
 		t->edges[k].dst = dst;
 		t->nedges = (size_t)k + 1;
 	}
-	*e = &t->edges[k];
+	e = &t->edges[k];
+	if (created || e->stamp != idx + 1) {
+		e->is_inline = created ? inl : e->is_inline && inl;
+		e->stamp = idx + 1;
+		e->weight += value;
+	}
 	return 0;
 }
 
-/* Add one stack's edges (once each) into nodes that may be inline. */
+/* Add one stack's edges (once each) into nodes that may be inline.  The
+ * parent is the nearest caller in the graph; frames of dropped nodes are
+ * skipped.  One word per frame holds its node and flags, and the parent
+ * moves without a branch: this walks every reference of every stack. */
 static int stack_edges(struct top *t, size_t idx)
 {
 	const struct pyro_stack *st = &t->s->stacks[idx];
 	const uint32_t *refs = pyro_stack_refs(t->s, st);
-	const uint8_t *ff = t->frame_flags;
-	uint32_t parent = NO_NODE, d, n;
-	struct top_edge *e;
-	bool created, inl;
+	const uint32_t *fk = t->frame_key;
+	uint32_t parent = NO_NODE, d, in;
 	int rc;
 
-	/* Edges only go into nodes that may be inline: most stacks have
-	 * none, and one byte per frame says so. */
+	/* Most stacks of a profile with few inline functions have no
+	 * edge to add: a byte per frame (in L1 where a word per frame is
+	 * not) says so quickly. */
 	for (d = 0; d < st->depth; d++)
-		if (ff[PYRO_REF_FRAME(refs[d])] == (FF_IN_GRAPH | FF_MAY_INLINE))
+		if (t->frame_edge[PYRO_REF_FRAME(refs[d])])
 			break;
 	if (d == st->depth)
 		return 0;
 	for (d = 0; d < st->depth; d++) {
-		uint8_t fl = ff[PYRO_REF_FRAME(refs[d])];
+		uint32_t k = fk[PYRO_REF_FRAME(refs[d])], n = k & FK_NODE;
 
-		if (!(fl & FF_IN_GRAPH))
-			continue;
-		n = t->frame_node[PYRO_REF_FRAME(refs[d])];
-		if (parent != NO_NODE && n != parent && (fl & FF_MAY_INLINE)) {
-			rc = edge_get(t, parent, n, &e, &created);
+		if ((k & FK_EDGE) == FK_EDGE && parent != NO_NODE && n != parent) {
+			rc = add_edge(t, parent, n, (refs[d] & PYRO_REF_INLINE) != 0,
+				      idx, st->value);
 			if (rc)
 				return rc;
-			inl = (refs[d] & PYRO_REF_INLINE) != 0;
-			if (created || e->stamp != idx + 1) {
-				e->is_inline = created ? inl : e->is_inline && inl;
-				e->stamp = idx + 1;
-				e->weight += st->value;
-			}
 		}
-		parent = n;
+		/* parent = in graph ? n : parent, as arithmetic: compilers
+		 * made a branch of it, which mispredicted. */
+		in = 0u - (k >> 31);
+		parent = (n & in) | (parent & ~in);
 	}
 	return 0;
 }

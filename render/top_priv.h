@@ -46,7 +46,8 @@ struct top_row {
 struct top {
 	const struct pyro_stacks *s;
 	uint32_t *frame_node;   /* frame id -> node index */
-	uint8_t *frame_flags;   /* frame id -> its node's FF_* bits */
+	uint32_t *frame_key;    /* frame id -> node index | FK_* bits */
+	uint8_t *frame_edge;    /* frame id -> 1 if edges may go into it */
 	struct top_node *nodes;
 	uint32_t nnodes;
 	struct top_edge *edges;
