@@ -39,6 +39,7 @@
 #include "units.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,14 +71,36 @@ struct top_acc {
 	uint32_t may_inline;
 };
 
+/*
+ * The two walks over every reference (flat and cum; the edges) are split
+ * in two halves of the stacks when there are many: the second half on a
+ * thread of its own, each half into its own accumulators and edges, then
+ * added up.  Sums and "inline in every stack" do not depend on the order
+ * in which stacks are taken, so the report is the same byte for byte; on
+ * the 100,000-stack profile (3.2 million references) the walks were
+ * 16 ms of a cold top.txt on one core while the other had nothing to do.
+ */
+#define SPLIT_MIN_REFS ((size_t)1 << 18)
+
+struct top_pass {
+	struct top *t;          /* read only while passes run */
+	size_t from, to;        /* the stacks [from, to) */
+	struct top_acc *acc;    /* accumulate: per node */
+	int64_t *flat;          /* accumulate: per node */
+	int64_t flat_total;
+	struct top_edge *edges; /* mark_inline: this half's edges */
+	size_t nedges, edges_cap;
+	struct pyro_edge_index edge_ix;
+	int (*walk)(struct top_pass *);
+	int rc;
+};
+
 void pyro_top_release(struct top *t)
 {
 	free(t->frame_node);
 	free(t->frame_key);
 	free(t->frame_edge);
 	free(t->nodes);
-	free(t->edges);
-	pyro_edge_index_release(&t->edge_ix);
 	free(t->rows);
 }
 
@@ -109,18 +132,63 @@ cleanup:
 	return rc;
 }
 
-/* Flat, cum and the flat sum, in one pass over the stacks. */
-static int accumulate(struct top *t)
+static void pass_release(struct top_pass *h)
 {
-	const struct pyro_stacks *s = t->s;
-	struct top_acc *acc = calloc(t->nnodes ? t->nnodes : 1, sizeof(*acc));
-	const uint32_t *fn = t->frame_node;
-	size_t i;
+	free(h->acc);
+	free(h->flat);
+	free(h->edges);
+	pyro_edge_index_release(&h->edge_ix);
+}
+
+static void *pass_thread(void *arg)
+{
+	struct top_pass *h = arg;
+
+	h->rc = h->walk(h);
+	return NULL;
+}
+
+/* Run walk over all stacks: in two halves on two threads when there are
+ * many references (h[1] empty otherwise).  If no thread can be started,
+ * the caller walks both halves itself. */
+static int run_passes(struct top *t, struct top_pass h[2],
+		      int (*walk)(struct top_pass *))
+{
+	size_t n = t->s->nstacks;
+	pthread_t tid;
+	int threaded;
+
+	memset(h, 0, 2 * sizeof(*h));
+	h[0].t = h[1].t = t;
+	h[0].walk = h[1].walk = walk;
+	h[0].to = n;
+	if (t->s->nrefs >= SPLIT_MIN_REFS && n >= 2) {
+		h[0].to = h[1].from = n / 2;
+		h[1].to = n;
+	}
+	threaded = h[1].to > h[1].from &&
+		   pthread_create(&tid, NULL, pass_thread, &h[1]) == 0;
+	h[0].rc = walk(&h[0]);
+	if (threaded)
+		pthread_join(tid, NULL);
+	else if (h[1].to > h[1].from)
+		h[1].rc = walk(&h[1]);
+	return h[0].rc ? h[0].rc : h[1].rc;
+}
+
+/* Flat, cum and the flat sum of one pass's stacks. */
+static int accumulate_walk(struct top_pass *h)
+{
+	const struct pyro_stacks *s = h->t->s;
+	const uint32_t *fn = h->t->frame_node;
+	size_t i, nn = h->t->nnodes ? h->t->nnodes : 1;
 	uint32_t d;
 
-	if (!acc)
+	h->acc = calloc(nn, sizeof(*h->acc));
+	h->flat = calloc(nn, sizeof(*h->flat));
+	if (!h->acc || !h->flat)
 		return -ENOMEM;
-	for (i = 0; i < s->nstacks; i++) {
+	for (i = h->from; i < h->to; i++) {
 		const struct pyro_stack *st = &s->stacks[i];
 		const uint32_t *refs = pyro_stack_refs(s, st);
 		uint32_t stamp = (uint32_t)(i + 1);     /* nstacks < UINT32_MAX */
@@ -128,7 +196,7 @@ static int accumulate(struct top *t)
 		if (st->value == 0 || st->depth == 0)
 			continue;
 		for (d = 0; d < st->depth; d++) {
-			struct top_acc *a = &acc[fn[PYRO_REF_FRAME(refs[d])]];
+			struct top_acc *a = &h->acc[fn[PYRO_REF_FRAME(refs[d])]];
 
 			if (a->stamp != stamp) {
 				a->stamp = stamp;
@@ -137,15 +205,35 @@ static int accumulate(struct top *t)
 			if (refs[d] & PYRO_REF_INLINE)
 				a->may_inline = 1;
 		}
-		t->nodes[fn[PYRO_REF_FRAME(refs[st->depth - 1])]].flat += st->value;
-		t->flat_total += st->value;
+		h->flat[fn[PYRO_REF_FRAME(refs[st->depth - 1])]] += st->value;
+		h->flat_total += st->value;
 	}
-	for (d = 0; d < t->nnodes; d++) {
-		t->nodes[d].cum = acc[d].cum;
-		t->nodes[d].may_inline = acc[d].may_inline != 0;
-	}
-	free(acc);
 	return 0;
+}
+
+/* Flat, cum and the flat sum, in one pass over the stacks (two halves). */
+static int accumulate(struct top *t)
+{
+	struct top_pass h[2];
+	uint32_t d;
+	int rc = run_passes(t, h, accumulate_walk);
+
+	for (d = 0; !rc && d < t->nnodes; d++) {
+		struct top_node *n = &t->nodes[d];
+
+		n->cum = h[0].acc[d].cum;
+		n->flat = h[0].flat[d];
+		n->may_inline = h[0].acc[d].may_inline != 0;
+		if (h[1].acc) {
+			n->cum += h[1].acc[d].cum;
+			n->flat += h[1].flat[d];
+			n->may_inline |= h[1].acc[d].may_inline != 0;
+		}
+	}
+	t->flat_total = h[0].flat_total + h[1].flat_total;
+	pass_release(&h[0]);
+	pass_release(&h[1]);
+	return rc;
 }
 
 int pyro_top_graph(const struct pyro_stacks *s, struct top *t)
@@ -207,28 +295,40 @@ static int flag_frames(struct top *t)
 	return 0;
 }
 
+/* The edge src -> dst of pass h (created empty if new); *created
+ * whether it was. */
+static int edge_get(struct top_pass *h, uint32_t src, uint32_t dst,
+		    struct top_edge **e, bool *created)
+{
+	uint32_t k;
+	int rc = pyro_edge_index_get(&h->edge_ix, src, dst, &k, created);
+
+	if (rc)
+		return rc;
+	if (*created) {
+		rc = pyro_grow_array(&h->edges, &h->edges_cap, (size_t)k + 1,
+				     sizeof(*h->edges));
+		if (rc)
+			return rc;
+		memset(&h->edges[k], 0, sizeof(h->edges[k]));
+		h->edges[k].src = src;
+		h->edges[k].dst = dst;
+		h->nedges = (size_t)k + 1;
+	}
+	*e = &h->edges[k];
+	return 0;
+}
+
 /* Add stack idx's weight to the edge src -> dst, once per stack. */
-static int add_edge(struct top *t, uint32_t src, uint32_t dst, bool inl,
+static int add_edge(struct top_pass *h, uint32_t src, uint32_t dst, bool inl,
 		    size_t idx, int64_t value)
 {
 	struct top_edge *e;
 	bool created;
-	uint32_t k;
-	int rc = pyro_edge_index_get(&t->edge_ix, src, dst, &k, &created);
+	int rc = edge_get(h, src, dst, &e, &created);
 
 	if (rc)
 		return rc;
-	if (created) {
-		rc = pyro_grow_array(&t->edges, &t->edges_cap, (size_t)k + 1,
-				     sizeof(*t->edges));
-		if (rc)
-			return rc;
-		memset(&t->edges[k], 0, sizeof(t->edges[k]));
-		t->edges[k].src = src;
-		t->edges[k].dst = dst;
-		t->nedges = (size_t)k + 1;
-	}
-	e = &t->edges[k];
 	if (created || e->stamp != idx + 1) {
 		e->is_inline = created ? inl : e->is_inline && inl;
 		e->stamp = idx + 1;
@@ -241,8 +341,9 @@ static int add_edge(struct top *t, uint32_t src, uint32_t dst, bool inl,
  * parent is the nearest caller in the graph; frames of dropped nodes are
  * skipped.  One word per frame holds its node and flags, and the parent
  * moves without a branch: this walks every reference of every stack. */
-static int stack_edges(struct top *t, size_t idx)
+static int stack_edges(struct top_pass *h, size_t idx)
 {
+	const struct top *t = h->t;
 	const struct pyro_stack *st = &t->s->stacks[idx];
 	const uint32_t *refs = pyro_stack_refs(t->s, st);
 	const uint32_t *fk = t->frame_key;
@@ -261,7 +362,7 @@ static int stack_edges(struct top *t, size_t idx)
 		uint32_t k = fk[PYRO_REF_FRAME(refs[d])], n = k & FK_NODE;
 
 		if ((k & FK_EDGE) == FK_EDGE && parent != NO_NODE && n != parent) {
-			rc = add_edge(t, parent, n, (refs[d] & PYRO_REF_INLINE) != 0,
+			rc = add_edge(h, parent, n, (refs[d] & PYRO_REF_INLINE) != 0,
 				      idx, st->value);
 			if (rc)
 				return rc;
@@ -274,22 +375,54 @@ static int stack_edges(struct top *t, size_t idx)
 	return 0;
 }
 
+static int edges_walk(struct top_pass *h)
+{
+	size_t i;
+	int rc;
+
+	for (i = h->from; i < h->to; i++) {
+		if (h->t->s->stacks[i].value == 0)
+			continue;
+		rc = stack_edges(h, i);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* The second half's edges into the first's: weights add up, an edge is
+ * inline if it is in both. */
+static int merge_edges(struct top_pass *into, const struct top_pass *from)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < from->nedges; i++) {
+		const struct top_edge *f = &from->edges[i];
+		struct top_edge *e;
+		bool created;
+
+		rc = edge_get(into, f->src, f->dst, &e, &created);
+		if (rc)
+			return rc;
+		e->is_inline = created ? f->is_inline : e->is_inline && f->is_inline;
+		e->weight += f->weight;
+	}
+	return 0;
+}
+
 /* Build the final graph's edges, trim light ones, mark inline nodes. */
 static int mark_inline(struct top *t)
 {
 	int64_t cut = pyro_report_cutoff(t->flat_total, PYRO_EDGE_FRACTION);
+	struct top_pass h[2];
 	size_t i;
-	int rc;
+	int rc = run_passes(t, h, edges_walk);
 
-	for (i = 0; i < t->s->nstacks; i++) {
-		if (t->s->stacks[i].value == 0)
-			continue;
-		rc = stack_edges(t, i);
-		if (rc)
-			return rc;
-	}
-	for (i = 0; i < t->nedges; i++) {
-		const struct top_edge *e = &t->edges[i];
+	if (!rc)
+		rc = merge_edges(&h[0], &h[1]);
+	for (i = 0; !rc && i < h[0].nedges; i++) {
+		const struct top_edge *e = &h[0].edges[i];
 
 		if (pyro_abs64(e->weight) < cut)
 			continue;
@@ -298,7 +431,9 @@ static int mark_inline(struct top *t)
 		else
 			t->nodes[e->dst].in_noinline = true;
 	}
-	return 0;
+	pass_release(&h[0]);
+	pass_release(&h[1]);
+	return rc;
 }
 
 /* pprof's FlatNameOrder: |flat| desc, name asc (bytewise), |cum| desc. */

@@ -33,8 +33,6 @@ struct top_node {
 	bool in_noinline;       /* has a kept non-inline in-edge */
 };
 
-struct top_edge;        /* top.c's */
-
 /* A shown node with its sort keys, so the comparison needs no context. */
 struct top_row {
 	int64_t abs_flat, abs_cum;
@@ -50,9 +48,6 @@ struct top {
 	uint8_t *frame_edge;    /* frame id -> 1 if edges may go into it */
 	struct top_node *nodes;
 	uint32_t nnodes;
-	struct top_edge *edges;
-	size_t nedges, edges_cap;
-	struct pyro_edge_index edge_ix; /* (src, dst) -> index in edges */
 	struct top_row *rows;   /* shown nodes, in print order */
 	uint32_t nrows;
 	int64_t total;          /* sum of |value|: pprof's report total */
