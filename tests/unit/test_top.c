@@ -199,7 +199,7 @@ static void test_inline(void **state)
 }
 
 /*
- * test_inline's stacks on either side of enough stacks of value 0 (300,000
+ * test_inline's stacks on either side of enough stacks of value 0 (600,000
  * references) that the walks split the set in two halves, one on another
  * thread: main -> dup is inline in the first half only, other -> inl and
  * all of pure are in the second.  Only edges added up across the halves
@@ -212,7 +212,7 @@ static void test_inline_halves(void **state)
 	int i, d;
 
 	assert_int_equal(pyro_buf_puts(&text, "main;^inl 10\nmain;^dup 2\n"), 0);
-	for (i = 0; i < 3000; i++) {
+	for (i = 0; i < 6000; i++) {
 		for (d = 0; d < 99; d++)
 			assert_int_equal(pyro_buf_puts(&text, "pad;"), 0);
 		assert_int_equal(pyro_buf_printf(&text, "x%d 0\n", i), 0);
@@ -221,7 +221,7 @@ static void test_inline_halves(void **state)
 				       "main;^pure 6\n"), 0);
 	build(&s, text.data, "samples", "count");
 	pyro_buf_release(&text);
-	assert_true(s.nrefs >= 300000);
+	assert_true(s.nrefs >= 600000);
 	check_top(&s,
 		  "Type: samples\n"
 		  "Showing nodes accounting for 24, 100% of 24 total\n"
