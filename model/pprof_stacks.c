@@ -12,6 +12,7 @@
 #include "labels.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -410,18 +411,19 @@ static int add_pending(struct pyro_stacks *out, const struct pending *b)
 				      b->value, NULL);
 }
 
-/* Every kept sample's stack into out, in sample order; each stack is
- * added while the next one is built. */
-static int add_samples(const struct pyro_profile *p, size_t index,
-		       const uint8_t *keep, const struct loc_frames *lf,
-		       const uint32_t *one, struct pyro_stacks *out)
+/* The kept samples [from, to)'s stacks into out, in sample order; each
+ * stack is added while the next one is built. */
+static int add_range(const struct pyro_profile *p, size_t index,
+		     const uint8_t *keep, const struct loc_frames *lf,
+		     const uint32_t *one, struct pyro_stacks *out,
+		     size_t from, size_t to)
 {
 	const struct pyro_wire_msg *m = &p->m;
 	struct pending b[2] = { { NULL, 0, 0, 0, 0 }, { NULL, 0, 0, 0, 0 } };
 	int cur = 0, waiting = 0, rc = 0;
 	size_t i;
 
-	for (i = 0; !rc && i < m->nsamples; i++) {
+	for (i = from; !rc && i < to; i++) {
 		const struct pyro_wire_sample *s = &m->samples[i];
 		int64_t v = m->vals[s->val + index];
 
@@ -442,6 +444,127 @@ static int add_samples(const struct pyro_profile *p, size_t index,
 		rc = add_pending(out, &b[!cur]);
 	free(b[0].refs);
 	free(b[1].refs);
+	return rc;
+}
+
+/*
+ * With many references, the second half of the samples has its stacks
+ * built (frames looked up, hashed) on a thread of its own while the
+ * caller adds the first half; the caller then adds them, in sample order.
+ * Only building is shared out: every stack is added by one thread in the
+ * order of the samples, so the set, its errors (the first in sample order)
+ * and its order are those of one thread doing it all.  Building was about
+ * half of aggregating the 100,000-stack profile (3.2 million references:
+ * 22.6 -> 17.0 ms); large.cpu (half a million) gained nothing measurable
+ * and stays on one thread.
+ */
+#define SPLIT_MIN_REFS ((size_t)1 << 19)
+
+struct built_stack {
+	size_t off;             /* its references at refs + off */
+	uint32_t depth;
+	uint64_t hash;
+	int64_t value;
+};
+
+struct built {
+	const struct pyro_profile *p;
+	size_t index;
+	const uint8_t *keep;
+	const struct loc_frames *lf;
+	const uint32_t *one;
+	size_t from, to;        /* the samples [from, to) */
+	uint32_t *refs;
+	size_t nrefs, refs_cap;
+	struct built_stack *v;
+	size_t n, cap;
+	int rc;                 /* what stopped building after n stacks */
+};
+
+static int build_one(struct built *w, const struct pyro_wire_sample *s,
+		     int64_t v, struct pending *b)
+{
+	struct built_stack *e;
+	int rc = sample_refs(w->p, w->lf, w->one, s, b);
+
+	if (rc)
+		return rc;
+	if (pyro_grow_array(&w->refs, &w->refs_cap, w->nrefs + b->depth,
+			    sizeof(*w->refs)) ||
+	    pyro_grow_array(&w->v, &w->cap, w->n + 1, sizeof(*w->v)))
+		return -ENOMEM;
+	memcpy(w->refs + w->nrefs, b->refs, b->depth * sizeof(*b->refs));
+	e = &w->v[w->n++];
+	e->off = w->nrefs;
+	e->depth = (uint32_t)b->depth;
+	e->hash = pyro_stacks_hash(b->refs, (uint32_t)b->depth);
+	e->value = v;
+	w->nrefs += b->depth;
+	return 0;
+}
+
+static void *build_range(void *arg)
+{
+	struct built *w = arg;
+	const struct pyro_wire_msg *m = &w->p->m;
+	struct pending b = { NULL, 0, 0, 0, 0 };
+	size_t i;
+
+	for (i = w->from; !w->rc && i < w->to; i++) {
+		const struct pyro_wire_sample *s = &m->samples[i];
+		int64_t v = m->vals[s->val + w->index];
+
+		if (v != 0 && (!w->keep || w->keep[i]))
+			w->rc = build_one(w, s, v, &b);
+	}
+	free(b.refs);
+	return NULL;
+}
+
+/* Add what build_range built, in order; then its error, if any. */
+static int add_built(struct pyro_stacks *out, const struct built *w)
+{
+	size_t k;
+	int rc = 0;
+
+	for (k = 0; !rc && k < w->n; k++) {
+		const struct built_stack *e = &w->v[k];
+
+		if (k + 1 < w->n)
+			pyro_stacks_prefetch(out, w->v[k + 1].hash);
+		rc = pyro_stacks_add_hashed(out, w->refs + e->off, e->depth,
+					    e->hash, e->value, NULL);
+	}
+	return rc ? rc : w->rc;
+}
+
+/* Every kept sample's stack into out, in sample order. */
+static int add_samples(const struct pyro_profile *p, size_t index,
+		       const uint8_t *keep, const struct loc_frames *lf,
+		       const uint32_t *one, struct pyro_stacks *out)
+{
+	const struct pyro_wire_msg *m = &p->m;
+	struct built w = { p, index, keep, lf, one, 0, 0, NULL, 0, 0, NULL,
+			   0, 0, 0 };
+	size_t half = m->nsamples;
+	pthread_t tid;
+	int threaded = 0, rc;
+
+	if (m->nloc_ids >= SPLIT_MIN_REFS && m->nsamples >= 2) {
+		w.from = m->nsamples / 2;
+		w.to = m->nsamples;
+		threaded = pthread_create(&tid, NULL, build_range, &w) == 0;
+		if (threaded)
+			half = w.from;
+	}
+	rc = add_range(p, index, keep, lf, one, out, 0, half);
+	if (threaded) {
+		pthread_join(tid, NULL);
+		if (!rc)
+			rc = add_built(out, &w);
+	}
+	free(w.refs);
+	free(w.v);
 	return rc;
 }
 

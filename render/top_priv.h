@@ -33,8 +33,6 @@ struct top_node {
 	bool in_noinline;       /* has a kept non-inline in-edge */
 };
 
-struct top_edge;        /* top.c's */
-
 /* A shown node with its sort keys, so the comparison needs no context. */
 struct top_row {
 	int64_t abs_flat, abs_cum;
@@ -46,12 +44,10 @@ struct top_row {
 struct top {
 	const struct pyro_stacks *s;
 	uint32_t *frame_node;   /* frame id -> node index */
-	uint8_t *frame_flags;   /* frame id -> its node's FF_* bits */
+	uint32_t *frame_key;    /* frame id -> node index | FK_* bits */
+	uint8_t *frame_edge;    /* frame id -> 1 if edges may go into it */
 	struct top_node *nodes;
 	uint32_t nnodes;
-	struct top_edge *edges;
-	size_t nedges, edges_cap;
-	struct pyro_edge_index edge_ix; /* (src, dst) -> index in edges */
 	struct top_row *rows;   /* shown nodes, in print order */
 	uint32_t nrows;
 	int64_t total;          /* sum of |value|: pprof's report total */

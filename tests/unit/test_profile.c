@@ -641,6 +641,52 @@ static void test_stacks_plain(void **state)
 	pyro_profile_free(prof);
 }
 
+/* Enough references (over 2^19) that the second half of the samples is
+ * built on another thread: the stacks are the samples' in first-seen
+ * order, a stack seen in both halves sums into its first place, samples
+ * of value 0 add nothing (type 0; type 1 is never 0 but for sample 0). */
+static void test_stacks_halves(void **state)
+{
+	struct mkprof *p = go_cpu();
+	struct pyro_profile *prof;
+	struct pyro_buf st = PYRO_BUF_INIT;
+	struct pyro_stacks s;
+	char err[PYRO_ERR_MAX];
+	int i, d;
+
+	/* 1200 samples of 451 locations: 541,200 location ids */
+	for (i = 0; i < 1200; i++) {
+		st.len = 0;
+		for (d = 0; d < 450; d++)
+			assert_int_equal(pyro_buf_printf(&st, "f%d;", d), 0);
+		assert_int_equal(pyro_buf_printf(&st, "leaf%d", i % 1000), 0);
+		mkprof_sample(p, (int64_t[]){ i < 1100, i }, st.data);
+	}
+	prof = decode_ok(p);
+	mkprof_free(p);
+	pyro_buf_release(&st);
+	assert_int_equal(pyro_profile_stacks(prof, 0, &s, err), 0);
+	/* leafK: sample K (first half for K < 600), and sample K + 1000
+	 * (second half) of value 1 for K < 100, 0 for 100 <= K < 200 */
+	assert_int_equal(s.nstacks, 1000);
+	for (i = 0; i < 1000; i++) {
+		const struct pyro_stack *k = &s.stacks[i];
+		const uint32_t *r = pyro_stack_refs(&s, k);
+		struct pyro_str leaf = pyro_strtab_get(&s.strs,
+			s.frames[PYRO_REF_FRAME(r[k->depth - 1])].name);
+		char want[16];
+		int64_t v = i < 100 ? 2 : 1;
+
+		snprintf(want, sizeof(want), "leaf%d", i);
+		assert_int_equal(k->depth, 451);
+		assert_int_equal(leaf.len, strlen(want));
+		assert_memory_equal(leaf.ptr, want, leaf.len);
+		assert_true(k->value == v);
+	}
+	pyro_stacks_release(&s);
+	pyro_profile_free(prof);
+}
+
 /* A location with inlined lines: outermost first, callees flagged. */
 static void test_stacks_inline(void **state)
 {
@@ -803,6 +849,7 @@ int main(void)
 		cmocka_unit_test(test_period_type_fallback),
 		cmocka_unit_test(test_stacks_plain),
 		cmocka_unit_test(test_stacks_inline),
+		cmocka_unit_test(test_stacks_halves),
 		cmocka_unit_test(test_stacks_address),
 		cmocka_unit_test(test_drop_frames),
 		cmocka_unit_test(test_meta),

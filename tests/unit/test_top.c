@@ -198,6 +198,41 @@ static void test_inline(void **state)
 		  "         0     0%   100%          5 20.83%  other\n");
 }
 
+/*
+ * test_inline's stacks on either side of enough stacks of value 0 (600,000
+ * references) that the walks split the set in two halves, one on another
+ * thread: main -> dup is inline in the first half only, other -> inl and
+ * all of pure are in the second.  Only edges added up across the halves
+ * give test_inline's markers.
+ */
+static void test_inline_halves(void **state)
+{
+	struct pyro_buf text = PYRO_BUF_INIT;
+	struct pyro_stacks s;
+	int i, d;
+
+	assert_int_equal(pyro_buf_puts(&text, "main;^inl 10\nmain;^dup 2\n"), 0);
+	for (i = 0; i < 6000; i++) {
+		for (d = 0; d < 99; d++)
+			assert_int_equal(pyro_buf_puts(&text, "pad;"), 0);
+		assert_int_equal(pyro_buf_printf(&text, "x%d 0\n", i), 0);
+	}
+	assert_int_equal(pyro_buf_puts(&text, "main;other;inl 5\nmain;dup 1\n"
+				       "main;^pure 6\n"), 0);
+	build(&s, text.data, "samples", "count");
+	pyro_buf_release(&text);
+	assert_true(s.nrefs >= 600000);
+	check_top(&s,
+		  "Type: samples\n"
+		  "Showing nodes accounting for 24, 100% of 24 total\n"
+		  COLS
+		  "        15 62.50% 62.50%         15 62.50%  inl (partial-inline)\n"
+		  "         6 25.00% 87.50%          6 25.00%  pure (inline)\n"
+		  "         3 12.50%   100%          3 12.50%  dup\n"
+		  "         0     0%   100%         24   100%  main\n"
+		  "         0     0%   100%          5 20.83%  other\n");
+}
+
 /* Recursion: cum counts a function once per stack. */
 static void test_recursion(void **state)
 {
@@ -639,6 +674,7 @@ int main(void)
 		cmocka_unit_test(test_count_duration),
 		cmocka_unit_test(test_header_fields),
 		cmocka_unit_test(test_inline),
+		cmocka_unit_test(test_inline_halves),
 		cmocka_unit_test(test_recursion),
 		cmocka_unit_test(test_dropped),
 		cmocka_unit_test(test_edge_cutoff),
