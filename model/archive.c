@@ -471,13 +471,6 @@ static int cmp_entry(const void *x, const void *y)
 	return c;
 }
 
-/* The second a time is named by (pyro_time_name: rounded down). */
-static int64_t time_secs(int64_t nanos)
-{
-	return nanos / PYRO_NS_PER_SEC -
-	       (nanos < 0 && nanos % PYRO_NS_PER_SEC ? 1 : 0);
-}
-
 void pyro_snapshot_name(const struct pyro_snapshot *sn,
 			char out[PYRO_TIME_NAME_MAX])
 {
@@ -512,8 +505,8 @@ static int build_series(struct pyro_series *se, struct entry *e, size_t n)
 		sn->type_index = e[i].type_index;
 		/* Two snapshots in one second: "...Z", "...Z-2", "...Z-3"
 		 * (names are of whole seconds, and times are sorted). */
-		if (i && time_secs(sn->src->time_nanos) ==
-			 time_secs(se->snaps[i - 1].src->time_nanos))
+		if (i && pyro_time_secs(sn->src->time_nanos) ==
+			 pyro_time_secs(se->snaps[i - 1].src->time_nanos))
 			dup++;
 		else
 			dup = 1;

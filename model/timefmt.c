@@ -9,14 +9,18 @@
 #include <string.h>
 #include <time.h>
 
+int64_t pyro_time_secs(int64_t nanos)
+{
+	return nanos / PYRO_NS_PER_SEC -
+	       (nanos < 0 && nanos % PYRO_NS_PER_SEC ? 1 : 0);
+}
+
 void pyro_time_name(int64_t nanos, char out[PYRO_TIME_NAME_MAX])
 {
-	int64_t secs = nanos / PYRO_NS_PER_SEC;
+	int64_t secs = pyro_time_secs(nanos);
 	time_t t;
 	struct tm tm;
 
-	if (nanos < 0 && nanos % PYRO_NS_PER_SEC)
-		secs--;
 	t = (time_t)secs;
 	if (!gmtime_r(&t, &tm)) {
 		snprintf(out, PYRO_TIME_NAME_MAX, "time-%lld", (long long)secs);

@@ -20,6 +20,10 @@
 /* Format Unix nanoseconds as "YYYY-MM-DDTHH-MM-SSZ" (seconds truncated). */
 void pyro_time_name(int64_t nanos, char out[PYRO_TIME_NAME_MAX]);
 
+/* The second a time is named by (rounded down, also before 1970): two
+ * times share a name exactly when they share this. */
+int64_t pyro_time_secs(int64_t nanos);
+
 /* Parse a time out of a file's base name: an ISO-8601 date-time
  * (2026-11-24T10:15:00Z, 2026-11-24T10-15-00Z, 20261124T101500Z, with
  * optional fraction and offset) or else a run of 10, 13, 16 or 19 digits

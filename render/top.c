@@ -321,6 +321,14 @@ static int edge_get(struct top_pass *h, uint32_t src, uint32_t dst,
 	return 0;
 }
 
+/* Fold value into e (just created, or not): weights add up, and an edge
+ * is inline only if inline everywhere it was seen. */
+static void edge_fold(struct top_edge *e, bool created, bool inl, int64_t value)
+{
+	e->is_inline = created ? inl : e->is_inline && inl;
+	e->weight += value;
+}
+
 /* Add stack idx's weight to the edge src -> dst, once per stack. */
 static int add_edge(struct top_pass *h, uint32_t src, uint32_t dst, bool inl,
 		    size_t idx, int64_t value)
@@ -332,9 +340,8 @@ static int add_edge(struct top_pass *h, uint32_t src, uint32_t dst, bool inl,
 	if (rc)
 		return rc;
 	if (created || e->stamp != idx + 1) {
-		e->is_inline = created ? inl : e->is_inline && inl;
+		edge_fold(e, created, inl, value);
 		e->stamp = idx + 1;
-		e->weight += value;
 	}
 	return 0;
 }
@@ -407,8 +414,7 @@ static int merge_edges(struct top_pass *into, const struct top_pass *from)
 		rc = edge_get(into, f->src, f->dst, &e, &created);
 		if (rc)
 			return rc;
-		e->is_inline = created ? f->is_inline : e->is_inline && f->is_inline;
-		e->weight += f->weight;
+		edge_fold(e, created, f->is_inline, f->weight);
 	}
 	return 0;
 }

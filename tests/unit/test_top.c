@@ -176,6 +176,17 @@ static void test_header_fields(void **state)
  * pure is only ever inline.  dup's one edge from main is inline in one
  * stack and not in the other, so the edge is not inline: no marker.
  */
+/* test_inline's report, and test_inline_halves's: the same stacks. */
+#define INLINE_TOP \
+	"Type: samples\n" \
+	"Showing nodes accounting for 24, 100% of 24 total\n" \
+	COLS \
+	"        15 62.50% 62.50%         15 62.50%  inl (partial-inline)\n" \
+	"         6 25.00% 87.50%          6 25.00%  pure (inline)\n" \
+	"         3 12.50%   100%          3 12.50%  dup\n" \
+	"         0     0%   100%         24   100%  main\n" \
+	"         0     0%   100%          5 20.83%  other\n"
+
 static void test_inline(void **state)
 {
 	struct pyro_stacks s;
@@ -187,15 +198,7 @@ static void test_inline(void **state)
 	      "main;^dup 2\n"
 	      "main;dup 1\n",
 	      "samples", "count");
-	check_top(&s,
-		  "Type: samples\n"
-		  "Showing nodes accounting for 24, 100% of 24 total\n"
-		  COLS
-		  "        15 62.50% 62.50%         15 62.50%  inl (partial-inline)\n"
-		  "         6 25.00% 87.50%          6 25.00%  pure (inline)\n"
-		  "         3 12.50%   100%          3 12.50%  dup\n"
-		  "         0     0%   100%         24   100%  main\n"
-		  "         0     0%   100%          5 20.83%  other\n");
+	check_top(&s, INLINE_TOP);
 }
 
 /*
@@ -222,15 +225,7 @@ static void test_inline_halves(void **state)
 	build(&s, text.data, "samples", "count");
 	pyro_buf_release(&text);
 	assert_true(s.nrefs >= 600000);
-	check_top(&s,
-		  "Type: samples\n"
-		  "Showing nodes accounting for 24, 100% of 24 total\n"
-		  COLS
-		  "        15 62.50% 62.50%         15 62.50%  inl (partial-inline)\n"
-		  "         6 25.00% 87.50%          6 25.00%  pure (inline)\n"
-		  "         3 12.50%   100%          3 12.50%  dup\n"
-		  "         0     0%   100%         24   100%  main\n"
-		  "         0     0%   100%          5 20.83%  other\n");
+	check_top(&s, INLINE_TOP);
 }
 
 /* Recursion: cum counts a function once per stack. */
