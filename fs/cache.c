@@ -19,6 +19,7 @@ struct entry {
 	struct pyro_obj *obj;           /* one reference held */
 	struct entry *hnext;            /* hash chain */
 	struct entry *prev, *next;      /* LRU list: head is most recent */
+	size_t charge;                  /* pyro_cache_charge(key, obj->cost) */
 };
 
 struct pyro_cache {
@@ -27,9 +28,9 @@ struct pyro_cache {
 	size_t nbuckets;                /* power of two */
 	size_t count;
 	struct entry *head, *tail;
-	size_t used;                    /* sum of obj->cost */
+	size_t used;                    /* sum of the entries' charges */
 	size_t max;
-	size_t freed;                   /* cost evicted since the last trim */
+	size_t freed;                   /* charges evicted since the last trim */
 };
 
 void pyro_obj_init(struct pyro_obj *o, size_t cost,
@@ -76,6 +77,31 @@ struct pyro_blob *pyro_blob_new(char *data, size_t len)
 	b->data = data;
 	b->len = len;
 	return b;
+}
+
+/* malloc's header and rounding, per block (glibc: 8 bytes of size, and
+ * blocks in steps of 16). */
+#define BLOCK_OVERHEAD 16
+
+size_t pyro_cache_charge(const char *key, size_t cost)
+{
+	/* The entry, its key, and its share of the bucket table, which grows
+	 * to a bucket per entry and so holds up to two slots per entry. */
+	return cost + sizeof(struct entry) + strlen(key) + 1 +
+	       2 * BLOCK_OVERHEAD + 2 * sizeof(struct entry *);
+}
+
+/* Bytes evicted between two trims, and so the room kept free for them:
+ * evicted objects go back to malloc, which keeps that memory resident
+ * until malloc_trim gives it to the system. */
+static size_t trim_every(const struct pyro_cache *c)
+{
+	return c->max / 16;
+}
+
+size_t pyro_cache_limit(const struct pyro_cache *c)
+{
+	return c->max - trim_every(c);
 }
 
 struct pyro_cache *pyro_cache_new(size_t max_bytes)
@@ -157,7 +183,7 @@ static void remove_entry(struct pyro_cache *c, struct entry *e)
 		pp = &(*pp)->hnext;
 	*pp = e->hnext;
 	lru_unlink(c, e);
-	c->used -= e->obj->cost;
+	c->used -= e->charge;
 	c->count--;
 }
 
@@ -212,7 +238,7 @@ void pyro_cache_put(struct pyro_cache *c, const char *key, struct pyro_obj *o)
 	struct entry *e, *victims = NULL;
 	int trim;
 
-	if (o->cost > c->max)
+	if (pyro_cache_charge(key, o->cost) > pyro_cache_limit(c))
 		return;
 	e = calloc(1, sizeof(*e));
 	if (!e || !(e->key = strdup(key))) {
@@ -226,6 +252,7 @@ void pyro_cache_put(struct pyro_cache *c, const char *key, struct pyro_obj *o)
 		struct entry *old = find(c, key);
 
 		if (old) {
+			c->freed += old->charge;
 			remove_entry(c, old);
 			old->next = victims;
 			victims = old;
@@ -240,29 +267,30 @@ void pyro_cache_put(struct pyro_cache *c, const char *key, struct pyro_obj *o)
 		*b = e;
 	}
 	lru_push_front(c, e);
-	c->used += o->cost;
+	e->charge = pyro_cache_charge(key, o->cost);
+	c->used += e->charge;
 	c->count++;
-	while (c->used > c->max && c->tail && c->tail != e) {
+	while (c->used > pyro_cache_limit(c) && c->tail && c->tail != e) {
 		struct entry *v = c->tail;
 
-		c->freed += v->obj->cost;
+		c->freed += v->charge;
 		remove_entry(c, v);
 		v->next = victims;
 		victims = v;
 	}
-	/* Often enough that freed memory waiting for a trim stays a small
-	 * part of the bound, and no more often: a trim walks malloc's free
-	 * lists with an madvise per free chunk (0.4-0.6 ms with a 64M
-	 * cache), and every page it gives back faults in again when reused.
-	 * Over 10,000 distinct top.txt reads with cache_size=64M (peak RSS
-	 * against index + cache + 3x the largest profile; daemon CPU): this
-	 * rule 1.09x; every 2.5 MB 1.07x, +4 % CPU; every 1 MB 1.06x, +13 %;
-	 * every put 1.03x, +55 %; never 1.25x, -9 %.  Dropping the pages of
-	 * each evicted object instead (madvise) gave 1.06x for +13 %, a
-	 * fixed M_MMAP_THRESHOLD (16K-1M) nothing.  What is left over the
-	 * bound is mostly libfuse's: a node for every file looked up, and a
-	 * 1 MB buffer for every worker thread it starts. */
-	trim = c->freed >= c->max / 16 + (1 << 20);
+	/* Charges stay under max - trim_every and what was evicted since the
+	 * last trim under trim_every, so the two stay under max: the cache
+	 * bounds the memory it costs the process, not only what it holds.
+	 * A trim walks malloc's free lists with an madvise per free chunk
+	 * (0.4-0.6 ms with a 64M cache), and every page it gives back faults
+	 * in again when reused: max / 16 keeps its cost small.  Over 10,000
+	 * distinct top.txt reads with cache_size=64M (peak RSS against index
+	 * + cache + 3x the largest profile): 1.007-1.011x; charging objects
+	 * only and trimming every max / 16 + 1 MiB (which left the freed
+	 * memory over the bound) 1.066-1.071x, for the same CPU.  Trimming
+	 * more often cost 4-55 % CPU for 1.03-1.07x.  What is left over the
+	 * bound is libfuse's: a node for every file looked up. */
+	trim = c->freed >= trim_every(c);
 	if (trim)
 		c->freed = 0;
 	pthread_mutex_unlock(&c->lock);

@@ -38,7 +38,13 @@ struct pyro_blob *pyro_blob_new(char *data, size_t len);
 
 struct pyro_cache;
 
-/* A cache that keeps at most max_bytes of object cost.  NULL on ENOMEM. */
+/*
+ * A cache that costs the process at most max_bytes: the objects' costs,
+ * its own entries (pyro_cache_charge), and what it evicted that malloc
+ * has not given back yet.  It gives freed memory back every max_bytes / 16
+ * bytes evicted, so it charges at most pyro_cache_limit = max_bytes -
+ * max_bytes / 16.  NULL on ENOMEM.
+ */
 struct pyro_cache *pyro_cache_new(size_t max_bytes);
 void pyro_cache_free(struct pyro_cache *c);
 
@@ -46,8 +52,16 @@ void pyro_cache_free(struct pyro_cache *c);
 struct pyro_obj *pyro_cache_get(struct pyro_cache *c, const char *key);
 
 /* Cache o under key (the cache takes its own reference; an older object
- * under key is replaced).  An object costlier than the bound is not kept. */
+ * under key is replaced).  An object whose charge is over the limit is not
+ * kept. */
 void pyro_cache_put(struct pyro_cache *c, const char *key, struct pyro_obj *o);
+
+/* What an object of cost bytes cached under key is charged: its cost and
+ * the bytes of its entry. */
+size_t pyro_cache_charge(const char *key, size_t cost);
+
+/* The most c charges at once (see pyro_cache_new). */
+size_t pyro_cache_limit(const struct pyro_cache *c);
 
 /* Bytes currently charged, for statistics and tests. */
 size_t pyro_cache_used(struct pyro_cache *c);

@@ -77,8 +77,9 @@ void pyro_fs_opts_init(struct pyro_fs_opts *o)
 }
 
 const char pyro_fs_opts_help[] =
-	"    -o cache_size=SIZE     bytes of rendered files and decoded profiles kept\n"
-	"                           in memory (K, M, G suffixes; default 256M)\n"
+	"    -o cache_size=SIZE     memory for rendered files and decoded profiles,\n"
+	"                           entries and freed memory included (K, M, G\n"
+	"                           suffixes; default 256M)\n"
 	"    -o max_profile_size=SIZE\n"
 	"                           refuse profiles that inflate to more than SIZE\n"
 	"                           (default 512M)\n"

@@ -57,6 +57,23 @@ static void put_own(struct pyro_cache *c, struct pyro_obj *o)
 	pyro_obj_put(o);
 }
 
+/* Costs in units big enough that an entry's own bytes (pyro_cache_charge
+ * less the cost: ~100) stay below half a unit. */
+#define U 1024
+/* About 100 units, a multiple of 15 (cache_of_limit). */
+#define LIMIT (100 * U / 15 * 15)
+
+/* A cache whose limit (pyro_cache_limit) is limit: 1/16 of its bound is
+ * room for memory it freed.  limit must be a multiple of 15. */
+static struct pyro_cache *cache_of_limit(size_t limit)
+{
+	struct pyro_cache *c = pyro_cache_new(limit / 15 * 16);
+
+	assert_non_null(c);
+	assert_int_equal(pyro_cache_limit(c), limit);
+	return c;
+}
+
 /* 1 if key is cached.  A hit makes the key the most recent. */
 static int cached(struct pyro_cache *c, const char *key)
 {
@@ -70,32 +87,34 @@ static int cached(struct pyro_cache *c, const char *key)
 static void test_lru_order(void **state)
 {
 	struct log log = { "" };
-	struct pyro_cache *c = pyro_cache_new(100);
+	struct pyro_cache *c = cache_of_limit(LIMIT);
+	size_t one = pyro_cache_charge("a", 30 * U);
 
-	assert_non_null(c);
-	put_own(c, tobj("a", 30, &log));
-	put_own(c, tobj("b", 30, &log));
-	put_own(c, tobj("c", 30, &log));
-	assert_int_equal(pyro_cache_used(c), 90);
+	put_own(c, tobj("a", 30 * U, &log));
+	put_own(c, tobj("b", 30 * U, &log));
+	put_own(c, tobj("c", 30 * U, &log));
+	assert_int_equal(pyro_cache_used(c), 3 * one);
 	assert_string_equal(log.text, "");
 
 	assert_true(cached(c, "a"));                 /* order now: a c b */
-	put_own(c, tobj("d", 30, &log));             /* 120 > 100: b goes */
+	put_own(c, tobj("d", 30 * U, &log));         /* 120 > 100: b goes */
 	assert_string_equal(log.text, "b ");
-	assert_int_equal(pyro_cache_used(c), 90);
+	assert_int_equal(pyro_cache_used(c), 3 * one);
 	assert_false(cached(c, "b"));
 
-	put_own(c, tobj("e", 30, &log));             /* d a c: c goes */
+	put_own(c, tobj("e", 30 * U, &log));         /* d a c: c goes */
 	assert_string_equal(log.text, "b c ");
-	put_own(c, tobj("f", 30, &log));             /* e d a: a goes */
+	put_own(c, tobj("f", 30 * U, &log));         /* e d a: a goes */
 	assert_string_equal(log.text, "b c a ");
-	assert_int_equal(pyro_cache_used(c), 90);
+	assert_int_equal(pyro_cache_used(c), 3 * one);
 	assert_false(cached(c, "a"));
 	assert_false(cached(c, "c"));
 
-	/* One put may evict several: the two least recent here. */
-	put_own(c, tobj("g", 70, &log));             /* f e d: e and d go */
-	assert_int_equal(pyro_cache_used(c), 100);
+	/* One put may evict several: the two least recent here.  f and g
+	 * fill 99 units and two entries, under the limit of 100. */
+	put_own(c, tobj("g", 69 * U, &log));         /* f e d: e and d go */
+	assert_int_equal(pyro_cache_used(c),
+			 one + pyro_cache_charge("g", 69 * U));
 	assert_true(cached(c, "f"));
 	assert_true(cached(c, "g"));
 	assert_false(cached(c, "d"));
@@ -106,17 +125,43 @@ static void test_lru_order(void **state)
 	assert_int_equal(strlen(log.text), strlen("b c a d e f g "));
 }
 
+/* What a cache costs the process: each entry is charged its object's
+ * cost and its own bytes, and 1/16 of the bound is kept for memory it
+ * freed that malloc has not given back yet. */
+static void test_charges(void **state)
+{
+	struct log log = { "" };
+	struct pyro_cache *c = pyro_cache_new(1600);
+
+	assert_non_null(c);
+	assert_int_equal(pyro_cache_limit(c), 1500);
+	assert_true(pyro_cache_charge("key", 10) > 10 + strlen("key"));
+	assert_int_equal(pyro_cache_charge("longer key", 10) -
+			 pyro_cache_charge("key", 10), strlen("longer key") - strlen("key"));
+	assert_int_equal(pyro_cache_charge("key", 1000) - pyro_cache_charge("key", 10), 990);
+	/* An object of cost 1500 is over the limit once its entry counts. */
+	put_own(c, tobj("x", 1500, &log));
+	assert_false(cached(c, "x"));
+	assert_int_equal(pyro_cache_used(c), 0);
+	assert_string_equal(log.text, "x ");
+	put_own(c, tobj("y", 1500 - (pyro_cache_charge("y", 0)), &log));
+	assert_true(cached(c, "y"));
+	assert_int_equal(pyro_cache_used(c), 1500);
+	pyro_cache_free(c);
+	assert_string_equal(log.text, "x y ");
+}
+
 /* An evicted object a reader holds lives until the reader lets go. */
 static void test_refcount_keeps_alive(void **state)
 {
 	struct log log = { "" };
-	struct pyro_cache *c = pyro_cache_new(100);
+	struct pyro_cache *c = cache_of_limit(LIMIT);
 	struct pyro_obj *held;
 
-	put_own(c, tobj("a", 60, &log));
+	put_own(c, tobj("a", 60 * U, &log));
 	held = pyro_cache_get(c, "a");
 	assert_non_null(held);
-	put_own(c, tobj("b", 60, &log));             /* evicts a */
+	put_own(c, tobj("b", 60 * U, &log));         /* evicts a */
 	assert_false(cached(c, "a"));
 	assert_string_equal(log.text, "");           /* but a lives */
 	assert_string_equal(((struct tobj *)held)->name, "a");
@@ -125,7 +170,7 @@ static void test_refcount_keeps_alive(void **state)
 	assert_string_equal(log.text, "");
 	pyro_obj_put(held);
 	assert_string_equal(log.text, "a ");
-	assert_int_equal(pyro_cache_used(c), 60);
+	assert_int_equal(pyro_cache_used(c), pyro_cache_charge("b", 60 * U));
 	pyro_cache_free(c);
 	assert_string_equal(log.text, "a b ");
 }
@@ -134,13 +179,13 @@ static void test_refcount_keeps_alive(void **state)
 static void test_replace(void **state)
 {
 	struct log log = { "" };
-	struct pyro_cache *c = pyro_cache_new(100);
-	struct pyro_obj *o1 = tobj("one", 40, &log), *o2 = tobj("two", 20, &log);
+	struct pyro_cache *c = cache_of_limit(LIMIT);
+	struct pyro_obj *o1 = tobj("one", 40 * U, &log), *o2 = tobj("two", 20 * U, &log);
 	struct pyro_obj *got;
 
 	pyro_cache_put(c, "k", o1);
 	pyro_cache_put(c, "k", o2);
-	assert_int_equal(pyro_cache_used(c), 20);
+	assert_int_equal(pyro_cache_used(c), pyro_cache_charge("k", 20 * U));
 	got = pyro_cache_get(c, "k");
 	assert_ptr_equal(got, o2);
 	pyro_obj_put(got);
@@ -149,33 +194,34 @@ static void test_replace(void **state)
 	assert_string_equal(log.text, "one ");
 	/* Same object again under the same key: still one entry. */
 	pyro_cache_put(c, "k", o2);
-	assert_int_equal(pyro_cache_used(c), 20);
+	assert_int_equal(pyro_cache_used(c), pyro_cache_charge("k", 20 * U));
 	pyro_obj_put(o2);
 	assert_string_equal(log.text, "one ");
 	pyro_cache_free(c);
 	assert_string_equal(log.text, "one two ");
 }
 
-/* An object costlier than the bound is not cached (nor referenced). */
+/* An object whose charge is over the limit is not cached (nor referenced). */
 static void test_too_big(void **state)
 {
 	struct log log = { "" };
-	struct pyro_cache *c = pyro_cache_new(100);
-	struct pyro_obj *big = tobj("big", 101, &log);
+	struct pyro_cache *c = cache_of_limit(LIMIT);
+	size_t limit = pyro_cache_limit(c);
+	struct pyro_obj *big = tobj("big", limit, &log);
 
-	put_own(c, tobj("small", 10, &log));
+	put_own(c, tobj("small", 10 * U, &log));
 	pyro_cache_put(c, "big", big);
 	assert_false(cached(c, "big"));
 	assert_true(cached(c, "small"));            /* nothing evicted for it */
-	assert_int_equal(pyro_cache_used(c), 10);
+	assert_int_equal(pyro_cache_used(c), pyro_cache_charge("small", 10 * U));
 	assert_string_equal(log.text, "");
 	pyro_obj_put(big);
 	assert_string_equal(log.text, "big ");
-	/* Exactly the bound fits, alone. */
-	put_own(c, tobj("full", 100, &log));
+	/* Exactly the limit fits, alone. */
+	put_own(c, tobj("full", limit - pyro_cache_charge("full", 0), &log));
 	assert_true(cached(c, "full"));
 	assert_string_equal(log.text, "big small ");
-	assert_int_equal(pyro_cache_used(c), 100);
+	assert_int_equal(pyro_cache_used(c), limit);
 	pyro_cache_free(c);
 	assert_string_equal(log.text, "big small full ");
 }
@@ -208,6 +254,7 @@ static void test_many_keys(void **state)
 	struct log log = { "" };
 	struct pyro_cache *c = pyro_cache_new(1 << 20);
 	char key[32];
+	size_t want = 0;
 	int i;
 
 	for (i = 0; i < 3000; i++) {
@@ -217,7 +264,11 @@ static void test_many_keys(void **state)
 		pyro_cache_put(c, key, o);
 		pyro_obj_put(o);
 	}
-	assert_int_equal(pyro_cache_used(c), 3000);
+	for (i = 0; i < 3000; i++) {
+		snprintf(key, sizeof(key), "key-%d", i);
+		want += pyro_cache_charge(key, 1);
+	}
+	assert_int_equal(pyro_cache_used(c), want);
 	for (i = 0; i < 3000; i++) {
 		snprintf(key, sizeof(key), "key-%d", i);
 		assert_true(cached(c, key));
@@ -229,6 +280,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lru_order),
+		cmocka_unit_test(test_charges),
 		cmocka_unit_test(test_refcount_keeps_alive),
 		cmocka_unit_test(test_replace),
 		cmocka_unit_test(test_too_big),
