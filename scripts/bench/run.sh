@@ -132,17 +132,22 @@ FOLD="perl $HERE/fold-raw.pl"
 
 # ---- data -----------------------------------------------------------------
 
-# gen NAME COMMAND...: make DATA/NAME once (again when genprof changes).
+# gen NAME COMMAND...: make DATA/NAME once (again when what makes it changes).
 gen() {
-	local name=$1
+	local name=$1 stamp
 	shift
-	if [ -e "$DATA/$name.done" ] && [ "$DATA/$name.done" -nt "$GENPROF" ]; then
+	# What the data is made from: the generator's sources and its
+	# arguments (not the binary, which every build of any worktree remakes:
+	# a rebuilt but unchanged genprof must not wipe data that another run
+	# sharing BENCH_DATA is reading).
+	stamp="$(cat "$HERE/genprof.c" "$REPO/proto/profile.proto" | sha256sum | cut -d' ' -f1) ${*:2}"
+	if [ -e "$DATA/$name.done" ] && [ "$(cat "$DATA/$name.done")" = "$stamp" ]; then
 		return 0
 	fi
 	log "generating $name"
 	rm -rf "${DATA:?}/$name" "$DATA/$name.done"
 	mkdir -p "$DATA/$name"
-	"$@" && touch "$DATA/$name.done"
+	"$@" && printf '%s\n' "$stamp" >"$DATA/$name.done"
 }
 want single && gen big "$GENPROF" big "$DATA/big/big.pb.gz" -n 100000
 for n in 100 1000 10000; do
