@@ -339,7 +339,7 @@ deb-test-run: all
 
 # Benchmark against go tool pprof, flamegraph.pl, gzip and cat (not a test;
 # prints a table and writes it to $(O)/bench/results.md).  BENCH_REPS=N.
-BENCH_TOOLS := $(O)/bench/genprof $(O)/bench/benchtool
+BENCH_TOOLS := $(O)/bench/genprof $(O)/bench/benchtool $(O)/bench/decodeall
 
 $(O)/bench/genprof: $(O)/scripts/bench/genprof.o $(O)/gen/profile.pb-c.o
 	@mkdir -p $(dir $@)
@@ -348,6 +348,10 @@ $(O)/bench/genprof: $(O)/scripts/bench/genprof.o $(O)/gen/profile.pb-c.o
 $(O)/bench/benchtool: $(O)/scripts/bench/benchtool.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^
+
+$(O)/bench/decodeall: $(O)/scripts/bench/decodeall.o $(O)/libpyro.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
 
 bench: deps all $(BENCH_TOOLS)
 	@scripts/bench/run.sh $(O)

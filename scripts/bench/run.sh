@@ -30,6 +30,7 @@ DATA=${BENCH_DATA:-$B/data}
 RES=$B/results.md
 BT=$B/benchtool
 GENPROF=$B/genprof
+DECODEALL=$B/decodeall
 PYROFS=$OUT/pyrofs
 CORPUS=${PYRO_CORPUS:-$REPO/../shared/corpus}
 LARGE_CPU=$CORPUS/profiles/pprof/testdata/large.cpu.pb.gz
@@ -356,6 +357,15 @@ merge() {
 	    "$([ "$sp" = nan ] && echo - || echo "${sp}× faster")" "$target" "$status" "$(fmt_mb "$hwm")"
 	row "merge $n" "same, vs the floor" "$(fmt_t "$cold")" "gzip -dc of the $n files" "$(fmt_t "$gz")" \
 	    "$(ratio "$cold" "$gz")× gzip" "" "" ""
+	# What the merge must do before adding a stack, on every core: read,
+	# inflate and decode each member (as pyrofs does, one inflater thread
+	# each), and for scale the reading and inflating alone.
+	local load read files
+	mapfile -t files < <(find "$arch" -name '*.pb.gz' | sort)
+	load=$(for r in $(seq 1 "$reps"); do "$DECODEALL" load "${files[@]}" || echo nan; done | median)
+	read=$(for r in $(seq 1 "$reps"); do "$DECODEALL" read "${files[@]}" || echo nan; done | median)
+	row "merge $n" "same, vs decoding the $n members alone on $(nproc) threads (no stack added)" "$(fmt_t "$cold")" \
+	    "decodeall load (read alone: $(fmt_t "$read"))" "$(fmt_t "$load")" "$(ratio "$cold" "$load")× decoding" "" "" ""
 }
 want merge && merge 100
 want merge && merge 1000
