@@ -589,6 +589,14 @@ static int add_samples(const struct pyro_profile *p, size_t index,
 	if (m->nloc_ids >= SPLIT_MIN_REFS && m->nsamples >= 2) {
 		w.from = m->nsamples / 2;
 		w.to = m->nsamples;
+		/* Room for the half's stacks as the whole set's was reserved
+		 * (aggregate): doubling copied them (a hint; building grows
+		 * them if need be). */
+		(void)(pyro_grow_array(&w.v, &w.cap, w.to - w.from, sizeof(*w.v)) ||
+		       pyro_grow_array(&w.refs, &w.refs_cap,
+				       (size_t)((double)(m->nloc_ids - m->samples[w.from].loc) *
+						lf->off[m->nlocations] / m->nlocations) + 16,
+				       sizeof(*w.refs)));
 		threaded = pthread_create(&tid, NULL, build_range, &w) == 0;
 		if (threaded)
 			half = w.from;
