@@ -225,11 +225,12 @@ static int build_loc_frames(const struct pyro_profile *p,
 	/* Each reference is at most one new frame; most functions bring a
 	 * name of their own, their files are fewer (large.cpu: 23,038
 	 * functions, 23,061 strings: a reserve of only 16 more doubled the
-	 * table, copying it, in its last few strings). */
+	 * table, copying it, in its last few strings; a sixteenth more
+	 * leaves a small profile's table the size it was). */
 	rc = pyro_stacks_reserve_frames(out, nrefs < UINT32_MAX ? (uint32_t)nrefs : UINT32_MAX);
 	if (!rc)
 		rc = pyro_strtab_reserve(&out->strs, m->nfunctions < UINT32_MAX / 2 ?
-					 (uint32_t)(m->nfunctions + m->nfunctions / 8 + 64) :
+					 (uint32_t)(m->nfunctions + m->nfunctions / 16 + 16) :
 					 UINT32_MAX);
 	for (i = 0; i < AHEAD; i++)
 		prefetch_location(p, out, lf, i);
