@@ -18,8 +18,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Locations looked at ahead of the one being interned (prefetch_location),
+ * and the ring remembering what was hashed for them. */
+#define AHEAD 4
+#define RING 8
+
+/* The name hashed for a location ahead: its outermost line's function
+ * index + 1 (0: nothing) and the name's pyro_strtab_hash. */
+struct name_ahead {
+	uint32_t fn;
+	uint64_t hash;
+};
+
 /* Frame references of every location, root first, in one flat array. */
 struct loc_frames {
+	struct name_ahead ahead[RING];  /* by location index % RING */
 	uint32_t *refs;
 	size_t *off;            /* per location: first ref; off[n] = end */
 	uint32_t *fn_frame;     /* per function index: its frame id + 1, or 0 */
@@ -80,7 +93,7 @@ static int address_frame(const struct pyro_profile *p, struct pyro_stacks *out,
 
 static int line_frame(const struct pyro_profile *p, struct pyro_stacks *out,
 		      struct loc_frames *lf, const struct pyro_wire_location *l,
-		      size_t line, uint32_t *id)
+		      size_t line, const struct name_ahead *hint, uint32_t *id)
 {
 	const struct pyro_wire_msg *m = &p->m;
 	const struct pyro_wire_str *name, *file;
@@ -101,7 +114,11 @@ static int line_frame(const struct pyro_profile *p, struct pyro_stacks *out,
 					.mapping = PYRO_NO_FILE, .line = no };
 
 		if (!lf->fn_name[fi]) {
-			rc = pyro_strtab_intern(&out->strs, name->ptr, name->len,
+			rc = hint && hint->fn == fi + 1 ?
+			     pyro_strtab_intern_hashed(&out->strs, name->ptr,
+						       name->len, hint->hash,
+						       &k.name) :
+			     pyro_strtab_intern(&out->strs, name->ptr, name->len,
 						&k.name);
 			if (!rc && file->len)
 				rc = pyro_strtab_intern(&out->strs, file->ptr,
@@ -141,28 +158,40 @@ static int line_frame(const struct pyro_profile *p, struct pyro_stacks *out,
 	return address_frame(p, out, l, id);
 }
 
-/* Locations looked at ahead of the one being interned (prefetch_location). */
-#define AHEAD 4
-
 /* Start loading the frame slot of location i's outermost line, when its
- * function's strings are interned already (else nothing: interning here
- * would change the order of string ids).  The frame table of a big
- * profile is megabytes, and each frame interned was a wait for memory. */
+ * function's strings are interned already; else, when that line is a
+ * source position (line_frame), hash its function's name, start loading
+ * its string slot and keep the hash for line_frame (interning here would
+ * change the order of string ids).  The frame and string tables of a big
+ * profile are megabytes, and each name or frame interned was a wait for
+ * memory: three quarters of pyro_strtab_intern's time on large.cpu. */
 static void prefetch_location(const struct pyro_profile *p,
 			      const struct pyro_stacks *out,
-			      const struct loc_frames *lf, size_t i)
+			      struct loc_frames *lf, size_t i)
 {
 	const struct pyro_wire_msg *m = &p->m;
 	const struct pyro_wire_location *l;
+	const struct pyro_wire_str *name;
 	uint32_t fi;
 
 	if (i >= m->nlocations)
 		return;
 	l = &m->locations[i];
+	lf->ahead[i % RING].fn = 0;
 	if (l->nlines == 0 ||
-	    id_map_get(&p->functions, m->line_fn[l->line + l->nlines - 1], &fi) ||
-	    !lf->fn_name[fi])
+	    id_map_get(&p->functions, m->line_fn[l->line + l->nlines - 1], &fi))
 		return;
+	if (!lf->fn_name[fi]) {
+		name = &m->strs[m->functions[fi].name];
+		if (lf->fn_frame[fi] || !name->len ||
+		    (!m->strs[m->functions[fi].filename].len &&
+		     !m->line_no[l->line + l->nlines - 1]))
+			return;
+		lf->ahead[i % RING].fn = fi + 1;
+		lf->ahead[i % RING].hash = pyro_strtab_hash(name->ptr, name->len);
+		pyro_strtab_prefetch(&out->strs, lf->ahead[i % RING].hash);
+		return;
+	}
 	pyro_stacks_frame_prefetch(out, &(struct pyro_frame){
 		.name = lf->fn_name[fi] - 1, .node = lf->fn_name[fi] - 1,
 		.file = lf->fn_file[fi], .mapping = PYRO_NO_FILE,
@@ -194,11 +223,17 @@ static int build_loc_frames(const struct pyro_profile *p,
 	if (!lf->refs)
 		return -ENOMEM;
 	/* Each reference is at most one new frame; most functions bring a
-	 * name of their own, their files are fewer. */
+	 * name of their own, their files are fewer (large.cpu: 23,038
+	 * functions, 23,061 strings: a reserve of only 16 more doubled the
+	 * table, copying it, in its last few strings; a sixteenth more
+	 * leaves a small profile's table the size it was). */
 	rc = pyro_stacks_reserve_frames(out, nrefs < UINT32_MAX ? (uint32_t)nrefs : UINT32_MAX);
 	if (!rc)
-		rc = pyro_strtab_reserve(&out->strs, m->nfunctions < UINT32_MAX - 16 ?
-					 (uint32_t)m->nfunctions + 16 : UINT32_MAX);
+		rc = pyro_strtab_reserve(&out->strs, m->nfunctions < UINT32_MAX / 2 ?
+					 (uint32_t)(m->nfunctions + m->nfunctions / 16 + 16) :
+					 UINT32_MAX);
+	for (i = 0; i < AHEAD; i++)
+		prefetch_location(p, out, lf, i);
 	for (i = 0; i < m->nlocations && !rc; i++) {
 		const struct pyro_wire_location *l = &m->locations[i];
 		const struct pyro_wire_str *map = NULL;
@@ -221,7 +256,9 @@ static int build_loc_frames(const struct pyro_profile *p,
 		/* line[first] is innermost: emit outermost first; every line but
 		 * the outermost is an inlined callee. */
 		for (j = l->nlines; j-- > first && !rc;) {
-			rc = line_frame(p, out, lf, l, l->line + j, &id);
+			rc = line_frame(p, out, lf, l, l->line + j,
+					j == l->nlines - 1 ? &lf->ahead[i % RING] : NULL,
+					&id);
 			if (!rc && map)
 				rc = pyro_stacks_frame_mapping(out, id, map->ptr,
 							       map->len);
@@ -553,6 +590,14 @@ static int add_samples(const struct pyro_profile *p, size_t index,
 	if (m->nloc_ids >= SPLIT_MIN_REFS && m->nsamples >= 2) {
 		w.from = m->nsamples / 2;
 		w.to = m->nsamples;
+		/* Room for the half's stacks as the whole set's was reserved
+		 * (aggregate): doubling copied them (a hint; building grows
+		 * them if need be). */
+		(void)(pyro_grow_array(&w.v, &w.cap, w.to - w.from, sizeof(*w.v)) ||
+		       pyro_grow_array(&w.refs, &w.refs_cap,
+				       (size_t)((double)(m->nloc_ids - m->samples[w.from].loc) *
+						lf->off[m->nlocations] / m->nlocations) + 16,
+				       sizeof(*w.refs)));
 		threaded = pthread_create(&tid, NULL, build_range, &w) == 0;
 		if (threaded)
 			half = w.from;
@@ -575,7 +620,7 @@ static int aggregate(const struct pyro_profile *p, size_t index,
 		     char err[PYRO_ERR_MAX])
 {
 	const struct pyro_wire_msg *m = &p->m;
-	struct loc_frames lf = { NULL, NULL, NULL, NULL, NULL };
+	struct loc_frames lf = { { { 0, 0 } }, NULL, NULL, NULL, NULL, NULL };
 	uint32_t *one = NULL;
 	size_t i;
 	int rc;

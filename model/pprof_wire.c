@@ -341,6 +341,32 @@ static inline void note_loc_id(struct pyro_wire_msg *m, uint64_t v)
 		m->loc_id_max = v;
 }
 
+/* A varint of at most 5 bytes at *pp, 5 bytes being there: 1 with *v set
+ * and *pp past it, else 0 (longer: get_varint's).  Unrolled, without
+ * get_varint's bounds and shift tests per byte: location ids of a few
+ * thousand take 2 or 3 bytes, and its loop was half of parsing large.cpu. */
+static inline int short_varint(const uint8_t **pp, uint64_t *v)
+{
+	const uint8_t *p = *pp;
+	uint64_t x = p[0] & 0x7f;
+
+	if (p[0] < 0x80) {
+		*pp = p + 1;
+	} else if (x |= (uint64_t)(p[1] & 0x7f) << 7, p[1] < 0x80) {
+		*pp = p + 2;
+	} else if (x |= (uint64_t)(p[2] & 0x7f) << 14, p[2] < 0x80) {
+		*pp = p + 3;
+	} else if (x |= (uint64_t)(p[3] & 0x7f) << 21, p[3] < 0x80) {
+		*pp = p + 4;
+	} else if (x |= (uint64_t)(p[4] & 0x7f) << 28, p[4] < 0x80) {
+		*pp = p + 5;
+	} else {
+		return 0;
+	}
+	*v = x;
+	return 1;
+}
+
 /* The packed ids of f while they fit 32 bits, in a loop of locals (the
  * pool is most of a CPU profile's bytes); returns where it stopped. */
 static const uint8_t *narrow_ids(struct pyro_wire_msg *m, const uint8_t *p,
@@ -352,7 +378,12 @@ static const uint8_t *narrow_ids(struct pyro_wire_msg *m, const uint8_t *p,
 
 	while (p < end) {
 		q = p;
-		if (get_varint(&q, end, &v) || v > UINT32_MAX)
+		if (end - p < 5 || !short_varint(&q, &v)) {
+			q = p;
+			if (get_varint(&q, end, &v))
+				break;
+		}
+		if (v > UINT32_MAX)
 			break;
 		p = q;
 		*dst++ = (uint32_t)v;
@@ -714,9 +745,21 @@ static int presize(struct pyro_wire_msg *m, const uint8_t *p, const uint8_t *end
  * never written are never backed, and a profile beyond it still grows. */
 static int presize_stream(struct pyro_wire_msg *m, size_t len)
 {
+	/* Locations, functions and strings: one per 64 bytes or fewer (Go's
+	 * large.cpu one per 106, the 100k-stack profile one per 139 and
+	 * fewer); lines a quarter more than locations (inlining).  Growing
+	 * them by doubling copied them: a ninth of a fresh daemon's page
+	 * faults on large.cpu. */
+	size_t few = len / 64 + 16;
+
 	if (pyro_grow_array(&m->loc_ids, &m->loc_ids_cap, len / 3 + 16, sizeof(*m->loc_ids)) ||
 	    pyro_grow_array(&m->samples, &m->samples_cap, len / 40 + 16, sizeof(*m->samples)) ||
-	    pyro_grow_array(&m->vals, &m->vals_cap, len / 20 + 16, sizeof(*m->vals)))
+	    pyro_grow_array(&m->vals, &m->vals_cap, len / 20 + 16, sizeof(*m->vals)) ||
+	    pyro_grow_array(&m->locations, &m->locations_cap, few, sizeof(*m->locations)) ||
+	    pyro_grow_array(&m->functions, &m->functions_cap, few, sizeof(*m->functions)) ||
+	    pyro_grow_array(&m->strs, &m->strs_cap, few, sizeof(*m->strs)) ||
+	    pyro_grow_array(&m->line_fn, &m->lines_cap, few + few / 4, sizeof(*m->line_fn)) ||
+	    pyro_grow_array(&m->line_no, &m->line_no_cap, few + few / 4, sizeof(*m->line_no)))
 		return ERR_NOMEM;
 	return 0;
 }

@@ -203,10 +203,26 @@ int pyro_strtab_find(const struct pyro_strtab *t, const char *s, size_t len,
 	return -ENOENT;
 }
 
+uint64_t pyro_strtab_hash(const char *s, size_t len)
+{
+	return str_hash(s, len);
+}
+
+void pyro_strtab_prefetch(const struct pyro_strtab *t, uint64_t h)
+{
+	if (t->nslots)
+		__builtin_prefetch(&t->slots[(uint32_t)h & (t->nslots - 1)]);
+}
+
 int pyro_strtab_intern(struct pyro_strtab *t, const char *s, size_t len,
 		       uint32_t *id)
 {
-	uint64_t h = str_hash(s, len);
+	return pyro_strtab_intern_hashed(t, s, len, str_hash(s, len), id);
+}
+
+int pyro_strtab_intern_hashed(struct pyro_strtab *t, const char *s,
+			      size_t len, uint64_t h, uint32_t *id)
+{
 	uint32_t i;
 	char *copy;
 	int rc;

@@ -42,6 +42,19 @@ void pyro_strtab_release(struct pyro_strtab *t);
 int pyro_strtab_intern(struct pyro_strtab *t, const char *s, size_t len,
 		       uint32_t *id);
 
+/* The table's hash of len bytes at s, for the two calls below: a caller
+ * that knows which strings come next hashes one ahead, starts loading its
+ * slot, and interns it when its turn comes without hashing it again. */
+uint64_t pyro_strtab_hash(const char *s, size_t len);
+
+/* Start loading the slot a string of hash h is probed at first (nothing
+ * else; a table that rehashes before the intern just misses). */
+void pyro_strtab_prefetch(const struct pyro_strtab *t, uint64_t h);
+
+/* pyro_strtab_intern of s whose pyro_strtab_hash is h. */
+int pyro_strtab_intern_hashed(struct pyro_strtab *t, const char *s,
+			      size_t len, uint64_t h, uint32_t *id);
+
 /* Make room for n strings in all, so that interning them neither rehashes
  * nor reallocates the index (a hint).  Returns 0 or -ENOMEM. */
 int pyro_strtab_reserve(struct pyro_strtab *t, uint32_t n);
