@@ -16,6 +16,7 @@
 #ifndef PYRO_PPROF_WIRE_H
 #define PYRO_PPROF_WIRE_H
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
@@ -122,6 +123,21 @@ struct pyro_wire_stream {
 /* The thread body of a stream: inflate st->in into st->out, publishing
  * progress; st->state ends 1 if all st->size bytes came out exactly. */
 void *pyro_wire_stream_inflate(void *arg);
+
+/* pyro_wire_stream_wait once the bytes are not there yet: sleep until they
+ * are or the stream ends. */
+int pyro_wire_stream_block(struct pyro_wire_stream *st, size_t need);
+
+/* Wait until need bytes of st are inflated: 0, or PYRO_WIRE_ERR_STREAM if
+ * they never will be.  Inline: the decoder asks before every top-level
+ * field, and the bytes are nearly always there. */
+static inline int pyro_wire_stream_wait(struct pyro_wire_stream *st,
+					size_t need)
+{
+	if (atomic_load_explicit(&st->avail, memory_order_acquire) >= need)
+		return 0;
+	return pyro_wire_stream_block(st, need);
+}
 
 /* Decode a Profile from data[0..len) into m (overwritten; release it with
  * pyro_wire_msg_release even on failure).  With headers_only, samples,
