@@ -236,9 +236,10 @@ struct pyro_obj *pyro_cache_get(struct pyro_cache *c, const char *key)
 void pyro_cache_put(struct pyro_cache *c, const char *key, struct pyro_obj *o)
 {
 	struct entry *e, *victims = NULL;
+	size_t charge = pyro_cache_charge(key, o->cost);
 	int trim;
 
-	if (pyro_cache_charge(key, o->cost) > pyro_cache_limit(c))
+	if (charge > pyro_cache_limit(c))
 		return;
 	e = calloc(1, sizeof(*e));
 	if (!e || !(e->key = strdup(key))) {
@@ -267,7 +268,7 @@ void pyro_cache_put(struct pyro_cache *c, const char *key, struct pyro_obj *o)
 		*b = e;
 	}
 	lru_push_front(c, e);
-	e->charge = pyro_cache_charge(key, o->cost);
+	e->charge = charge;
 	c->used += e->charge;
 	c->count++;
 	while (c->used > pyro_cache_limit(c) && c->tail && c->tail != e) {

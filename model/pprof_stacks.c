@@ -91,6 +91,14 @@ static int address_frame(const struct pyro_profile *p, struct pyro_stacks *out,
 	return rc;
 }
 
+/* Whether a line of function name in file at line number no is a source
+ * position (line_frame): named, and with a file or a line number. */
+static int source_position(const struct pyro_wire_str *name,
+			   const struct pyro_wire_str *file, int64_t no)
+{
+	return name->len && (file->len || no);
+}
+
 static int line_frame(const struct pyro_profile *p, struct pyro_stacks *out,
 		      struct loc_frames *lf, const struct pyro_wire_location *l,
 		      size_t line, const struct name_ahead *hint, uint32_t *id)
@@ -106,7 +114,7 @@ static int line_frame(const struct pyro_profile *p, struct pyro_stacks *out,
 		return address_frame(p, out, l, id);
 	name = &m->strs[m->functions[fi].name];
 	file = &m->strs[m->functions[fi].filename];
-	if (name->len && (file->len || no)) {
+	if (source_position(name, file, no)) {
 		/* A source position, for profile.pb.gz's pprof -list: once
 		 * per line of a location, not per sample, and the names
 		 * hashed once per function, not per line. */
@@ -183,9 +191,9 @@ static void prefetch_location(const struct pyro_profile *p,
 		return;
 	if (!lf->fn_name[fi]) {
 		name = &m->strs[m->functions[fi].name];
-		if (lf->fn_frame[fi] || !name->len ||
-		    (!m->strs[m->functions[fi].filename].len &&
-		     !m->line_no[l->line + l->nlines - 1]))
+		if (lf->fn_frame[fi] ||
+		    !source_position(name, &m->strs[m->functions[fi].filename],
+				     m->line_no[l->line + l->nlines - 1]))
 			return;
 		lf->ahead[i % RING].fn = fi + 1;
 		lf->ahead[i % RING].hash = pyro_strtab_hash(name->ptr, name->len);
